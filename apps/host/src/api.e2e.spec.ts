@@ -1,0 +1,770 @@
+import { TokenIssuer } from '@taskflow/http-api';
+import { SignJWT } from 'jose';
+import { Client } from 'pg';
+import { type TestHost, asRecord, itemsOf, startTestHost } from './testing/test-host';
+
+describe('Taskflow HTTP API over real HTTP', () => {
+  let t: TestHost;
+  let owner: { token: string; userId: string };
+  let editor: { token: string; userId: string };
+  let viewer: { token: string; userId: string };
+  let stranger: { token: string; userId: string };
+  let projectId: string;
+
+  beforeAll(async () => {
+    t = await startTestHost('api');
+    owner = await t.login('owner@example.com', 'Olive Owner');
+    editor = await t.login('editor@example.com', 'Eddie Editor');
+    viewer = await t.login('viewer@example.com', 'Vera Viewer');
+    stranger = await t.login('stranger@example.com', 'Sam Stranger');
+    const project = await t.request('POST', '/projects', {
+      token: owner.token,
+      body: { name: 'Launch' },
+    });
+    projectId = String(asRecord(project.body)['id']);
+    for (const [member, role] of [
+      [editor, 'editor'],
+      [viewer, 'viewer'],
+    ] as const) {
+      const added = await t.request('POST', `/projects/${projectId}/members`, {
+        token: owner.token,
+        body: { userId: member.userId, role },
+      });
+      expect(added.status).toBe(201);
+    }
+  });
+
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  const createTask = async (body: Record<string, unknown> = {}, token = owner.token) =>
+    t.request('POST', '/tasks', { token, body: { projectId, title: 'A task', ...body } });
+
+  const expectProblem = (
+    response: { status: number; headers: Headers; body: unknown },
+    status: number,
+    code?: string,
+  ) => {
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = asRecord(response.body);
+    expect(problem).toMatchObject({
+      status,
+      type: expect.any(String),
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
+    if (code !== undefined) expect(problem['code']).toBe(code);
+    return problem;
+  };
+
+  describe('system routes (no auth)', () => {
+    it('GET /health answers 200 with database up, version and region', async () => {
+      const response = await t.request('GET', '/health');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        status: 'ok',
+        database: 'up',
+        version: expect.any(String),
+        region: 'local',
+      });
+    });
+
+    it('GET /openapi.json documents every route the API serves', async () => {
+      const response = await t.request('GET', '/openapi.json');
+      expect(response.status).toBe(200);
+      const document = asRecord(response.body);
+      expect(document['openapi']).toBe('3.1.0');
+      const paths = asRecord(document['paths']);
+      const documented = Object.entries(paths).flatMap(([path, ops]) =>
+        Object.keys(asRecord(ops)).map((m) => `${m.toUpperCase()} ${path}`),
+      );
+      expect(documented.sort()).toEqual(routeList().sort());
+      // The request schemas are the validating ones: unknown fields are refused in both.
+      const createTask = asRecord(asRecord(paths['/tasks'])['post']);
+      const schema = asRecord(
+        asRecord(asRecord(asRecord(createTask['requestBody'])['content'])['application/json'])[
+          'schema'
+        ],
+      );
+      expect(schema['additionalProperties']).toBe(false);
+      expect(schema['required']).toEqual(expect.arrayContaining(['projectId', 'title']));
+    });
+  });
+
+  function routeList(): string[] {
+    return [
+      'GET /health',
+      'GET /openapi.json',
+      'POST /users',
+      'GET /users',
+      'GET /users/me',
+      'GET /users/{id}',
+      'POST /projects',
+      'GET /projects',
+      'GET /projects/{id}',
+      'POST /projects/{id}/members',
+      'DELETE /projects/{id}/members/{userId}',
+      'POST /projects/{id}/stream-tickets',
+      'GET /projects/{id}/stream',
+      'POST /tasks',
+      'GET /tasks',
+      'GET /tasks/{id}',
+      'PATCH /tasks/{id}',
+      'DELETE /tasks/{id}',
+      'GET /tasks/{id}/history',
+      'POST /tasks/{id}/comments',
+      'GET /tasks/{id}/comments',
+    ];
+  }
+
+  describe('authentication (401)', () => {
+    it.each([
+      ['no header', undefined, 'TOKEN_MISSING'],
+      ['not a bearer JWT', 'Basic abc', 'TOKEN_INVALID'],
+      ['garbage token', 'Bearer a.b.c', 'TOKEN_INVALID'],
+    ])('%s → 401 %s', async (_case, authorization, code) => {
+      const response = await t.request('GET', '/tasks', {
+        headers: authorization === undefined ? {} : { authorization },
+      });
+      expectProblem(response, 401, code);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    });
+
+    it('a token signed with another secret → 401', async () => {
+      const forged = await new TokenIssuer(
+        'another-secret-another-secret-another-secret',
+        'taskflow-local',
+        'taskflow',
+      ).issue({ id: owner.userId, email: 'owner@example.com', name: 'x' }, 60);
+      expectProblem(await t.request('GET', '/users/me', { token: forged }), 401, 'TOKEN_INVALID');
+    });
+
+    it('an expired token → 401 TOKEN_EXPIRED', async () => {
+      const expired = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(owner.userId)
+        .setIssuer('taskflow-local')
+        .setAudience('taskflow')
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+        .sign(new TextEncoder().encode('test-secret-test-secret-test-secret-0123456789'));
+      expectProblem(await t.request('GET', '/users/me', { token: expired }), 401, 'TOKEN_EXPIRED');
+    });
+  });
+
+  describe('users', () => {
+    it('POST /users → 201 with Location; GET /users/{id} and /users/me', async () => {
+      const created = await t.request('POST', '/users', {
+        token: owner.token,
+        body: { name: ' Nina ', email: 'Nina@Example.com' },
+      });
+      expect(created.status).toBe(201);
+      const user = asRecord(created.body);
+      expect(user).toMatchObject({ name: 'Nina', email: 'Nina@Example.com' });
+      expect(created.headers.get('location')).toBe(`/users/${String(user['id'])}`);
+      expect(
+        (await t.request('GET', `/users/${String(user['id'])}`, { token: owner.token })).body,
+      ).toEqual(user);
+      expect(
+        asRecord((await t.request('GET', '/users/me', { token: owner.token })).body)['id'],
+      ).toBe(owner.userId);
+    });
+
+    it('a duplicate e-mail in another case → 409 EMAIL_TAKEN, the first user intact', async () => {
+      const response = await t.request('POST', '/users', {
+        token: owner.token,
+        body: { name: 'Dup', email: 'OWNER@example.COM' },
+      });
+      expectProblem(response, 409, 'EMAIL_TAKEN');
+      const me = asRecord((await t.request('GET', '/users/me', { token: owner.token })).body);
+      expect(me).toMatchObject({ name: 'Olive Owner', email: 'owner@example.com' });
+    });
+
+    it.each([
+      ['name', 'empty', { name: '', email: 'a@b.co' }],
+      ['name', 'too long', { name: 'x'.repeat(101), email: 'a@b.co' }],
+      ['email', 'not an address', { name: 'Ok', email: 'not-an-email' }],
+      ['email', '256 characters', { name: 'Ok', email: `${'a'.repeat(251)}@b.co` }],
+      ['email', 'missing', { name: 'Ok' }],
+      ['admin', 'unknown', { name: 'Ok', email: 'a@b.co', admin: true }],
+    ])('400 naming %s when %s', async (path, _case, body) => {
+      const problem = expectProblem(
+        await t.request('POST', '/users', { token: owner.token, body }),
+        400,
+      );
+      expect(problem['errors']).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path })]),
+      );
+    });
+
+    it('GET /users paginates with a cursor and filters with q', async () => {
+      const first = await t.request('GET', '/users?limit=2', { token: owner.token });
+      expect(first.status).toBe(200);
+      expect(itemsOf(first.body)).toHaveLength(2);
+      const next = asRecord(first.body)['nextCursor'];
+      expect(typeof next).toBe('string');
+      const second = await t.request('GET', `/users?limit=2&cursor=${String(next)}`, {
+        token: owner.token,
+      });
+      const ids = [...itemsOf(first.body), ...itemsOf(second.body)].map((u) => u['id']);
+      expect(new Set(ids).size).toBe(ids.length);
+      const found = itemsOf(
+        (await t.request('GET', '/users?q=VIEWER', { token: owner.token })).body,
+      );
+      expect(found.map((u) => u['email'])).toEqual(['viewer@example.com']);
+    });
+
+    it('GET /users/{unknown} → 404, malformed id → 400, bad cursor → 400', async () => {
+      expectProblem(
+        await t.request('GET', '/users/01890000-0000-7000-8000-000000000000', {
+          token: owner.token,
+        }),
+        404,
+        'USER_NOT_FOUND',
+      );
+      const malformed = expectProblem(
+        await t.request('GET', '/users/nope', { token: owner.token }),
+        400,
+      );
+      expect(malformed['errors']).toEqual([expect.objectContaining({ path: 'id' })]);
+      expectProblem(
+        await t.request('GET', '/users?cursor=zzz', { token: owner.token }),
+        400,
+        'INVALID_CURSOR',
+      );
+    });
+  });
+
+  describe('projects and membership', () => {
+    it('GET /projects lists only the caller’s projects; GET /projects/{id} shows members', async () => {
+      expect(
+        itemsOf((await t.request('GET', '/projects', { token: owner.token })).body).map(
+          (p) => p['id'],
+        ),
+      ).toContain(projectId);
+      expect(
+        itemsOf((await t.request('GET', '/projects', { token: stranger.token })).body),
+      ).toEqual([]);
+      const project = asRecord(
+        (await t.request('GET', `/projects/${projectId}`, { token: viewer.token })).body,
+      );
+      expect(project['members']).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ userId: owner.userId, role: 'owner' }),
+          expect.objectContaining({ userId: editor.userId, role: 'editor' }),
+          expect.objectContaining({ userId: viewer.userId, role: 'viewer' }),
+        ]),
+      );
+    });
+
+    it('a non-member cannot tell a project exists (404), an editor may not manage members (403)', async () => {
+      expectProblem(
+        await t.request('GET', `/projects/${projectId}`, { token: stranger.token }),
+        404,
+        'PROJECT_NOT_FOUND',
+      );
+      expectProblem(
+        await t.request('POST', `/projects/${projectId}/members`, {
+          token: editor.token,
+          body: { userId: stranger.userId, role: 'viewer' },
+        }),
+        403,
+        'OWNER_REQUIRED',
+      );
+      expectProblem(
+        await t.request('DELETE', `/projects/${projectId}/members/${viewer.userId}`, {
+          token: editor.token,
+        }),
+        403,
+        'OWNER_REQUIRED',
+      );
+    });
+
+    it('adding an existing member → 409, an unknown user → 400 naming userId, a bad role → 400', async () => {
+      expectProblem(
+        await t.request('POST', `/projects/${projectId}/members`, {
+          token: owner.token,
+          body: { userId: editor.userId, role: 'viewer' },
+        }),
+        409,
+        'ALREADY_MEMBER',
+      );
+      const unknown = expectProblem(
+        await t.request('POST', `/projects/${projectId}/members`, {
+          token: owner.token,
+          body: { userId: '01890000-0000-7000-8000-000000000000', role: 'viewer' },
+        }),
+        400,
+        'USER_NOT_FOUND',
+      );
+      expect(unknown['errors']).toEqual([expect.objectContaining({ path: 'userId' })]);
+      const badRole = expectProblem(
+        await t.request('POST', `/projects/${projectId}/members`, {
+          token: owner.token,
+          body: { userId: stranger.userId, role: 'admin' },
+        }),
+        400,
+      );
+      expect(badRole['errors']).toEqual([expect.objectContaining({ path: 'role' })]);
+    });
+
+    it('the last owner cannot be removed (409); a removed member loses access (404)', async () => {
+      const solo = asRecord(
+        (await t.request('POST', '/projects', { token: stranger.token, body: { name: 'Solo' } }))
+          .body,
+      );
+      expectProblem(
+        await t.request('DELETE', `/projects/${String(solo['id'])}/members/${stranger.userId}`, {
+          token: stranger.token,
+        }),
+        409,
+        'LAST_OWNER',
+      );
+      const added = await t.request('POST', `/projects/${String(solo['id'])}/members`, {
+        token: stranger.token,
+        body: { userId: viewer.userId, role: 'viewer' },
+      });
+      expect(added.status).toBe(201);
+      expect(
+        (await t.request('GET', `/projects/${String(solo['id'])}`, { token: viewer.token })).status,
+      ).toBe(200);
+      const removed = await t.request(
+        'DELETE',
+        `/projects/${String(solo['id'])}/members/${viewer.userId}`,
+        { token: stranger.token },
+      );
+      expect(removed.status).toBe(204);
+      expectProblem(
+        await t.request('GET', `/projects/${String(solo['id'])}`, { token: viewer.token }),
+        404,
+      );
+    });
+  });
+
+  describe('tasks', () => {
+    it('POST /tasks → 201 with Location and ETag, defaults applied, input normalised', async () => {
+      const response = await createTask({
+        title: '  Ship it  ',
+        labels: ['a', ' b ', 'a'],
+        dueDate: '2030-01-02T03:04:05+02:00',
+      });
+      expect(response.status).toBe(201);
+      const task = asRecord(response.body);
+      expect(task).toMatchObject({
+        projectId,
+        title: 'Ship it',
+        status: 'pending',
+        priority: 'medium',
+        assigneeId: null,
+        labels: ['a', 'b'],
+        dueDate: '2030-01-02T01:04:05.000Z',
+        version: 1,
+        createdBy: owner.userId,
+        completedAt: null,
+      });
+      expect(response.headers.get('location')).toBe(`/tasks/${String(task['id'])}`);
+      expect(response.headers.get('etag')).toBe('"1"');
+    });
+
+    it.each([
+      ['title', 'blank', { title: '   ' }],
+      ['title', '201 characters', { title: 'x'.repeat(201) }],
+      ['description', '10,001 characters', { description: 'x'.repeat(10_001) }],
+      ['status', 'misspelt', { status: 'in-progress' }],
+      ['priority', 'unknown', { priority: 'critical' }],
+      ['labels', '21 distinct', { labels: Array.from({ length: 21 }, (_, i) => `l${i}`) }],
+      ['labels.1', 'empty', { labels: ['ok', ''] }],
+      ['labels.0', '51 characters', { labels: ['x'.repeat(51)] }],
+      ['dueDate', 'not a date-time', { dueDate: 'tomorrow' }],
+      ['assigneeId', 'not a uuid', { assigneeId: 'bob' }],
+      ['assigneeId', 'not a member', { assigneeId: '01890000-0000-7000-8000-000000000000' }],
+      ['projectId', 'not a uuid', { projectId: 'nope' }],
+      ['color', 'unknown', { color: 'red' }],
+    ])('create → 400 naming %s when %s, nothing stored', async (path, _case, override) => {
+      const before = itemsOf(
+        (await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, { token: owner.token }))
+          .body,
+      ).length;
+      const problem = expectProblem(await createTask(override), 400);
+      expect(problem['errors']).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path })]),
+      );
+      const after = itemsOf(
+        (await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, { token: owner.token }))
+          .body,
+      ).length;
+      expect(after).toBe(before);
+    });
+
+    it('roles: a viewer may read but not write (403); a stranger cannot see it (404)', async () => {
+      const task = asRecord((await createTask()).body);
+      const id = String(task['id']);
+      expect((await t.request('GET', `/tasks/${id}`, { token: viewer.token })).status).toBe(200);
+      expectProblem(await createTask({}, viewer.token), 403, 'ROLE_FORBIDDEN');
+      expectProblem(
+        await t.request('PATCH', `/tasks/${id}`, { token: viewer.token, body: { title: 'x' } }),
+        403,
+        'ROLE_FORBIDDEN',
+      );
+      expectProblem(
+        await t.request('DELETE', `/tasks/${id}`, { token: viewer.token }),
+        403,
+        'ROLE_FORBIDDEN',
+      );
+      expectProblem(
+        await t.request('POST', `/tasks/${id}/comments`, {
+          token: viewer.token,
+          body: { body: 'hi' },
+        }),
+        403,
+      );
+      expectProblem(
+        await t.request('GET', `/tasks/${id}`, { token: stranger.token }),
+        404,
+        'TASK_NOT_FOUND',
+      );
+      expectProblem(
+        await t.request('GET', `/tasks/${id}/history`, { token: stranger.token }),
+        404,
+        'TASK_NOT_FOUND',
+      );
+      expectProblem(await createTask({}, stranger.token), 404, 'PROJECT_NOT_FOUND');
+      expect(
+        itemsOf((await t.request('GET', '/tasks', { token: stranger.token })).body).map(
+          (x) => x['id'],
+        ),
+      ).not.toContain(id);
+    });
+
+    it('PATCH applies only the fields sent, bumps the version and the ETag; completion sets and clears completedAt', async () => {
+      const id = String(
+        asRecord((await createTask({ description: 'keep me', assigneeId: editor.userId })).body)[
+          'id'
+        ],
+      );
+      const patched = await t.request('PATCH', `/tasks/${id}`, {
+        token: editor.token,
+        body: { status: 'completed' },
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.headers.get('etag')).toBe('"2"');
+      const done = asRecord(patched.body);
+      expect(done).toMatchObject({
+        status: 'completed',
+        description: 'keep me',
+        assigneeId: editor.userId,
+        version: 2,
+      });
+      expect(typeof done['completedAt']).toBe('string');
+      const reopened = asRecord(
+        (
+          await t.request('PATCH', `/tasks/${id}`, {
+            token: editor.token,
+            body: { status: 'in_progress' },
+          })
+        ).body,
+      );
+      expect(reopened).toMatchObject({ status: 'in_progress', completedAt: null, version: 3 });
+      const fetched = await t.request('GET', `/tasks/${id}`, { token: viewer.token });
+      expect(fetched.headers.get('etag')).toBe('"3"');
+    });
+
+    it('If-Match: current version applies, a stale one → 412 and nothing changes, malformed → 400', async () => {
+      const id = String(asRecord((await createTask()).body)['id']);
+      const ok = await t.request('PATCH', `/tasks/${id}`, {
+        token: owner.token,
+        body: { title: 'v2' },
+        headers: { 'if-match': '"1"' },
+      });
+      expect(ok.status).toBe(200);
+      expectProblem(
+        await t.request('PATCH', `/tasks/${id}`, {
+          token: owner.token,
+          body: { title: 'lost' },
+          headers: { 'if-match': '"1"' },
+        }),
+        412,
+        'STALE_VERSION',
+      );
+      expectProblem(
+        await t.request('DELETE', `/tasks/${id}`, {
+          token: owner.token,
+          headers: { 'if-match': '"1"' },
+        }),
+        412,
+      );
+      expectProblem(
+        await t.request('PATCH', `/tasks/${id}`, {
+          token: owner.token,
+          body: { title: 'x' },
+          headers: { 'if-match': 'W/"2"' },
+        }),
+        400,
+        'INVALID_IF_MATCH',
+      );
+      expect(
+        asRecord((await t.request('GET', `/tasks/${id}`, { token: owner.token })).body),
+      ).toMatchObject({ title: 'v2', version: 2 });
+    });
+
+    it('conflicting status transitions → 409; an empty PATCH → 400; unknown task → 404', async () => {
+      const id = String(asRecord((await createTask({ status: 'completed' })).body)['id']);
+      expectProblem(
+        await t.request('PATCH', `/tasks/${id}`, {
+          token: owner.token,
+          body: { status: 'cancelled' },
+        }),
+        409,
+        'TASK_ALREADY_COMPLETED',
+      );
+      expectProblem(
+        await t.request('PATCH', `/tasks/${id}`, { token: owner.token, body: {} }),
+        400,
+      );
+      expectProblem(
+        await t.request('PATCH', '/tasks/01890000-0000-7000-8000-000000000000', {
+          token: owner.token,
+          body: { title: 'x' },
+        }),
+        404,
+      );
+    });
+
+    it('DELETE → 204; the task disappears from reads but keeps its history', async () => {
+      const id = String(asRecord((await createTask()).body)['id']);
+      await t.request('PATCH', `/tasks/${id}`, {
+        token: owner.token,
+        body: { priority: 'urgent' },
+      });
+      expect(
+        (
+          await t.request('DELETE', `/tasks/${id}`, {
+            token: owner.token,
+            headers: { 'if-match': '"2"' },
+          })
+        ).status,
+      ).toBe(204);
+      expectProblem(
+        await t.request('GET', `/tasks/${id}`, { token: owner.token }),
+        404,
+        'TASK_NOT_FOUND',
+      );
+      expectProblem(await t.request('DELETE', `/tasks/${id}`, { token: owner.token }), 404);
+      expect(
+        itemsOf(
+          (
+            await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, {
+              token: owner.token,
+            })
+          ).body,
+        ).map((x) => x['id']),
+      ).not.toContain(id);
+      const history = itemsOf(
+        (await t.request('GET', `/tasks/${id}/history`, { token: owner.token })).body,
+      );
+      expect(history.map((e) => [e['version'], e['action']])).toEqual([
+        [1, 'created'],
+        [2, 'updated'],
+        [3, 'deleted'],
+      ]);
+      expect(asRecord(asRecord(history[1]?.['changes'])['priority'])).toEqual({
+        oldValue: 'medium',
+        newValue: 'urgent',
+      });
+    });
+
+    it('GET /tasks filters and paginates with a stable order', async () => {
+      const own = asRecord(
+        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'Filters' } }))
+          .body,
+      );
+      const pid = String(own['id']);
+      const made: string[] = [];
+      for (let i = 0; i < 7; i += 1) {
+        const r = await t.request('POST', '/tasks', {
+          token: owner.token,
+          body: {
+            projectId: pid,
+            title: i % 2 === 0 ? `Even ${i}` : `Odd ${i}`,
+            priority: i < 3 ? 'high' : 'low',
+            status: i === 6 ? 'blocked' : 'pending',
+            labels: i % 2 === 0 ? ['even'] : ['odd'],
+            assigneeId: i === 5 ? owner.userId : null,
+            dueDate: `2031-01-0${i + 1}T00:00:00Z`,
+          },
+        });
+        made.push(String(asRecord(r.body)['id']));
+      }
+      const list = async (query: string) =>
+        itemsOf(
+          (await t.request('GET', `/tasks?projectId=${pid}&${query}`, { token: owner.token })).body,
+        ).map((x) => x['id']);
+      expect(await list('limit=100')).toEqual([...made].reverse());
+      expect(await list('priority=high')).toEqual([made[2], made[1], made[0]]);
+      expect(await list('status=blocked')).toEqual([made[6]]);
+      expect(await list('label=odd')).toEqual([made[5], made[3], made[1]]);
+      expect(await list(`assigneeId=${owner.userId}`)).toEqual([made[5]]);
+      expect(await list('q=even%206')).toEqual([made[6]]);
+      expect(await list('dueBefore=2031-01-03T00:00:00Z')).toEqual([made[1], made[0]]);
+      expect(await list('dueAfter=2031-01-05T00:00:00Z')).toEqual([made[6], made[5]]);
+      const pages: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor === null ? '' : `&cursor=${cursor}`;
+        const page = asRecord(
+          (
+            await t.request('GET', `/tasks?projectId=${pid}&limit=3${query}`, {
+              token: owner.token,
+            })
+          ).body,
+        );
+        pages.push(...itemsOf(page).map((x) => x['id']));
+        const next = page['nextCursor'];
+        cursor = typeof next === 'string' ? next : null;
+      } while (cursor !== null);
+      expect(pages).toEqual([...made].reverse());
+    });
+
+    it.each([
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['limit=abc', 'limit'],
+      ['status=done', 'status'],
+      ['dueBefore=yesterday', 'dueBefore'],
+      ['projectId=1', 'projectId'],
+      ['unknown=1', 'unknown'],
+      ['status=pending&status=blocked', 'status'],
+    ])('GET /tasks?%s → 400 naming %s', async (query, path) => {
+      const problem = expectProblem(
+        await t.request('GET', `/tasks?${query}`, { token: owner.token }),
+        400,
+      );
+      expect(problem['errors']).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path })]),
+      );
+    });
+
+    it('comments: 201 then listed oldest first; bounds checked', async () => {
+      const id = String(asRecord((await createTask()).body)['id']);
+      const first = await t.request('POST', `/tasks/${id}/comments`, {
+        token: editor.token,
+        body: { body: ' first ' },
+      });
+      expect(first.status).toBe(201);
+      expect(asRecord(first.body)).toMatchObject({
+        taskId: id,
+        authorId: editor.userId,
+        body: 'first',
+      });
+      await t.request('POST', `/tasks/${id}/comments`, {
+        token: owner.token,
+        body: { body: 'second' },
+      });
+      const comments = itemsOf(
+        (await t.request('GET', `/tasks/${id}/comments`, { token: viewer.token })).body,
+      );
+      expect(comments.map((c) => c['body'])).toEqual(['first', 'second']);
+      expectProblem(
+        await t.request('POST', `/tasks/${id}/comments`, {
+          token: owner.token,
+          body: { body: '  ' },
+        }),
+        400,
+      );
+      expectProblem(
+        await t.request('POST', `/tasks/${id}/comments`, {
+          token: owner.token,
+          body: { body: 'x'.repeat(10_001) },
+        }),
+        400,
+      );
+    });
+  });
+
+  describe('transport errors', () => {
+    it('a body that is not JSON → 415; malformed JSON → 400; over 1 MB → 413', async () => {
+      expectProblem(
+        await t.request('POST', '/tasks', {
+          token: owner.token,
+          raw: 'title=x',
+          headers: { 'content-type': 'text/plain' },
+        }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
+      expectProblem(
+        await t.request('POST', '/tasks', {
+          token: owner.token,
+          raw: '{"title":',
+          headers: { 'content-type': 'application/json' },
+        }),
+        400,
+        'MALFORMED_JSON',
+      );
+      const huge = JSON.stringify({ projectId, title: 'x', description: 'y'.repeat(1024 * 1024) });
+      expectProblem(
+        await t.request('POST', '/tasks', {
+          token: owner.token,
+          raw: huge,
+          headers: { 'content-type': 'application/json' },
+        }),
+        413,
+        'BODY_TOO_LARGE',
+      );
+    });
+
+    it('unknown route → 404, wrong method → 405 with Allow', async () => {
+      expectProblem(
+        await t.request('GET', '/nope', { token: owner.token }),
+        404,
+        'ROUTE_NOT_FOUND',
+      );
+      const response = await t.request('PUT', '/tasks', { token: owner.token });
+      expectProblem(response, 405, 'METHOD_NOT_ALLOWED');
+      expect(response.headers.get('allow')).toBe('POST, GET');
+    });
+
+    it('echoes a caller’s X-Request-Id and generates one otherwise', async () => {
+      const echoed = await t.request('GET', '/health', { headers: { 'x-request-id': 'abc-123' } });
+      expect(echoed.headers.get('x-request-id')).toBe('abc-123');
+      expect((await t.request('GET', '/health')).headers.get('x-request-id')).toMatch(
+        /^[0-9a-f-]{36}$/,
+      );
+    });
+  });
+});
+
+describe('when the database becomes unreachable', () => {
+  it('/health answers 503 "down" and other routes 503 with Retry-After, leaking no internals', async () => {
+    const t = await startTestHost('down');
+    const { token } = await t.login('down@example.com');
+    const database = new URL(t.host.config.databaseUrl ?? '').pathname.slice(1);
+    const admin = new Client({ connectionString: process.env['TASKFLOW_TEST_DATABASE_URL'] });
+    await admin.connect();
+    try {
+      // A real outage as the host sees it: sessions killed, new connections refused.
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [database],
+      );
+      const health = await t.request('GET', '/health');
+      expect(health.status).toBe(503);
+      expect(asRecord(health.body)).toMatchObject({ status: 'unavailable', database: 'down' });
+      const users = await t.request('GET', '/users', { token });
+      expect(users.status).toBe(503);
+      expect(users.headers.get('retry-after')).toBe('1');
+      expect(asRecord(users.body)['code']).toBe('SERVICE_UNAVAILABLE');
+      expect(users.text).not.toMatch(/pool|typeorm|stack|connections|\.ts\b/i);
+
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+      expect((await t.request('GET', '/health')).status).toBe(200);
+      expect((await t.request('GET', '/users/me', { token })).status).toBe(200);
+    } finally {
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+      await admin.end();
+      await t.stop();
+    }
+  });
+});

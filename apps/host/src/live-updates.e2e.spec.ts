@@ -1,0 +1,177 @@
+import { composeHost } from './composition';
+import { listen } from './server';
+import { type TestHost, asRecord, startTestHost } from './testing/test-host';
+import { type SseConnection, openSse } from './testing/sse-client';
+
+describe('live project streams (SSE) over real HTTP', () => {
+  let t: TestHost;
+  let owner: { token: string; userId: string };
+  let editor: { token: string; userId: string };
+  let projectId: string;
+  const open: SseConnection[] = [];
+
+  const stream = async (
+    headers: Record<string, string> = {},
+    query = '',
+    token = owner.token,
+  ): Promise<SseConnection> => {
+    const connection = await openSse(`${t.url}/projects/${projectId}/stream${query}`, {
+      authorization: `Bearer ${token}`,
+      ...headers,
+    });
+    open.push(connection);
+    return connection;
+  };
+  const createTask = async (title: string) =>
+    asRecord(
+      (await t.request('POST', '/tasks', { token: editor.token, body: { projectId, title } })).body,
+    );
+
+  beforeAll(async () => {
+    t = await startTestHost('live');
+    owner = await t.login('live-owner@example.com');
+    editor = await t.login('live-editor@example.com');
+    projectId = String(
+      asRecord(
+        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'Live' } })).body,
+      )['id'],
+    );
+    await t.request('POST', `/projects/${projectId}/members`, {
+      token: owner.token,
+      body: { userId: editor.userId, role: 'editor' },
+    });
+  });
+
+  afterEach(() => {
+    for (const connection of open.splice(0)) connection.close();
+  });
+
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('pushes each committed event to a subscribed member, with a resumable id', async () => {
+    const sse = await stream();
+    expect(sse.status).toBe(200);
+    expect(sse.headers.get('content-type')).toContain('text/event-stream');
+
+    const task = await createTask('Seen live');
+    const [created] = await sse.waitFor(1, 'task.created');
+
+    const envelope = asRecord(JSON.parse(created?.data ?? 'null'));
+    expect(envelope).toMatchObject({
+      type: 'task.created',
+      projectId,
+      aggregateId: task['id'],
+      schemaVersion: 1,
+    });
+    expect(created?.id).toMatch(/^\d+\.[0-9a-f-]{36}$/);
+  });
+
+  it('resumes after Last-Event-ID with no gap and no repeat', async () => {
+    const first = await stream();
+    await createTask('one');
+    const [one] = await first.waitFor(1, 'task.created');
+    first.close();
+    const missed = [await createTask('two'), await createTask('three')];
+
+    const resumed = await stream({ 'last-event-id': one?.id ?? '' });
+    const live = await createTask('four');
+    const created = await resumed.waitFor(3, 'task.created');
+
+    expect(created.map((e) => asRecord(JSON.parse(e.data))['aggregateId'])).toEqual(
+      [...missed, live].map((x) => x['id']),
+    );
+    const ids = resumed.events.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('opens with a short-lived ticket instead of a bearer token (browsers)', async () => {
+    const issued = await t.request('POST', `/projects/${projectId}/stream-tickets`, {
+      token: editor.token,
+    });
+    expect(issued.status).toBe(201);
+    const url = String(asRecord(issued.body)['streamUrl']);
+
+    const sse = await openSse(`${t.url}${url}`);
+    open.push(sse);
+    await createTask('via ticket');
+
+    expect(sse.status).toBe(200);
+    await sse.waitFor(1, 'task.created');
+  });
+
+  it.each([
+    ['no credentials', () => ({}), '', 401],
+    ['a bad token', () => ({ authorization: 'Bearer nope' }), '', 401],
+    ['a forged ticket', () => ({}), '?ticket=a.b.c', 401],
+    ['an unknown parameter', () => ({ authorization: `Bearer ${owner.token}` }), '?x=1', 400],
+    [
+      'a malformed Last-Event-ID',
+      () => ({ authorization: `Bearer ${owner.token}`, 'last-event-id': 'garbage' }),
+      '',
+      400,
+    ],
+  ])('refuses %s with a problem', async (_case, headers, query, status) => {
+    const response = await fetch(`${t.url}/projects/${projectId}/stream${query}`, {
+      headers: headers(),
+    });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('a non-member cannot tell the project exists (404), nor get a ticket for it', async () => {
+    const stranger = await t.login('live-stranger@example.com');
+    const response = await fetch(`${t.url}/projects/${projectId}/stream`, {
+      headers: { authorization: `Bearer ${stranger.token}` },
+    });
+    expect(response.status).toBe(404);
+    expect(
+      (await t.request('POST', `/projects/${projectId}/stream-tickets`, { token: stranger.token }))
+        .status,
+    ).toBe(404);
+  });
+
+  it('a removed member’s stream ends right after the removal event', async () => {
+    const viewer = await t.login('live-viewer@example.com');
+    await t.request('POST', `/projects/${projectId}/members`, {
+      token: owner.token,
+      body: { userId: viewer.userId, role: 'viewer' },
+    });
+    const sse = await stream({}, '', viewer.token);
+
+    await t.request('DELETE', `/projects/${projectId}/members/${viewer.userId}`, {
+      token: owner.token,
+    });
+    await sse.ended;
+
+    expect(sse.events.map((e) => e.event)).toEqual([
+      'stream.open',
+      'project.member_removed',
+      'stream.end',
+    ]);
+    expect(JSON.parse(sse.events[2]?.data ?? '{}')).toEqual({ reason: 'revoked' });
+  });
+
+  it('two hosts on one database both deliver a commit made through either', async () => {
+    const second = await composeHost({ ...t.host.config });
+    const running = await listen(second, 0, '127.0.0.1');
+    try {
+      const viaFirst = await stream();
+      const viaSecond = await openSse(`${running.url}/projects/${projectId}/stream`, {
+        authorization: `Bearer ${owner.token}`,
+      });
+      open.push(viaSecond);
+
+      const task = await createTask('seen everywhere');
+      const [a] = await viaFirst.waitFor(1, 'task.created');
+      const [b] = await viaSecond.waitFor(1, 'task.created');
+
+      expect(asRecord(JSON.parse(a?.data ?? 'null'))['aggregateId']).toBe(task['id']);
+      expect(b?.id).toBe(a?.id);
+    } finally {
+      for (const connection of open.splice(0)) connection.close();
+      await running.stop(500);
+    }
+  });
+});

@@ -1,0 +1,113 @@
+import { createTestDatabase } from '@taskflow/testing';
+import { type Host, composeHost } from '../composition';
+import { type HostConfig, loadConfig } from '../config';
+import { type RunningServer, listen } from '../server';
+
+/** A response as the tests read it. */
+export interface TestResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  /** Parsed JSON, or null when the body is empty. */
+  readonly body: unknown;
+  readonly text: string;
+}
+
+/** A real host on a fresh database, served over HTTP on a free port. */
+export interface TestHost {
+  readonly url: string;
+  readonly host: Host;
+  /** A bearer token for this e-mail (the user is registered if missing) and its user id. */
+  login(email: string, name?: string): Promise<{ token: string; userId: string }>;
+  /** Sends a request; `body` objects are sent as JSON unless `raw` is given. */
+  request(
+    method: string,
+    path: string,
+    options?: {
+      token?: string;
+      body?: unknown;
+      raw?: string | Buffer;
+      headers?: Record<string, string>;
+    },
+  ): Promise<TestResponse>;
+  stop(): Promise<void>;
+}
+
+const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+
+/** Starts a host with its own database (embedded, DATABASE_URL or container per the global setup). */
+export async function startTestHost(
+  prefix = 'e2e',
+  overrides: Partial<HostConfig> = {},
+): Promise<TestHost> {
+  const database = await createTestDatabase(prefix);
+  const config: HostConfig = {
+    ...loadConfig({}),
+    databaseUrl: database.url,
+    jwtSecret: TEST_SECRET,
+    logLevel: process.env['TEST_HOST_LOG_LEVEL'] ?? 'silent',
+    poolSize: 8,
+    ...overrides,
+  };
+  const host = await composeHost(config);
+  let running: RunningServer;
+  try {
+    running = await listen(host, 0, '127.0.0.1');
+  } catch (error) {
+    await host.close();
+    await database.drop();
+    throw error;
+  }
+  const request: TestHost['request'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
+    let body: string | Buffer | undefined;
+    if (options.raw !== undefined) body = options.raw;
+    else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${running.url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
+    const text = await response.text();
+    let parsed: unknown = null;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
+    }
+    return { status: response.status, headers: response.headers, body: parsed, text };
+  };
+  return {
+    url: running.url,
+    host,
+    request,
+    login: async (email, name = email.split('@')[0] ?? email) => {
+      const user = await host.users.ensureByEmail({ email, name }, 'test');
+      return { token: await host.tokens.issue(user, 3600), userId: user.id };
+    },
+    stop: async () => {
+      await running.stop(1_000);
+      await database.drop();
+    },
+  };
+}
+
+/** Narrows an unknown JSON body to a record for property access in assertions. */
+export function asRecord(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`expected a JSON object, got ${JSON.stringify(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The `items` of a list response. */
+export function itemsOf(value: unknown): Record<string, unknown>[] {
+  const items = asRecord(value)['items'];
+  if (!Array.isArray(items)) throw new Error(`expected items, got ${JSON.stringify(value)}`);
+  return items.map(asRecord);
+}

@@ -1,0 +1,95 @@
+import { type RequestContext, retryOnStaleVersion } from '@taskflow/application';
+import type { ProjectRole } from '@taskflow/events';
+import {
+  Project,
+  type ProjectRepository,
+  type ProjectSnapshot,
+  projectNotFound,
+} from '@taskflow/projects-domain';
+import { type Clock, type IdGenerator, type Page, ValidationError } from '@taskflow/shared-kernel';
+import type { UserRepository } from '@taskflow/users-domain';
+
+/** Creating projects, reading them, and managing their members. */
+export class ProjectUseCases {
+  constructor(
+    private readonly projects: ProjectRepository,
+    private readonly users: UserRepository,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /** Creates a project owned by the actor. */
+  async create(input: { name: string }, context: RequestContext): Promise<ProjectSnapshot> {
+    const project = Project.create({
+      id: this.ids.next(),
+      name: input.name,
+      creatorId: context.actorId,
+      now: this.clock.now(),
+    });
+    await this.projects.add(project, context);
+    return project.snapshot();
+  }
+
+  /** A project the actor is a member of (404 otherwise, so existence does not leak). */
+  async get(projectId: string, context: RequestContext): Promise<ProjectSnapshot> {
+    const project = await this.projects.findById(projectId);
+    if (!project?.access().isMember(context.actorId)) throw projectNotFound(projectId);
+    return project.snapshot();
+  }
+
+  /** The actor's projects. */
+  async listMine(
+    limit: number,
+    cursor: string | null,
+    context: RequestContext,
+  ): Promise<Page<ProjectSnapshot>> {
+    const page = await this.projects.listForMember(context.actorId, limit, cursor);
+    return { items: page.items.map((p) => p.snapshot()), nextCursor: page.nextCursor };
+  }
+
+  /** Adds an existing user with a role; owners only. */
+  async addMember(
+    input: { projectId: string; userId: string; role: ProjectRole },
+    context: RequestContext,
+  ): Promise<ProjectSnapshot> {
+    return retryOnStaleVersion(async () => {
+      const project = await this.load(input.projectId, context);
+      // The aggregate checks the actor's authority first, so a non-owner learns nothing about
+      // which users exist; the user's existence is checked before anything is stored.
+      project.addMember({
+        actorId: context.actorId,
+        userId: input.userId,
+        role: input.role,
+        now: this.clock.now(),
+      });
+      if (!(await this.users.findById(input.userId))) {
+        throw ValidationError.field('USER_NOT_FOUND', 'userId', 'no user has this id');
+      }
+      await this.projects.save(project, context);
+      return project.snapshot();
+    });
+  }
+
+  /** Removes a member; owners only, never the last owner. */
+  async removeMember(
+    input: { projectId: string; userId: string },
+    context: RequestContext,
+  ): Promise<ProjectSnapshot> {
+    return retryOnStaleVersion(async () => {
+      const project = await this.load(input.projectId, context);
+      project.removeMember({
+        actorId: context.actorId,
+        userId: input.userId,
+        now: this.clock.now(),
+      });
+      await this.projects.save(project, context);
+      return project.snapshot();
+    });
+  }
+
+  private async load(projectId: string, context: RequestContext): Promise<Project> {
+    const project = await this.projects.findById(projectId);
+    if (!project?.access().isMember(context.actorId)) throw projectNotFound(projectId);
+    return project;
+  }
+}

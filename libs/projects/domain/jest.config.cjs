@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: 'projects-domain',
+  preset: '../../../jest.preset.js',
+};

@@ -1,0 +1,3 @@
+export * from './project-access';
+export * from './project.aggregate';
+export * from './project.repository';

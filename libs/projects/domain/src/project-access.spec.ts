@@ -1,0 +1,82 @@
+import type { ProjectRole } from '@taskflow/events';
+import { ForbiddenError, NotFoundError } from '@taskflow/shared-kernel';
+import { ProjectAccess, projectNotFound } from './project-access';
+
+const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
+const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
+const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
+const VIEWER = '0190a5f2-7c3e-7abc-8def-0000000000a3';
+const STRANGER = '0190a5f2-7c3e-7abc-8def-0000000000c1';
+
+const access = ProjectAccess.of(
+  PROJECT_ID,
+  new Map<string, ProjectRole>([
+    [OWNER, 'owner'],
+    [EDITOR, 'editor'],
+    [VIEWER, 'viewer'],
+  ]),
+);
+
+/** What `act` throws (the test fails when it returns). */
+function errorOf(act: () => unknown): unknown {
+  let result: unknown;
+  try {
+    result = act();
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
+}
+
+describe('ProjectAccess', () => {
+  it.each([
+    { who: 'the owner', userId: OWNER, role: 'owner' },
+    { who: 'an editor', userId: EDITOR, role: 'editor' },
+    { who: 'a viewer', userId: VIEWER, role: 'viewer' },
+  ])('requireMember answers the role of $who', ({ userId, role }) => {
+    // Act
+    const result = access.requireMember(userId);
+
+    // Assess
+    expect(result).toBe(role);
+    expect(access.isMember(userId)).toBe(true);
+    expect(access.roleOf(userId)).toBe(role);
+  });
+
+  it('requireMember answers a non-member as if the project did not exist', () => {
+    // Act
+    const error = errorOf(() => access.requireMember(STRANGER));
+
+    // Assess
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({
+      code: 'PROJECT_NOT_FOUND',
+      message: projectNotFound(PROJECT_ID).message,
+    });
+    expect(access.isMember(STRANGER)).toBe(false);
+    expect(access.roleOf(STRANGER)).toBeNull();
+  });
+
+  it.each([
+    { who: 'the owner', userId: OWNER },
+    { who: 'an editor', userId: EDITOR },
+  ])('requireWriter lets $who write', ({ userId }) => {
+    // Act
+    const act = (): void => access.requireWriter(userId);
+
+    // Assess
+    expect(act).not.toThrow();
+  });
+
+  it.each([
+    { who: 'a viewer', userId: VIEWER, type: ForbiddenError, code: 'ROLE_FORBIDDEN' },
+    { who: 'a non-member', userId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
+  ])('requireWriter refuses $who with $code', ({ userId, type, code }) => {
+    // Act
+    const error = errorOf(() => access.requireWriter(userId));
+
+    // Assess
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject({ code });
+  });
+});

@@ -1,0 +1,349 @@
+import type { ProjectRole } from '@taskflow/events';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '@taskflow/shared-kernel';
+import { PROJECT_NAME_BOUNDS, Project } from './project.aggregate';
+
+const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
+const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
+const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
+const VIEWER = '0190a5f2-7c3e-7abc-8def-0000000000a3';
+const SECOND_OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a4';
+const NEWCOMER = '0190a5f2-7c3e-7abc-8def-0000000000b1';
+const STRANGER = '0190a5f2-7c3e-7abc-8def-0000000000c1';
+const CREATED_AT = new Date('2025-01-01T00:00:00.000Z');
+const LATER = new Date('2025-01-02T12:00:00.000Z');
+
+/** What `act` throws (the test fails when it returns). */
+function errorOf(act: () => unknown): unknown {
+  let result: unknown;
+  try {
+    result = act();
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
+}
+
+/** A stored project with an owner, an editor, a viewer and any extra members. */
+function storedProject(extra: readonly { userId: string; role: ProjectRole }[] = []): Project {
+  const at = CREATED_AT.toISOString();
+  return Project.rehydrate({
+    id: PROJECT_ID,
+    name: 'Apollo',
+    createdBy: OWNER,
+    createdAt: at,
+    updatedAt: at,
+    version: 3,
+    members: [
+      { userId: OWNER, role: 'owner', addedAt: at },
+      { userId: EDITOR, role: 'editor', addedAt: at },
+      { userId: VIEWER, role: 'viewer', addedAt: at },
+      ...extra.map((m) => ({ ...m, addedAt: at })),
+    ],
+  });
+}
+
+describe('Project.create', () => {
+  it('makes the creator its owner and raises project.created then project.member_added', () => {
+    // Act
+    const project = Project.create({
+      id: PROJECT_ID,
+      name: '  Apollo ',
+      creatorId: OWNER,
+      now: CREATED_AT,
+    });
+
+    // Assess
+    const at = '2025-01-01T00:00:00.000Z';
+    expect(project.snapshot()).toEqual({
+      id: PROJECT_ID,
+      name: 'Apollo',
+      createdBy: OWNER,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+      members: [{ userId: OWNER, role: 'owner', addedAt: at }],
+    });
+    const common = {
+      aggregateId: PROJECT_ID,
+      aggregateVersion: 1,
+      projectId: PROJECT_ID,
+      actor: OWNER,
+      occurredAt: at,
+    };
+    expect(project.pullEvents()).toEqual([
+      {
+        type: 'project.created',
+        data: { project: { id: PROJECT_ID, name: 'Apollo', createdBy: OWNER, createdAt: at } },
+        ...common,
+      },
+      { type: 'project.member_added', data: { userId: OWNER, role: 'owner' }, ...common },
+    ]);
+    expect(project.loadedVersion).toBe(1);
+    expect(project.currentVersion).toBe(1);
+  });
+
+  it.each([
+    { case: 'empty', name: '', message: 'must not be empty' },
+    { case: 'blank', name: '   ', message: 'must not be empty' },
+    {
+      case: 'too long',
+      name: 'p'.repeat(PROJECT_NAME_BOUNDS.max + 1),
+      message: 'must be at most 100 characters',
+    },
+  ])('rejects a name that is $case', ({ name, message }) => {
+    // Act
+    const error = errorOf(() =>
+      Project.create({ id: PROJECT_ID, name, creatorId: OWNER, now: CREATED_AT }),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'name', message }] });
+  });
+
+  it('accepts a name of the maximum length', () => {
+    // Act
+    const project = Project.create({
+      id: PROJECT_ID,
+      name: 'p'.repeat(PROJECT_NAME_BOUNDS.max),
+      creatorId: OWNER,
+      now: CREATED_AT,
+    });
+
+    // Assess
+    expect(project.snapshot().name).toHaveLength(PROJECT_NAME_BOUNDS.max);
+  });
+});
+
+describe('Project.rehydrate', () => {
+  it('raises nothing and remembers the version it was loaded at', () => {
+    // Act
+    const project = storedProject();
+
+    // Assess
+    expect(project.pullEvents()).toEqual([]);
+    expect(project.loadedVersion).toBe(3);
+    expect(project.currentVersion).toBe(3);
+  });
+});
+
+describe('Project.addMember', () => {
+  it('lets an owner add a member, bumping the version once and raising project.member_added', () => {
+    // Prepare
+    const project = storedProject();
+
+    // Act
+    project.addMember({ actorId: OWNER, userId: NEWCOMER, role: 'editor', now: LATER });
+
+    // Assess
+    const snapshot = project.snapshot();
+    expect(snapshot.members).toContainEqual({
+      userId: NEWCOMER,
+      role: 'editor',
+      addedAt: LATER.toISOString(),
+    });
+    expect(snapshot.version).toBe(4);
+    expect(snapshot.updatedAt).toBe(LATER.toISOString());
+    expect(project.loadedVersion).toBe(3);
+    expect(project.pullEvents()).toEqual([
+      {
+        type: 'project.member_added',
+        data: { userId: NEWCOMER, role: 'editor' },
+        aggregateId: PROJECT_ID,
+        aggregateVersion: 4,
+        projectId: PROJECT_ID,
+        actor: OWNER,
+        occurredAt: LATER.toISOString(),
+      },
+    ]);
+  });
+
+  it('bumps the version once per change', () => {
+    // Prepare
+    const project = storedProject();
+
+    // Act
+    project.addMember({ actorId: OWNER, userId: NEWCOMER, role: 'viewer', now: LATER });
+    project.addMember({ actorId: OWNER, userId: STRANGER, role: 'owner', now: LATER });
+
+    // Assess
+    expect(project.currentVersion).toBe(5);
+    expect(project.pullEvents().map((e) => e.aggregateVersion)).toEqual([4, 5]);
+  });
+
+  it.each([
+    { actor: 'an editor', actorId: EDITOR, type: ForbiddenError, code: 'OWNER_REQUIRED' },
+    { actor: 'a viewer', actorId: VIEWER, type: ForbiddenError, code: 'OWNER_REQUIRED' },
+    { actor: 'a non-member', actorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
+  ])('refuses $actor ($code) and changes nothing', ({ actorId, type, code }) => {
+    // Prepare
+    const project = storedProject();
+    const before = project.snapshot();
+
+    // Act
+    const error = errorOf(() =>
+      project.addMember({ actorId, userId: NEWCOMER, role: 'viewer', now: LATER }),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject({ code });
+    expect(project.snapshot()).toEqual(before);
+    expect(project.pullEvents()).toEqual([]);
+  });
+
+  it.each([
+    { existing: 'the owner', userId: OWNER },
+    { existing: 'an editor', userId: EDITOR },
+    { existing: 'a viewer', userId: VIEWER },
+  ])('refuses to add $existing again (409 ALREADY_MEMBER)', ({ userId }) => {
+    // Prepare
+    const project = storedProject();
+
+    // Act
+    const error = errorOf(() =>
+      project.addMember({ actorId: OWNER, userId, role: 'editor', now: LATER }),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ code: 'ALREADY_MEMBER' });
+    expect(project.currentVersion).toBe(3);
+    expect(project.pullEvents()).toEqual([]);
+  });
+});
+
+describe('Project.removeMember', () => {
+  it.each([
+    { member: 'an editor', userId: EDITOR, role: 'editor' },
+    { member: 'a viewer', userId: VIEWER, role: 'viewer' },
+  ])('lets an owner remove $member, raising project.member_removed', ({ userId, role }) => {
+    // Prepare
+    const project = storedProject();
+
+    // Act
+    project.removeMember({ actorId: OWNER, userId, now: LATER });
+
+    // Assess
+    expect(project.snapshot().members.map((m) => m.userId)).not.toContain(userId);
+    expect(project.access().isMember(userId)).toBe(false);
+    expect(project.currentVersion).toBe(4);
+    expect(project.pullEvents()).toEqual([
+      {
+        type: 'project.member_removed',
+        data: { userId, role },
+        aggregateId: PROJECT_ID,
+        aggregateVersion: 4,
+        projectId: PROJECT_ID,
+        actor: OWNER,
+        occurredAt: LATER.toISOString(),
+      },
+    ]);
+  });
+
+  it('refuses to remove the last owner (409 LAST_OWNER)', () => {
+    // Prepare
+    const project = storedProject();
+
+    // Act
+    const error = errorOf(() =>
+      project.removeMember({ actorId: OWNER, userId: OWNER, now: LATER }),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ code: 'LAST_OWNER' });
+    expect(project.access().roleOf(OWNER)).toBe('owner');
+    expect(project.currentVersion).toBe(3);
+    expect(project.pullEvents()).toEqual([]);
+  });
+
+  it.each([
+    { case: 'the other owner', actorId: OWNER, userId: SECOND_OWNER },
+    { case: 'themselves', actorId: OWNER, userId: OWNER },
+  ])('lets one of two owners remove $case', ({ actorId, userId }) => {
+    // Prepare
+    const project = storedProject([{ userId: SECOND_OWNER, role: 'owner' }]);
+
+    // Act
+    project.removeMember({ actorId, userId, now: LATER });
+
+    // Assess
+    const owners = project.snapshot().members.filter((m) => m.role === 'owner');
+    expect(owners).toHaveLength(1);
+    expect(project.currentVersion).toBe(4);
+    expect(project.pullEvents()).toMatchObject([
+      { type: 'project.member_removed', data: { userId, role: 'owner' } },
+    ]);
+  });
+
+  it('then refuses to remove the remaining owner', () => {
+    // Prepare
+    const project = storedProject([{ userId: SECOND_OWNER, role: 'owner' }]);
+    project.removeMember({ actorId: OWNER, userId: SECOND_OWNER, now: LATER });
+
+    // Act
+    const error = errorOf(() =>
+      project.removeMember({ actorId: OWNER, userId: OWNER, now: LATER }),
+    );
+
+    // Assess
+    expect(error).toMatchObject({ code: 'LAST_OWNER' });
+  });
+
+  it.each([
+    { actor: 'an editor', actorId: EDITOR, type: ForbiddenError, code: 'OWNER_REQUIRED' },
+    { actor: 'a viewer', actorId: VIEWER, type: ForbiddenError, code: 'OWNER_REQUIRED' },
+    { actor: 'a non-member', actorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
+  ])('refuses $actor ($code)', ({ actorId, type, code }) => {
+    // Prepare
+    const project = storedProject();
+
+    // Act
+    const error = errorOf(() => project.removeMember({ actorId, userId: VIEWER, now: LATER }));
+
+    // Assess
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject({ code });
+    expect(project.access().isMember(VIEWER)).toBe(true);
+  });
+
+  it('answers 404 MEMBER_NOT_FOUND for a user who is not a member', () => {
+    // Prepare
+    const project = storedProject();
+
+    // Act
+    const error = errorOf(() =>
+      project.removeMember({ actorId: OWNER, userId: STRANGER, now: LATER }),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ code: 'MEMBER_NOT_FOUND' });
+    expect(project.currentVersion).toBe(3);
+  });
+});
+
+describe('Project.access', () => {
+  it('knows the role of every member and nobody else', () => {
+    // Prepare
+    const project = storedProject();
+
+    // Act
+    const access = project.access();
+
+    // Assess
+    expect(access.projectId).toBe(PROJECT_ID);
+    expect([OWNER, EDITOR, VIEWER, STRANGER].map((id) => access.roleOf(id))).toEqual([
+      'owner',
+      'editor',
+      'viewer',
+      null,
+    ]);
+  });
+});

@@ -1,0 +1,177 @@
+import type { PendingEvent, ProjectRole } from '@taskflow/events';
+import { ConflictError, ForbiddenError, NotFoundError, boundedText } from '@taskflow/shared-kernel';
+import { ProjectAccess, projectNotFound } from './project-access';
+
+/** Bounds of a project's name, in characters. */
+export const PROJECT_NAME_BOUNDS = { min: 1, max: 100 } as const;
+
+/** One member of a project. */
+export interface ProjectMember {
+  readonly userId: string;
+  readonly role: ProjectRole;
+  readonly addedAt: string;
+}
+
+/** Stored state of a project. */
+export interface ProjectProps {
+  readonly id: string;
+  readonly name: string;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+  readonly members: readonly ProjectMember[];
+}
+
+/** The public shape of a project. */
+export interface ProjectSnapshot {
+  readonly id: string;
+  readonly name: string;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+  readonly members: readonly ProjectMember[];
+}
+
+/**
+ * A shared space of tasks and the people who work on them. Invariants: its creator starts as
+ * owner; it always keeps at least one owner; only owners change membership.
+ */
+export class Project {
+  private events: PendingEvent[] = [];
+  private readonly members: Map<string, ProjectMember>;
+  private version: number;
+  private updatedAt: string;
+
+  private constructor(private readonly props: ProjectProps) {
+    this.members = new Map(props.members.map((m) => [m.userId, m]));
+    this.version = props.version;
+    this.updatedAt = props.updatedAt;
+  }
+
+  /** Creates a project owned by its creator; raises `project.created` and `project.member_added`. */
+  static create(input: { id: string; name: string; creatorId: string; now: Date }): Project {
+    const name = boundedText('name', input.name, { ...PROJECT_NAME_BOUNDS, trim: true });
+    const at = input.now.toISOString();
+    const project = new Project({
+      id: input.id,
+      name,
+      createdBy: input.creatorId,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+      members: [{ userId: input.creatorId, role: 'owner', addedAt: at }],
+    });
+    project.raise('project.created', input.creatorId, at, {
+      project: { id: input.id, name, createdBy: input.creatorId, createdAt: at },
+    });
+    project.raise('project.member_added', input.creatorId, at, { userId: input.creatorId, role: 'owner' });
+    return project;
+  }
+
+  /** Rebuilds a project from storage; raises nothing. */
+  static rehydrate(props: ProjectProps): Project {
+    return new Project(props);
+  }
+
+  get id(): string {
+    return this.props.id;
+  }
+
+  /** The version this aggregate was loaded at (what storage must still hold to accept a save). */
+  get loadedVersion(): number {
+    return this.props.version;
+  }
+
+  get currentVersion(): number {
+    return this.version;
+  }
+
+  /** Access rights of every member. */
+  access(): ProjectAccess {
+    return ProjectAccess.of(this.props.id, new Map([...this.members].map(([id, m]) => [id, m.role])));
+  }
+
+  /** Adds a member; only an owner may. Raises `project.member_added`. */
+  addMember(input: { actorId: string; userId: string; role: ProjectRole; now: Date }): void {
+    this.requireOwner(input.actorId);
+    if (this.members.has(input.userId)) {
+      throw new ConflictError('ALREADY_MEMBER', `user ${input.userId} is already a member of this project`);
+    }
+    const at = input.now.toISOString();
+    this.members.set(input.userId, { userId: input.userId, role: input.role, addedAt: at });
+    this.bump(at);
+    this.raise('project.member_added', input.actorId, at, { userId: input.userId, role: input.role });
+  }
+
+  /** Removes a member; only an owner may, and never the last owner. Raises `project.member_removed`. */
+  removeMember(input: { actorId: string; userId: string; now: Date }): void {
+    this.requireOwner(input.actorId);
+    const member = this.members.get(input.userId);
+    if (!member) throw new NotFoundError('MEMBER_NOT_FOUND', `user ${input.userId} is not a member of this project`);
+    if (member.role === 'owner' && this.ownerCount() === 1) {
+      throw new ConflictError('LAST_OWNER', 'a project must keep at least one owner');
+    }
+    const at = input.now.toISOString();
+    this.members.delete(input.userId);
+    this.bump(at);
+    this.raise('project.member_removed', input.actorId, at, { userId: input.userId, role: member.role });
+  }
+
+  /** The project's public shape, members in the order they joined. */
+  snapshot(): ProjectSnapshot {
+    return {
+      id: this.props.id,
+      name: this.props.name,
+      createdBy: this.props.createdBy,
+      createdAt: this.props.createdAt,
+      updatedAt: this.updatedAt,
+      version: this.version,
+      members: [...this.members.values()],
+    };
+  }
+
+  /** Returns the events raised since the last call, and forgets them. */
+  pullEvents(): PendingEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  private requireOwner(actorId: string): void {
+    const actor = this.members.get(actorId);
+    if (!actor) throw projectNotFound(this.props.id);
+    if (actor.role !== 'owner') {
+      throw new ForbiddenError('OWNER_REQUIRED', 'only a project owner may change its members');
+    }
+  }
+
+  private ownerCount(): number {
+    let owners = 0;
+    for (const m of this.members.values()) if (m.role === 'owner') owners += 1;
+    return owners;
+  }
+
+  private bump(at: string): void {
+    this.version += 1;
+    this.updatedAt = at;
+  }
+
+  private raise<T extends 'project.created' | 'project.member_added' | 'project.member_removed'>(
+    type: T,
+    actor: string,
+    occurredAt: string,
+    data: Extract<PendingEvent, { type: T }>['data'],
+  ): void {
+    this.events.push({
+      type,
+      data,
+      aggregateId: this.props.id,
+      aggregateVersion: this.version,
+      projectId: this.props.id,
+      actor,
+      occurredAt,
+    } as Extract<PendingEvent, { type: T }>);
+  }
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import {
+  EVENT_DEFINITIONS,
+  type EventData,
+  type EventType,
+  eventDefinitionOf,
+} from './event-definitions';
+
+/**
+ * An event as raised by an aggregate, before it is stored: the store adds the event id, the
+ * schema version and the request's correlation id to make the envelope.
+ */
+export type PendingEvent = {
+  [K in EventType]: {
+    readonly type: K;
+    readonly data: EventData<K>;
+    readonly aggregateId: string;
+    readonly aggregateVersion: number;
+    readonly projectId: string | null;
+    readonly actor: string | null;
+    readonly occurredAt: string;
+  };
+}[EventType];
+
+/** The versioned, self-describing envelope every stored and published event travels in. */
+export type EventEnvelope = PendingEvent & {
+  readonly id: string;
+  readonly schemaVersion: number;
+  readonly correlationId: string | null;
+};
+
+const envelopeBase = {
+  id: z.uuid(),
+  schemaVersion: z.int().positive(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  actor: z.uuid().nullable(),
+  projectId: z.uuid().nullable(),
+  aggregateId: z.uuid(),
+  aggregateVersion: z.int().positive(),
+  correlationId: z.string().nullable(),
+};
+
+/** Envelope schema of one event type, for validation and JSON Schema generation. */
+export function envelopeSchemaOf(definition: (typeof EVENT_DEFINITIONS)[number]) {
+  return z.object({
+    ...envelopeBase,
+    type: z.literal(definition.type),
+    schemaVersion: z.literal(definition.schemaVersion),
+    data: definition.data,
+  });
+}
+
+/** Completes a pending event into its envelope. */
+export function toEnvelope(
+  event: PendingEvent,
+  id: string,
+  correlationId: string | null,
+): EventEnvelope {
+  const definition = eventDefinitionOf(event.type);
+  if (!definition) throw new Error(`unknown event type ${event.type}`);
+  return { ...event, id, schemaVersion: definition.schemaVersion, correlationId };
+}

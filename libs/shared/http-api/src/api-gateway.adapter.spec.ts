@@ -1,0 +1,118 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { fromApiGatewayEvent, toApiGatewayResult } from './api-gateway.adapter';
+
+/** A REST API (v1) proxy event as API Gateway sends it, trimmed to the fields that matter. */
+function proxyEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return {
+    resource: '/{proxy+}',
+    path: '/tasks',
+    httpMethod: 'GET',
+    headers: { Accept: 'application/json', Authorization: 'Bearer t', 'X-Request-Id': 'req-1' },
+    multiValueHeaders: {
+      Accept: ['application/json'],
+      Authorization: ['Bearer t'],
+      'X-Request-Id': ['req-1'],
+    },
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { proxy: 'tasks' },
+    stageVariables: null,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: 'GET',
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '203.0.113.7',
+        user: null,
+        userAgent: 'curl/8',
+        userArn: null,
+      },
+      path: '/prod/tasks',
+      stage: 'prod',
+      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      requestTimeEpoch: 1_700_000_000_000,
+      resourceId: 'abc',
+      resourcePath: '/{proxy+}',
+    },
+    body: null,
+    isBase64Encoded: false,
+    ...overrides,
+  };
+}
+
+describe('API Gateway proxy adapter', () => {
+  it('maps method, stage-less path, lower-cased headers and query parameters', () => {
+    const request = fromApiGatewayEvent(
+      proxyEvent({
+        queryStringParameters: { status: 'pending', label: 'b' },
+        multiValueQueryStringParameters: { status: ['pending'], label: ['a', 'b'] },
+      }),
+    );
+
+    expect(request).toEqual({
+      method: 'GET',
+      path: '/tasks',
+      headers: { accept: 'application/json', authorization: 'Bearer t', 'x-request-id': 'req-1' },
+      query: { status: 'pending', label: ['a', 'b'] },
+      body: null,
+    });
+  });
+
+  it.each([
+    ['plain text', { body: '{"title":"x"}', isBase64Encoded: false }, '{"title":"x"}'],
+    [
+      'base64',
+      { body: Buffer.from('{"title":"é"}').toString('base64'), isBase64Encoded: true },
+      '{"title":"é"}',
+    ],
+  ])('decodes a %s body', (_case, overrides, expected) => {
+    const { body } = fromApiGatewayEvent(proxyEvent({ httpMethod: 'POST', ...overrides }));
+    expect(Buffer.isBuffer(body) ? body.toString('utf8') : body).toBe(expected);
+  });
+
+  it('accepts the minimal payload of a direct invocation (the seed’s aws lambda invoke)', () => {
+    const minimal = { httpMethod: 'GET', path: '/tasks' } as unknown as APIGatewayProxyEvent;
+    expect(fromApiGatewayEvent(minimal)).toEqual({
+      method: 'GET',
+      path: '/tasks',
+      headers: {},
+      query: {},
+      body: null,
+    });
+  });
+
+  it('keeps headers API Gateway only puts in the single-value map', () => {
+    const request = fromApiGatewayEvent(
+      proxyEvent({ multiValueHeaders: {}, headers: { 'Content-Type': 'application/json' } }),
+    );
+    expect(request.headers).toEqual({ 'content-type': 'application/json' });
+  });
+
+  it('turns a response into a proxy result with a JSON body, or an empty one', () => {
+    expect(
+      toApiGatewayResult({ status: 201, headers: { location: '/tasks/1' }, body: { id: '1' } }),
+    ).toEqual({
+      statusCode: 201,
+      headers: { location: '/tasks/1' },
+      body: '{"id":"1"}',
+    });
+    expect(toApiGatewayResult({ status: 204, headers: {} })).toEqual({
+      statusCode: 204,
+      headers: {},
+      body: '',
+    });
+  });
+});

@@ -1,0 +1,230 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type CryptoKey, type JWK, SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { TokenIssuer } from './token-issuer';
+import { AuthenticationError, TokenVerifier, type TokenVerifierConfig } from './token-verifier';
+
+const SECRET = 'local-secret-local-secret-local-secret-123';
+const USER_ID = '01a20c11-9cd5-7658-a0bd-58f103b578d7';
+const COGNITO_ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example';
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AuthenticationError) return error.code;
+    throw error;
+  }
+  return 'ACCEPTED';
+}
+
+describe('TokenVerifier', () => {
+  let jwksServer: Server;
+  let jwksUrl: string;
+  let rsaPrivate: CryptoKey;
+  let rsaPublicJwk: JWK;
+  let jwksHits = 0;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    rsaPrivate = pair.privateKey;
+    rsaPublicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
+    jwksServer = createServer((_req, res) => {
+      jwksHits += 1;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [rsaPublicJwk] }));
+    });
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => jwksServer.close(resolve));
+  });
+
+  const config = (overrides: Partial<TokenVerifierConfig> = {}): TokenVerifierConfig => ({
+    hs256Secret: SECRET,
+    issuer: 'taskflow-local',
+    audience: 'taskflow',
+    jwks: { url: jwksUrl, issuer: COGNITO_ISSUER, audience: 'client-123' },
+    ...overrides,
+  });
+
+  const cognitoToken = (
+    claims: Record<string, unknown>,
+    options: { kid?: string; key?: CryptoKey; exp?: number } = {},
+  ) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'key-1' })
+      .setSubject('cognito-sub-1')
+      .setIssuer(COGNITO_ISSUER)
+      .setAudience('client-123')
+      .setExpirationTime(options.exp ?? Math.floor(Date.now() / 1000) + 600)
+      .sign(options.key ?? rsaPrivate);
+
+  it('accepts Taskflow’s own HS256 token and answers its user id', async () => {
+    // Prepare
+    const token = await new TokenIssuer(SECRET, 'taskflow-local', 'taskflow').issue(
+      { id: USER_ID, email: 'a@b.co', name: 'A' },
+      60,
+    );
+
+    // Act
+    const identity = await new TokenVerifier(config()).verify(`Bearer ${token}`);
+
+    // Assess
+    expect(identity).toEqual({ kind: 'local', userId: USER_ID });
+  });
+
+  it('accepts an RS256 token whose key is in the configured JWKS, identified by e-mail', async () => {
+    const token = await cognitoToken({ email: 'Carol@Example.com', name: 'Carol' });
+
+    const identity = await new TokenVerifier(config()).verify(`Bearer ${token}`);
+
+    expect(identity).toEqual({
+      kind: 'external',
+      subject: 'cognito-sub-1',
+      email: 'Carol@Example.com',
+      name: 'Carol',
+    });
+    expect(jwksHits).toBeGreaterThan(0);
+  });
+
+  it.each<[string, () => Promise<string>, string]>([
+    [
+      'HS256 with another secret',
+      () =>
+        new TokenIssuer('x'.repeat(40), 'taskflow-local', 'taskflow').issue(
+          { id: USER_ID, email: 'a@b.co', name: 'A' },
+          60,
+        ),
+      'TOKEN_INVALID',
+    ],
+    [
+      'HS256 from another issuer',
+      () =>
+        new TokenIssuer(SECRET, 'someone-else', 'taskflow').issue(
+          { id: USER_ID, email: 'a@b.co', name: 'A' },
+          60,
+        ),
+      'TOKEN_INVALID',
+    ],
+    [
+      'HS256 for another audience',
+      () =>
+        new TokenIssuer(SECRET, 'taskflow-local', 'other').issue(
+          { id: USER_ID, email: 'a@b.co', name: 'A' },
+          60,
+        ),
+      'TOKEN_INVALID',
+    ],
+    [
+      'HS256 whose subject is not a user id',
+      () =>
+        new TokenIssuer(SECRET, 'taskflow-local', 'taskflow').issue(
+          { id: 'root', email: 'a@b.co', name: 'A' },
+          60,
+        ),
+      'TOKEN_INVALID',
+    ],
+    [
+      'HS256 expired',
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject(USER_ID)
+          .setIssuer('taskflow-local')
+          .setAudience('taskflow')
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
+          .sign(new TextEncoder().encode(SECRET)),
+      'TOKEN_EXPIRED',
+    ],
+    [
+      'unsigned (alg none)',
+      () => {
+        const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+        return Promise.resolve(
+          `${part({ alg: 'none' })}.${part({ sub: USER_ID, iss: 'taskflow-local', aud: 'taskflow', exp: 9_999_999_999 })}.`,
+        );
+      },
+      'TOKEN_INVALID',
+    ],
+    [
+      'HS256 signed with the RSA public key as the HMAC secret (algorithm confusion)',
+      () =>
+        new SignJWT({ email: 'x@y.z' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject(USER_ID)
+          .setIssuer(COGNITO_ISSUER)
+          .setAudience('client-123')
+          .setExpirationTime(Math.floor(Date.now() / 1000) + 60)
+          .sign(new TextEncoder().encode(JSON.stringify(rsaPublicJwk))),
+      'TOKEN_INVALID',
+    ],
+    ['RS256 without an e-mail claim', () => cognitoToken({}), 'TOKEN_INVALID'],
+    [
+      'RS256 with a key id the JWKS does not hold',
+      () => cognitoToken({ email: 'a@b.co' }, { kid: 'key-2' }),
+      'TOKEN_INVALID',
+    ],
+    [
+      'RS256 expired',
+      () => cognitoToken({ email: 'a@b.co' }, { exp: Math.floor(Date.now() / 1000) - 10 }),
+      'TOKEN_EXPIRED',
+    ],
+  ])('refuses %s', async (_case, makeToken, code) => {
+    const token = await makeToken();
+    expect(await codeOf(new TokenVerifier(config()).verify(`Bearer ${token}`))).toBe(code);
+  });
+
+  it('remembers a verified token only until it expires', async () => {
+    // Prepare
+    const verifier = new TokenVerifier(config());
+    const token = await new TokenIssuer(SECRET, 'taskflow-local', 'taskflow').issue(
+      { id: USER_ID, email: 'a@b.co', name: 'A' },
+      1,
+    );
+
+    // Act
+    const first = await codeOf(verifier.verify(`Bearer ${token}`));
+    const again = await codeOf(verifier.verify(`Bearer ${token}`));
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const later = await codeOf(verifier.verify(`Bearer ${token}`));
+
+    // Assess
+    expect([first, again, later]).toEqual(['ACCEPTED', 'ACCEPTED', 'TOKEN_EXPIRED']);
+  });
+
+  it('never remembers a token that failed verification', async () => {
+    const verifier = new TokenVerifier(config());
+    const token = await new TokenIssuer('x'.repeat(40), 'taskflow-local', 'taskflow').issue(
+      { id: USER_ID, email: 'a@b.co', name: 'A' },
+      60,
+    );
+    expect(await codeOf(verifier.verify(`Bearer ${token}`))).toBe('TOKEN_INVALID');
+    expect(await codeOf(verifier.verify(`Bearer ${token}`))).toBe('TOKEN_INVALID');
+  });
+
+  it('refuses RS256 tokens when no JWKS is configured', async () => {
+    const token = await cognitoToken({ email: 'a@b.co' });
+    expect(await codeOf(new TokenVerifier(config({ jwks: null })).verify(`Bearer ${token}`))).toBe(
+      'TOKEN_INVALID',
+    );
+  });
+
+  it.each([
+    [undefined, 'TOKEN_MISSING'],
+    ['', 'TOKEN_MISSING'],
+    ['Bearer', 'TOKEN_INVALID'],
+    ['Token abc.def.ghi', 'TOKEN_INVALID'],
+    ['Bearer not-a-jwt', 'TOKEN_INVALID'],
+  ])('refuses the header %p with %s', async (header, code) => {
+    expect(await codeOf(new TokenVerifier(config()).verify(header))).toBe(code);
+  });
+
+  it('needs at least one way to verify', () => {
+    expect(() => new TokenVerifier(config({ hs256Secret: null, jwks: null }))).toThrow(
+      /HS256 secret, a JWKS URL/,
+    );
+  });
+});

@@ -1,0 +1,163 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+
+/** Who a valid token speaks for. */
+export type VerifiedIdentity =
+  /** A token Taskflow issued itself: `sub` is the user id. */
+  | { readonly kind: 'local'; readonly userId: string }
+  /** A token of an external identity provider (Cognito): the user is found by e-mail. */
+  | {
+      readonly kind: 'external';
+      readonly subject: string;
+      readonly email: string;
+      readonly name: string | null;
+    };
+
+/** Which tokens are accepted. */
+export interface TokenVerifierConfig {
+  /** Shared secret for HS256 tokens issued by Taskflow (null: none accepted). */
+  readonly hs256Secret: string | null;
+  readonly issuer: string;
+  readonly audience: string;
+  /** RS256 tokens of an external provider, keys fetched (and cached) from a JWKS URL. */
+  readonly jwks: {
+    readonly url: string;
+    readonly issuer: string;
+    readonly audience: string | null;
+  } | null;
+}
+
+/** A missing, malformed, expired or untrusted token; answered 401. */
+export class AuthenticationError extends Error {
+  constructor(
+    readonly code: 'TOKEN_MISSING' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuthenticationError';
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Tokens remembered as verified, at most. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
+/**
+ * Verifies `Authorization: Bearer <JWT>` headers with `jose`. A token verified once is
+ * remembered until it expires: every request of a client carries the same token, and checking
+ * its signature again (the key is re-imported into WebCrypto each time) was a sixth of the
+ * host's CPU per request. Stateless tokens cannot be revoked before `exp` anyway.
+ */
+export class TokenVerifier {
+  private readonly secret: Uint8Array | null;
+  private readonly remoteKeys: ReturnType<typeof createRemoteJWKSet> | null;
+  private readonly verified = new Map<
+    string,
+    { readonly identity: VerifiedIdentity; readonly expiresAtMs: number }
+  >();
+
+  constructor(private readonly config: TokenVerifierConfig) {
+    if (config.hs256Secret === null && config.jwks === null) {
+      throw new Error('token verifier needs an HS256 secret, a JWKS URL, or both');
+    }
+    this.secret = config.hs256Secret === null ? null : new TextEncoder().encode(config.hs256Secret);
+    this.remoteKeys = config.jwks === null ? null : createRemoteJWKSet(new URL(config.jwks.url));
+  }
+
+  /** The identity behind the header, or an `AuthenticationError`. */
+  async verify(authorization: string | undefined): Promise<VerifiedIdentity> {
+    if (authorization === undefined || authorization.trim() === '') {
+      throw new AuthenticationError('TOKEN_MISSING', 'send Authorization: Bearer <token>');
+    }
+    const token = BEARER.exec(authorization.trim())?.[1];
+    if (token === undefined) {
+      throw new AuthenticationError(
+        'TOKEN_INVALID',
+        'the Authorization header is not a Bearer JWT',
+      );
+    }
+    const remembered = this.verified.get(token);
+    if (remembered !== undefined) {
+      if (remembered.expiresAtMs > Date.now()) return remembered.identity;
+      this.verified.delete(token);
+    }
+    const { identity, expiresAtMs } = await this.verifySignature(token);
+    // Oldest entry out first: Map iteration follows insertion order.
+    if (this.verified.size >= VERIFIED_CACHE_SIZE)
+      this.verified.delete(this.verified.keys().next().value ?? '');
+    this.verified.set(token, { identity, expiresAtMs });
+    return identity;
+  }
+
+  private async verifySignature(
+    token: string,
+  ): Promise<{ identity: VerifiedIdentity; expiresAtMs: number }> {
+    try {
+      if (this.secret !== null && this.isLocal(token)) {
+        const { payload } = await jwtVerify(token, this.secret, {
+          algorithms: ['HS256'],
+          issuer: this.config.issuer,
+          audience: this.config.audience,
+          requiredClaims: ['sub', 'exp'],
+        });
+        if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) {
+          throw new AuthenticationError('TOKEN_INVALID', 'the token subject is not a user id');
+        }
+        return {
+          identity: { kind: 'local', userId: payload.sub.toLowerCase() },
+          expiresAtMs: expiryOf(payload),
+        };
+      }
+      if (this.remoteKeys !== null && this.config.jwks !== null) {
+        const { payload } = await jwtVerify(token, this.remoteKeys, {
+          algorithms: ['RS256'],
+          issuer: this.config.jwks.issuer,
+          ...(this.config.jwks.audience === null ? {} : { audience: this.config.jwks.audience }),
+          requiredClaims: ['sub', 'exp'],
+        });
+        return { identity: externalIdentity(payload), expiresAtMs: expiryOf(payload) };
+      }
+      throw new AuthenticationError(
+        'TOKEN_INVALID',
+        'the token was not issued by a trusted issuer',
+      );
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw error;
+      if (error instanceof joseErrors.JWTExpired)
+        throw new AuthenticationError('TOKEN_EXPIRED', 'the token has expired');
+      throw new AuthenticationError('TOKEN_INVALID', 'the token is not valid');
+    }
+  }
+
+  private isLocal(token: string): boolean {
+    // The header's alg picks the key; a token claiming HS256 never reaches the RSA keys.
+    try {
+      const header = JSON.parse(
+        Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'),
+      ) as { alg?: unknown };
+      return header.alg === 'HS256';
+    } catch {
+      return false;
+    }
+  }
+}
+
+// `exp` is a required claim, checked by jwtVerify before this runs.
+function expiryOf(payload: JWTPayload): number {
+  return (payload.exp ?? 0) * 1000;
+}
+
+function externalIdentity(payload: JWTPayload): VerifiedIdentity {
+  const email = payload['email'];
+  if (typeof payload.sub !== 'string' || typeof email !== 'string' || email.length === 0) {
+    throw new AuthenticationError('TOKEN_INVALID', 'the token carries no e-mail claim');
+  }
+  const name = payload['name'];
+  return {
+    kind: 'external',
+    subject: payload.sub,
+    email,
+    name: typeof name === 'string' ? name : null,
+  };
+}

@@ -1,0 +1,15 @@
+export * from './http-types';
+export * from './problem';
+export * from './route';
+export * from './router';
+export * from './routes';
+export * from './preconditions';
+export * from './openapi';
+export * from './http-api';
+export * from './identity-resolver';
+export * from './auth/token-verifier';
+export * from './auth/token-issuer';
+export * as schemas from './schemas';
+export * from './auth/stream-tickets';
+export * from './stream-gate';
+export * from './api-gateway.adapter';

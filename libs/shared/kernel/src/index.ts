@@ -1,0 +1,6 @@
+export * from './domain-error';
+export * from './clock';
+export * from './id-generator';
+export * from './page';
+export * from './text';
+export * from './cursor';

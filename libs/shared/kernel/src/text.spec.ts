@@ -1,0 +1,115 @@
+import { ValidationError } from './domain-error';
+import { boundedText } from './text';
+
+const TITLE = { min: 1, max: 5, trim: true };
+
+/** What `act` throws (the test fails when it returns). */
+function errorOf(act: () => unknown): unknown {
+  let result: unknown;
+  try {
+    result = act();
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
+}
+
+describe('boundedText', () => {
+  it.each([
+    { case: 'a value within bounds', value: 'abc', bounds: TITLE, expected: 'abc' },
+    {
+      case: 'surrounding whitespace, trimmed',
+      value: '  abc \n\t',
+      bounds: TITLE,
+      expected: 'abc',
+    },
+    { case: 'exactly the maximum', value: 'abcde', bounds: TITLE, expected: 'abcde' },
+    { case: 'exactly the minimum', value: 'a', bounds: TITLE, expected: 'a' },
+    {
+      case: 'five emoji as five characters',
+      value: '😀😀😀😀😀',
+      bounds: TITLE,
+      expected: '😀😀😀😀😀',
+    },
+    {
+      case: 'astral letters as one character each',
+      value: '𝒜𝒝𝒞𝒟𝒠',
+      bounds: TITLE,
+      expected: '𝒜𝒝𝒞𝒟𝒠',
+    },
+    {
+      case: 'whitespace kept when trim is off',
+      value: '  ab ',
+      bounds: { min: 0, max: 5, trim: false },
+      expected: '  ab ',
+    },
+    {
+      case: 'empty when the minimum is 0',
+      value: '',
+      bounds: { min: 0, max: 5, trim: false },
+      expected: '',
+    },
+  ])('accepts $case', ({ value, bounds, expected }) => {
+    // Act
+    const result = boundedText('title', value, bounds);
+
+    // Assess
+    expect(result).toBe(expected);
+  });
+
+  it.each([
+    { case: 'an empty value', value: '', bounds: TITLE, message: 'must not be empty' },
+    { case: 'only whitespace', value: ' \t\n ', bounds: TITLE, message: 'must not be empty' },
+    {
+      case: 'one character too many',
+      value: 'abcdef',
+      bounds: TITLE,
+      message: 'must be at most 5 characters',
+    },
+    {
+      case: 'six emoji against a maximum of five',
+      value: '😀😀😀😀😀😀',
+      bounds: TITLE,
+      message: 'must be at most 5 characters',
+    },
+    {
+      case: 'too short for a minimum above 1',
+      value: 'ab',
+      bounds: { min: 3, max: 5, trim: true },
+      message: 'must be at least 3 characters',
+    },
+    {
+      case: 'trailing whitespace counted when trim is off',
+      value: 'abcd  ',
+      bounds: { min: 0, max: 5, trim: false },
+      message: 'must be at most 5 characters',
+    },
+  ])('rejects $case', ({ value, bounds, message }) => {
+    // Act
+    const error = errorOf(() => boundedText('title', value, bounds));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'title', message }] });
+  });
+
+  it('counts an emoji once although it is two UTF-16 units', () => {
+    // Prepare
+    const emoji = '🎉';
+
+    // Act
+    const result = boundedText('label', emoji, { min: 1, max: 1, trim: true });
+
+    // Assess
+    expect(emoji).toHaveLength(2);
+    expect(result).toBe(emoji);
+  });
+
+  it('reports the path it was given', () => {
+    // Act
+    const error = errorOf(() => boundedText('labels.3', '', { min: 1, max: 50, trim: true }));
+
+    // Assess
+    expect(error).toMatchObject({ issues: [{ path: 'labels.3', message: 'must not be empty' }] });
+  });
+});

@@ -1,0 +1,3 @@
+export * from './stream-cursor';
+export * from './ports';
+export * from './project-event-hub';

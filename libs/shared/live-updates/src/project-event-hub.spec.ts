@@ -1,0 +1,291 @@
+import { type EventEnvelope, toEnvelope } from '@taskflow/events';
+import type {
+  ChangeNotifications,
+  MembershipCheck,
+  ProjectStreamReader,
+  StreamedEvent,
+} from './ports';
+import { ProjectEventHub, type StreamEndReason, type StreamSubscriber } from './project-event-hub';
+import { type StreamCursor, compareCursors, formatCursor, parseCursor } from './stream-cursor';
+
+const PROJECT = '01900000-0000-7000-8000-000000000001';
+const ALICE = '01900000-0000-7000-8000-0000000000a1';
+const BOB = '01900000-0000-7000-8000-0000000000b0';
+
+/** A project log where each event belongs to a transaction the test commits when it likes. */
+class FakeLog implements ProjectStreamReader, ChangeNotifications, MembershipCheck {
+  private readonly rows: { event: StreamedEvent; committed: boolean }[] = [];
+  private readonly listeners = new Set<(projectId: string | null) => void>();
+  private nextId = 1;
+  readonly members = new Set([ALICE, BOB]);
+
+  write(
+    tx: number,
+    type: 'task.deleted' | 'project.member_removed' = 'task.deleted',
+    userId = BOB,
+  ): StreamedEvent {
+    const id = `01900000-0000-7000-8000-${String(this.nextId++).padStart(12, '0')}`;
+    const envelope: EventEnvelope =
+      type === 'task.deleted'
+        ? toEnvelope(
+            {
+              type,
+              data: { deletedAt: '2026-01-01T00:00:00.000Z' },
+              aggregateId: id,
+              aggregateVersion: 2,
+              projectId: PROJECT,
+              actor: ALICE,
+              occurredAt: '2026-01-01T00:00:00.000Z',
+            },
+            id,
+            null,
+          )
+        : toEnvelope(
+            {
+              type,
+              data: { userId, role: 'editor' },
+              aggregateId: PROJECT,
+              aggregateVersion: 2,
+              projectId: PROJECT,
+              actor: ALICE,
+              occurredAt: '2026-01-01T00:00:00.000Z',
+            },
+            id,
+            null,
+          );
+    const event = { cursor: { tx: BigInt(tx), id }, envelope };
+    this.rows.push({ event, committed: false });
+    return event;
+  }
+
+  commit(tx: number): void {
+    for (const row of this.rows) if (row.event.cursor.tx === BigInt(tx)) row.committed = true;
+    for (const listener of this.listeners) listener(PROJECT);
+  }
+
+  subscribe(listener: (projectId: string | null) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  isMember(_projectId: string, userId: string): Promise<boolean> {
+    return Promise.resolve(this.members.has(userId));
+  }
+
+  head(): Promise<StreamCursor | null> {
+    const stable = this.stable();
+    return Promise.resolve(stable[stable.length - 1]?.cursor ?? null);
+  }
+
+  after(
+    _projectId: string,
+    cursor: StreamCursor | null,
+    limit: number,
+    options: { readonly evenIfHeldBack?: boolean } = {},
+  ): Promise<{ events: StreamedEvent[]; heldBack: boolean }> {
+    const later = (e: StreamedEvent) => cursor === null || compareCursors(e.cursor, cursor) > 0;
+    const stable = (options.evenIfHeldBack === true ? this.committed() : this.stable()).filter(
+      later,
+    );
+    const pending = this.rows.some((r) => !r.committed && later(r.event));
+    return Promise.resolve({
+      events: stable.slice(0, limit),
+      heldBack: pending || stable.length > limit,
+    });
+  }
+
+  /** Every committed event, in (tx, id) order. */
+  private committed(): StreamedEvent[] {
+    return this.rows
+      .filter((r) => r.committed)
+      .map((r) => r.event)
+      .sort((a, b) => compareCursors(a.cursor, b.cursor));
+  }
+
+  /** Committed events below the oldest open transaction, in (tx, id) order. */
+  private stable(): StreamedEvent[] {
+    const open = this.rows.filter((r) => !r.committed).map((r) => r.event.cursor.tx);
+    const horizon = open.length === 0 ? null : open.reduce((a, b) => (a < b ? a : b));
+    return this.rows
+      .filter((r) => r.committed && (horizon === null || r.event.cursor.tx < horizon))
+      .map((r) => r.event)
+      .sort((a, b) => compareCursors(a.cursor, b.cursor));
+  }
+}
+
+class Client implements StreamSubscriber {
+  readonly received: string[] = [];
+  ended: StreamEndReason | null = null;
+  constructor(
+    readonly userId: string,
+    private readonly capacity = Number.POSITIVE_INFINITY,
+  ) {}
+  deliver(event: StreamedEvent): boolean {
+    this.received.push(event.envelope.id);
+    return this.received.length < this.capacity;
+  }
+  end(reason: StreamEndReason): void {
+    this.ended = reason;
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+describe('ProjectEventHub', () => {
+  let log: FakeLog;
+  let hub: ProjectEventHub;
+
+  beforeEach(() => {
+    log = new FakeLog();
+    hub = new ProjectEventHub(log, log, log, {
+      heldBackRetryMs: 1,
+      safetyPollMs: 10_000,
+      readLimit: 3,
+    });
+    hub.start();
+  });
+
+  afterEach(() => {
+    hub.stop();
+  });
+
+  it('delivers committed events live to every subscriber, once each, in order', async () => {
+    const [a, b] = [new Client(ALICE), new Client(BOB)];
+    await hub.subscribe(PROJECT, a, null);
+    await hub.subscribe(PROJECT, b, null);
+
+    const events = [log.write(10), log.write(11), log.write(12), log.write(13)];
+    log.commit(10);
+    log.commit(11);
+    log.commit(12);
+    log.commit(13);
+    await settle();
+
+    expect(a.received).toEqual(events.map((e) => e.envelope.id));
+    expect(b.received).toEqual(a.received);
+  });
+
+  it('holds back a later transaction until an earlier one commits, so order follows the log', async () => {
+    const client = new Client(ALICE);
+    await hub.subscribe(PROJECT, client, null);
+    const early = log.write(20);
+    const late = log.write(21);
+
+    log.commit(21);
+    await settle();
+    expect(client.received).toEqual([]);
+    log.commit(20);
+    await settle();
+
+    expect(client.received).toEqual([early.envelope.id, late.envelope.id]);
+  });
+
+  it('resuming after a cursor replays the gap from the log, then continues live: no gap, no repeat', async () => {
+    const first = log.write(30);
+    log.commit(30);
+    const missed = [log.write(31), log.write(32), log.write(33), log.write(34)];
+    for (const tx of [31, 32, 33, 34]) log.commit(tx);
+    const client = new Client(ALICE);
+
+    await hub.subscribe(PROJECT, client, first.cursor);
+    const live = log.write(35);
+    log.commit(35);
+    await settle();
+
+    expect(client.received).toEqual([...missed, live].map((e) => e.envelope.id));
+  });
+
+  it('cuts off a client that cannot keep up without slowing the others', async () => {
+    const slow = new Client(ALICE, 2);
+    const fast = new Client(BOB);
+    await hub.subscribe(PROJECT, slow, null);
+    await hub.subscribe(PROJECT, fast, null);
+
+    for (let tx = 40; tx < 45; tx += 1) {
+      log.write(tx);
+      log.commit(tx);
+    }
+    await settle();
+
+    expect(slow.ended).toBe('slow');
+    expect(slow.received).toHaveLength(2);
+    expect(fast.received).toHaveLength(5);
+    expect(fast.ended).toBeNull();
+  });
+
+  it('ends a removed member’s stream after telling them, and keeps the others', async () => {
+    const alice = new Client(ALICE);
+    const bob = new Client(BOB);
+    await hub.subscribe(PROJECT, alice, null);
+    await hub.subscribe(PROJECT, bob, null);
+
+    const removal = log.write(50, 'project.member_removed', BOB);
+    log.commit(50);
+    const after = log.write(51);
+    log.commit(51);
+    await settle();
+
+    expect(bob.received).toEqual([removal.envelope.id]);
+    expect(bob.ended).toBe('revoked');
+    expect(alice.received).toEqual([removal.envelope.id, after.envelope.id]);
+  });
+
+  it('does not stall behind a transaction that never finishes: delivers past it after maxHoldMs', async () => {
+    hub.stop();
+    const held: string[] = [];
+    hub = new ProjectEventHub(
+      log,
+      log,
+      log,
+      { heldBackRetryMs: 1, safetyPollMs: 10_000, readLimit: 3, maxHoldMs: 50 },
+      undefined,
+      (p) => held.push(p),
+    );
+    hub.start();
+    const client = new Client(ALICE);
+    await hub.subscribe(PROJECT, client, null);
+    log.write(70); // stays open
+    const later = log.write(71);
+
+    log.commit(71);
+    await settle();
+    expect(client.received).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+
+    expect(client.received).toEqual([later.envelope.id]);
+    expect(held).toContain(PROJECT);
+  });
+
+  it('refuses a non-member', async () => {
+    log.members.delete(BOB);
+    expect(await hub.subscribe(PROJECT, new Client(BOB), null)).toBeNull();
+    expect(hub.subscriberCount).toBe(0);
+  });
+
+  it('stops delivering after unsubscribe', async () => {
+    const client = new Client(ALICE);
+    const unsubscribe = await hub.subscribe(PROJECT, client, null);
+    unsubscribe?.();
+    log.write(60);
+    log.commit(60);
+    await settle();
+    expect(client.received).toEqual([]);
+    expect(hub.subscriberCount).toBe(0);
+  });
+});
+
+describe('stream cursors', () => {
+  it('round-trip through the SSE event id and order by transaction, then id', () => {
+    const a = { tx: 9n, id: '01900000-0000-7000-8000-00000000000b' };
+    const b = { tx: 10n, id: '01900000-0000-7000-8000-00000000000a' };
+    expect(parseCursor(formatCursor(a))).toEqual(a);
+    expect(compareCursors(a, b)).toBeLessThan(0);
+  });
+
+  it.each(['', 'abc', '12', '12.not-a-uuid', '-1.01900000-0000-7000-8000-00000000000a'])(
+    'rejects %p',
+    (text) => {
+      expect(() => parseCursor(text)).toThrow(/Last-Event-ID/);
+    },
+  );
+});

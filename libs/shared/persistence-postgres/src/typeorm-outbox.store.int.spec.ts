@@ -1,0 +1,216 @@
+import { createTestDatabase } from '@taskflow/testing';
+import type { Persistence } from './persistence';
+import { type UseCases, openMigrated, useCasesOver } from './testing/persistence-fixture';
+
+describe('TypeormOutboxStore on PostgreSQL', () => {
+  let drop: () => Promise<void>;
+  let persistence: Persistence;
+  let cases: UseCases;
+  let actorId: string;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase('outbox');
+    drop = database.drop;
+    persistence = await openMigrated(database.url);
+    cases = useCasesOver(persistence);
+    actorId = (await cases.users.ensureByEmail({ email: 'outbox@example.com', name: 'O' }, null))
+      .id;
+  });
+
+  afterAll(async () => {
+    await persistence.close();
+    await drop();
+  });
+
+  beforeEach(async () => {
+    // Each test starts with every earlier event published, so it sees only its own.
+    await persistence.db.query({
+      text: 'DELETE FROM outbox_pending',
+      values: [],
+    });
+  });
+
+  const newEvents = async (projects: number): Promise<string[]> => {
+    for (let i = 0; i < projects; i += 1)
+      await cases.projects.create({ name: `P${i}` }, { actorId, correlationId: 'c' });
+    const { rows } = await persistence.db.query<{ id: string }>({
+      text: 'SELECT id FROM outbox_pending ORDER BY id',
+      values: [],
+    });
+    return rows.map((r) => r.id);
+  };
+
+  it('claims due events oldest first, under a lease other relays respect', async () => {
+    // Prepare: each project writes two events (created, member_added)
+    const ids = await newEvents(3);
+
+    // Act
+    const first = await persistence.outbox.claimDue({
+      limit: 4,
+      leaseMs: 60_000,
+      owner: 'a',
+      minAgeMs: 0,
+    });
+    const second = await persistence.outbox.claimDue({
+      limit: 10,
+      leaseMs: 60_000,
+      owner: 'b',
+      minAgeMs: 0,
+    });
+    const third = await persistence.outbox.claimDue({
+      limit: 10,
+      leaseMs: 60_000,
+      owner: 'c',
+      minAgeMs: 0,
+    });
+
+    // Assess
+    expect(first.map((c) => c.envelope.id)).toEqual(ids.slice(0, 4));
+    expect(second.map((c) => c.envelope.id)).toEqual(ids.slice(4));
+    expect(third).toEqual([]);
+    expect(first[0]?.attempts).toBe(0);
+  });
+
+  it('ten concurrent claimers split the events without overlap', async () => {
+    const ids = await newEvents(10);
+
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        persistence.outbox.claimDue({ limit: 3, leaseMs: 60_000, owner: `r${i}`, minAgeMs: 0 }),
+      ),
+    );
+
+    const claimed = claims.flat().map((c) => c.envelope.id);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(claimed.sort()).toEqual(ids.sort());
+  });
+
+  it('leaves events younger than minAge to the fast path', async () => {
+    await newEvents(1);
+    expect(
+      await persistence.outbox.claimDue({
+        limit: 10,
+        leaseMs: 1_000,
+        owner: 'a',
+        minAgeMs: 60_000,
+      }),
+    ).toEqual([]);
+  });
+
+  it('an expired lease makes events claimable again', async () => {
+    const ids = await newEvents(1);
+    await persistence.outbox.claimDue({ limit: 10, leaseMs: 1, owner: 'crashed', minAgeMs: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await persistence.outbox.claimDue({
+      limit: 10,
+      leaseMs: 60_000,
+      owner: 'b',
+      minAgeMs: 0,
+    });
+    expect(again.map((c) => c.envelope.id)).toEqual(ids);
+  });
+
+  it('publishing leaves the log intact: the event stays in the outbox, its pending row goes', async () => {
+    const [id] = await newEvents(1);
+    if (id === undefined) throw new Error('expected an event');
+    await persistence.outbox.markPublished([id]);
+    const { rows } = await persistence.db.query<{ logged: number; pending: number }>({
+      text: 'SELECT (SELECT count(*) FROM outbox WHERE id = $1) AS logged, (SELECT count(*) FROM outbox_pending WHERE id = $1) AS pending',
+      values: [id],
+    });
+    expect(rows[0]).toEqual({ logged: 1, pending: 0 });
+  });
+
+  it('published events are never claimed; failures back off, count attempts, and abandonment is final', async () => {
+    const [a, b, c] = await newEvents(2);
+    if (!a || !b || !c) throw new Error('expected events');
+    await persistence.outbox.markPublished([a]);
+    await persistence.outbox.recordFailures([
+      { id: b, reason: 'ThrottlingException', nextAttemptAt: new Date(Date.now() + 60_000) },
+      { id: c, reason: 'too large', nextAttemptAt: null },
+    ]);
+
+    expect(
+      await persistence.outbox.claimDue({ limit: 10, leaseMs: 1_000, owner: 'a', minAgeMs: 0 }),
+    ).toHaveLength(1);
+    const { rows } = await persistence.db.query<{
+      id: string;
+      attempts: number | null;
+      last_error: string | null;
+      abandoned: boolean;
+    }>({
+      text: 'SELECT id, attempts, last_error, abandoned_at IS NOT NULL AS abandoned FROM outbox_pending WHERE id = ANY($1::uuid[]) ORDER BY id',
+      values: [[b, c]],
+    });
+    expect(rows).toEqual([
+      { id: b, attempts: 1, last_error: 'ThrottlingException', abandoned: false },
+      { id: c, attempts: 1, last_error: 'too large', abandoned: true },
+    ]);
+  });
+
+  it('reports the age of the oldest unpublished event as lag', async () => {
+    await newEvents(1);
+    const lag = await persistence.outbox.lagMs(new Date(Date.now() + 10_000));
+    expect(lag).toBeGreaterThanOrEqual(10_000);
+    expect(lag).toBeLessThan(20_000);
+  });
+
+  it('reads the log since a time, by type, page after page', async () => {
+    const before = new Date();
+    const project = await cases.projects.create({ name: 'Log' }, { actorId, correlationId: 'c' });
+    await cases.tasks.create(
+      { projectId: project.id, title: 'T1' },
+      { actorId, correlationId: 'c' },
+    );
+    await cases.tasks.create(
+      { projectId: project.id, title: 'T2' },
+      { actorId, correlationId: 'c' },
+    );
+
+    const all = await persistence.outbox.readSince({
+      since: before,
+      types: null,
+      afterId: null,
+      limit: 100,
+    });
+    const first = await persistence.outbox.readSince({
+      since: before,
+      types: ['task.created'],
+      afterId: null,
+      limit: 1,
+    });
+    const second = await persistence.outbox.readSince({
+      since: before,
+      types: ['task.created'],
+      afterId: first[0]?.id ?? null,
+      limit: 1,
+    });
+    const future = await persistence.outbox.readSince({
+      since: new Date(Date.now() + 60_000),
+      types: null,
+      afterId: null,
+      limit: 100,
+    });
+
+    expect(all.map((e) => e.type)).toEqual([
+      'project.created',
+      'project.member_added',
+      'task.created',
+      'task.created',
+    ]);
+    expect([...first, ...second].map((e) => e.id)).toEqual(all.slice(2).map((e) => e.id));
+    expect(future).toEqual([]);
+  });
+
+  it('records the writing transaction id on PostgreSQL', async () => {
+    await newEvents(1);
+    const { rows } = await persistence.db.query<{ tx: string | null }>({
+      text: 'SELECT o.tx::text AS tx FROM outbox o JOIN outbox_pending p ON p.id = o.id',
+      values: [],
+    });
+    expect(rows.length).toBe(2);
+    expect(rows[0]?.tx).toMatch(/^\d+$/);
+    // Both events of one command come from one transaction.
+    expect(rows[0]?.tx).toBe(rows[1]?.tx);
+  });
+});

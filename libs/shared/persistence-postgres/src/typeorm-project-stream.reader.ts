@@ -1,0 +1,57 @@
+import type { EventEnvelope } from '@taskflow/events';
+import type { ProjectStreamReader, StreamCursor, StreamedEvent } from '@taskflow/live-updates';
+import type { Database } from './database';
+
+// Transactions older than the oldest one still writing have all finished: rows they wrote are
+// final, and no future commit can sort before them.
+const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())::text::bigint';
+
+/**
+ * A project's event stream read from the outbox in (writing transaction, event id) order,
+ * delivering only rows below the horizon of running writers. PostgreSQL only: Aurora DSQL has
+ * no transaction ids (there, live updates go through EventBridge and WebSockets).
+ */
+export class TypeormProjectStreamReader implements ProjectStreamReader {
+  constructor(private readonly db: Database) {}
+
+  async head(projectId: string): Promise<StreamCursor | null> {
+    const { rows } = await this.db.query<{ tx: string; id: string }>({
+      name: 'tf_stream_head',
+      text: `SELECT tx::text AS tx, id FROM outbox WHERE project_id = $1 AND tx IS NOT NULL AND tx < ${HORIZON}
+             ORDER BY tx DESC, id DESC LIMIT 1`,
+      values: [projectId],
+    });
+    const row = rows[0];
+    return row ? { tx: BigInt(row.tx), id: row.id } : null;
+  }
+
+  async after(
+    projectId: string,
+    cursor: StreamCursor | null,
+    limit: number,
+    options: { readonly evenIfHeldBack?: boolean } = {},
+  ): Promise<{ events: StreamedEvent[]; heldBack: boolean }> {
+    const { rows } = await this.db.query<{
+      tx: string;
+      id: string;
+      payload: string;
+      stable: boolean;
+    }>({
+      name: 'tf_stream_after',
+      text: `SELECT tx::text AS tx, id, payload, tx < ${HORIZON} AS stable FROM outbox
+             WHERE project_id = $1 AND tx IS NOT NULL AND ($2::bigint IS NULL OR (tx, id) > ($2::bigint, $3::uuid))
+             ORDER BY tx, id LIMIT $4`,
+      values: [projectId, cursor?.tx.toString() ?? null, cursor?.id ?? null, limit + 1],
+    });
+    const events: StreamedEvent[] = [];
+    for (const row of rows) {
+      if ((!row.stable && options.evenIfHeldBack !== true) || events.length === limit)
+        return { events, heldBack: true };
+      events.push({
+        cursor: { tx: BigInt(row.tx), id: row.id },
+        envelope: JSON.parse(row.payload) as EventEnvelope,
+      });
+    }
+    return { events, heldBack: false };
+  }
+}

@@ -1,0 +1,252 @@
+import { ConflictError, ValidationError, uuidV7Generator } from '@taskflow/shared-kernel';
+import { type TestDatabase, createTestDatabase } from '@taskflow/testing';
+import { User } from '@taskflow/users-domain';
+import { encodeCursor } from './cursor';
+import type { Persistence } from './persistence';
+import { count, openMigrated, token } from './testing/persistence-fixture';
+
+function newUser(name: string, email: string): User {
+  return User.create({ id: uuidV7Generator.next(), name, email, actorId: null, now: new Date() });
+}
+
+describe('TypeormUserRepository', () => {
+  let database: TestDatabase;
+  let store: Persistence;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pp_users');
+    store = await openMigrated(database.url);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  describe('add and find', () => {
+    it('stores a user that findById returns as it was', async () => {
+      // Prepare
+      const user = newUser('Ada Lovelace', `ada.${token()}@example.com`);
+      const expected = user.snapshot();
+
+      // Act
+      await store.users.add(user, { correlationId: 'c-add' });
+      const found = await store.users.findById(user.id);
+
+      // Assess
+      expect(found?.snapshot()).toEqual(expected);
+    });
+
+    it.each([
+      { stored: 'Grace.Hopper@Example.COM', asked: 'grace.hopper@example.com' },
+      { stored: 'grace.hopper@example.com', asked: 'GRACE.HOPPER@EXAMPLE.COM' },
+      { stored: 'Grace.Hopper@example.com', asked: '  grace.HOPPER@example.com  ' },
+    ])('finds $stored by e-mail $asked, whatever the case', async ({ stored, asked }) => {
+      // Prepare
+      const tag = token();
+      const user = newUser('Grace', stored.replace('@', `.${tag}@`));
+      await store.users.add(user, { correlationId: null });
+
+      // Act
+      const found = await store.users.findByEmail(asked.replace('@', `.${tag}@`));
+
+      // Assess
+      expect(found?.id).toBe(user.id);
+      expect(found?.email).toBe(stored.replace('@', `.${tag}@`));
+    });
+
+    it.each([
+      ['findById', () => store.users.findById(uuidV7Generator.next())],
+      ['findByEmail', () => store.users.findByEmail(`nobody.${token()}@example.com`)],
+    ])('%s answers null for an unknown user', async (_name, find) => {
+      // Act
+      const found = await find();
+
+      // Assess
+      expect(found).toBeNull();
+    });
+  });
+
+  describe('a duplicate e-mail', () => {
+    it.each([
+      { first: 'Linus@Example.com', second: 'linus@example.com' },
+      { first: 'linus@example.com', second: 'LINUS@EXAMPLE.COM' },
+      { first: 'linus@example.com', second: 'linus@example.com' },
+    ])(
+      '$second after $first is a ConflictError EMAIL_TAKEN and keeps the original intact',
+      async ({ first, second }) => {
+        // Prepare
+        const tag = token();
+        const original = newUser('Original', first.replace('@', `.${tag}@`));
+        await store.users.add(original, { correlationId: null });
+        const duplicate = newUser('Duplicate', second.replace('@', `.${tag}@`));
+
+        // Act
+        const attempt = store.users.add(duplicate, { correlationId: null });
+
+        // Assess
+        await expect(attempt).rejects.toBeInstanceOf(ConflictError);
+        await expect(attempt).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+        expect(
+          (await store.users.findByEmail(second.replace('@', `.${tag}@`)))?.snapshot(),
+        ).toEqual(original.snapshot());
+        expect(await store.users.findById(duplicate.id)).toBeNull();
+        expect(
+          await count(store.db, 'SELECT count(*) AS n FROM outbox WHERE aggregate_id = $1', [
+            duplicate.id,
+          ]),
+        ).toBe(0);
+      },
+    );
+
+    it('is told apart from other unique violations by constraint name (same id is not EMAIL_TAKEN)', async () => {
+      // Prepare
+      const id = uuidV7Generator.next();
+      const now = new Date();
+      await store.users.add(
+        User.create({
+          id,
+          name: 'First',
+          email: `first.${token()}@example.com`,
+          actorId: null,
+          now,
+        }),
+        { correlationId: null },
+      );
+      const sameId = User.create({
+        id,
+        name: 'Second',
+        email: `second.${token()}@example.com`,
+        actorId: null,
+        now,
+      });
+
+      // Act
+      const attempt = store.users.add(sameId, { correlationId: null });
+
+      // Assess
+      await expect(attempt).rejects.not.toBeInstanceOf(ConflictError);
+      await expect(attempt).rejects.toMatchObject({ code: '23505', constraint: 'users_pkey' });
+    });
+  });
+
+  describe('list', () => {
+    it('pages 5 matching users 2 at a time in 3 pages, each once, ending with a null cursor', async () => {
+      // Prepare
+      const tag = token();
+      const added: string[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const user = newUser(`Pager ${tag} ${i}`, `pager${i}.${tag}@example.com`);
+        await store.users.add(user, { correlationId: null });
+        added.push(user.id);
+      }
+
+      // Act
+      const pages: (readonly string[])[] = [];
+      const cursors: (string | null)[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await store.users.list({ limit: 2, cursor, q: tag });
+        pages.push(page.items.map((user) => user.id));
+        cursors.push(page.nextCursor);
+        cursor = page.nextCursor;
+      } while (cursor !== null && pages.length < 10);
+
+      // Assess
+      expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+      expect(pages.flat()).toEqual(added);
+      expect(cursors[2]).toBeNull();
+      expect(cursors.slice(0, 2)).not.toContain(null);
+    });
+
+    it('pages without a filter through every user exactly once', async () => {
+      // Prepare
+      const total = await count(store.db, 'SELECT count(*) AS n FROM users');
+
+      // Act
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page = await store.users.list({ limit: 3, cursor, q: null });
+        seen.push(...page.items.map((user) => user.id));
+        cursor = page.nextCursor;
+        pages += 1;
+      } while (cursor !== null && pages < 100);
+
+      // Assess
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toHaveLength(total);
+      expect(pages).toBe(Math.ceil(total / 3));
+    });
+
+    it.each([
+      { q: '100%', expected: ['100% Done'] },
+      { q: '%', expected: ['100% Done'] },
+      { q: 'a_b', expected: ['a_b literal'] },
+      { q: '_', expected: ['a_b literal'] },
+      { q: 'back\\slash', expected: ['back\\slash'] },
+      { q: 'NEEDLE', expected: ['needle in name', 'by mail'] },
+      { q: 'needle-mail', expected: ['by mail'] },
+    ])(
+      'matches q=$q literally and case-insensitively in name or e-mail',
+      async ({ q, expected }) => {
+        // Prepare: each call gets users of its own, told apart by a tag in their e-mail.
+        const tag = token();
+        const people = [
+          ['100% Done', 'percent'],
+          ['1000 Done', 'thousand'],
+          ['a_b literal', 'underscore'],
+          ['axb literal', 'wildcard'],
+          ['back\\slash', 'backslash'],
+          ['backslash', 'plain'],
+          ['needle in name', 'name'],
+          ['by mail', 'needle-mail'],
+        ] as const;
+        for (const [name, local] of people)
+          await store.users.add(newUser(name, `${local}.${tag}@example.com`), {
+            correlationId: null,
+          });
+
+        // Act
+        const page = await store.users.list({ limit: 50, cursor: null, q });
+
+        // Assess
+        const mine = page.items.filter((user) => user.email.includes(`.${tag}@`));
+        expect(mine.map((user) => user.snapshot().name)).toEqual(expected);
+      },
+    );
+
+    it.each([
+      ['a garbage string', 'not-a-cursor!'],
+      [
+        'base64 of something that is not an id',
+        Buffer.from('hello world', 'utf8').toString('base64url'),
+      ],
+      ['an empty string', ''],
+      ['a raw uuid (not encoded)', uuidV7Generator.next()],
+    ])('refuses %s as cursor with ValidationError INVALID_CURSOR', async (_what, cursor) => {
+      // Act
+      const attempt = store.users.list({ limit: 2, cursor, q: null });
+
+      // Assess
+      await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+      await expect(attempt).rejects.toMatchObject({
+        code: 'INVALID_CURSOR',
+        issues: [{ path: 'cursor' }],
+      });
+    });
+
+    it('accepts a well-formed cursor of an id it never issued (keyset, not offset)', async () => {
+      // Act
+      const page = await store.users.list({
+        limit: 2,
+        cursor: encodeCursor('ffffffff-ffff-7fff-bfff-ffffffffffff'),
+        q: null,
+      });
+
+      // Assess
+      expect(page).toEqual({ items: [], nextCursor: null });
+    });
+  });
+});

@@ -1,0 +1,96 @@
+import {
+  ConflictError,
+  type IdGenerator,
+  type Page,
+  type WriteContext,
+} from '@taskflow/shared-kernel';
+import { User, type UserListQuery, type UserRepository } from '@taskflow/users-domain';
+import { decodeCursor, pageOf } from './cursor';
+import { containsPattern } from './like-pattern';
+import type { Database } from './database';
+import { isUniqueViolation } from './pg-errors';
+import { WriteBatch, appendOutbox } from './write-batch';
+
+interface UserRow {
+  id: string;
+  name: string;
+  email: string;
+  version: number;
+  created_at: Date;
+}
+
+const USER_COLUMNS = 'id, name, email, version, created_at';
+
+const userFromRow = (row: UserRow): User =>
+  User.rehydrate({
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    version: row.version,
+    createdAt: row.created_at.toISOString(),
+  });
+
+/** Users in PostgreSQL; e-mail uniqueness is the `users_email_lower_key` index. */
+export class TypeormUserRepository implements UserRepository {
+  constructor(
+    private readonly db: Database,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async add(user: User, context: WriteContext): Promise<void> {
+    const s = user.snapshot();
+    const batch = new WriteBatch(this.db.notifyChannel);
+    batch.with(
+      'user_row',
+      `INSERT INTO users (id, name, email, email_lower, version, created_at) VALUES (${batch.param(s.id)}, ${batch.param(s.name)},
+        ${batch.param(s.email)}, ${batch.param(s.email.toLowerCase())}, 1, ${batch.param(s.createdAt, 'timestamptz')})`,
+    );
+    appendOutbox(batch, user.pullEvents(), context, this.ids);
+    try {
+      await this.db.query(batch.toStatement());
+      this.db.announce(batch.envelopes);
+    } catch (error) {
+      // Decided by SQLSTATE and constraint name, never by message text.
+      if (isUniqueViolation(error, 'users_email_lower_key')) {
+        throw new ConflictError('EMAIL_TAKEN', 'a user with this e-mail already exists');
+      }
+      throw error;
+    }
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const { rows } = await this.db.query<UserRow>({
+      name: 'tf_user_by_id',
+      text: `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`,
+      values: [id],
+    });
+    return rows[0] ? userFromRow(rows[0]) : null;
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    const { rows } = await this.db.query<UserRow>({
+      name: 'tf_user_by_email',
+      text: `SELECT ${USER_COLUMNS} FROM users WHERE email_lower = $1`,
+      values: [email.trim().toLowerCase()],
+    });
+    return rows[0] ? userFromRow(rows[0]) : null;
+  }
+
+  async list(query: UserListQuery): Promise<Page<User>> {
+    const values: unknown[] = [];
+    const where: string[] = [];
+    const after = decodeCursor(query.cursor);
+    if (after !== null) {
+      values.push(after);
+      where.push(`id > $${values.length}::uuid`);
+    }
+    if (query.q !== null) {
+      values.push(containsPattern(query.q));
+      where.push(`(name ILIKE $${values.length} OR email ILIKE $${values.length})`);
+    }
+    values.push(query.limit + 1);
+    const text = `SELECT ${USER_COLUMNS} FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $${values.length}`;
+    const { rows } = await this.db.query<UserRow>({ text, values });
+    return pageOf(rows, query.limit, userFromRow);
+  }
+}

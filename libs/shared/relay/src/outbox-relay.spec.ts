@@ -1,0 +1,180 @@
+import { type EventEnvelope, toEnvelope } from '@taskflow/events';
+import {
+  FixedClock,
+  InMemoryOutboxStore,
+  ScriptedPublisher,
+  SequentialIdGenerator,
+} from '@taskflow/testing';
+import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+
+const START = new Date('2026-01-01T00:00:00.000Z');
+
+describe('OutboxRelay', () => {
+  let clock: FixedClock;
+  let store: InMemoryOutboxStore;
+  let publisher: ScriptedPublisher;
+  const ids = new SequentialIdGenerator();
+
+  const event = (): EventEnvelope => {
+    const id = ids.next();
+    return toEnvelope(
+      {
+        type: 'project.created',
+        data: { project: { id, name: 'P', createdBy: id, createdAt: clock.now().toISOString() } },
+        aggregateId: id,
+        aggregateVersion: 1,
+        projectId: id,
+        actor: id,
+        occurredAt: clock.now().toISOString(),
+      },
+      ids.next(),
+      'corr',
+    );
+  };
+
+  const relay = (options: Partial<OutboxRelayOptions> = {}) =>
+    new OutboxRelay(
+      store,
+      publisher,
+      clock,
+      { owner: 'relay-a', fastPathGraceMs: 5_000, baseBackoffMs: 1_000, ...options },
+      {},
+      () => 1,
+    );
+
+  beforeEach(() => {
+    clock = new FixedClock(START);
+    store = new InMemoryOutboxStore(clock);
+    publisher = new ScriptedPublisher();
+  });
+
+  it('fast path: publishes a committed command’s events together and marks them sent', async () => {
+    // Prepare
+    const events = [event(), event(), event()];
+    store.add(...events);
+    const subject = relay();
+
+    // Act
+    subject.enqueue(events.slice(0, 2));
+    subject.enqueue(events.slice(2));
+    await subject.drain();
+
+    // Assess
+    expect(publisher.batches).toEqual([events.map((e) => e.id)]);
+    expect(store.unpublished).toEqual([]);
+  });
+
+  it('sweeper leaves young events to the fast path, then publishes what is left after the grace', async () => {
+    const young = event();
+    store.add(young);
+    const subject = relay();
+
+    expect(await subject.sweepOnce()).toEqual({ claimed: 0, published: 0, failed: 0 });
+    clock.advance(5_000);
+    expect(await subject.sweepOnce()).toEqual({ claimed: 1, published: 1, failed: 0 });
+    expect(publisher.delivered).toEqual([young.id]);
+  });
+
+  it('retries only failed events, with exponential backoff, until they are published', async () => {
+    const events = [event(), event(), event()];
+    store.add(...events);
+    clock.advance(5_000);
+    const flaky = new Set([events[1]?.id]);
+    publisher.failWith = (e) =>
+      flaky.has(e.id) ? { reason: 'ThrottlingException', retryable: true } : null;
+    const subject = relay();
+
+    await subject.sweepOnce();
+    expect(store.stateOf(events[1]?.id ?? '')).toMatchObject({
+      attempts: 1,
+      lastError: 'ThrottlingException',
+    });
+    // Backoff 1 s (random() = 1 → the whole first window): not due before that.
+    clock.advance(999);
+    expect((await subject.sweepOnce()).claimed).toBe(0);
+    clock.advance(1);
+    await subject.sweepOnce();
+    expect(store.stateOf(events[1]?.id ?? '')).toMatchObject({ attempts: 2 });
+    // Second failure doubles the window to 2 s.
+    clock.advance(1_999);
+    expect((await subject.sweepOnce()).claimed).toBe(0);
+    flaky.clear();
+    clock.advance(1);
+    await subject.sweepOnce();
+
+    expect(store.unpublished).toEqual([]);
+    expect(publisher.delivered.sort()).toEqual(events.map((e) => e.id).sort());
+  });
+
+  it('sets aside an event that can never be published, and keeps publishing the rest', async () => {
+    const poison = event();
+    const fine = event();
+    store.add(poison, fine);
+    clock.advance(5_000);
+    publisher.failWith = (e) =>
+      e.id === poison.id ? { reason: 'entry larger than 256 KB', retryable: false } : null;
+    const subject = relay();
+
+    await subject.sweepUntilIdle();
+    clock.advance(60 * 60_000);
+    await subject.sweepUntilIdle();
+
+    expect(publisher.batches.flat().filter((id) => id === poison.id)).toHaveLength(1);
+    expect(store.stateOf(poison.id)).toMatchObject({
+      abandoned: true,
+      lastError: 'entry larger than 256 KB',
+    });
+    expect(publisher.delivered).toEqual([fine.id]);
+  });
+
+  it('when the bus is unreachable, the fast path marks nothing and the sweeper delivers later', async () => {
+    const e = event();
+    store.add(e);
+    publisher.throwError = new Error('connect ECONNREFUSED');
+    const errors: unknown[] = [];
+    const subject = new OutboxRelay(
+      store,
+      publisher,
+      clock,
+      { owner: 'a' },
+      { error: (err) => errors.push(err) },
+    );
+
+    subject.enqueue([e]);
+    await subject.drain();
+    expect(store.unpublished).toEqual([e.id]);
+    expect(errors).toHaveLength(1);
+
+    publisher.throwError = null;
+    clock.advance(5_000);
+    await subject.sweepOnce();
+    expect(store.unpublished).toEqual([]);
+  });
+
+  it('two relays sweeping at once never claim the same event while a lease is live', async () => {
+    const events = Array.from({ length: 10 }, event);
+    store.add(...events);
+    clock.advance(5_000);
+    const slow = new ScriptedPublisher();
+    const a = new OutboxRelay(store, slow, clock, { owner: 'a', claimLimit: 6 });
+    const b = new OutboxRelay(store, slow, clock, { owner: 'b', claimLimit: 6 });
+
+    await Promise.all([a.sweepOnce(), b.sweepOnce()]);
+
+    expect(slow.delivered.sort()).toEqual(events.map((e) => e.id).sort());
+    expect(new Set(slow.delivered).size).toBe(slow.delivered.length);
+  });
+
+  it('a crashed relay’s lease expires and another relay publishes its events', async () => {
+    const e = event();
+    store.add(e);
+    clock.advance(5_000);
+    // The crashed relay claimed and then died before publishing.
+    await store.claimDue({ limit: 10, leaseMs: 30_000, owner: 'dead', minAgeMs: 0 });
+    const survivor = relay();
+
+    expect((await survivor.sweepOnce()).claimed).toBe(0);
+    clock.advance(30_001);
+    expect((await survivor.sweepOnce()).published).toBe(1);
+  });
+});

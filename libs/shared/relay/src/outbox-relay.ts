@@ -1,0 +1,215 @@
+import type { EventEnvelope } from '@taskflow/events';
+import type { Clock } from '@taskflow/shared-kernel';
+import type {
+  ClaimedEvent,
+  EventPublisher,
+  OutboxAttemptFailure,
+  OutboxStore,
+  PublishFailure,
+} from '@taskflow/application';
+
+/** Tuning of an {@link OutboxRelay}. */
+export interface OutboxRelayOptions {
+  /** Names this relay's leases (host name + pid, Lambda request id...). */
+  readonly owner: string;
+  /** Events claimed per sweep round. */
+  readonly claimLimit: number;
+  /** How long a claim protects events from other relays. */
+  readonly leaseMs: number;
+  /**
+   * The sweeper leaves events younger than this to the fast path of the process that wrote
+   * them, so that the two do not publish the same event in the normal case.
+   */
+  readonly fastPathGraceMs: number;
+  /** Pause between sweeps when there was nothing to do. */
+  readonly idleSweepMs: number;
+  /** First retry delay; doubles per failed attempt (with full jitter) up to `maxBackoffMs`. */
+  readonly baseBackoffMs: number;
+  readonly maxBackoffMs: number;
+}
+
+/** Defaults suited to a long-running host. */
+export const DEFAULT_RELAY_OPTIONS: Omit<OutboxRelayOptions, 'owner'> = {
+  claimLimit: 100,
+  leaseMs: 30_000,
+  fastPathGraceMs: 5_000,
+  idleSweepMs: 1_000,
+  baseBackoffMs: 1_000,
+  maxBackoffMs: 5 * 60_000,
+};
+
+/** What the relay reports, for logs and metrics. */
+export interface RelayObserver {
+  published?(count: number, path: 'fast' | 'sweep'): void;
+  failed?(failures: readonly PublishFailure[], path: 'fast' | 'sweep'): void;
+  lag?(ms: number): void;
+  error?(error: unknown, path: 'fast' | 'sweep'): void;
+}
+
+/** Counts of one sweep round. */
+export interface SweepResult {
+  readonly claimed: number;
+  readonly published: number;
+  readonly failed: number;
+}
+
+/**
+ * Publishes the outbox. Fast path: right after a command commits, its own process publishes the
+ * command's events and marks them sent. Sweeper: anything left (crash, throttling, failed
+ * publish) is claimed under a lease and published with exponential backoff; several sweepers
+ * may run at once. Delivery is at least once; consumers dedupe on the event id.
+ */
+export class OutboxRelay {
+  private pending: EventEnvelope[] = [];
+  private flushScheduled = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private readonly options: OutboxRelayOptions;
+
+  constructor(
+    private readonly store: OutboxStore,
+    private readonly publisher: EventPublisher,
+    private readonly clock: Clock,
+    options: Partial<OutboxRelayOptions> & { owner: string },
+    private readonly observer: RelayObserver = {},
+    private readonly random: () => number = Math.random,
+  ) {
+    this.options = { ...DEFAULT_RELAY_OPTIONS, ...options };
+  }
+
+  /**
+   * Fast path: takes the events of a command that just committed. Events arriving in the same
+   * tick are published together; a failure is recorded for the sweeper to retry.
+   */
+  enqueue(events: readonly EventEnvelope[]): void {
+    this.pending.push(...events);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const batch = this.pending;
+      this.pending = [];
+      this.track(
+        this.publishBatch(
+          batch.map((envelope) => ({ envelope, attempts: 0 })),
+          'fast',
+        ),
+      );
+    });
+  }
+
+  /** One sweep round: claim what is due, publish it, record the outcome. */
+  async sweepOnce(): Promise<SweepResult> {
+    const claimed = await this.store.claimDue({
+      limit: this.options.claimLimit,
+      leaseMs: this.options.leaseMs,
+      owner: this.options.owner,
+      minAgeMs: this.options.fastPathGraceMs,
+    });
+    if (claimed.length === 0) return { claimed: 0, published: 0, failed: 0 };
+    const outcome = await this.publishBatch(claimed, 'sweep');
+    return { claimed: claimed.length, ...outcome };
+  }
+
+  /** Sweeps until nothing is due; returns the totals. */
+  async sweepUntilIdle(): Promise<SweepResult> {
+    let total = { claimed: 0, published: 0, failed: 0 };
+    for (;;) {
+      const round = await this.sweepOnce();
+      total = {
+        claimed: total.claimed + round.claimed,
+        published: total.published + round.published,
+        failed: total.failed + round.failed,
+      };
+      if (round.claimed < this.options.claimLimit) return total;
+    }
+  }
+
+  /** Starts sweeping in the background (a long-running host). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const loop = (): void => {
+      if (!this.running) return;
+      const round = this.sweepUntilIdle()
+        .then(async () => {
+          this.observer.lag?.(await this.store.lagMs(this.clock.now()));
+        })
+        .catch((error: unknown) => {
+          this.observer.error?.(error, 'sweep');
+        })
+        .finally(() => {
+          if (this.running) {
+            this.timer = setTimeout(loop, this.options.idleSweepMs);
+            this.timer.unref();
+          }
+        });
+      this.track(round);
+    };
+    loop();
+  }
+
+  /** Stops sweeping and waits for fast-path and sweep work in flight (clean shutdown). */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.drain();
+  }
+
+  /** Waits until every event handed to the fast path so far has been dealt with. */
+  async drain(): Promise<void> {
+    while (this.pending.length > 0 || this.flushScheduled || this.inFlight.size > 0) {
+      if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async publishBatch(
+    claimed: readonly ClaimedEvent[],
+    path: 'fast' | 'sweep',
+  ): Promise<{ published: number; failed: number }> {
+    if (claimed.length === 0) return { published: 0, failed: 0 };
+    try {
+      const outcome = await this.publisher.publish(claimed.map((c) => c.envelope));
+      await this.store.markPublished(outcome.published);
+      if (outcome.failed.length > 0) {
+        const attempts = new Map(claimed.map((c) => [c.envelope.id, c.attempts]));
+        await this.store.recordFailures(
+          outcome.failed.map((f): OutboxAttemptFailure => ({
+            id: f.id,
+            reason: f.reason,
+            nextAttemptAt: f.retryable ? this.nextAttempt(attempts.get(f.id) ?? 0) : null,
+          })),
+        );
+        this.observer.failed?.(outcome.failed, path);
+      }
+      if (outcome.published.length > 0) this.observer.published?.(outcome.published.length, path);
+      return { published: outcome.published.length, failed: outcome.failed.length };
+    } catch (error) {
+      // Nothing is marked: the sweeper claims these once their lease (or the grace) runs out.
+      this.observer.error?.(error, path);
+      return { published: 0, failed: claimed.length };
+    }
+  }
+
+  private nextAttempt(previousAttempts: number): Date {
+    const ceiling = Math.min(
+      this.options.maxBackoffMs,
+      this.options.baseBackoffMs * 2 ** previousAttempts,
+    );
+    return new Date(
+      this.clock.now().getTime() +
+        Math.max(this.options.baseBackoffMs / 2, this.random() * ceiling),
+    );
+  }
+
+  private track(promise: Promise<unknown>): void {
+    this.inFlight.add(promise);
+    const forget = (): void => {
+      this.inFlight.delete(promise);
+    };
+    // Both branches handled: tracking must never turn a rejection into an unhandled one.
+    promise.then(forget, forget);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './event-processing.error';
+export * from './task-command.schema';
+export * from './task.processor';

@@ -1,0 +1,10 @@
+export * from './fixed.clock';
+export * from './sequential-id.generator';
+export * from './in-memory-outbox';
+export { type ConcurrentWrite, InMemoryStore, type InMemoryStoreOptions } from './in-memory-store';
+export * from './in-memory-user.repository';
+export * from './in-memory-project.repository';
+export * from './in-memory-task.repository';
+export * from './in-memory-comment.repository';
+export * from './in-memory-ports';
+export * from './in-memory-outbox.store';

@@ -1,0 +1,3 @@
+export * from './postgres/test-database';
+export * from './fakes';
+export * from './eventbridge/fake-eventbridge.server';

@@ -1,0 +1,143 @@
+import { type RequestContext, retryOnStaleVersion } from '@taskflow/application';
+import type { TaskSnapshot } from '@taskflow/events';
+import { type ProjectAccess, type ProjectRepository, projectNotFound } from '@taskflow/projects-domain';
+import { type Clock, type IdGenerator, type Page, StaleVersionError } from '@taskflow/shared-kernel';
+import {
+  Comment,
+  type CommentRepository,
+  type CommentSnapshot,
+  Task,
+  type TaskHistoryEntry,
+  type TaskListQuery,
+  type TaskPatch,
+  type TaskRepository,
+  taskNotFound,
+} from '@taskflow/tasks-domain';
+
+/** What a caller sends to create a task. */
+export interface CreateTaskInput extends TaskPatch {
+  readonly projectId: string;
+  readonly title: string;
+}
+
+/** Filters of a task listing, as a caller gives them. */
+export type ListTasksInput = Omit<TaskListQuery, 'memberId'>;
+
+/** Creating, changing, reading and commenting tasks. */
+export class TaskUseCases {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly comments: CommentRepository,
+    private readonly projects: ProjectRepository,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /** Creates a task in a project the actor may write to. */
+  async create(input: CreateTaskInput, context: RequestContext): Promise<TaskSnapshot> {
+    const { projectId, title, ...fields } = input;
+    const access = await this.access(projectId, context.actorId, fields.assigneeId ?? null);
+    const task = Task.create({ id: this.ids.next(), projectId, title, fields, actorId: context.actorId, access, now: this.clock.now() });
+    await this.tasks.add(task, context);
+    return task.snapshot();
+  }
+
+  /** A live task of one of the actor's projects. */
+  async get(taskId: string, context: RequestContext): Promise<TaskSnapshot> {
+    return (await this.loadVisible(taskId, context.actorId)).task.snapshot();
+  }
+
+  /**
+   * Applies the fields sent. With `expectedVersion`, only if the task is still at that version
+   * (else `StaleVersionError`); without, onto whatever version is current, re-applying on fresh
+   * state when a concurrent change wins, so edits of different fields all survive.
+   */
+  async update(taskId: string, patch: TaskPatch, expectedVersion: number | null, context: RequestContext): Promise<TaskSnapshot> {
+    const alsoAbout = patch.assigneeId ? [patch.assigneeId] : [];
+    return this.change(taskId, expectedVersion, context, alsoAbout, (task, access) =>
+      task.update(patch, context.actorId, access, this.clock.now()),
+    );
+  }
+
+  /** Soft-deletes a task, with the same version rules as `update`. */
+  async delete(taskId: string, expectedVersion: number | null, context: RequestContext): Promise<void> {
+    await this.change(taskId, expectedVersion, context, [], (task, access) => {
+      task.delete(context.actorId, access, this.clock.now());
+      return true;
+    });
+  }
+
+  /** Live tasks of the actor's projects matching the filters. */
+  async list(input: ListTasksInput, context: RequestContext): Promise<Page<TaskSnapshot>> {
+    const page = await this.tasks.list({ ...input, memberId: context.actorId });
+    return { items: page.items.map((t) => t.snapshot()), nextCursor: page.nextCursor };
+  }
+
+  /** The audit trail of a task of one of the actor's projects, deleted tasks included. */
+  async history(taskId: string, context: RequestContext): Promise<TaskHistoryEntry[]> {
+    await this.loadVisible(taskId, context.actorId, { includeDeleted: true });
+    return this.tasks.history(taskId);
+  }
+
+  /** Adds a comment to a live task. */
+  async comment(taskId: string, body: string, context: RequestContext): Promise<CommentSnapshot> {
+    const { task, access } = await this.loadVisible(taskId, context.actorId);
+    const comment = Comment.create({
+      id: this.ids.next(),
+      taskId,
+      projectId: task.projectId,
+      body,
+      authorId: context.actorId,
+      access,
+      now: this.clock.now(),
+    });
+    await this.comments.add(comment, context);
+    return comment.snapshot();
+  }
+
+  /** Comments of a live task, oldest first. */
+  async listComments(taskId: string, limit: number, cursor: string | null, context: RequestContext): Promise<Page<CommentSnapshot>> {
+    await this.loadVisible(taskId, context.actorId);
+    const page = await this.comments.listForTask(taskId, limit, cursor);
+    return { items: page.items.map((c) => c.snapshot()), nextCursor: page.nextCursor };
+  }
+
+  private async change(
+    taskId: string,
+    expectedVersion: number | null,
+    context: RequestContext,
+    alsoAbout: readonly string[],
+    apply: (task: Task, access: ProjectAccess) => boolean,
+  ): Promise<TaskSnapshot> {
+    const attempt = async (): Promise<TaskSnapshot> => {
+      const { task, access } = await this.loadVisible(taskId, context.actorId, { includeDeleted: false, alsoAbout });
+      if (expectedVersion !== null && task.version !== expectedVersion) {
+        throw new StaleVersionError(expectedVersion, task.version);
+      }
+      if (apply(task, access)) await this.tasks.save(task, context);
+      return task.snapshot();
+    };
+    return expectedVersion === null ? retryOnStaleVersion(attempt) : attempt();
+  }
+
+  private async loadVisible(
+    taskId: string,
+    actorId: string,
+    options: { includeDeleted: boolean; alsoAbout?: readonly string[] } = { includeDeleted: false },
+  ): Promise<{ task: Task; access: ProjectAccess }> {
+    const task = await this.tasks.findById(taskId);
+    if (!task || (task.isDeleted && !options.includeDeleted)) throw taskNotFound(taskId);
+    // One lookup answers both "may the actor see it" and "may the new assignee hold it".
+    const userIds = [actorId, ...(options.alsoAbout ?? []).filter((id) => id !== actorId)];
+    const access = await this.projects.accessFor(task.projectId, userIds);
+    if (!access?.isMember(actorId)) throw taskNotFound(taskId);
+    return { task, access };
+  }
+
+  private async access(projectId: string, actorId: string, assigneeId: string | null): Promise<ProjectAccess> {
+    const userIds = assigneeId !== null && assigneeId !== actorId ? [actorId, assigneeId] : [actorId];
+    const access = await this.projects.accessFor(projectId, userIds);
+    if (!access) throw projectNotFound(projectId);
+    return access;
+  }
+}

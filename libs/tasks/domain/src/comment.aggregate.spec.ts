@@ -1,0 +1,146 @@
+import type { ProjectRole } from '@taskflow/events';
+import { ProjectAccess } from '@taskflow/projects-domain';
+import { ForbiddenError, NotFoundError, ValidationError } from '@taskflow/shared-kernel';
+import { COMMENT_BODY_BOUNDS, Comment } from './comment.aggregate';
+
+const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
+const TASK_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
+const COMMENT_ID = '0190a5f2-7c3e-7abc-8def-000000000003';
+const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
+const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
+const VIEWER = '0190a5f2-7c3e-7abc-8def-0000000000a3';
+const STRANGER = '0190a5f2-7c3e-7abc-8def-0000000000c1';
+const NOW = new Date('2025-01-02T10:00:00.000Z');
+
+const access = ProjectAccess.of(
+  PROJECT_ID,
+  new Map<string, ProjectRole>([
+    [OWNER, 'owner'],
+    [EDITOR, 'editor'],
+    [VIEWER, 'viewer'],
+  ]),
+);
+
+/** What `act` throws (the test fails when it returns). */
+function errorOf(act: () => unknown): unknown {
+  let result: unknown;
+  try {
+    result = act();
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
+}
+
+const write = (body: string, authorId = EDITOR): Comment =>
+  Comment.create({
+    id: COMMENT_ID,
+    taskId: TASK_ID,
+    projectId: PROJECT_ID,
+    body,
+    authorId,
+    access,
+    now: NOW,
+  });
+
+describe('Comment.create', () => {
+  it('trims the body and raises comment.added', () => {
+    // Act
+    const comment = write('  Looks good to me.\n');
+
+    // Assess
+    const snapshot = {
+      id: COMMENT_ID,
+      taskId: TASK_ID,
+      projectId: PROJECT_ID,
+      authorId: EDITOR,
+      body: 'Looks good to me.',
+      createdAt: NOW.toISOString(),
+    };
+    expect(comment.snapshot()).toEqual(snapshot);
+    expect(comment.pullEvents()).toEqual([
+      {
+        type: 'comment.added',
+        data: {
+          commentId: COMMENT_ID,
+          taskId: TASK_ID,
+          authorId: EDITOR,
+          body: 'Looks good to me.',
+          createdAt: NOW.toISOString(),
+        },
+        aggregateId: COMMENT_ID,
+        aggregateVersion: 1,
+        projectId: PROJECT_ID,
+        actor: EDITOR,
+        occurredAt: NOW.toISOString(),
+      },
+    ]);
+  });
+
+  it.each([
+    { case: 'one character', body: 'k' },
+    { case: 'the maximum', body: 'b'.repeat(COMMENT_BODY_BOUNDS.max) },
+    { case: 'the maximum in emoji', body: '👍'.repeat(COMMENT_BODY_BOUNDS.max) },
+  ])('accepts a body of $case', ({ body }) => {
+    // Act
+    const comment = write(body);
+
+    // Assess
+    expect(comment.snapshot().body).toBe(body);
+  });
+
+  it.each([
+    { case: 'empty', body: '', message: 'must not be empty' },
+    { case: 'blank', body: ' \n\t ', message: 'must not be empty' },
+    {
+      case: 'too long',
+      body: 'b'.repeat(COMMENT_BODY_BOUNDS.max + 1),
+      message: 'must be at most 10000 characters',
+    },
+  ])('rejects a body that is $case', ({ body, message }) => {
+    // Act
+    const error = errorOf(() => write(body));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'body', message }] });
+  });
+
+  it.each([
+    { who: 'the owner', authorId: OWNER },
+    { who: 'an editor', authorId: EDITOR },
+  ])('lets $who comment', ({ authorId }) => {
+    // Act
+    const comment = write('Fine', authorId);
+
+    // Assess
+    expect(comment.snapshot().authorId).toBe(authorId);
+  });
+
+  it.each([
+    { who: 'a viewer', authorId: VIEWER, type: ForbiddenError, code: 'ROLE_FORBIDDEN' },
+    { who: 'a non-member', authorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
+  ])('refuses $who ($code)', ({ authorId, type, code }) => {
+    // Act
+    const error = errorOf(() => write('Fine', authorId));
+
+    // Assess
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject({ code });
+  });
+});
+
+describe('Comment.rehydrate', () => {
+  it('rebuilds the stored comment without raising events', () => {
+    // Prepare
+    const stored = write('Stored').snapshot();
+
+    // Act
+    const comment = Comment.rehydrate(stored);
+
+    // Assess
+    expect(comment.snapshot()).toEqual(stored);
+    expect(comment.snapshot()).not.toBe(comment.snapshot());
+    expect(comment.pullEvents()).toEqual([]);
+  });
+});

@@ -1,0 +1,72 @@
+import type { PendingEvent } from '@taskflow/events';
+import type { ProjectAccess } from '@taskflow/projects-domain';
+import { boundedText } from '@taskflow/shared-kernel';
+
+/** Bounds of a comment's body, in characters, after trimming. */
+export const COMMENT_BODY_BOUNDS = { min: 1, max: 10_000 } as const;
+
+/** The public shape of a comment. */
+export interface CommentSnapshot {
+  readonly id: string;
+  readonly taskId: string;
+  readonly projectId: string;
+  readonly authorId: string;
+  readonly body: string;
+  readonly createdAt: string;
+}
+
+/** A remark on a task by a project owner or editor. Comments are immutable once written. */
+export class Comment {
+  private events: PendingEvent[] = [];
+
+  private constructor(private readonly props: CommentSnapshot) {}
+
+  /** Writes a comment on a (not deleted) task; raises `comment.added`. */
+  static create(input: {
+    id: string;
+    taskId: string;
+    projectId: string;
+    body: string;
+    authorId: string;
+    access: ProjectAccess;
+    now: Date;
+  }): Comment {
+    input.access.requireWriter(input.authorId);
+    const body = boundedText('body', input.body, { ...COMMENT_BODY_BOUNDS, trim: true });
+    const createdAt = input.now.toISOString();
+    const comment = new Comment({
+      id: input.id,
+      taskId: input.taskId,
+      projectId: input.projectId,
+      authorId: input.authorId,
+      body,
+      createdAt,
+    });
+    comment.events.push({
+      type: 'comment.added',
+      data: { commentId: input.id, taskId: input.taskId, authorId: input.authorId, body, createdAt },
+      aggregateId: input.id,
+      aggregateVersion: 1,
+      projectId: input.projectId,
+      actor: input.authorId,
+      occurredAt: createdAt,
+    });
+    return comment;
+  }
+
+  /** Rebuilds a comment from storage; raises nothing. */
+  static rehydrate(props: CommentSnapshot): Comment {
+    return new Comment(props);
+  }
+
+  snapshot(): CommentSnapshot {
+    return { ...this.props };
+  }
+
+  /** Returns the events raised since the last call, and forgets them. */
+  pullEvents(): PendingEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+}

@@ -1,0 +1,246 @@
+import { ValidationError } from '@taskflow/shared-kernel';
+import {
+  TASK_DESCRIPTION_MAX,
+  TASK_LABELS_MAX,
+  TASK_LABEL_BOUNDS,
+  TASK_TITLE_BOUNDS,
+  taskDescription,
+  taskDueDate,
+  taskLabels,
+  taskTitle,
+} from './task-fields';
+
+/** What `act` throws (the test fails when it returns). */
+function errorOf(act: () => unknown): unknown {
+  let result: unknown;
+  try {
+    result = act();
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
+}
+
+/** `count` distinct labels: l0, l1, … */
+const distinctLabels = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `l${i}`);
+
+describe('taskTitle', () => {
+  it.each([
+    { case: 'a plain title', value: 'Write the report', expected: 'Write the report' },
+    {
+      case: 'surrounding whitespace, trimmed',
+      value: '\t Write the report \n',
+      expected: 'Write the report',
+    },
+    { case: 'one character', value: 'x', expected: 'x' },
+    {
+      case: 'the maximum',
+      value: 't'.repeat(TASK_TITLE_BOUNDS.max),
+      expected: 't'.repeat(TASK_TITLE_BOUNDS.max),
+    },
+    {
+      case: 'the maximum in emoji (code points, not UTF-16 units)',
+      value: '🚀'.repeat(TASK_TITLE_BOUNDS.max),
+      expected: '🚀'.repeat(TASK_TITLE_BOUNDS.max),
+    },
+  ])('accepts $case', ({ value, expected }) => {
+    // Act
+    const result = taskTitle(value);
+
+    // Assess
+    expect(result).toBe(expected);
+  });
+
+  it.each([
+    { case: 'an empty title', value: '', message: 'must not be empty' },
+    { case: 'a blank title', value: '   \n', message: 'must not be empty' },
+    {
+      case: 'one character too many',
+      value: 't'.repeat(TASK_TITLE_BOUNDS.max + 1),
+      message: 'must be at most 200 characters',
+    },
+    {
+      case: 'one emoji too many',
+      value: '🚀'.repeat(TASK_TITLE_BOUNDS.max + 1),
+      message: 'must be at most 200 characters',
+    },
+  ])('rejects $case on path title', ({ value, message }) => {
+    // Act
+    const error = errorOf(() => taskTitle(value));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'title', message }] });
+  });
+});
+
+describe('taskDescription', () => {
+  it.each([
+    { case: 'an empty description', value: '' },
+    { case: 'whitespace, kept as written', value: '  indented\n\n' },
+    { case: 'the maximum', value: 'd'.repeat(TASK_DESCRIPTION_MAX) },
+    { case: 'the maximum in emoji', value: '📝'.repeat(TASK_DESCRIPTION_MAX) },
+  ])('accepts $case', ({ value }) => {
+    // Act
+    const result = taskDescription(value);
+
+    // Assess
+    expect(result).toBe(value);
+  });
+
+  it('rejects one character too many on path description', () => {
+    // Act
+    const error = errorOf(() => taskDescription('d'.repeat(TASK_DESCRIPTION_MAX + 1)));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({
+      code: 'INVALID_FIELD',
+      issues: [{ path: 'description', message: 'must be at most 10000 characters' }],
+    });
+  });
+});
+
+describe('taskLabels', () => {
+  it.each([
+    { case: 'no labels', values: [], expected: [] },
+    { case: 'labels trimmed', values: [' bug ', '\turgent'], expected: ['bug', 'urgent'] },
+    {
+      case: 'duplicates dropped, first one kept',
+      values: ['bug', 'ui', 'bug'],
+      expected: ['bug', 'ui'],
+    },
+    {
+      case: 'duplicates after trimming dropped',
+      values: ['bug', ' bug', 'bug '],
+      expected: ['bug'],
+    },
+    { case: 'different case kept apart', values: ['Bug', 'bug'], expected: ['Bug', 'bug'] },
+    {
+      case: 'the maximum number of labels',
+      values: distinctLabels(TASK_LABELS_MAX),
+      expected: distinctLabels(TASK_LABELS_MAX),
+    },
+    {
+      case: 'more entries than the maximum that collapse to it',
+      values: [...distinctLabels(TASK_LABELS_MAX), 'l0', ' l1 ', 'l19'],
+      expected: distinctLabels(TASK_LABELS_MAX),
+    },
+    {
+      case: 'a label of the maximum length',
+      values: ['x'.repeat(TASK_LABEL_BOUNDS.max)],
+      expected: ['x'.repeat(TASK_LABEL_BOUNDS.max)],
+    },
+    {
+      case: 'a label of 50 emoji',
+      values: ['🏷'.repeat(TASK_LABEL_BOUNDS.max)],
+      expected: ['🏷'.repeat(TASK_LABEL_BOUNDS.max)],
+    },
+  ])('accepts $case', ({ values, expected }) => {
+    // Act
+    const result = taskLabels(values);
+
+    // Assess
+    expect(result).toEqual(expected);
+  });
+
+  it.each([
+    {
+      case: 'an empty label',
+      values: ['a', 'b', 'c', ''],
+      path: 'labels.3',
+      message: 'must not be empty',
+    },
+    { case: 'a blank label', values: ['   '], path: 'labels.0', message: 'must not be empty' },
+    {
+      case: 'a label one character too long',
+      values: ['ok', 'x'.repeat(TASK_LABEL_BOUNDS.max + 1)],
+      path: 'labels.1',
+      message: 'must be at most 50 characters',
+    },
+    {
+      case: 'one distinct label too many',
+      values: distinctLabels(TASK_LABELS_MAX + 1),
+      path: 'labels',
+      message: 'must hold at most 20 distinct labels',
+    },
+  ])('rejects $case on path $path', ({ values, path, message }) => {
+    // Act
+    const error = errorOf(() => taskLabels(values));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path, message }] });
+  });
+});
+
+describe('taskDueDate', () => {
+  it.each([
+    { case: 'null', value: null, expected: null },
+    { case: 'UTC', value: '2025-06-01T10:00:00Z', expected: '2025-06-01T10:00:00.000Z' },
+    {
+      case: 'a positive offset',
+      value: '2025-06-01T10:00:00+02:00',
+      expected: '2025-06-01T08:00:00.000Z',
+    },
+    {
+      case: 'a negative offset across midnight',
+      value: '2025-06-01T22:30:00-05:00',
+      expected: '2025-06-02T03:30:00.000Z',
+    },
+    { case: 'no seconds', value: '2025-06-01T10:00Z', expected: '2025-06-01T10:00:00.000Z' },
+    {
+      case: 'milliseconds',
+      value: '2025-06-01T10:00:00.123Z',
+      expected: '2025-06-01T10:00:00.123Z',
+    },
+    {
+      case: 'lower-case separators',
+      value: '2025-06-01t10:00:00z',
+      expected: '2025-06-01T10:00:00.000Z',
+    },
+    { case: 'a leap day', value: '2024-02-29T12:00:00Z', expected: '2024-02-29T12:00:00.000Z' },
+  ])('normalises $case to UTC', ({ value, expected }) => {
+    // Act
+    const result = taskDueDate(value);
+
+    // Assess
+    expect(result).toBe(expected);
+  });
+
+  it.each([
+    { case: 'an empty string', value: '' },
+    { case: 'a date without a time', value: '2025-06-01' },
+    { case: 'a date-time without an offset', value: '2025-06-01T10:00:00' },
+    { case: 'a space instead of T', value: '2025-06-01 10:00:00Z' },
+    { case: 'prose', value: 'next Friday' },
+    { case: 'epoch milliseconds', value: '1748772000000' },
+    { case: 'an RFC 2822 date', value: 'Sun, 01 Jun 2025 10:00:00 GMT' },
+    { case: 'month 13', value: '2025-13-01T00:00:00Z' },
+    { case: 'hour 25', value: '2025-06-01T25:00:00Z' },
+    { case: 'an offset of 25 hours', value: '2025-06-01T10:00:00+25:00' },
+  ])('rejects $case on path dueDate', ({ value }) => {
+    // Act
+    const error = errorOf(() => taskDueDate(value));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'dueDate' }] });
+  });
+
+  // A day that does not exist must be refused, not silently rolled over into the next month
+  // (Date.parse does roll it over; PostgreSQL would refuse the same text).
+  it.each([
+    { case: 'February 30th', value: '2025-02-30T00:00:00Z' },
+    { case: 'April 31st', value: '2025-04-31T09:00:00Z' },
+    { case: 'February 29th of a common year', value: '2025-02-29T00:00:00Z' },
+  ])('rejects $case, a day that does not exist', ({ value }) => {
+    // Act
+    const error = errorOf(() => taskDueDate(value));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'dueDate' }] });
+  });
+});

@@ -1,0 +1,239 @@
+import type {
+  FieldChange,
+  FieldValue,
+  PendingEvent,
+  TaskField,
+  TaskPriority,
+  TaskSnapshot,
+  TaskStatus,
+} from '@taskflow/events';
+import type { ProjectAccess } from '@taskflow/projects-domain';
+import { ConflictError, NotFoundError, ValidationError } from '@taskflow/shared-kernel';
+import { taskDescription, taskDueDate, taskLabels, taskTitle } from './task-fields';
+
+/** Fields a caller sets or changes; an absent (or undefined) field is left as it is. */
+export interface TaskPatch {
+  readonly title?: string | undefined;
+  readonly description?: string | undefined;
+  readonly status?: TaskStatus | undefined;
+  readonly priority?: TaskPriority | undefined;
+  readonly assigneeId?: string | null | undefined;
+  readonly dueDate?: string | null | undefined;
+  readonly labels?: readonly string[] | undefined;
+}
+
+/** Stored state of a task. */
+export type TaskProps = TaskSnapshot;
+
+// Terminal states cannot jump straight into each other: reopen first. Everything else may move
+// freely, as collaborators routinely correct a status.
+const FORBIDDEN_TRANSITIONS: ReadonlySet<string> = new Set(['completed>cancelled', 'cancelled>completed']);
+
+/** The error for a task that does not exist, is deleted, or is not visible to the actor. */
+export function taskNotFound(taskId: string): NotFoundError {
+  return new NotFoundError('TASK_NOT_FOUND', `task ${taskId} not found`);
+}
+
+/**
+ * A unit of work in a project. Invariants: only owners and editors change it; its assignee is a
+ * member of its project; `completedAt` is set exactly while it is completed; `version` grows by
+ * one per change; a deleted task accepts no change.
+ */
+export class Task {
+  private events: PendingEvent[] = [];
+  private state: TaskSnapshot;
+
+  private constructor(
+    initial: TaskSnapshot,
+    private readonly storedVersion: number,
+  ) {
+    this.state = initial;
+  }
+
+  /** Creates a task; raises `task.created` (and `task.assigned` / `task.completed` when it starts so). */
+  static create(input: {
+    id: string;
+    projectId: string;
+    title: string;
+    fields: Omit<TaskPatch, 'title'>;
+    actorId: string;
+    access: ProjectAccess;
+    now: Date;
+  }): Task {
+    input.access.requireWriter(input.actorId);
+    const at = input.now.toISOString();
+    const status = input.fields.status ?? 'pending';
+    const assigneeId = input.fields.assigneeId ?? null;
+    requireAssignable(assigneeId, input.access);
+    const task = new Task(
+      {
+        id: input.id,
+        projectId: input.projectId,
+        title: taskTitle(input.title),
+        description: taskDescription(input.fields.description ?? ''),
+        status,
+        priority: input.fields.priority ?? 'medium',
+        assigneeId,
+        createdBy: input.actorId,
+        dueDate: taskDueDate(input.fields.dueDate ?? null),
+        labels: taskLabels(input.fields.labels ?? []),
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+        completedAt: status === 'completed' ? at : null,
+        deletedAt: null,
+      },
+      0,
+    );
+    task.raise({ type: 'task.created', data: { task: task.snapshot() } }, input.actorId);
+    if (assigneeId !== null) {
+      task.raise({ type: 'task.assigned', data: { from: null, to: assigneeId } }, input.actorId);
+    }
+    if (status === 'completed') {
+      task.raise({ type: 'task.completed', data: { completedAt: at, completedBy: input.actorId } }, input.actorId);
+    }
+    return task;
+  }
+
+  /** Rebuilds a task from storage; raises nothing. */
+  static rehydrate(props: TaskProps): Task {
+    return new Task({ ...props, labels: [...props.labels] }, props.version);
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+
+  get projectId(): string {
+    return this.state.projectId;
+  }
+
+  get version(): number {
+    return this.state.version;
+  }
+
+  /** The version storage held when this task was loaded (0 for a task not yet stored). */
+  get loadedVersion(): number {
+    return this.storedVersion;
+  }
+
+  get isDeleted(): boolean {
+    return this.state.deletedAt !== null;
+  }
+
+  /**
+   * Applies the fields present in `patch`. Returns false, raising nothing and keeping the
+   * version, when no field actually changes.
+   */
+  update(patch: TaskPatch, actorId: string, access: ProjectAccess, now: Date): boolean {
+    access.requireWriter(actorId);
+    if (this.isDeleted) throw taskNotFound(this.state.id);
+    const before = this.state;
+    const next: { -readonly [K in keyof TaskSnapshot]: TaskSnapshot[K] } = { ...before };
+    if (patch.title !== undefined) next.title = taskTitle(patch.title);
+    if (patch.description !== undefined) next.description = taskDescription(patch.description);
+    if (patch.priority !== undefined) next.priority = patch.priority;
+    if (patch.dueDate !== undefined) next.dueDate = taskDueDate(patch.dueDate);
+    if (patch.labels !== undefined) next.labels = taskLabels(patch.labels);
+    if (patch.assigneeId !== undefined) {
+      if (patch.assigneeId !== before.assigneeId) requireAssignable(patch.assigneeId, access);
+      next.assigneeId = patch.assigneeId;
+    }
+    const at = now.toISOString();
+    if (patch.status !== undefined && patch.status !== before.status) {
+      if (FORBIDDEN_TRANSITIONS.has(`${before.status}>${patch.status}`)) {
+        throw new ConflictError(
+          before.status === 'completed' ? 'TASK_ALREADY_COMPLETED' : 'TASK_CANCELLED',
+          `a ${before.status} task cannot become ${patch.status}; reopen it first`,
+        );
+      }
+      next.status = patch.status;
+      next.completedAt = patch.status === 'completed' ? at : null;
+    }
+
+    const changes = diff(before, next);
+    if (Object.keys(changes).length === 0) return false;
+
+    next.version = before.version + 1;
+    next.updatedAt = at;
+    this.state = next;
+    this.raise({ type: 'task.updated', data: { changes, task: this.snapshot() } }, actorId);
+    if (next.status !== before.status) {
+      this.raise({ type: 'task.status_changed', data: { from: before.status, to: next.status } }, actorId);
+      if (next.status === 'completed') {
+        this.raise({ type: 'task.completed', data: { completedAt: at, completedBy: actorId } }, actorId);
+      }
+    }
+    if (next.assigneeId !== before.assigneeId) {
+      this.raise({ type: 'task.assigned', data: { from: before.assigneeId, to: next.assigneeId } }, actorId);
+    }
+    return true;
+  }
+
+  /** Soft-deletes the task, keeping its history; raises `task.deleted`. */
+  delete(actorId: string, access: ProjectAccess, now: Date): void {
+    access.requireWriter(actorId);
+    if (this.isDeleted) throw taskNotFound(this.state.id);
+    const at = now.toISOString();
+    this.state = { ...this.state, deletedAt: at, updatedAt: at, version: this.state.version + 1 };
+    this.raise({ type: 'task.deleted', data: { deletedAt: at } }, actorId);
+  }
+
+  /** The task's public shape. */
+  snapshot(): TaskSnapshot {
+    return { ...this.state, labels: [...this.state.labels] };
+  }
+
+  /** Returns the events raised since the last call, and forgets them. */
+  pullEvents(): PendingEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  private raise(
+    event: { [K in PendingEvent['type']]: { type: K; data: Extract<PendingEvent, { type: K }>['data'] } }[PendingEvent['type']],
+    actorId: string,
+  ): void {
+    this.events.push({
+      ...event,
+      aggregateId: this.state.id,
+      aggregateVersion: this.state.version,
+      projectId: this.state.projectId,
+      actor: actorId,
+      occurredAt: this.state.updatedAt,
+    });
+  }
+}
+
+function requireAssignable(assigneeId: string | null, access: ProjectAccess): void {
+  if (assigneeId !== null && !access.isMember(assigneeId)) {
+    throw ValidationError.field('ASSIGNEE_NOT_MEMBER', 'assigneeId', 'must be a member of the task’s project');
+  }
+}
+
+const DIFFED_FIELDS: readonly TaskField[] = [
+  'title',
+  'description',
+  'status',
+  'priority',
+  'assigneeId',
+  'dueDate',
+  'labels',
+  'completedAt',
+];
+
+function diff(before: TaskSnapshot, after: TaskSnapshot): Partial<Record<TaskField, FieldChange>> {
+  const changes: Partial<Record<TaskField, FieldChange>> = {};
+  for (const field of DIFFED_FIELDS) {
+    const oldValue = before[field];
+    const newValue = after[field];
+    if (!sameValue(oldValue, newValue)) changes[field] = { oldValue, newValue };
+  }
+  return changes;
+}
+
+function sameValue(a: FieldValue, b: FieldValue): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  return a === b;
+}

@@ -1,0 +1,42 @@
+import type { TaskPriority, TaskStatus } from '@taskflow/events';
+import type { Page, WriteContext } from '@taskflow/shared-kernel';
+import type { Comment } from './comment.aggregate';
+import type { TaskHistoryEntry } from './task-history';
+import type { Task } from './task.aggregate';
+
+/** Filters of a task listing; all optional but the member whose projects are searched. */
+export interface TaskListQuery {
+  /** Only tasks of projects this user is a member of. */
+  readonly memberId: string;
+  readonly projectId: string | null;
+  readonly status: TaskStatus | null;
+  readonly priority: TaskPriority | null;
+  readonly assigneeId: string | null;
+  readonly label: string | null;
+  /** Case-insensitive substring of the title or description. */
+  readonly q: string | null;
+  readonly dueBefore: string | null;
+  readonly dueAfter: string | null;
+  readonly limit: number;
+  readonly cursor: string | null;
+}
+
+/** Port to the tasks store. Every write stores the task, its audit rows and its events atomically. */
+export interface TaskRepository {
+  add(task: Task, context: WriteContext): Promise<void>;
+  /** Throws `StaleVersionError` when the stored version is no longer `task.loadedVersion`. */
+  save(task: Task, context: WriteContext): Promise<void>;
+  /** The task, deleted or not, or null. */
+  findById(id: string): Promise<Task | null>;
+  /** Live (not deleted) tasks matching the query, newest first, keyset-paginated. */
+  list(query: TaskListQuery): Promise<Page<Task>>;
+  /** The audit trail, oldest version first. */
+  history(taskId: string): Promise<TaskHistoryEntry[]>;
+}
+
+/** Port to the comments store. */
+export interface CommentRepository {
+  add(comment: Comment, context: WriteContext): Promise<void>;
+  /** Comments of a task, oldest first. */
+  listForTask(taskId: string, limit: number, cursor: string | null): Promise<Page<Comment>>;
+}

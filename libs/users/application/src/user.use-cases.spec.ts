@@ -1,0 +1,246 @@
+import type { RequestContext } from '@taskflow/application';
+import { ConflictError, NotFoundError, ValidationError } from '@taskflow/shared-kernel';
+import { type InMemoryPorts, inMemoryPorts } from '@taskflow/testing';
+import { User } from '@taskflow/users-domain';
+import { UserUseCases } from './user.use-cases';
+
+const ADMIN = '0190a5f2-7c3e-7abc-8def-0000000000ad';
+const UNKNOWN = '0190a5f2-7c3e-7abc-8def-00000000dead';
+const context: RequestContext = { actorId: ADMIN, correlationId: 'req-1' };
+
+function setUp(): { ports: InMemoryPorts; users: UserUseCases } {
+  const ports = inMemoryPorts();
+  return { ports, users: new UserUseCases(ports.users, ports.clock, ports.ids) };
+}
+
+describe('UserUseCases.register', () => {
+  it('stores the user and its user.created event with the correlation id', async () => {
+    // Prepare
+    const { ports, users } = setUp();
+
+    // Act
+    const user = await users.register({ name: ' Ada ', email: ' Ada@Example.com ' }, context);
+
+    // Assess
+    expect(user).toEqual({
+      id: user.id,
+      name: 'Ada',
+      email: 'Ada@Example.com',
+      createdAt: ports.clock.now().toISOString(),
+    });
+    expect(await users.get(user.id)).toEqual(user);
+    expect(ports.users.storedEvents).toMatchObject([
+      {
+        type: 'user.created',
+        aggregateId: user.id,
+        actor: ADMIN,
+        correlationId: 'req-1',
+        data: { user },
+      },
+    ]);
+  });
+
+  it.each([
+    { case: 'the same address', email: 'ada@example.com' },
+    { case: 'the address in other case', email: 'ADA@Example.COM' },
+    { case: 'the address with whitespace', email: '  ada@example.com ' },
+  ])('refuses $case again with 409 EMAIL_TAKEN, storing nothing', async ({ email }) => {
+    // Prepare
+    const { ports, users } = setUp();
+    await users.register({ name: 'Ada', email: 'ada@example.com' }, context);
+
+    // Act
+    const outcome = users.register({ name: 'Other Ada', email }, context);
+
+    // Assess
+    await expect(outcome).rejects.toThrow(ConflictError);
+    await expect(outcome).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+    expect(ports.users.size).toBe(1);
+    expect(ports.users.storedEvents).toHaveLength(1);
+  });
+
+  it('refuses invalid input before storing anything', async () => {
+    // Prepare
+    const { ports, users } = setUp();
+
+    // Act
+    const outcome = users.register({ name: 'Ada', email: 'not-an-address' }, context);
+
+    // Assess
+    await expect(outcome).rejects.toThrow(ValidationError);
+    await expect(outcome).rejects.toMatchObject({ code: 'INVALID_EMAIL' });
+    expect(ports.users.size).toBe(0);
+  });
+});
+
+describe('UserUseCases.ensureByEmail', () => {
+  it('registers a user the first time, without an actor of its own', async () => {
+    // Prepare
+    const { ports, users } = setUp();
+
+    // Act
+    const user = await users.ensureByEmail({ name: 'Ada', email: 'ada@example.com' }, 'evt-9');
+
+    // Assess
+    expect(user).toMatchObject({ name: 'Ada', email: 'ada@example.com' });
+    expect(ports.users.storedEvents).toMatchObject([
+      { type: 'user.created', actor: user.id, correlationId: 'evt-9' },
+    ]);
+  });
+
+  it('answers the existing user on later calls, in any case, storing nothing new', async () => {
+    // Prepare
+    const { ports, users } = setUp();
+    const first = await users.ensureByEmail({ name: 'Ada', email: 'ada@example.com' }, null);
+
+    // Act
+    const again = await users.ensureByEmail(
+      { name: 'Someone Else', email: ' ADA@example.com ' },
+      null,
+    );
+
+    // Assess
+    expect(again).toEqual(first);
+    expect(ports.users.size).toBe(1);
+    expect(ports.users.storedEventsOf('user.created')).toHaveLength(1);
+  });
+
+  it('gives two concurrent calls the same user', async () => {
+    // Prepare
+    const { ports, users } = setUp();
+
+    // Act
+    const [a, b] = await Promise.all([
+      users.ensureByEmail({ name: 'Ada', email: 'ada@example.com' }, 'req-a'),
+      users.ensureByEmail({ name: 'Ada L.', email: 'Ada@Example.com' }, 'req-b'),
+    ]);
+
+    // Assess
+    expect(ports.ids.issued).toBe(2); // both looked up before either stored: the race was run
+    expect(b).toEqual(a);
+    expect(ports.users.size).toBe(1);
+    expect(ports.users.storedEventsOf('user.created')).toHaveLength(1);
+  });
+
+  it('answers the winner when a concurrent registration lands between its lookup and its insert', async () => {
+    // Prepare
+    const { ports, users } = setUp();
+    const winner = User.create({
+      id: ports.ids.next(),
+      name: 'Winner',
+      email: 'ADA@example.com',
+      actorId: null,
+      now: ports.clock.now(),
+    });
+    ports.users.interleave(() => ports.users.add(winner, { correlationId: 'other-process' }));
+
+    // Act
+    const user = await users.ensureByEmail({ name: 'Ada', email: 'ada@example.com' }, 'req-1');
+
+    // Assess
+    expect(user).toEqual(winner.snapshot());
+    expect(ports.users.size).toBe(1);
+    expect(ports.users.storedEvents.map((e) => e.correlationId)).toEqual(['other-process']);
+  });
+
+  it('still reports a failure that is not a lost race', async () => {
+    // Prepare
+    const { users } = setUp();
+
+    // Act
+    const outcome = users.ensureByEmail({ name: '', email: 'ada@example.com' }, null);
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({
+      code: 'INVALID_FIELD',
+      issues: [{ path: 'name' }],
+    });
+  });
+});
+
+describe('UserUseCases.get', () => {
+  it('answers 404 USER_NOT_FOUND for an unknown id', async () => {
+    // Prepare
+    const { users } = setUp();
+
+    // Act
+    const outcome = users.get(UNKNOWN);
+
+    // Assess
+    await expect(outcome).rejects.toThrow(NotFoundError);
+    await expect(outcome).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+  });
+});
+
+describe('UserUseCases.list', () => {
+  async function registered(count: number): Promise<{ users: UserUseCases; ids: string[] }> {
+    const { users } = setUp();
+    const ids: string[] = [];
+    for (let i = 0; i < count; i += 1) {
+      ids.push(
+        (await users.register({ name: `User ${i}`, email: `user${i}@example.com` }, context)).id,
+      );
+    }
+    return { users, ids };
+  }
+
+  it('pages through every user, oldest first, each exactly once', async () => {
+    // Prepare
+    const { users, ids } = await registered(5);
+
+    // Act
+    const first = await users.list({ limit: 2, cursor: null, q: null });
+    const second = await users.list({ limit: 2, cursor: first.nextCursor, q: null });
+    const third = await users.list({ limit: 2, cursor: second.nextCursor, q: null });
+
+    // Assess
+    expect([first, second, third].map((p) => p.items.map((u) => u.id))).toEqual([
+      ids.slice(0, 2),
+      ids.slice(2, 4),
+      ids.slice(4),
+    ]);
+    expect(third.nextCursor).toBeNull();
+  });
+
+  it('has no next page when the last page is exactly full', async () => {
+    // Prepare
+    const { users } = await registered(2);
+
+    // Act
+    const page = await users.list({ limit: 2, cursor: null, q: null });
+
+    // Assess
+    expect(page.items).toHaveLength(2);
+    expect(page.nextCursor).toBeNull();
+  });
+
+  it.each([
+    { q: 'USER 3', expected: ['user3@example.com'] },
+    { q: 'user1@', expected: ['user1@example.com'] },
+    { q: 'nobody', expected: [] },
+  ])('filters by name or e-mail, ignoring case ($q)', async ({ q, expected }) => {
+    // Prepare
+    const { users } = await registered(4);
+
+    // Act
+    const page = await users.list({ limit: 10, cursor: null, q });
+
+    // Assess
+    expect(page.items.map((u) => u.email)).toEqual(expected);
+  });
+
+  it('refuses a cursor it did not issue (INVALID_CURSOR on cursor)', async () => {
+    // Prepare
+    const { users } = await registered(1);
+
+    // Act
+    const outcome = users.list({ limit: 10, cursor: 'bm90LWEtY3Vyc29y', q: null });
+
+    // Assess
+    await expect(outcome).rejects.toThrow(ValidationError);
+    await expect(outcome).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+      issues: [{ path: 'cursor' }],
+    });
+  });
+});

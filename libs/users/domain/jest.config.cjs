@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: 'users-domain',
+  preset: '../../../jest.preset.js',
+};

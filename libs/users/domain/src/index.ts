@@ -1,0 +1,3 @@
+export * from './email.value-object';
+export * from './user.aggregate';
+export * from './user.repository';

@@ -1,0 +1,168 @@
+import { UserSnapshotSchema } from '@taskflow/events';
+import { ValidationError } from '@taskflow/shared-kernel';
+import { USER_NAME_BOUNDS, User } from './user.aggregate';
+
+const USER_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
+const ADMIN_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
+const NOW = new Date('2025-03-01T09:30:00.000Z');
+
+/** What `act` throws (the test fails when it returns). */
+function errorOf(act: () => unknown): unknown {
+  let result: unknown;
+  try {
+    result = act();
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
+}
+
+describe('User.create', () => {
+  it('registers the user and raises exactly one user.created with its snapshot', () => {
+    // Act
+    const user = User.create({
+      id: USER_ID,
+      name: '  Ada  ',
+      email: ' Ada@Example.com ',
+      actorId: ADMIN_ID,
+      now: NOW,
+    });
+
+    // Assess
+    const snapshot = {
+      id: USER_ID,
+      name: 'Ada',
+      email: 'Ada@Example.com',
+      createdAt: '2025-03-01T09:30:00.000Z',
+    };
+    expect(user.snapshot()).toEqual(snapshot);
+    expect(UserSnapshotSchema.safeParse(user.snapshot()).success).toBe(true);
+    expect(user.pullEvents()).toEqual([
+      {
+        type: 'user.created',
+        data: { user: snapshot },
+        aggregateId: USER_ID,
+        aggregateVersion: 1,
+        projectId: null,
+        actor: ADMIN_ID,
+        occurredAt: '2025-03-01T09:30:00.000Z',
+      },
+    ]);
+  });
+
+  it('names the user as the actor of a self-registration', () => {
+    // Act
+    const user = User.create({
+      id: USER_ID,
+      name: 'Ada',
+      email: 'ada@example.com',
+      actorId: null,
+      now: NOW,
+    });
+
+    // Assess
+    expect(user.pullEvents().map((e) => e.actor)).toEqual([USER_ID]);
+  });
+
+  it('forgets its events once pulled', () => {
+    // Prepare
+    const user = User.create({
+      id: USER_ID,
+      name: 'Ada',
+      email: 'ada@example.com',
+      actorId: null,
+      now: NOW,
+    });
+    user.pullEvents();
+
+    // Act
+    const again = user.pullEvents();
+
+    // Assess
+    expect(again).toEqual([]);
+  });
+
+  it.each([
+    { case: 'one character', name: 'A', expected: 'A' },
+    {
+      case: 'the maximum',
+      name: 'n'.repeat(USER_NAME_BOUNDS.max),
+      expected: 'n'.repeat(USER_NAME_BOUNDS.max),
+    },
+    {
+      case: 'the maximum in emoji',
+      name: '🙂'.repeat(USER_NAME_BOUNDS.max),
+      expected: '🙂'.repeat(USER_NAME_BOUNDS.max),
+    },
+    {
+      case: 'the maximum once trimmed',
+      name: ` ${'n'.repeat(USER_NAME_BOUNDS.max)} `,
+      expected: 'n'.repeat(USER_NAME_BOUNDS.max),
+    },
+  ])('accepts a name of $case', ({ name, expected }) => {
+    // Act
+    const user = User.create({
+      id: USER_ID,
+      name,
+      email: 'ada@example.com',
+      actorId: null,
+      now: NOW,
+    });
+
+    // Assess
+    expect(user.snapshot().name).toBe(expected);
+  });
+
+  it.each([
+    { case: 'empty', name: '', message: 'must not be empty' },
+    { case: 'only whitespace', name: ' \t ', message: 'must not be empty' },
+    {
+      case: 'too long',
+      name: 'n'.repeat(USER_NAME_BOUNDS.max + 1),
+      message: 'must be at most 100 characters',
+    },
+  ])('rejects a name that is $case', ({ name, message }) => {
+    // Act
+    const error = errorOf(() =>
+      User.create({ id: USER_ID, name, email: 'ada@example.com', actorId: null, now: NOW }),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'name', message }] });
+  });
+
+  it('rejects an invalid e-mail', () => {
+    // Act
+    const error = errorOf(() =>
+      User.create({ id: USER_ID, name: 'Ada', email: 'ada', actorId: null, now: NOW }),
+    );
+
+    // Assess
+    expect(error).toMatchObject({ code: 'INVALID_EMAIL', issues: [{ path: 'email' }] });
+  });
+});
+
+describe('User.rehydrate', () => {
+  it('rebuilds the stored user without raising events', () => {
+    // Act
+    const user = User.rehydrate({
+      id: USER_ID,
+      name: 'Ada',
+      email: 'ada@example.com',
+      version: 1,
+      createdAt: '2025-03-01T09:30:00.000Z',
+    });
+
+    // Assess
+    expect(user.id).toBe(USER_ID);
+    expect(user.email).toBe('ada@example.com');
+    expect(user.snapshot()).toEqual({
+      id: USER_ID,
+      name: 'Ada',
+      email: 'ada@example.com',
+      createdAt: '2025-03-01T09:30:00.000Z',
+    });
+    expect(user.pullEvents()).toEqual([]);
+  });
+});

@@ -1,0 +1,480 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TokenIssuer } from '@taskflow/http-api';
+import {
+  openPersistence,
+  type Persistence,
+  POSTGRES_SESSION_OPTIONS,
+} from '@taskflow/persistence-postgres';
+import { uuidV7Generator } from '@taskflow/shared-kernel';
+import { Pool } from 'pg';
+import { loadBenchConfig, type BenchConfig } from './bench-config';
+import { BenchDatabase } from './bench-database';
+import { directLoad } from './direct-load';
+import { httpLoad } from './http-load';
+import { type Measurement, measureSlice, type Slice, summarise, type Timing } from './measurement';
+import { newerThanSeeded, planOf } from './plans';
+import { machineBusyMs, sampleCpu } from './proc-stats';
+import { ServerProcess } from './server-process';
+import { cpuTable, resultsTable, type ScenarioResult, targetChecks, targetsText } from './report';
+import {
+  type Scenario,
+  createTaskInput,
+  createTaskScenario,
+  getTaskScenario,
+  listTasksScenario,
+} from './scenarios';
+import { type Actors, sampleTaskIds, seedActors, seedTasks } from './seed';
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+const JWT_ISSUER = 'taskflow-bench';
+const JWT_AUDIENCE = 'taskflow';
+const RSS_TARGET_MB = 250;
+const STATEMENT_TIMEOUT_MS = 15_000;
+// The host's second half-window follows a pause of seconds: connections and JIT are warm.
+const RESUME_WARMUP_MS = 1_000;
+
+const say = (text = ''): void => {
+  process.stdout.write(`${text}\n`);
+};
+
+/** Undo steps, run last-in first-out on success, failure and Ctrl-C alike. */
+class Cleanup {
+  private readonly steps: { label: string; run: () => Promise<void> }[] = [];
+  private running: Promise<void> | null = null;
+
+  add(label: string, run: () => Promise<void>): void {
+    this.steps.push({ label, run });
+  }
+
+  runAll(): Promise<void> {
+    this.running ??= (async () => {
+      for (const step of this.steps.reverse()) {
+        try {
+          await step.run();
+        } catch (error) {
+          process.stderr.write(`cleanup (${step.label}) failed: ${String(error)}\n`);
+        }
+      }
+    })();
+    return this.running;
+  }
+}
+
+/** The commit measured, and how many files differ from it (a shared work tree moves). */
+function sourceLine(): string {
+  try {
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const changed = git('status', '--porcelain').split('\n').filter(Boolean).length;
+    return `source: commit ${git('rev-parse', '--short', 'HEAD')}, ${changed} uncommitted paths`;
+  } catch {
+    return 'source: not a git work tree';
+  }
+}
+
+function machineLine(config: BenchConfig, database: BenchDatabase): string {
+  const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const ramGiB = (totalmem() / 2 ** 30).toFixed(1);
+  return [
+    sourceLine(),
+    `machine: ${availableParallelism()} × ${model}, ${ramGiB} GiB RAM, load average ${loadavg()[0]?.toFixed(2) ?? '?'}`,
+    `software: Node ${process.version}, PostgreSQL ${database.serverVersion} (${database.kind === 'external' ? 'DATABASE_URL' : 'embedded, temp dir'})`,
+    `set-up: pool ${config.poolSize} (host and direct), ${config.connections} connections / workers, ` +
+      `warm-up ${config.warmupMs / 1000} s, window ${config.writeWindowMs / 1000} s (writes) / ${config.readWindowMs / 1000} s (reads)`,
+    `host: ${config.hostMode === 'bundle' ? 'node dist/apps/host/main.js (esbuild bundle)' : 'node --import tsx apps/host/src/main.ts'}; ` +
+      'load generator: autocannon in the benchmark process, which runs nothing else meanwhile',
+  ].join('\n');
+}
+
+/** Share of all cores busy over `ms`, whoever used them, in percent. */
+async function machineShareBusy(ms: number): Promise<number> {
+  const before = machineBusyMs();
+  const started = performance.now();
+  await new Promise((resolveWait) => setTimeout(resolveWait, ms));
+  return (
+    ((machineBusyMs() - before) * 100) / ((performance.now() - started) * availableParallelism())
+  );
+}
+
+/** Fails fast, before any load, if the host does not answer the scenarios' requests as expected. */
+async function smokeTest(host: ServerProcess, actors: Actors): Promise<void> {
+  const headers = { authorization: `Bearer ${actors.token}`, 'content-type': 'application/json' };
+  const created = await fetch(`${host.url}/tasks`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(createTaskInput(0, actors.writeProjectId)),
+  });
+  const task = (await created.json()) as { id?: string };
+  if (created.status !== 201 || task.id === undefined) {
+    throw new Error(`smoke test: POST /tasks answered ${created.status}: ${JSON.stringify(task)}`);
+  }
+  const read = await fetch(`${host.url}/tasks/${task.id}`, { headers });
+  await read.arrayBuffer();
+  if (read.status !== 200) throw new Error(`smoke test: GET /tasks/{id} answered ${read.status}`);
+  const list = await fetch(
+    `${host.url}/tasks?projectId=${actors.readProjectId}&status=in_progress&limit=50`,
+    {
+      headers,
+    },
+  );
+  const page = (await list.json()) as { items?: { id: string }[] };
+  if (list.status !== 200 || page.items?.length !== 50) {
+    throw new Error(
+      `smoke test: the seeded list answered ${list.status} with ${page.items?.length ?? 0} items`,
+    );
+  }
+  const seeded = await fetch(`${host.url}/tasks/${page.items[49]?.id ?? ''}`, { headers });
+  await seeded.arrayBuffer();
+  if (seeded.status !== 200) throw new Error(`smoke test: a seeded task answered ${seeded.status}`);
+}
+
+/** What every measurement of one run shares. */
+interface Run {
+  readonly config: BenchConfig;
+  readonly database: BenchDatabase;
+  readonly actors: Actors;
+  readonly host: ServerProcess;
+  /** The direct baseline's pool: same size and session settings as the host's. */
+  readonly pool: Pool;
+}
+
+async function overHttp(
+  run: Run,
+  server: ServerProcess,
+  scenario: Scenario,
+  timing: Timing,
+): Promise<Slice> {
+  const measured = await measureSlice(
+    httpLoad({
+      baseUrl: server.url,
+      connections: run.config.connections,
+      headers: { authorization: `Bearer ${run.actors.token}`, 'content-type': 'application/json' },
+      expectedStatus: scenario.expectedStatus,
+      next: scenario.http,
+    }),
+    timing,
+    () => sampleCpu(server.pid, run.database.databaseName),
+  );
+  server.assertRunning();
+  return measured;
+}
+
+/**
+ * Host, direct, host again: the host's window is cut in two halves around the direct window, so
+ * that a change in the machine's background load during the scenario weighs on both sides alike
+ * (a linear drift cancels out).
+ */
+async function runScenario(run: Run, scenario: Scenario, timing: Timing): Promise<ScenarioResult> {
+  const half = { warmupMs: timing.warmupMs, windowMs: timing.windowMs / 2 };
+  process.stdout.write(`  ${scenario.name}: host… `);
+  const first = await overHttp(run, run.host, scenario, half);
+  process.stdout.write('direct… ');
+  const direct = await measureSlice(
+    directLoad(run.config.connections, () => scenario.direct(run.pool)),
+    timing,
+    () => sampleCpu(run.host.pid, run.database.databaseName),
+  );
+  run.host.assertRunning();
+  process.stdout.write('host… ');
+  const second = await overHttp(run, run.host, scenario, { ...half, warmupMs: RESUME_WARMUP_MS });
+  const result = { scenario, host: summarise([first, second]), baseline: summarise([direct]) };
+  say(
+    `${Math.round(result.host.throughput)} req/s vs ${Math.round(result.baseline.throughput)} ops/s`,
+  );
+  return result;
+}
+
+/**
+ * POST /tasks against the bare node:http server (BENCH_DIAGNOSE=bare), compared with the direct
+ * baseline already measured: what HTTP alone costs here, without the application stack.
+ */
+async function runBare(run: Run, writes: ScenarioResult, timing: Timing): Promise<ScenarioResult> {
+  const bare = await ServerProcess.startBare({
+    repoRoot: REPO_ROOT,
+    databaseUrl: run.database.url,
+    poolSize: run.config.poolSize,
+    userId: run.actors.userId,
+    projectId: run.actors.writeProjectId,
+  });
+  try {
+    const scenario: Scenario = {
+      ...createTaskScenario(run.actors.userId, run.actors.writeProjectId),
+      name: 'POST /tasks, bare node:http',
+      diagnostic: true,
+    };
+    process.stdout.write(`  ${scenario.name}… `);
+    const measured = summarise([await overHttp(run, bare, scenario, timing)]);
+    say(`${Math.round(measured.throughput)} req/s`);
+    return { scenario, host: measured, baseline: writes.baseline };
+  } finally {
+    await bare.stop();
+  }
+}
+
+/** The direct POST path without the statement's pg_notify (BENCH_DIAGNOSE=notify). */
+async function runWithoutNotify(run: Run, timing: Timing): Promise<Measurement> {
+  const scenario = createTaskScenario(run.actors.userId, run.actors.writeProjectId, {
+    notify: false,
+  });
+  process.stdout.write('  POST /tasks, direct without pg_notify… ');
+  const measured = summarise([
+    await measureSlice(
+      directLoad(run.config.connections, () => scenario.direct(run.pool)),
+      timing,
+      () => sampleCpu(run.host.pid, run.database.databaseName),
+    ),
+  ]);
+  say(`${Math.round(measured.throughput)} ops/s`);
+  return measured;
+}
+
+function notifyNote(withNotify: Measurement, withoutNotify: Measurement): string {
+  const line = (m: Measurement): string =>
+    `${Math.round(m.throughput).toLocaleString('en-US')} ops/s, p50 ${m.p50Ms.toFixed(1)} ms, p99 ${m.p99Ms.toFixed(1)} ms`;
+  return (
+    `direct POST with pg_notify (as the host runs it): ${line(withNotify)}; without: ${line(withoutNotify)} ` +
+    `(with/without ${(withNotify.throughput / withoutNotify.throughput).toFixed(2)})`
+  );
+}
+
+/** Rows the write scenario left must match the successes counted (plus requests cut off in flight). */
+async function checkWrites(
+  persistence: Persistence,
+  actors: Actors,
+  results: readonly ScenarioResult[],
+  extra: readonly Measurement[],
+  connections: number,
+): Promise<string> {
+  const { rows } = await persistence.db.query<{ tasks: number; outbox: number; audit: number }>({
+    text: `SELECT (SELECT count(*) FROM tasks WHERE project_id = $1) AS tasks,
+                  (SELECT count(*) FROM outbox WHERE project_id = $1 AND type = 'task.created') AS outbox,
+                  (SELECT count(*) FROM task_updates u JOIN tasks t ON t.id = u.task_id WHERE t.project_id = $1) AS audit`,
+    values: [actors.writeProjectId],
+  });
+  // Each side's successes once (a diagnostic row reuses the baseline), plus the smoke test's task.
+  const sides = new Set([...results.flatMap((r) => [r.host, r.baseline]), ...extra]);
+  const counted = [...sides].reduce((sum, side) => sum + side.totalOk, 1);
+  // Each HTTP slice may stop with one request in flight per connection (at most two per row).
+  const cutOff = connections * 2 * results.length;
+  const found = rows[0] ?? { tasks: 0, outbox: 0, audit: 0 };
+  const consistent =
+    found.tasks >= counted &&
+    found.tasks <= counted + cutOff &&
+    found.outbox === found.tasks &&
+    found.audit === found.tasks;
+  const text = `rows written: ${found.tasks} tasks, ${found.outbox} outbox, ${found.audit} audit rows for ${counted} successes counted`;
+  if (!consistent) throw new Error(`write check failed: ${text}`);
+  return text;
+}
+
+async function main(cleanup: Cleanup): Promise<number> {
+  const started = performance.now();
+  const config = loadBenchConfig();
+  say(`Taskflow API benchmark, ${new Date().toISOString()}`);
+
+  const othersBefore = await machineShareBusy(1_000);
+  const database = await BenchDatabase.create(config.adminUrl);
+  cleanup.add('database', () => database.dispose());
+  say(machineLine(config, database));
+  say(
+    `machine busy before the run: ${othersBefore.toFixed(0)}% of all cores` +
+      (othersBefore > 20 ? ' (WARNING: other work is running; expect noisy figures)' : ''),
+  );
+
+  const persistence = await openPersistence(
+    {
+      url: database.url,
+      poolSize: 2,
+      statementTimeoutMs: 0,
+      ssl: 'disable',
+      applicationName: 'taskflow-bench-seed',
+      dialect: 'postgres',
+    },
+    uuidV7Generator,
+  );
+  cleanup.add('seed pool', () => persistence.close());
+  await persistence.migrate();
+
+  const secret = randomBytes(32).toString('base64url');
+  const actors = await seedActors(persistence, new TokenIssuer(secret, JWT_ISSUER, JWT_AUDIENCE));
+  const seedStarted = performance.now();
+  await seedTasks(persistence, actors.readProjectId, actors.userId, config.seedTasks);
+  say(
+    `seeded ${config.seedTasks.toLocaleString('en-US')} tasks in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
+  );
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'taskflow-bench-host-'));
+  cleanup.add('host data dir', () => rm(dataDir, { recursive: true, force: true }));
+  const host = await ServerProcess.startHost({
+    repoRoot: REPO_ROOT,
+    databaseUrl: database.url,
+    poolSize: config.poolSize,
+    jwtSecret: secret,
+    jwtIssuer: JWT_ISSUER,
+    jwtAudience: JWT_AUDIENCE,
+    dataDir,
+    cpuProfileDir: config.cpuProfileDir,
+    mode: config.hostMode,
+  });
+  cleanup.add('host', () => host.stop());
+  say(`host: ${host.url}, ${host.describeProcessTree()}`);
+  say(`host RSS after start: ${host.memory().rssMb.toFixed(0)} MB`);
+
+  const pool = new Pool({
+    connectionString: database.url,
+    max: config.poolSize,
+    application_name: 'taskflow-bench-direct',
+    options: POSTGRES_SESSION_OPTIONS,
+    // The host's pool settings (Database.connect), so both sides hold identical sessions.
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: 60_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  pool.on('error', () => undefined);
+  cleanup.add('direct pool', () => pool.end());
+
+  await smokeTest(host, actors);
+
+  let peakSampledMb = 0;
+  const rssSampler = setInterval(() => {
+    try {
+      peakSampledMb = Math.max(peakSampledMb, host.memory().rssMb);
+    } catch {
+      // The host is gone: the scenario that runs will report it.
+    }
+  }, 200);
+  rssSampler.unref();
+
+  const writeTiming = { warmupMs: config.warmupMs, windowMs: config.writeWindowMs };
+  const readTiming = { warmupMs: config.warmupMs, windowMs: config.readWindowMs };
+  say('measuring (per scenario: host over HTTP, half the window; direct pg; host, other half):');
+  const results: ScenarioResult[] = [];
+  const notes: string[] = [];
+  const context: Run = { config, database, actors, host, pool };
+  const run = async (scenario: Scenario, timing: Timing): Promise<ScenarioResult> => {
+    const result = await runScenario(context, scenario, timing);
+    results.push(result);
+    return result;
+  };
+  if (config.scenarios.includes('create')) {
+    const writes = await run(createTaskScenario(actors.userId, actors.writeProjectId), writeTiming);
+    const written = [writes];
+    const extra: Measurement[] = [];
+    if (config.diagnoseBare) {
+      const bare = await runBare(context, writes, writeTiming);
+      results.push(bare);
+      written.push(bare);
+    }
+    if (config.diagnoseNotify) {
+      const quiet = await runWithoutNotify(context, writeTiming);
+      extra.push(quiet);
+      notes.push(notifyNote(writes.baseline, quiet));
+    }
+    notes.push(await checkWrites(persistence, actors, written, extra, config.connections));
+  }
+  // What autovacuum does after this many inserts: the reads are planned on current statistics.
+  await persistence.db.query({ text: 'ANALYZE tasks', values: [] });
+  if (config.scenarios.includes('get')) {
+    let ids = await sampleTaskIds(persistence, actors.writeProjectId, 10_000);
+    if (ids.length < 1_000) ids = await sampleTaskIds(persistence, actors.readProjectId, 10_000);
+    await run(getTaskScenario(actors.userId, ids), readTiming);
+  }
+  // Cursors skip the oldest 10 %, so that every page after one is a full page of 50.
+  const cursorIds = await sampleTaskIds(
+    persistence,
+    actors.readProjectId,
+    2_000,
+    Math.floor(config.seedTasks / 10),
+  );
+  const lists = [
+    ['list-status', { status: 'in_progress' }],
+    ['list-label', { label: 'bug' }],
+  ] as const;
+  for (const [key, filter] of lists) {
+    if (!config.scenarios.includes(key)) continue;
+    const scenario = listTasksScenario(actors.userId, actors.readProjectId, filter, cursorIds);
+    await run(scenario, readTiming);
+    if (scenario.explain)
+      notes.push(`${scenario.name} first page: ${await planOf(persistence, scenario.explain)}`);
+  }
+  if (results.some((r) => r.scenario.explain !== undefined)) {
+    notes.push(
+      `tasks newer than the seeded project's newest: ${await newerThanSeeded(persistence, actors)}`,
+    );
+  }
+  clearInterval(rssSampler);
+  const memory = host.memory();
+
+  say();
+  say(resultsTable(results));
+  say();
+  say(
+    `CPU per request over the window (µs), and the share of all ${availableParallelism()} cores used by ` +
+      'our processes (server, load generator or direct workers, postgres) and by all others:',
+  );
+  say(cpuTable(results, availableParallelism()));
+  say();
+  say(
+    `host peak RSS (VmHWM, whole life): ${memory.peakMb.toFixed(0)} MB; ` +
+      `highest sampled under load: ${peakSampledMb.toFixed(0)} MB; now: ${memory.rssMb.toFixed(0)} MB`,
+  );
+  for (const note of notes) say(note);
+  say();
+  say(targetsText(targetChecks(results, memory.peakMb, RSS_TARGET_MB)));
+
+  const failures = results.reduce(
+    (sum, r) => sum + r.host.unexpected + r.host.errors + r.baseline.unexpected + r.baseline.errors,
+    0,
+  );
+  const hostOutput = host.outputTail();
+  if (hostOutput.length > 0) say(`\nhost output (last lines):\n${hostOutput.join('\n')}`);
+  say(`\nfinished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (failures > 0) {
+    process.stderr.write(
+      `INVALID RUN: ${failures} requests or operations did not succeed (see non-2xx/err)\n`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+const cleanup = new Cleanup();
+let stopping = false;
+const stopNow = (reason: string): void => {
+  if (stopping) process.exit(130);
+  stopping = true;
+  process.stderr.write(`\n${reason}: stopping the servers and removing the database…\n`);
+  void cleanup.runAll().finally(() => process.exit(130));
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    stopNow(signal);
+  });
+}
+// A throw in a timer or event handler must not leave a host, a database or a temp folder behind.
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  stopNow('uncaught exception');
+});
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`${String(reason)}\n`);
+  stopNow('unhandled rejection');
+});
+
+main(cleanup).then(
+  async (code) => {
+    await cleanup.runAll();
+    process.exit(code);
+  },
+  async (error: unknown) => {
+    process.stderr.write(
+      `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    await cleanup.runAll();
+    process.exit(1);
+  },
+);
