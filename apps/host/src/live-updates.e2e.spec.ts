@@ -68,6 +68,17 @@ describe('live project streams (SSE) over real HTTP', () => {
     expect(created?.id).toMatch(/^\d+\.[0-9a-f-]{36}$/);
   });
 
+  it('a client that has the response headers sees every commit made after, even at once', async () => {
+    // No waiting for any event first: the headers alone promise the subscription is in place.
+    for (let round = 0; round < 10; round += 1) {
+      const sse = await stream();
+      const task = await createTask(`at once ${round}`);
+      const created = await sse.waitFor(1, 'task.created');
+      expect(asRecord(JSON.parse(created[0]?.data ?? 'null'))['aggregateId']).toBe(task['id']);
+      sse.close();
+    }
+  });
+
   it('resumes after Last-Event-ID with no gap and no repeat', async () => {
     const first = await stream();
     await createTask('one');

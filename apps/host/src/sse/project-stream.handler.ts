@@ -37,17 +37,24 @@ export function projectStreamHandler(
         send(res, opening.response);
         return;
       }
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        // Proxies such as nginx would otherwise buffer the stream.
-        'x-accel-buffering': 'no',
-      });
-      res.write(`retry: ${options.retryMs}\n\n`);
+      // Nothing is sent before the hub has registered the subscriber: a client that has the
+      // response headers is guaranteed every commit made from then on (so it may act at once and
+      // expect to see its own event). A failure before that still gets a problem answer.
+      const begin = (): void => {
+        if (res.headersSent) return;
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          // Proxies such as nginx would otherwise buffer the stream.
+          'x-accel-buffering': 'no',
+        });
+        res.write(`retry: ${options.retryMs}\n\n`);
+      };
       let open = true;
+      let live = false;
       const heartbeat = setInterval(() => {
-        if (open) res.write(': heartbeat\n\n');
+        if (open && live) res.write(': heartbeat\n\n');
       }, options.heartbeatMs);
       heartbeat.unref();
       const finish = (): void => {
@@ -58,6 +65,7 @@ export function projectStreamHandler(
         userId: opening.userId,
         deliver: (event) => {
           if (!open) return false;
+          begin();
           res.write(
             `id: ${formatCursor(event.cursor)}\nevent: ${event.envelope.type}\ndata: ${JSON.stringify(event.envelope)}\n\n`,
           );
@@ -75,6 +83,7 @@ export function projectStreamHandler(
             res.destroy();
             return;
           }
+          begin();
           res.end(`event: stream.end\ndata: ${JSON.stringify({ reason })}\n\n`);
         },
       };
@@ -94,9 +103,9 @@ export function projectStreamHandler(
         unsubscribe();
         return;
       }
-      // From here on every commit reaches this client: a client that acts on its own stream
-      // (create, then expect to see it) waits for this marker.
+      begin();
       res.write('event: stream.open\ndata: {}\n\n');
+      live = true;
     })().catch(next);
   };
 }

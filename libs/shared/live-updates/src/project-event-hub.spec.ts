@@ -262,6 +262,73 @@ describe('ProjectEventHub', () => {
     expect(hub.subscriberCount).toBe(0);
   });
 
+  it('a removal committed while the subscription is being set up still ends the stream', async () => {
+    // The removal commits after admission but before the hub has fixed the stream position:
+    // whichever side of that position it lands on, the stream must not stay open.
+    const removal = log.write(80, 'project.member_removed', BOB);
+    const isMember = log.isMember.bind(log);
+    log.isMember = async (projectId, userId) => {
+      log.commit(80);
+      log.members.delete(BOB);
+      return isMember(projectId, userId);
+    };
+    const client = new Client(BOB);
+    const unsubscribe = await hub.subscribe(PROJECT, client, null);
+    await settle();
+    // Either refused outright, or told of the removal and ended: never left following.
+    if (unsubscribe === null) expect(client.received).toEqual([]);
+    else {
+      expect(client.received).toEqual([removal.envelope.id]);
+      expect(client.ended).toBe('revoked');
+    }
+    expect(hub.subscriberCount).toBe(0);
+  });
+
+  it('a removal committed after the position is fixed but before the check is delivered', async () => {
+    const removal = log.write(81, 'project.member_removed', BOB);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    log.isMember = async () => {
+      await gate;
+      return true; // the check ran on a snapshot taken before the removal committed
+    };
+    const client = new Client(BOB);
+    const subscribing = hub.subscribe(PROJECT, client, null);
+    await settle();
+    log.commit(81);
+    await settle();
+    // Not yet admitted: nothing delivered, the event is buffered.
+    expect(client.received).toEqual([]);
+    release();
+    expect(await subscribing).not.toBeNull();
+    expect(client.received).toEqual([removal.envelope.id]);
+    expect(client.ended).toBe('revoked');
+    expect(hub.subscriberCount).toBe(0);
+  });
+
+  it('delivers nothing to someone whose membership check fails, even what committed meanwhile', async () => {
+    log.write(82);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    log.isMember = async () => {
+      await gate;
+      return false;
+    };
+    const client = new Client(BOB);
+    const subscribing = hub.subscribe(PROJECT, client, null);
+    await settle();
+    log.commit(82);
+    await settle();
+    release();
+    expect(await subscribing).toBeNull();
+    expect(client.received).toEqual([]);
+    expect(hub.subscriberCount).toBe(0);
+  });
+
   it('stops delivering after unsubscribe', async () => {
     const client = new Client(ALICE);
     const unsubscribe = await hub.subscribe(PROJECT, client, null);

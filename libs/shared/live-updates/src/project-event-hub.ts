@@ -128,37 +128,47 @@ export class ProjectEventHub {
   /**
    * Follows a project for a member. With `resumeAfter`, first replays every event after it from
    * the log. Resolves to a function that unsubscribes, or to null when the user is not a member.
+   *
+   * Once it resolves, every commit after that moment reaches the subscriber. Membership is
+   * checked after the subscriber's position is fixed, so a removal can never fall between the
+   * two: either the check sees it, or the removal event comes through the stream and ends it.
+   * Until the check passes, live events are only buffered.
    */
   async subscribe(
     projectId: string,
     subscriber: StreamSubscriber,
     resumeAfter: StreamCursor | null,
   ): Promise<(() => void) | null> {
-    if (!(await this.membership.isMember(projectId, subscriber.userId))) return null;
     const channel = await this.channel(projectId);
     const state: SubscriberState = {
       subscriber,
       cursor: resumeAfter ?? channel.cursor,
-      catchingUp: resumeAfter !== null,
+      catchingUp: true,
       buffer: [],
     };
     channel.subscribers.add(state);
     const unsubscribe = (): void => {
       this.remove(channel, state);
     };
-    if (state.catchingUp) {
-      try {
-        await this.catchUp(channel, state);
-      } catch (error) {
+    try {
+      if (!(await this.membership.isMember(projectId, subscriber.userId))) {
         this.remove(channel, state);
-        throw error;
+        return null;
       }
+      await this.catchUp(channel, state, resumeAfter !== null);
+    } catch (error) {
+      this.remove(channel, state);
+      throw error;
     }
     return unsubscribe;
   }
 
-  private async catchUp(channel: Channel, state: SubscriberState): Promise<void> {
-    for (;;) {
+  private async catchUp(
+    channel: Channel,
+    state: SubscriberState,
+    fromLog: boolean,
+  ): Promise<void> {
+    while (fromLog) {
       const { events, heldBack } = await this.reader.after(
         channel.projectId,
         state.cursor,
@@ -170,6 +180,7 @@ export class ProjectEventHub {
       // held back reach the live feed, which is already buffering for this subscriber.
       if (events.length < this.options.readLimit || (events.length === 0 && heldBack)) break;
     }
+    if (!channel.subscribers.has(state)) return;
     // No await from here on: nothing can slip between draining the buffer and going live.
     const buffered = state.buffer;
     state.buffer = [];
