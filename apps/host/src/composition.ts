@@ -1,14 +1,6 @@
 import { resolve } from 'node:path';
-import {
-  buildOpenApi,
-  buildRoutes,
-  HttpApi,
-  StreamGate,
-  StreamTickets,
-  TokenIssuer,
-  TokenVerifier,
-  UserIdentityResolver,
-} from '@taskflow/http-api';
+import { TASKFLOW_VERSION, composeCore } from '@taskflow/composition';
+import type { HttpApi, StreamGate, TokenIssuer } from '@taskflow/http-api';
 import { ProjectEventHub } from '@taskflow/live-updates';
 import {
   EmbeddedPostgresServer,
@@ -17,16 +9,15 @@ import {
   type Persistence,
   TypeormProjectStreamReader,
 } from '@taskflow/persistence-postgres';
-import { ProjectUseCases } from '@taskflow/projects-application';
-import { systemClock, uuidV7Generator } from '@taskflow/shared-kernel';
-import { TaskUseCases } from '@taskflow/tasks-application';
-import { UserUseCases } from '@taskflow/users-application';
+import type { ProjectUseCases } from '@taskflow/projects-application';
+import { uuidV7Generator } from '@taskflow/shared-kernel';
+import type { TaskUseCases } from '@taskflow/tasks-application';
+import type { UserUseCases } from '@taskflow/users-application';
 import pino, { type Logger } from 'pino';
 import type { HostConfig } from './config';
 import { signingSecret } from './secret';
 
-/** The version reported by /health and the OpenAPI document. */
-export const TASKFLOW_VERSION = '0.1.0';
+export { TASKFLOW_VERSION };
 
 /** Everything the host runs, wired once. */
 export interface Host {
@@ -85,49 +76,18 @@ export async function composeHost(
       const report = await persistence.migrate();
       if (report.applied.length > 0) logger.info({ applied: report.applied }, 'migrations applied');
     }
-    const users = new UserUseCases(persistence.users, systemClock, uuidV7Generator);
-    const projects = new ProjectUseCases(
-      persistence.projects,
-      persistence.users,
-      systemClock,
-      uuidV7Generator,
-    );
-    const tasks = new TaskUseCases(
-      persistence.tasks,
-      persistence.comments,
-      persistence.projects,
-      systemClock,
-      uuidV7Generator,
-    );
     const secret = await signingSecret(config.jwtSecret, dataDir);
-    const verifier = new TokenVerifier({
-      hs256Secret: secret,
-      issuer: config.jwtIssuer,
-      audience: config.jwtAudience,
-      jwks: config.jwks,
-    });
-    const identities = new UserIdentityResolver(users);
-    const tickets = new StreamTickets(secret, config.jwtIssuer);
-    let openApi: unknown = null;
-    const routes = buildRoutes({
-      tickets,
-      users,
-      projects,
-      tasks,
-      databaseUp: () => persistence.db.ping(),
-      version: TASKFLOW_VERSION,
-      region: config.region,
-      openApi: () => openApi,
-    });
-    openApi = buildOpenApi(routes, { version: TASKFLOW_VERSION });
-    const api = new HttpApi({
-      routes,
-      authenticator: verifier,
-      identities,
-      idempotency: persistence.idempotency,
-      transactions: persistence.db,
+    const core = composeCore(
+      persistence,
+      {
+        signingSecret: secret,
+        jwtIssuer: config.jwtIssuer,
+        jwtAudience: config.jwtAudience,
+        jwks: config.jwks,
+        region: config.region,
+      },
       logger,
-    });
+    );
     const notifications =
       config.dialect === 'postgres'
         ? new PgChangeNotifications(
@@ -139,7 +99,7 @@ export async function composeHost(
       notifications === null
         ? null
         : {
-            gate: new StreamGate({ authenticator: verifier, identities, tickets, projects }),
+            gate: core.gate,
             hub: new ProjectEventHub(
               new TypeormProjectStreamReader(persistence.db),
               notifications,
@@ -161,11 +121,11 @@ export async function composeHost(
       config,
       logger,
       persistence,
-      api,
-      users,
-      projects,
-      tasks,
-      tokens: new TokenIssuer(secret, config.jwtIssuer, config.jwtAudience),
+      api: core.api,
+      users: core.users,
+      projects: core.projects,
+      tasks: core.tasks,
+      tokens: core.tokens,
       live,
       close: async () => {
         live?.hub.stop();

@@ -1,35 +1,19 @@
 import { hostname } from 'node:os';
 import type { EventPublisher } from '@taskflow/application';
-import { EventBridgePublisher, createEventBridgeClient } from '@taskflow/eventbridge';
+import {
+  createEventBridgePublisher,
+  createTaskProcessor as createSharedTaskProcessor,
+} from '@taskflow/composition';
 import { eventRules } from '@taskflow/event-routing';
 import { type BusTarget, type LocalBusObserver, LocalEventBus } from '@taskflow/local-bus';
-import { ProjectUseCases } from '@taskflow/projects-application';
 import { systemClock } from '@taskflow/shared-kernel';
 import { OutboxRelay } from '@taskflow/relay';
-import { TaskProcessor } from '@taskflow/task-processor';
+import type { TaskProcessor } from '@taskflow/task-processor';
 import type { Host } from './composition';
 
-/**
- * The task processor over the host's database and use cases, as any process wires it (the
- * commands here; the host's composition root and the processor Lambda later).
- */
+/** The task processor over the host's database and use cases. */
 export function createTaskProcessor(host: Host): TaskProcessor {
-  const { persistence } = host;
-  return new TaskProcessor(
-    {
-      transactions: persistence.db,
-      processedEvents: persistence.processedEvents,
-      users: host.users,
-      projects: host.projects,
-      tasks: host.tasks,
-      projectsCreatingWithId: (id) =>
-        new ProjectUseCases(persistence.projects, persistence.users, systemClock, {
-          next: () => id,
-        }),
-      clock: systemClock,
-    },
-    host.config.processor,
-  );
+  return createSharedTaskProcessor(host, host.persistence, host.config.processor);
 }
 
 /**
@@ -59,13 +43,11 @@ export function createLocalBus(
 export function createPublisher(host: Host): EventPublisher {
   const { config } = host;
   if (config.events.useEventBridge && config.events.busName !== null) {
-    return new EventBridgePublisher({
-      client: createEventBridgeClient({
-        region: config.region,
-        ...(config.events.endpoint === null ? {} : { endpoint: config.events.endpoint }),
-      }),
-      eventBusName: config.events.busName,
+    return createEventBridgePublisher({
+      busName: config.events.busName,
       source: config.events.source,
+      region: config.region,
+      endpoint: config.events.endpoint,
     });
   }
   const processor = createTaskProcessor(host);
@@ -86,23 +68,8 @@ export interface RunningRelay {
  * to EventBridge.
  */
 export function startRelay(host: Host): RunningRelay {
-  const { config, logger, persistence } = host;
-  let publisher: EventPublisher;
-  if (config.events.useEventBridge && config.events.busName !== null) {
-    publisher = new EventBridgePublisher({
-      client: createEventBridgeClient({
-        region: config.region,
-        ...(config.events.endpoint === null ? {} : { endpoint: config.events.endpoint }),
-      }),
-      eventBusName: config.events.busName,
-      source: config.events.source,
-    });
-  } else {
-    const processor = createTaskProcessor(host);
-    publisher = createLocalBus(host, {
-      processor: (event) => processor.handleEventBridgeEvent(event),
-    });
-  }
+  const { logger, persistence } = host;
+  const publisher = createPublisher(host);
   const relay = new OutboxRelay(
     persistence.outbox,
     publisher,

@@ -12,4 +12,12 @@ export interface DatabaseConfig {
   readonly applicationName: string;
   /** Target engine: DSQL wants `CREATE INDEX ASYNC` and has no advisory locks. */
   readonly dialect: 'postgres' | 'dsql';
+  /**
+   * Wraps every statement (tracing: an X-Ray subsegment per query in Lambda). `name` is the
+   * prepared statement's name, or the first words of its text.
+   */
+  readonly traceQuery?: QueryTracer;
 }
+
+/** Runs one statement inside whatever span the caller opens around it. */
+export type QueryTracer = <T>(name: string, run: () => Promise<T>) => Promise<T>;

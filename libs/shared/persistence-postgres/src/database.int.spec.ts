@@ -351,6 +351,40 @@ describe('Database', () => {
     });
   });
 
+  describe('traceQuery', () => {
+    it('wraps every statement, in and out of transactions, under its name or first words', async () => {
+      const spans: { name: string; outcome: 'ok' | 'error' }[] = [];
+      const traced = await Database.connect(
+        testConfig(database.url, {
+          traceQuery: async (name, run) => {
+            try {
+              const result = await run();
+              spans.push({ name, outcome: 'ok' });
+              return result;
+            } catch (error) {
+              spans.push({ name, outcome: 'error' });
+              throw error;
+            }
+          },
+        }),
+      );
+      try {
+        await traced.query({ name: 'tf_spec_one', text: 'SELECT 1', values: [] });
+        await traced.run(() => traced.query({ text: '  SELECT   2 AS two', values: [] }));
+        await expect(
+          traced.query({ text: 'SELECT * FROM no_such_table', values: [] }),
+        ).rejects.toThrow(/no_such_table/);
+        expect(spans).toEqual([
+          { name: 'tf_spec_one', outcome: 'ok' },
+          { name: 'SELECT 2', outcome: 'ok' },
+          { name: 'SELECT *', outcome: 'error' },
+        ]);
+      } finally {
+        await traced.close();
+      }
+    });
+  });
+
   describe('ping and close', () => {
     it('pings true while open', async () => {
       // Act

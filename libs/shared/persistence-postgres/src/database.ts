@@ -104,6 +104,14 @@ export class Database implements TransactionRunner {
 
   /** Runs one statement in the ambient transaction, or on its own. */
   async query<R>(statement: Statement): Promise<QueryOutcome<R>> {
+    const trace = this.config.traceQuery;
+    if (trace === undefined) return this.execute<R>(statement);
+    return trace(statement.name ?? statementLabel(statement.text), () =>
+      this.execute<R>(statement),
+    );
+  }
+
+  private async execute<R>(statement: Statement): Promise<QueryOutcome<R>> {
     const runner = this.ambient.getStore()?.runner;
     if (runner) {
       const result = await runner.query(statement.text, [...statement.values], true);
@@ -193,4 +201,9 @@ export class Database implements TransactionRunner {
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+/** A short label for an unnamed statement: its first two words (`SELECT count`, `INSERT INTO`). */
+function statementLabel(text: string): string {
+  return text.trim().split(/\s+/, 2).join(' ');
 }
