@@ -132,6 +132,8 @@ export default tseslint.config(
       '**/*.e2e.spec.ts',
       'tools/**/*.ts',
       'libs/shared/testing/**/*.ts',
+      // Spec support inside a library (fixtures), never exported from its index.
+      '**/src/testing/**/*.ts',
     ],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'error',

@@ -12,6 +12,8 @@ export interface SseConnection {
   readonly events: SseEvent[];
   /** Resolves once `count` events (of `type`, if given) have arrived; rejects after `timeoutMs`. */
   waitFor(count: number, type?: string, timeoutMs?: number): Promise<SseEvent[]>;
+  /** Resolves with the first event that `match` accepts; rejects after `timeoutMs`. */
+  waitUntil(match: (event: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
   /** Resolves when the server ends the stream. */
   readonly ended: Promise<void>;
   close(): void;
@@ -86,6 +88,27 @@ export async function openSse(
           reject(
             new Error(
               `timed out waiting for ${count} ${type ?? ''} events; got ${matching().length}`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+    waitUntil: (match, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const found = events.find(match);
+          if (found) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(found);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(
+            new Error(
+              `timed out waiting for a matching event; got ${events.map((e) => e.event).join(', ')}`,
             ),
           );
         }, timeoutMs);

@@ -17,3 +17,4 @@ export * from './persistence';
 export * from './embedded/embedded-postgres.server';
 export * from './typeorm-processed-event.store';
 export * from './typeorm-dead-letter.store';
+export * from './typeorm-connection.store';

@@ -3,6 +3,7 @@ import { Database } from './database';
 import type { DatabaseConfig } from './database.config';
 import { type MigrationReport, runMigrations } from './migrations/migration-runner';
 import { TypeormCommentRepository } from './typeorm-comment.repository';
+import { TypeormConnectionStore } from './typeorm-connection.store';
 import { TypeormDeadLetterStore } from './typeorm-dead-letter.store';
 import { TypeormIdempotencyStore } from './typeorm-idempotency.store';
 import { TypeormOutboxStore } from './typeorm-outbox.store';
@@ -24,6 +25,8 @@ export interface Persistence {
   readonly processedEvents: TypeormProcessedEventStore;
   /** Events bus targets gave up on. */
   readonly deadLetters: TypeormDeadLetterStore;
+  /** Open API Gateway WebSocket connections (live updates on AWS). */
+  readonly connections: TypeormConnectionStore;
   migrate(): Promise<MigrationReport>;
   close(): Promise<void>;
 }
@@ -44,6 +47,7 @@ export async function openPersistence(
     outbox: new TypeormOutboxStore(db),
     processedEvents: new TypeormProcessedEventStore(db),
     deadLetters: new TypeormDeadLetterStore(db, ids),
+    connections: new TypeormConnectionStore(db),
     migrate: () => runMigrations(db.dataSource, config.dialect),
     close: () => db.close(),
   };

@@ -75,6 +75,43 @@ describe('OutboxRelay', () => {
     expect(publisher.delivered).toEqual([young.id]);
   });
 
+  it('sweepWhile drains in rounds while there is time, and says when it ran out', async () => {
+    const events = Array.from({ length: 7 }, () => event());
+    store.add(...events);
+    clock.advance(5_000);
+    const lags: number[] = [];
+    const subject = new OutboxRelay(
+      store,
+      publisher,
+      clock,
+      { owner: 'relay-a', claimLimit: 3 },
+      { lag: (ms) => lags.push(ms) },
+    );
+
+    // Time for one round only: stops after it, telling that more may be due.
+    let budget = 1;
+    expect(await subject.sweepWhile(() => budget-- > 0)).toEqual({
+      claimed: 3,
+      published: 3,
+      failed: 0,
+      rounds: 1,
+      outOfTime: true,
+    });
+    expect(await subject.measureLag()).toBe(5_000);
+
+    // Enough time: rounds of 3, 1, then stops on the short round.
+    expect(await subject.sweepWhile(() => true)).toEqual({
+      claimed: 4,
+      published: 4,
+      failed: 0,
+      rounds: 2,
+      outOfTime: false,
+    });
+    expect(await subject.measureLag()).toBe(0);
+    expect(lags).toEqual([5_000, 0]);
+    expect(publisher.delivered).toEqual(events.map((e) => e.id));
+  });
+
   it('retries only failed events, with exponential backoff, until they are published', async () => {
     const events = [event(), event(), event()];
     store.add(...events);

@@ -6,6 +6,7 @@ import type {
   OutboxAttemptFailure,
   OutboxStore,
   PublishFailure,
+  PublishOutcome,
 } from '@taskflow/application';
 
 /** Tuning of an {@link OutboxRelay}. */
@@ -101,29 +102,78 @@ export class OutboxRelay {
 
   /** One sweep round: claim what is due, publish it, record the outcome. */
   async sweepOnce(): Promise<SweepResult> {
-    const claimed = await this.store.claimDue({
-      limit: this.options.claimLimit,
-      leaseMs: this.options.leaseMs,
-      owner: this.options.owner,
-      minAgeMs: this.options.fastPathGraceMs,
-    });
+    const claimed = await this.claim();
     if (claimed.length === 0) return { claimed: 0, published: 0, failed: 0 };
     const outcome = await this.publishBatch(claimed, 'sweep');
     return { claimed: claimed.length, ...outcome };
   }
 
-  /** Sweeps until nothing is due; returns the totals. */
+  /**
+   * Sweeps until nothing is due; returns the totals. The rounds overlap: the next claim is made
+   * while a claim is being published, and a claim's outcome is recorded while the next one is
+   * being published, so that the database round trips run alongside the publisher's calls
+   * instead of adding to them. Calls still go out one claim after another.
+   */
   async sweepUntilIdle(): Promise<SweepResult> {
     let total = { claimed: 0, published: 0, failed: 0 };
+    let next = this.claim();
+    let recording: Promise<void> = Promise.resolve();
+    try {
+      for (;;) {
+        const claimed = await next;
+        // Only a full claim says that more may be due.
+        const full = claimed.length >= this.options.claimLimit;
+        next = full ? this.claim() : Promise.resolve([]);
+        // Awaited in the next round; until then its rejection must not count as unhandled.
+        next.catch(() => undefined);
+        const sent = await this.send(claimed);
+        await recording;
+        recording = this.record(claimed, sent, 'sweep').then((outcome) => {
+          total = {
+            claimed: total.claimed + claimed.length,
+            published: total.published + outcome.published,
+            failed: total.failed + outcome.failed,
+          };
+        });
+        if (!full) {
+          await recording;
+          return total;
+        }
+      }
+    } finally {
+      // A failed claim ends the sweep: what was published before it is still recorded.
+      await recording;
+    }
+  }
+
+  /**
+   * Sweeps while `canContinue()` says there is time (a scheduled function's remaining time),
+   * until nothing is due. `outOfTime` tells that it stopped with events possibly still due.
+   */
+  async sweepWhile(
+    canContinue: () => boolean,
+  ): Promise<SweepResult & { readonly rounds: number; readonly outOfTime: boolean }> {
+    let total = { claimed: 0, published: 0, failed: 0 };
+    let rounds = 0;
     for (;;) {
+      if (!canContinue()) return { ...total, rounds, outOfTime: true };
       const round = await this.sweepOnce();
+      rounds += 1;
       total = {
         claimed: total.claimed + round.claimed,
         published: total.published + round.published,
         failed: total.failed + round.failed,
       };
-      if (round.claimed < this.options.claimLimit) return total;
+      // A short round: nothing more is due now (what failed waits for its backoff).
+      if (round.claimed < this.options.claimLimit) return { ...total, rounds, outOfTime: false };
     }
+  }
+
+  /** Reads the age of the oldest unpublished event, reports it as lag, and returns it. */
+  async measureLag(): Promise<number> {
+    const lag = await this.store.lagMs(this.clock.now());
+    this.observer.lag?.(lag);
+    return lag;
   }
 
   /** Starts sweeping in the background (a long-running host). */
@@ -133,9 +183,7 @@ export class OutboxRelay {
     const loop = (): void => {
       if (!this.running) return;
       const round = this.sweepUntilIdle()
-        .then(async () => {
-          this.observer.lag?.(await this.store.lagMs(this.clock.now()));
-        })
+        .then(() => this.measureLag())
         .catch((error: unknown) => {
           this.observer.error?.(error, 'sweep');
         })
@@ -165,29 +213,63 @@ export class OutboxRelay {
     }
   }
 
+  private claim(): Promise<ClaimedEvent[]> {
+    return this.store.claimDue({
+      limit: this.options.claimLimit,
+      leaseMs: this.options.leaseMs,
+      owner: this.options.owner,
+      minAgeMs: this.options.fastPathGraceMs,
+    });
+  }
+
   private async publishBatch(
     claimed: readonly ClaimedEvent[],
     path: 'fast' | 'sweep',
   ): Promise<{ published: number; failed: number }> {
+    return this.record(claimed, await this.send(claimed), path);
+  }
+
+  /** Publishes claimed events; an error thrown by the publisher is returned for `record`. */
+  private async send(
+    claimed: readonly ClaimedEvent[],
+  ): Promise<PublishOutcome | { readonly error: unknown }> {
+    if (claimed.length === 0) return { published: [], failed: [] };
+    try {
+      return await this.publisher.publish(claimed.map((c) => c.envelope));
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  /** Marks what was published and schedules retries of what failed. Never rejects. */
+  private async record(
+    claimed: readonly ClaimedEvent[],
+    sent: PublishOutcome | { readonly error: unknown },
+    path: 'fast' | 'sweep',
+  ): Promise<{ published: number; failed: number }> {
     if (claimed.length === 0) return { published: 0, failed: 0 };
     try {
-      const outcome = await this.publisher.publish(claimed.map((c) => c.envelope));
-      await this.store.markPublished(outcome.published);
-      if (outcome.failed.length > 0) {
+      if ('error' in sent) {
+        // Nothing is marked: the sweeper claims these once their lease (or the grace) runs out.
+        this.observer.error?.(sent.error, path);
+        return { published: 0, failed: claimed.length };
+      }
+      await this.store.markPublished(sent.published);
+      if (sent.failed.length > 0) {
         const attempts = new Map(claimed.map((c) => [c.envelope.id, c.attempts]));
         await this.store.recordFailures(
-          outcome.failed.map((f): OutboxAttemptFailure => ({
+          sent.failed.map((f): OutboxAttemptFailure => ({
             id: f.id,
             reason: f.reason,
             nextAttemptAt: f.retryable ? this.nextAttempt(attempts.get(f.id) ?? 0) : null,
           })),
         );
-        this.observer.failed?.(outcome.failed, path);
+        this.observer.failed?.(sent.failed, path);
       }
-      if (outcome.published.length > 0) this.observer.published?.(outcome.published.length, path);
-      return { published: outcome.published.length, failed: outcome.failed.length };
+      if (sent.published.length > 0) this.observer.published?.(sent.published.length, path);
+      return { published: sent.published.length, failed: sent.failed.length };
     } catch (error) {
-      // Nothing is marked: the sweeper claims these once their lease (or the grace) runs out.
+      // Not marked: the sweeper claims these again once their lease (or the grace) runs out.
       this.observer.error?.(error, path);
       return { published: 0, failed: claimed.length };
     }

@@ -1,3 +1,5 @@
 export * from './postgres/test-database';
 export * from './fakes';
 export * from './eventbridge/fake-eventbridge.server';
+export * from './websocket/fake-api-gateway-management.server';
+export * from './lambda';

@@ -167,14 +167,15 @@ describe('runMigrations', () => {
       {
         // The ledger is keyed by its step names by design (written by the runner, never by users);
         // processed_events by the inbound events' own ids, which EventBridge does not promise
-        // to be UUIDs.
+        // to be UUIDs; ws_connections by API Gateway's connection ids, which are not UUIDs.
         rule: 'every primary key of an application table is a uuid or composite',
         sql: `SELECT k.conrelid::regclass::text AS item FROM pg_constraint k
               JOIN pg_namespace n ON n.oid = k.connamespace
               JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
               WHERE n.nspname = 'public' AND k.contype = 'p' AND cardinality(k.conkey) = 1
                 AND a.atttypid <> 'uuid'::regtype
-                AND k.conrelid NOT IN ('schema_migrations'::regclass, 'processed_events'::regclass)`,
+                AND k.conrelid NOT IN ('schema_migrations'::regclass, 'processed_events'::regclass,
+                                       'ws_connections'::regclass)`,
       },
     ])('$rule', async ({ sql }) => {
       // Act
@@ -199,6 +200,7 @@ describe('runMigrations', () => {
         'task_updates',
         'tasks',
         'users',
+        'ws_connections',
       ];
 
       // Act

@@ -210,4 +210,25 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
     '0030-index-dead-letters-by-time',
     'dead_letters_failed_idx ON dead_letters (failed_at, id)',
   ),
+  // Open API Gateway WebSocket connections and the project each follows. Keyed by API Gateway's
+  // own connection id (not a UUID). API Gateway ends every connection within two hours and only
+  // tries to call $disconnect, so each row carries the instant it is certainly stale.
+  table(
+    '0031-create-ws-connections',
+    `CREATE TABLE IF NOT EXISTS ws_connections (
+      connection_id text PRIMARY KEY,
+      project_id uuid NOT NULL,
+      user_id uuid NOT NULL,
+      connected_at timestamptz NOT NULL,
+      expires_at timestamptz NOT NULL
+    )`,
+  ),
+  index(
+    '0032-index-ws-connections-by-project',
+    'ws_connections_project_idx ON ws_connections (project_id, user_id)',
+  ),
+  index(
+    '0033-index-ws-connections-by-expiry',
+    'ws_connections_expiry_idx ON ws_connections (expires_at)',
+  ),
 ];

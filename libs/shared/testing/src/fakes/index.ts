@@ -8,3 +8,4 @@ export * from './in-memory-task.repository';
 export * from './in-memory-comment.repository';
 export * from './in-memory-ports';
 export * from './in-memory-outbox.store';
+export * from './in-memory-websocket';

@@ -1,0 +1,172 @@
+import { type FunctionTestbed, functionTestbed } from '@taskflow/lambda-testing';
+import {
+  FakeEventBridge,
+  apiGatewayProxyEvent,
+  invokeBundle,
+  lambdaContext,
+} from '@taskflow/testing';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+
+const SECRET = 'lambda-api-spec-secret-0123456789abcdef';
+
+describe('api Lambda (API Gateway REST proxy)', () => {
+  let bed: FunctionTestbed;
+  let bus: FakeEventBridge;
+  let main: typeof import('./main');
+  let token: string;
+
+  const call = async (
+    method: string,
+    path: string,
+    options: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<APIGatewayProxyResult & { json: Record<string, unknown> }> => {
+    const result = await main.handler(
+      apiGatewayProxyEvent({
+        method,
+        path,
+        headers: { Authorization: `Bearer ${token}`, ...options.headers },
+        body: options.body,
+      }),
+      lambdaContext('taskflow-api'),
+    );
+    return {
+      ...result,
+      json: result.body === '' ? {} : (JSON.parse(result.body) as Record<string, unknown>),
+    };
+  };
+
+  beforeAll(async () => {
+    bus = await FakeEventBridge.start();
+    bed = await functionTestbed('api', {
+      JWT_SECRET: SECRET,
+      EVENT_BUS_NAME: 'taskflow-test',
+      EVENTBRIDGE_ENDPOINT: bus.url,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+    main = await import('./main');
+    const { core } = await main.ready();
+    const user = await core.users.ensureByEmail({ email: 'ada@example.com', name: 'Ada' }, null);
+    token = await core.tokens.issue(user, 3600);
+  });
+
+  afterAll(async () => {
+    await (await main.ready()).close();
+    await bed.stop();
+    await bus.stop();
+  });
+
+  it('serves the same API as the host: create a project and a task, read it back', async () => {
+    const project = await call('POST', '/projects', { body: { name: 'Lambda' } });
+    expect(project.statusCode).toBe(201);
+    const task = await call('POST', '/tasks', {
+      body: { projectId: project.json['id'], title: 'From API Gateway' },
+    });
+    expect(task.statusCode).toBe(201);
+    expect(task.headers?.['etag']).toBe('"1"');
+
+    const read = await call('GET', `/tasks/${String(task.json['id'])}`);
+    expect(read.statusCode).toBe(200);
+    expect(read.json['title']).toBe('From API Gateway');
+  });
+
+  it('publishes a command’s events before returning, with API Gateway’s request id as correlation id', async () => {
+    const event = apiGatewayProxyEvent({
+      method: 'POST',
+      path: '/projects',
+      headers: { Authorization: `Bearer ${token}` },
+      body: { name: 'Correlated' },
+    });
+    const before = bus.received.length;
+    const result = await main.handler(event, lambdaContext('taskflow-api'));
+
+    expect(result.statusCode).toBe(201);
+    expect(result.headers?.['x-request-id']).toBe(event.requestContext.requestId);
+    // Already on the bus when the handler returned: Lambda freezes the process afterwards.
+    const published = bus.received
+      .slice(before)
+      .map((e) => JSON.parse(e.entry.Detail ?? '{}') as Record<string, unknown>);
+    expect(published.map((e) => [e['type'], e['correlationId']])).toEqual([
+      ['project.created', event.requestContext.requestId],
+      ['project.member_added', event.requestContext.requestId],
+    ]);
+    expect(bus.received[before]?.entry).toMatchObject({
+      Source: 'taskflow.tasks',
+      DetailType: 'Project Created',
+      EventBusName: 'taskflow-test',
+    });
+  });
+
+  it('keeps a caller’s X-Request-Id', async () => {
+    const result = await call('GET', '/health', { headers: { 'X-Request-Id': 'caller-chosen-1' } });
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['x-request-id']).toBe('caller-chosen-1');
+  });
+
+  it('answers bad input with a problem naming the field, and a bad token with 401', async () => {
+    const invalid = await call('POST', '/tasks', { body: { title: '' } });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.headers?.['content-type']).toContain('application/problem+json');
+    expect(JSON.stringify(invalid.json)).toContain('projectId');
+
+    const unauthenticated = await call('GET', '/tasks', {
+      headers: { Authorization: 'Bearer not-a-token' },
+    });
+    expect(unauthenticated.statusCode).toBe(401);
+  });
+
+  it('answers a hand-written event with missing maps (aws lambda invoke) instead of crashing', async () => {
+    const result = await main.handler(
+      { httpMethod: 'GET', path: '/health' } as never,
+      lambdaContext('taskflow-api'),
+    );
+    expect(result.statusCode).toBe(200);
+  });
+
+  it('the built bundle loads in a fresh process and serves a request, logging JSON and EMF metrics', async () => {
+    const run = await invokeBundle(
+      bed.bundle,
+      [
+        apiGatewayProxyEvent({
+          method: 'POST',
+          path: '/projects',
+          headers: { Authorization: `Bearer ${token}`, 'X-Request-Id': 'bundle-run-1' },
+          body: { name: 'Bundled' },
+        }),
+      ],
+      bed.env,
+      { functionName: 'taskflow-api' },
+    );
+
+    expect(run.invocations).toEqual([
+      expect.objectContaining({ ok: true, value: expect.objectContaining({ statusCode: 201 }) }),
+    ]);
+    const requestLog = run.logs.find((line) => line['message'] === 'request');
+    expect(requestLog).toMatchObject({
+      level: 'INFO',
+      service: 'taskflow-api',
+      correlation_id: 'bundle-run-1',
+      status: 201,
+      function_name: 'taskflow-api',
+      cold_start: true,
+    });
+    const emf = run.logs.filter((line) => '_aws' in line);
+    // project.created and project.member_added, on the fast path.
+    expect(emf.some((line) => line['EventsPublished'] === 2)).toBe(true);
+    expect(emf.some((line) => line['ColdStart'] === 1)).toBe(true);
+  });
+
+  it('a bundle whose configuration is invalid fails every invocation with the reason', async () => {
+    const run = await invokeBundle(
+      bed.bundle,
+      [apiGatewayProxyEvent({ method: 'GET', path: '/health' })],
+      { ...bed.env, JWT_SECRET: 'short' },
+    );
+    expect(run.invocations).toEqual([
+      expect.objectContaining({
+        ok: false,
+        error: expect.objectContaining({ message: expect.stringContaining('JWT_SECRET') }),
+      }),
+    ]);
+  });
+});

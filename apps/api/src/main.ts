@@ -1,0 +1,38 @@
+import { fromApiGatewayEvent, toApiGatewayResult } from '@taskflow/http-api';
+import {
+  createTelemetry,
+  lambdaHandler,
+  loadLambdaConfig,
+  openLambdaRuntime,
+} from '@taskflow/lambda-runtime';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+
+/**
+ * The HTTP API behind API Gateway (REST proxy integration): the same transport-neutral API as
+ * the local Express host. A command's events are published before the response returns.
+ */
+export const { handler, ready } = lambdaHandler(
+  () => openLambdaRuntime(loadLambdaConfig(process.env, { events: true }), createTelemetry('api')),
+  async (runtime, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const translated = fromApiGatewayEvent(event);
+    // Without a caller-chosen X-Request-Id, API Gateway's own request id correlates the logs,
+    // the events this request writes and the processor's logs.
+    const apiGatewayRequestId = (event as Partial<APIGatewayProxyEvent>).requestContext?.requestId;
+    const request =
+      translated.headers['x-request-id'] === undefined && apiGatewayRequestId !== undefined
+        ? {
+            ...translated,
+            headers: { ...translated.headers, 'x-request-id': apiGatewayRequestId },
+          }
+        : translated;
+    const response = await runtime.core.api.handle(request);
+    const { logger } = runtime.telemetry;
+    logger.setCorrelationId(response.headers['x-request-id']);
+    logger.info('request', {
+      method: request.method,
+      path: request.path,
+      status: response.status,
+    });
+    return toApiGatewayResult(response);
+  },
+);

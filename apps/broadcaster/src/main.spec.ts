@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { type EventEnvelope, toEnvelope } from '@taskflow/events';
+import { type FunctionTestbed, functionTestbed } from '@taskflow/lambda-testing';
+import type { Persistence } from '@taskflow/persistence-postgres';
+import {
+  FakeApiGatewayManagementServer,
+  eventBridgeEvent,
+  invokeBundle,
+  lambdaContext,
+} from '@taskflow/testing';
+
+const ALICE = '01900000-0000-7000-8000-0000000000a1';
+const BOB = '01900000-0000-7000-8000-0000000000b0';
+
+describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => {
+  let bed: FunctionTestbed;
+  let persistence: Persistence;
+  let gateway: FakeApiGatewayManagementServer;
+  let main: typeof import('./main');
+
+  const taskDeleted = (projectId: string): EventEnvelope =>
+    toEnvelope(
+      {
+        type: 'task.deleted',
+        data: { deletedAt: '2026-01-01T00:00:00.000Z' },
+        aggregateId: randomUUID(),
+        aggregateVersion: 2,
+        projectId,
+        actor: ALICE,
+        occurredAt: '2026-01-01T00:00:00.000Z',
+      },
+      randomUUID(),
+      'corr-1',
+    );
+  const busEvent = (envelope: EventEnvelope) =>
+    eventBridgeEvent(
+      'taskflow.tasks',
+      'Task Deleted',
+      JSON.parse(JSON.stringify(envelope)) as unknown,
+    );
+
+  /** A connection open at the fake gateway and kept in the table, for a member of `projectId`. */
+  const connect = async (projectId: string, userId: string): Promise<string> => {
+    const connectionId = gateway.connect();
+    const connectedAt = new Date(Date.now() - 60_000);
+    await persistence.connections.add({
+      connectionId,
+      projectId,
+      userId,
+      connectedAt,
+      expiresAt: new Date(connectedAt.getTime() + 7_200_000),
+    });
+    return connectionId;
+  };
+  const kept = async (projectId: string): Promise<string[]> =>
+    (await persistence.connections.forProject(projectId, new Date()))
+      .map((c) => c.connectionId)
+      .sort();
+
+  beforeAll(async () => {
+    gateway = await FakeApiGatewayManagementServer.start();
+    bed = await functionTestbed('broadcaster', {
+      WEBSOCKET_CALLBACK_URL: gateway.endpoint('prod'),
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+    persistence = bed.persistence;
+    main = await import('./main');
+  });
+
+  afterAll(async () => {
+    await (await main.ready()).persistence.close();
+    await bed.stop();
+    await gateway.stop();
+  });
+
+  it('posts the event to every connection of its project, and only there', async () => {
+    const project = randomUUID();
+    const [a, b] = [await connect(project, ALICE), await connect(project, BOB)];
+    const elsewhere = await connect(randomUUID(), ALICE);
+    const envelope = taskDeleted(project);
+
+    const outcome = await main.handler(busEvent(envelope), lambdaContext());
+
+    expect(outcome).toMatchObject({ connections: 2, sent: 2, gone: 0, failed: 0 });
+    for (const id of [a, b])
+      expect(gateway.received(id).map((m) => (JSON.parse(m) as { id: string }).id)).toEqual([
+        envelope.id,
+      ]);
+    expect(gateway.received(elsewhere)).toEqual([]);
+  });
+
+  it('drops connections the gateway says are gone', async () => {
+    const project = randomUUID();
+    const live = await connect(project, ALICE);
+    const gone = await connect(project, BOB);
+    gateway.disconnect(gone);
+
+    const outcome = await main.handler(busEvent(taskDeleted(project)), lambdaContext());
+
+    expect(outcome).toMatchObject({ sent: 1, gone: 1 });
+    expect(await kept(project)).toEqual([live]);
+  });
+
+  it('rejects an event whose detail is not a Taskflow envelope, naming the field', async () => {
+    await expect(
+      main.handler(
+        eventBridgeEvent('taskflow.tasks', 'Task Deleted', { id: 'x' }),
+        lambdaContext(),
+      ),
+    ).rejects.toThrow(/detail/);
+  });
+
+  it('the built bundle broadcasts in a fresh process and emits its counts as metrics', async () => {
+    const project = randomUUID();
+    const id = await connect(project, ALICE);
+    const envelope = taskDeleted(project);
+
+    const run = await invokeBundle(bed.bundle, [busEvent(envelope)], bed.env, {
+      functionName: 'taskflow-broadcaster',
+    });
+
+    expect(run.invocations).toEqual([
+      expect.objectContaining({ ok: true, value: expect.objectContaining({ sent: 1 }) }),
+    ]);
+    expect(gateway.received(id)).toHaveLength(1);
+    expect(run.logs.some((l) => l['BroadcastSent'] === 1)).toBe(true);
+    expect(run.logs.find((l) => l['message'] === 'broadcast')).toMatchObject({
+      service: 'taskflow-broadcaster',
+      correlation_id: expect.any(String),
+    });
+  });
+});

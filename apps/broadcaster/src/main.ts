@@ -1,0 +1,62 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { WebSocketBroadcaster } from '@taskflow/live-updates';
+import {
+  createTelemetry,
+  lambdaHandler,
+  loadLambdaConfig,
+  openLambdaPersistence,
+  traceClient,
+} from '@taskflow/lambda-runtime';
+import { systemClock } from '@taskflow/shared-kernel';
+import {
+  ApiGatewayConnectionSender,
+  type BroadcastEvent,
+  createApiGatewayManagementClient,
+  handleBroadcast,
+} from '@taskflow/websocket';
+
+/**
+ * Target of the rule matching Taskflow's own events: posts each event to the WebSocket
+ * connections of its project, drops gone ones, and closes a removed member's connections after
+ * telling them. Failures for single connections are counted, not retried (a retry would resend
+ * the event to everyone); an invalid event or a database failure throws, so the platform
+ * retries it and then dead-letters it.
+ */
+export const { handler, ready } = lambdaHandler(
+  async () => {
+    const config = loadLambdaConfig(process.env, { auth: false, websocket: true });
+    const telemetry = createTelemetry('broadcaster');
+    const persistence = await openLambdaPersistence(config);
+    const client = traceClient(
+      createApiGatewayManagementClient({
+        endpoint: config.websocketCallbackUrl ?? '',
+        region: config.region,
+      }),
+      config.tracing,
+    );
+    const broadcaster = new WebSocketBroadcaster(
+      persistence.connections,
+      new ApiGatewayConnectionSender(client),
+      systemClock,
+      {},
+      (failure) => {
+        telemetry.logger.warn('connection not reached', {
+          connectionId: failure.connectionId,
+          stage: failure.stage,
+          error: failure.error,
+        });
+      },
+    );
+    return { telemetry, persistence, broadcaster };
+  },
+  async ({ telemetry, broadcaster }, event: BroadcastEvent) => {
+    const { logger, metrics } = telemetry;
+    logger.setCorrelationId((event as Partial<BroadcastEvent>).id);
+    const outcome = await handleBroadcast(event, { broadcaster });
+    metrics.addMetric('BroadcastSent', MetricUnit.Count, outcome.sent);
+    metrics.addMetric('BroadcastGone', MetricUnit.Count, outcome.gone);
+    metrics.addMetric('BroadcastFailed', MetricUnit.Count, outcome.failed);
+    logger.info('broadcast', { ...outcome });
+    return outcome;
+  },
+);

@@ -1,0 +1,48 @@
+import {
+  createTelemetry,
+  lambdaHandler,
+  loadLambdaConfig,
+  openLambdaPersistence,
+} from '@taskflow/lambda-runtime';
+import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
+
+/** Physical id of the schema resource: stable, so an update never reads as a replacement. */
+export const SCHEMA_RESOURCE_ID = 'taskflow-schema';
+
+/**
+ * The database schema as a CloudFormation custom resource (the CDK Provider framework's
+ * onEvent handler): Create and Update apply every pending migration step, so a deployment
+ * upgrades the schema before the new code serves traffic; Delete keeps the data (removing a
+ * stack never drops tables). A failure fails the deployment with its reason.
+ */
+export const { handler, ready } = lambdaHandler(
+  async () => {
+    const config = loadLambdaConfig(process.env, { auth: false });
+    const persistence = await openLambdaPersistence(config);
+    return { telemetry: createTelemetry('migrator'), persistence };
+  },
+  async (
+    { telemetry, persistence },
+    event: CdkCustomResourceEvent,
+  ): Promise<CdkCustomResourceResponse> => {
+    const { logger } = telemetry;
+    logger.setCorrelationId(event.RequestId);
+    if (event.RequestType === 'Delete') {
+      logger.info('schema kept: a deleted stack never drops data');
+      return { PhysicalResourceId: event.PhysicalResourceId, Data: { Applied: 0 } };
+    }
+    const report = await persistence.migrate();
+    logger.info('migrations applied', {
+      requestType: event.RequestType,
+      applied: report.applied,
+      alreadyApplied: report.alreadyApplied,
+    });
+    return {
+      PhysicalResourceId: SCHEMA_RESOURCE_ID,
+      Data: {
+        Applied: report.applied.length,
+        Steps: report.applied.length + report.alreadyApplied,
+      },
+    };
+  },
+);

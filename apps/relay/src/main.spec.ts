@@ -1,0 +1,158 @@
+import { composeCore } from '@taskflow/composition';
+import { type FunctionTestbed, functionTestbed } from '@taskflow/lambda-testing';
+import type { Persistence } from '@taskflow/persistence-postgres';
+import { FakeEventBridge, invokeBundle, lambdaContext, scheduledEvent } from '@taskflow/testing';
+import { SAFETY_MARGIN_MS } from './main';
+
+describe('relay Lambda (scheduled outbox sweeper)', () => {
+  let bed: FunctionTestbed;
+  let persistence: Persistence;
+  let bus: FakeEventBridge;
+  let main: typeof import('./main');
+
+  /** Writes `count` projects (two events each) with no relay running: the outbox keeps them. */
+  const leaveInOutbox = async (count: number): Promise<void> => {
+    const core = composeCore(
+      persistence,
+      {
+        signingSecret: 'x'.repeat(32),
+        jwtIssuer: 'spec',
+        jwtAudience: 'spec',
+        jwks: null,
+        region: 'eu-west-1',
+      },
+      { error: () => undefined, warn: () => undefined },
+    );
+    const owner = await core.users.ensureByEmail({ email: 'relay@example.com', name: 'R' }, null);
+    for (let i = 0; i < count; i += 1)
+      await core.projects.create({ name: `P${i}` }, { actorId: owner.id, correlationId: null });
+  };
+
+  /** Ages every pending event past the fast path's grace, and past any retry delay. */
+  const makeDue = async (): Promise<void> => {
+    await persistence.db.query({
+      text: `UPDATE outbox_pending SET occurred_at = occurred_at - interval '1 minute', next_attempt_at = NULL`,
+      values: [],
+    });
+  };
+
+  const pending = async (): Promise<number> => {
+    const { rows } = await persistence.db.query<{ n: number }>({
+      text: 'SELECT count(*) AS n FROM outbox_pending',
+      values: [],
+    });
+    return rows[0]?.n ?? -1;
+  };
+
+  const outboxIds = async (): Promise<string[]> => {
+    const { rows } = await persistence.db.query<{ id: string }>({
+      text: `SELECT id::text AS id FROM outbox WHERE payload::json->>'type' <> 'user.created' ORDER BY id`,
+      values: [],
+    });
+    return rows.map((r) => r.id);
+  };
+
+  beforeAll(async () => {
+    bus = await FakeEventBridge.start();
+    bed = await functionTestbed('relay', {
+      JWT_SECRET: 'lambda-relay-spec-secret-0123456789abcd',
+      EVENT_BUS_NAME: 'taskflow-test',
+      EVENTBRIDGE_ENDPOINT: bus.url,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+    persistence = bed.persistence;
+    main = await import('./main');
+    // The owner's user.created event is not what these tests count.
+    await leaveInOutbox(0);
+    await persistence.db.query({ text: 'DELETE FROM outbox_pending', values: [] });
+  });
+
+  afterEach(() => {
+    bus.configure({ failureRate: 0, throttleRate: 0 });
+  });
+
+  afterAll(async () => {
+    await (await main.ready()).close();
+    await bed.stop();
+    await bus.stop();
+  });
+
+  it('publishes everything the fast paths left, in rounds, and reports no lag after', async () => {
+    await leaveInOutbox(120);
+    await makeDue();
+    const before = bus.received.length;
+
+    const run = await main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
+
+    expect(run).toEqual({
+      claimed: 240,
+      published: 240,
+      failed: 0,
+      rounds: 3,
+      lagMs: 0,
+      outOfTime: false,
+    });
+    expect(await pending()).toBe(0);
+    expect(
+      bus.received
+        .slice(before)
+        .map((e) => (JSON.parse(e.entry.Detail ?? '{}') as { id: string }).id)
+        .sort(),
+    ).toEqual(await outboxIds());
+  });
+
+  it('leaves events the bus refused for a later run, with their backoff, and reports the lag', async () => {
+    await leaveInOutbox(20);
+    await makeDue();
+    bus.configure({ failureRate: 0.5, seed: 7 });
+
+    const first = await main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
+    expect(first.failed).toBeGreaterThan(0);
+    expect(first.published + first.failed).toBe(40);
+    expect(first.lagMs).toBeGreaterThan(50_000);
+    expect(await pending()).toBe(first.failed);
+
+    bus.configure({ failureRate: 0 });
+    await makeDue();
+    const second = await main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
+    expect(second).toMatchObject({ published: first.failed, failed: 0, lagMs: 0 });
+    expect(await pending()).toBe(0);
+  });
+
+  it('stops when the function is about to time out, and the next run goes on', async () => {
+    await leaveInOutbox(5);
+    await makeDue();
+
+    const starved = await main.handler(
+      scheduledEvent(),
+      lambdaContext('taskflow-relay', { timeoutMs: SAFETY_MARGIN_MS - 1 }),
+    );
+    expect(starved).toMatchObject({ claimed: 0, rounds: 0, outOfTime: true });
+    expect(starved.lagMs).toBeGreaterThan(0);
+    expect(await pending()).toBe(10);
+
+    const next = await main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
+    expect(next).toMatchObject({ published: 10, outOfTime: false, lagMs: 0 });
+  });
+
+  it('the built bundle sweeps in a fresh process and emits EventsPublished and OutboxLag', async () => {
+    await leaveInOutbox(3);
+    await makeDue();
+
+    const run = await invokeBundle(bed.bundle, [scheduledEvent()], bed.env, {
+      functionName: 'taskflow-relay',
+    });
+
+    expect(run.invocations).toEqual([
+      expect.objectContaining({ ok: true, value: expect.objectContaining({ published: 6 }) }),
+    ]);
+    const metrics = run.logs.filter((l) => '_aws' in l);
+    expect(metrics.some((m) => m['EventsPublished'] === 6)).toBe(true);
+    expect(metrics.some((m) => m['OutboxLag'] === 0)).toBe(true);
+    expect(run.logs.find((l) => l['message'] === 'outbox swept')).toMatchObject({
+      service: 'taskflow-relay',
+      published: 6,
+    });
+  });
+});

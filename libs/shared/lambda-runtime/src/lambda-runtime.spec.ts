@@ -1,0 +1,173 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { FakeEventBridge, lambdaContext } from '@taskflow/testing';
+import * as AWSXRay from 'aws-xray-sdk-core';
+import { LambdaConfigError, loadLambdaConfig } from './config';
+import { type InvocationRuntime, lambdaHandler } from './runtime';
+import { createTelemetry, traceClient, xrayQueryTracer } from './telemetry';
+
+const BASE = {
+  DATABASE_URL: 'postgres://app:s3cret@db.example.com:5432/taskflow',
+  JWT_SECRET: 'a'.repeat(32),
+  AWS_REGION: 'eu-west-1',
+};
+
+describe('loadLambdaConfig', () => {
+  it('reads a function’s environment with Lambda-sized defaults', () => {
+    const config = loadLambdaConfig(
+      {
+        ...BASE,
+        EVENT_BUS_NAME: 'bus',
+        AWS_LAMBDA_FUNCTION_NAME: 'fn',
+        AWS_LAMBDA_LOG_STREAM_NAME: 'stream-1',
+      },
+      { events: true },
+    );
+    expect(config).toMatchObject({
+      database: { poolSize: 2, ssl: 'verify', dialect: 'postgres' },
+      events: { busName: 'bus', source: 'taskflow.tasks', endpoint: null },
+      instanceId: 'fn:stream-1',
+      tracing: false,
+    });
+  });
+
+  it.each([
+    [{ ...BASE, DATABASE_URL: undefined }, {}, /DATABASE_URL/],
+    [{ ...BASE, DATABASE_URL: 'mysql://x@y/z' }, {}, /DATABASE_URL/],
+    [{ ...BASE, JWT_SECRET: 'short' }, {}, /JWT_SECRET/],
+    [{ ...BASE, JWT_SECRET: undefined }, {}, /JWT_SECRET is required/],
+    [BASE, { events: true }, /EVENT_BUS_NAME is required/],
+    [BASE, { websocket: true }, /WEBSOCKET_CALLBACK_URL is required/],
+    [{ ...BASE, EVENT_SOURCE: 'task.management' }, {}, /EVENT_SOURCE must differ/],
+    [{ ...BASE, JWKS_URL: 'https://idp.example.com/jwks' }, {}, /JWKS_ISSUER/],
+    [{ ...BASE, DATABASE_POOL_SIZE: '0' }, {}, /DATABASE_POOL_SIZE/],
+  ])('refuses %j (needs %j) naming the variable', (env, needs, message) => {
+    expect(() => loadLambdaConfig(env, needs)).toThrow(LambdaConfigError);
+    expect(() => loadLambdaConfig(env, needs)).toThrow(message);
+  });
+
+  it('lets the migrator run without JWT_SECRET', () => {
+    expect(loadLambdaConfig({ ...BASE, JWT_SECRET: undefined }, { auth: false }).auth).toBeNull();
+  });
+
+  it('turns tracing on where Lambda active tracing set the daemon address', () => {
+    expect(
+      loadLambdaConfig({ ...BASE, AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000' }).tracing,
+    ).toBe(true);
+  });
+});
+
+describe('lambdaHandler', () => {
+  const quiet = (): InvocationRuntime => {
+    const telemetry = createTelemetry('spec');
+    telemetry.logger.setLogLevel('SILENT');
+    return { telemetry };
+  };
+
+  it('retries a failed cold start at the next invocation instead of failing forever', async () => {
+    let attempts = 0;
+    const runtime = quiet();
+    const { handler } = lambdaHandler(
+      () => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('database not reachable yet');
+        return Promise.resolve(runtime);
+      },
+      () => Promise.resolve('served'),
+    );
+
+    await expect(handler({}, lambdaContext())).rejects.toThrow('database not reachable yet');
+    await expect(handler({}, lambdaContext())).resolves.toBe('served');
+    await expect(handler({}, lambdaContext())).resolves.toBe('served');
+    expect(attempts).toBe(2);
+  });
+
+  it('drains the relay’s fast path before returning, even when the work failed', async () => {
+    const drained: string[] = [];
+    const runtime = {
+      ...quiet(),
+      relay: {
+        drain: () => {
+          drained.push('drained');
+          return Promise.resolve();
+        },
+      },
+    } as unknown as InvocationRuntime;
+    const { handler } = lambdaHandler(
+      () => Promise.resolve(runtime),
+      (_runtime, event: { fail: boolean }) =>
+        event.fail ? Promise.reject(new Error('refused')) : Promise.resolve('ok'),
+    );
+
+    await expect(handler({ fail: false }, lambdaContext())).resolves.toBe('ok');
+    await expect(handler({ fail: true }, lambdaContext())).rejects.toThrow('refused');
+    expect(drained).toEqual(['drained', 'drained']);
+  });
+});
+
+describe('X-Ray', () => {
+  const inSegment = async <T>(work: (segment: AWSXRay.Segment) => Promise<T>): Promise<T> => {
+    const segment = new AWSXRay.Segment('spec');
+    return AWSXRay.getNamespace().runAndReturn<Promise<T>>(() => {
+      AWSXRay.setSegment(segment);
+      return work(segment);
+    });
+  };
+
+  beforeAll(() => {
+    AWSXRay.setContextMissingStrategy('IGNORE_ERROR');
+    // Nothing is sent anywhere: segments are inspected in memory.
+    AWSXRay.setDaemonAddress('127.0.0.1:9');
+  });
+
+  it('records one subsegment per statement, with SQL data and never the password', async () => {
+    const trace = xrayQueryTracer(BASE.DATABASE_URL);
+    await inSegment(async (segment) => {
+      await expect(trace('tf_task_get', () => Promise.resolve(1))).resolves.toBe(1);
+      await expect(trace('SELECT *', () => Promise.reject(new Error('boom')))).rejects.toThrow(
+        'boom',
+      );
+
+      const [ok, failed] = segment.subsegments ?? [];
+      expect(ok).toMatchObject({ name: 'taskflow@db.example.com', namespace: 'remote' });
+      expect(JSON.stringify(ok)).toContain('tf_task_get');
+      expect(JSON.stringify(segment)).not.toContain('s3cret');
+      expect(failed).toMatchObject({ fault: true });
+    });
+  });
+
+  it('runs the statement untraced outside any segment (cold start, tests)', async () => {
+    const trace = xrayQueryTracer(BASE.DATABASE_URL);
+    await expect(trace('q', () => Promise.resolve('plain'))).resolves.toBe('plain');
+  });
+
+  it('traces the EventBridge client’s calls when enabled, and leaves it alone when not', async () => {
+    const bus = await FakeEventBridge.start();
+    try {
+      const client = () =>
+        new EventBridgeClient({
+          region: 'eu-west-1',
+          endpoint: bus.url,
+          credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+        });
+      const send = (c: EventBridgeClient) =>
+        c.send(
+          new PutEventsCommand({
+            Entries: [{ Source: 's', DetailType: 'd', Detail: '{}', EventBusName: 'b' }],
+          }),
+        );
+      const traced = await inSegment(async (segment) => {
+        await send(traceClient(client(), true));
+        return segment.subsegments ?? [];
+      });
+      expect(traced.map((s) => s.name)).toEqual(['EventBridge']);
+
+      const untraced = await inSegment(async (segment) => {
+        await send(traceClient(client(), false));
+        return segment.subsegments ?? [];
+      });
+      expect(untraced).toEqual([]);
+    } finally {
+      await bus.stop();
+    }
+  });
+});

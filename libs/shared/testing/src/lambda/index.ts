@@ -1,0 +1,2 @@
+export * from './lambda-fixtures';
+export * from './invoke-bundle';

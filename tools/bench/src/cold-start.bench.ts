@@ -1,0 +1,256 @@
+/**
+ * `npm run bench:cold-start`: each Lambda bundle's size, and the time a fresh Node.js process
+ * takes to load it and serve its first invocation (what a new execution environment pays),
+ * against an empty handler loaded and invoked the same way in the same run.
+ *
+ * Targets (issue 3): api bundle ≤ 1.5 MB; api load + first invocation ≤ 250 ms over the empty
+ * baseline. Runs alternate between bundles so that machine noise hits all of them alike; the
+ * median of each is reported.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { composeCore } from '@taskflow/composition';
+import { openPersistence } from '@taskflow/persistence-postgres';
+import { uuidV7Generator } from '@taskflow/shared-kernel';
+import {
+  FakeApiGatewayManagementServer,
+  FakeEventBridge,
+  apiGatewayProxyEvent,
+  cdkCustomResourceEvent,
+  eventBridgeEvent,
+  invokeBundle,
+  scheduledEvent,
+  websocketConnectEvent,
+  websocketDisconnectEvent,
+} from '@taskflow/testing';
+import { BenchDatabase } from './bench-database';
+import { table } from './report';
+
+const ROOT = resolve(__dirname, '../../..');
+const RUNS = Number(process.env['COLD_START_RUNS'] ?? 9);
+const API_MAX_BYTES = 1.5 * 1024 * 1024;
+const API_MAX_OVER_EMPTY_MS = 250;
+const SECRET = `bench-${randomUUID()}`;
+
+interface Subject {
+  readonly name: string;
+  readonly bundle: string;
+  readonly event: () => unknown;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+const ms = (value: number): string => value.toFixed(1);
+
+async function main(): Promise<number> {
+  console.log(`Taskflow Lambda cold-start benchmark, ${new Date().toISOString()}`);
+  console.log(
+    `machine: ${String(cpus().length)} cores, Node.js ${process.version}; ${String(RUNS)} runs per bundle`,
+  );
+  const database = await BenchDatabase.create(process.env['DATABASE_URL'] ?? null);
+  const bus = await FakeEventBridge.start();
+  const scratch = await mkdtemp(join(tmpdir(), 'taskflow-cold-start-'));
+  let gateway: FakeApiGatewayManagementServer | null = null;
+  try {
+    const empty = join(scratch, 'empty.js');
+    await writeFile(empty, 'exports.handler = async () => ({ statusCode: 200, body: "" });\n');
+    const env: Record<string, string> = {
+      DATABASE_URL: database.url,
+      DATABASE_SSL: 'disable',
+      JWT_SECRET: SECRET,
+      AWS_REGION: 'eu-west-1',
+      EVENT_BUS_NAME: 'taskflow-bench',
+      EVENTBRIDGE_ENDPOINT: bus.url,
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+    };
+    // The schema, by the migrator bundle itself.
+    const migrated = await invokeBundle(
+      join(ROOT, 'dist/apps/migrator/main.js'),
+      [cdkCustomResourceEvent('Create')],
+      env,
+    );
+    if (!migrated.invocations[0]?.ok)
+      throw new Error(`migration failed: ${JSON.stringify(migrated.invocations)}`);
+    // A member with a project, as the api and ws-connect invocations need.
+    const persistence = await openPersistence(
+      {
+        url: database.url,
+        poolSize: 1,
+        statementTimeoutMs: 0,
+        ssl: 'disable',
+        applicationName: 'cold-start-bench',
+        dialect: 'postgres',
+      },
+      uuidV7Generator,
+    );
+    const core = composeCore(
+      persistence,
+      {
+        signingSecret: SECRET,
+        jwtIssuer: 'taskflow',
+        jwtAudience: 'taskflow',
+        jwks: null,
+        region: 'eu-west-1',
+      },
+      { error: () => undefined, warn: () => undefined },
+    );
+    const user = await core.users.ensureByEmail(
+      { email: 'bench@example.com', name: 'Bench' },
+      null,
+    );
+    const token = await core.tokens.issue(user, 3600);
+    const project = await core.projects.create(
+      { name: 'Cold' },
+      { actorId: user.id, correlationId: null },
+    );
+    await persistence.close();
+    const envelope = {
+      id: randomUUID(),
+      type: 'task.deleted',
+      schemaVersion: 1,
+      occurredAt: new Date().toISOString(),
+      actor: user.id,
+      projectId: project.id,
+      aggregateId: randomUUID(),
+      aggregateVersion: 2,
+      correlationId: null,
+      data: { deletedAt: new Date().toISOString() },
+    };
+    const callbacks = await FakeApiGatewayManagementServer.start();
+    gateway = callbacks;
+    const subjects: Subject[] = [
+      { name: 'empty handler (baseline)', bundle: empty, event: () => ({}) },
+      {
+        name: 'api',
+        bundle: 'dist/apps/api/main.js',
+        event: () =>
+          apiGatewayProxyEvent({
+            method: 'POST',
+            path: '/projects',
+            headers: { Authorization: `Bearer ${token}` },
+            body: { name: `Cold ${randomUUID()}` },
+          }),
+      },
+      {
+        name: 'processor',
+        bundle: 'dist/apps/processor/main.js',
+        event: () =>
+          eventBridgeEvent('task.management', 'Task Created', {
+            eventType: 'task.created',
+            taskData: { title: 'Cold start', created_by: 'bench@example.com' },
+          }),
+      },
+      { name: 'relay', bundle: 'dist/apps/relay/main.js', event: () => scheduledEvent() },
+      {
+        name: 'migrator',
+        bundle: 'dist/apps/migrator/main.js',
+        event: () => cdkCustomResourceEvent('Update'),
+      },
+      {
+        name: 'ws-connect',
+        bundle: 'dist/apps/ws-connect/main.js',
+        event: () =>
+          websocketConnectEvent({
+            connectionId: callbacks.connect(),
+            query: { projectId: project.id },
+            headers: { Authorization: `Bearer ${token}` },
+          }),
+      },
+      {
+        name: 'ws-disconnect',
+        bundle: 'dist/apps/ws-disconnect/main.js',
+        event: () => websocketDisconnectEvent(randomUUID()),
+      },
+      {
+        name: 'broadcaster',
+        bundle: 'dist/apps/broadcaster/main.js',
+        event: () => eventBridgeEvent('taskflow.tasks', 'Task Deleted', envelope),
+        env: { WEBSOCKET_CALLBACK_URL: callbacks.endpoint('prod') },
+      },
+    ];
+    const samples = new Map(
+      subjects.map((s) => [s.name, { load: [] as number[], total: [] as number[] }]),
+    );
+    for (let run = 0; run < RUNS; run += 1) {
+      for (const subject of subjects) {
+        const result = await invokeBundle(resolve(ROOT, subject.bundle), [subject.event()], {
+          ...env,
+          ...subject.env,
+        });
+        const first = result.invocations[0];
+        const status = (first?.ok === true ? (first.value as { statusCode?: number } | null) : null)
+          ?.statusCode;
+        if (status !== undefined && status >= 400)
+          throw new Error(`${subject.name} answered ${String(status)}`);
+        if (!first?.ok)
+          throw new Error(
+            `${subject.name} failed: ${JSON.stringify(first)}\n${result.otherOutput}`,
+          );
+        const sample = samples.get(subject.name);
+        sample?.load.push(result.loadMs);
+        sample?.total.push(result.loadMs + first.ms);
+      }
+    }
+    const baseline = samples.get(subjects[0]?.name ?? '');
+    const baseTotal = median(baseline?.total ?? []);
+    const rows: string[][] = [];
+    const figures = new Map<string, { bytes: number; overEmpty: number }>();
+    for (const subject of subjects) {
+      const bytes = (await stat(resolve(ROOT, subject.bundle))).size;
+      const sample = samples.get(subject.name) ?? { load: [], total: [] };
+      const total = median(sample.total);
+      figures.set(subject.name, { bytes, overEmpty: total - baseTotal });
+      rows.push([
+        subject.name,
+        `${(bytes / 1024).toFixed(0)} KB`,
+        ms(median(sample.load)),
+        ms(total - median(sample.load)),
+        ms(total),
+        subject === subjects[0] ? '-' : `+${ms(total - baseTotal)}`,
+        subject === subjects[0] ? '-' : `${(total / baseTotal).toFixed(1)}x`,
+      ]);
+    }
+    console.log('');
+    console.log(
+      table(
+        ['bundle', 'size', 'load ms', 'first invoke ms', 'total ms', 'over empty', 'ratio'],
+        rows,
+      ),
+    );
+    const api = figures.get('api');
+    console.log('');
+    console.log(
+      `target api bundle <= 1.5 MB: ${((api?.bytes ?? 0) / 1024 / 1024).toFixed(2)} MB ${(api?.bytes ?? Infinity) <= API_MAX_BYTES ? 'PASS' : 'FAIL'}`,
+    );
+    console.log(
+      `target api load + first invocation <= ${String(API_MAX_OVER_EMPTY_MS)} ms over empty: +${ms(api?.overEmpty ?? Number.NaN)} ms ${(api?.overEmpty ?? Infinity) <= API_MAX_OVER_EMPTY_MS ? 'PASS' : 'FAIL'}`,
+    );
+    console.log(
+      'first invocation includes composing the runtime (pool connect, first queries) and, for api, verifying a token, one write and its PutEvents to a local endpoint.',
+    );
+    return 0;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+    await gateway?.stop();
+    await bus.stop();
+    await database.dispose();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
