@@ -4,8 +4,8 @@ import {
   createTelemetry,
   lambdaHandler,
   loadLambdaConfig,
+  loadTracing,
   openLambdaPersistence,
-  traceClient,
 } from '@taskflow/lambda-runtime';
 import { systemClock } from '@taskflow/shared-kernel';
 import {
@@ -26,13 +26,13 @@ export const { handler, ready } = lambdaHandler(
   async () => {
     const config = loadLambdaConfig(process.env, { auth: false, websocket: true });
     const telemetry = createTelemetry('broadcaster');
-    const persistence = await openLambdaPersistence(config);
-    const client = traceClient(
+    const tracing = await loadTracing(config.tracing);
+    const persistence = await openLambdaPersistence(config, tracing);
+    const client = tracing.client(
       createApiGatewayManagementClient({
         endpoint: config.websocketCallbackUrl ?? '',
         region: config.region,
       }),
-      config.tracing,
     );
     const broadcaster = new WebSocketBroadcaster(
       persistence.connections,

@@ -76,6 +76,7 @@ export function composeCore(
   });
   const identities = new UserIdentityResolver(users);
   const tickets = new StreamTickets(settings.signingSecret, settings.jwtIssuer);
+  // Built on the first request for it, not during every cold start.
   let openApi: unknown = null;
   const routes = buildRoutes({
     tickets,
@@ -85,9 +86,8 @@ export function composeCore(
     databaseUp: () => persistence.db.ping(),
     version: TASKFLOW_VERSION,
     region: settings.region,
-    openApi: () => openApi,
+    openApi: () => (openApi ??= buildOpenApi(routes, { version: TASKFLOW_VERSION })),
   });
-  openApi = buildOpenApi(routes, { version: TASKFLOW_VERSION });
   const api = new HttpApi({
     routes,
     authenticator: verifier,

@@ -1,3 +1,4 @@
 export * from './config';
 export * from './telemetry';
+export * from './tracing';
 export * from './runtime';

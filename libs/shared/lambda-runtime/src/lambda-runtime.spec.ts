@@ -3,7 +3,8 @@ import { FakeEventBridge, lambdaContext } from '@taskflow/testing';
 import * as AWSXRay from 'aws-xray-sdk-core';
 import { LambdaConfigError, loadLambdaConfig } from './config';
 import { type InvocationRuntime, lambdaHandler } from './runtime';
-import { createTelemetry, traceClient, xrayQueryTracer } from './telemetry';
+import { createTelemetry } from './telemetry';
+import { loadTracing, xrayQueryTracer } from './tracing';
 
 const BASE = {
   DATABASE_URL: 'postgres://app:s3cret@db.example.com:5432/taskflow',
@@ -120,7 +121,7 @@ describe('X-Ray', () => {
   });
 
   it('records one subsegment per statement, with SQL data and never the password', async () => {
-    const trace = xrayQueryTracer(BASE.DATABASE_URL);
+    const trace = xrayQueryTracer(AWSXRay, BASE.DATABASE_URL);
     await inSegment(async (segment) => {
       await expect(trace('tf_task_get', () => Promise.resolve(1))).resolves.toBe(1);
       await expect(trace('SELECT *', () => Promise.reject(new Error('boom')))).rejects.toThrow(
@@ -136,8 +137,12 @@ describe('X-Ray', () => {
   });
 
   it('runs the statement untraced outside any segment (cold start, tests)', async () => {
-    const trace = xrayQueryTracer(BASE.DATABASE_URL);
+    const trace = xrayQueryTracer(AWSXRay, BASE.DATABASE_URL);
     await expect(trace('q', () => Promise.resolve('plain'))).resolves.toBe('plain');
+  });
+
+  it('without active tracing, adds no wrapper to SQL statements at all', async () => {
+    expect((await loadTracing(false)).queries).toBeUndefined();
   });
 
   it('traces the EventBridge client’s calls when enabled, and leaves it alone when not', async () => {
@@ -155,14 +160,15 @@ describe('X-Ray', () => {
             Entries: [{ Source: 's', DetailType: 'd', Detail: '{}', EventBusName: 'b' }],
           }),
         );
+      const tracing = await loadTracing(true);
       const traced = await inSegment(async (segment) => {
-        await send(traceClient(client(), true));
+        await send(tracing.client(client()));
         return segment.subsegments ?? [];
       });
       expect(traced.map((s) => s.name)).toEqual(['EventBridge']);
 
       const untraced = await inSegment(async (segment) => {
-        await send(traceClient(client(), false));
+        await send((await loadTracing(false)).client(client()));
         return segment.subsegments ?? [];
       });
       expect(untraced).toEqual([]);

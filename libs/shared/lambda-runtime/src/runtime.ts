@@ -4,14 +4,8 @@ import { type Persistence, openPersistence } from '@taskflow/persistence-postgre
 import { OutboxRelay, type OutboxRelayOptions } from '@taskflow/relay';
 import { systemClock, uuidV7Generator } from '@taskflow/shared-kernel';
 import { type LambdaConfig, LambdaConfigError } from './config';
-import {
-  type Telemetry,
-  apiLogger,
-  configureTracing,
-  relayTelemetry,
-  traceClient,
-  xrayQueryTracer,
-} from './telemetry';
+import { type Telemetry, apiLogger, relayTelemetry } from './telemetry';
+import { type Tracing, loadTracing } from './tracing';
 
 /** Everything a function's invocations share, built once per execution environment. */
 export interface LambdaRuntime {
@@ -29,13 +23,18 @@ export interface LambdaRuntime {
 }
 
 /** Opens the function's pool, with one X-Ray subsegment per statement when tracing is on. */
-export async function openLambdaPersistence(config: LambdaConfig): Promise<Persistence> {
-  configureTracing();
+export async function openLambdaPersistence(
+  config: LambdaConfig,
+  tracing?: Tracing,
+): Promise<Persistence> {
+  const traceQuery = (tracing ?? (await loadTracing(config.tracing))).queries?.(
+    config.database.url,
+  );
   return openPersistence(
     {
       ...config.database,
       applicationName: config.functionName,
-      ...(config.tracing ? { traceQuery: xrayQueryTracer(config.database.url) } : {}),
+      ...(traceQuery === undefined ? {} : { traceQuery }),
     },
     uuidV7Generator,
   );
@@ -49,7 +48,8 @@ export async function openLambdaRuntime(
 ): Promise<LambdaRuntime> {
   const { auth } = config;
   if (auth === null) throw new LambdaConfigError('invalid configuration: JWT_SECRET is required');
-  const persistence = await openLambdaPersistence(config);
+  const tracing = await loadTracing(config.tracing);
+  const persistence = await openLambdaPersistence(config, tracing);
   const core = composeCore(
     persistence,
     { ...auth, region: config.region },
@@ -60,7 +60,7 @@ export async function openLambdaRuntime(
   if (config.events !== null) {
     const publisher = createEventBridgePublisher(
       { ...config.events, region: config.region },
-      (client) => traceClient(client, config.tracing),
+      (client) => tracing.client(client),
     );
     relay = new OutboxRelay(
       persistence.outbox,

@@ -1,9 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { ApiLogger } from '@taskflow/http-api';
-import type { QueryTracer } from '@taskflow/persistence-postgres';
 import type { RelayObserver } from '@taskflow/relay';
-import * as AWSXRay from 'aws-xray-sdk-core';
 
 /** CloudWatch namespace of every Taskflow metric. */
 export const METRICS_NAMESPACE = 'Taskflow';
@@ -59,49 +57,5 @@ export function relayTelemetry({ logger, metrics }: Telemetry): RelayObserver {
       metrics.addMetric('PublishErrors', MetricUnit.Count, 1);
       logger.warn('publishing failed; the sweeper retries', { path, error });
     },
-  };
-}
-
-/**
- * Turns on X-Ray where Lambda active tracing is enabled. Outside a traced invocation (the
- * cold start's module scope, tests) there is no segment: nothing is recorded, nothing logged.
- */
-export function configureTracing(): void {
-  AWSXRay.setContextMissingStrategy('IGNORE_ERROR');
-}
-
-/** Traces an AWS SDK v3 client's calls as X-Ray subsegments when `enabled`. */
-export function traceClient<T extends Parameters<typeof AWSXRay.captureAWSv3Client>[0]>(
-  client: T,
-  enabled: boolean,
-): T {
-  return enabled ? AWSXRay.captureAWSv3Client(client) : client;
-}
-
-/**
- * One X-Ray subsegment per SQL statement (`database@host`, namespace remote, with SQL data),
- * closed with the error when the statement fails. Without a current segment it only runs.
- */
-export function xrayQueryTracer(databaseUrl: string): QueryTracer {
-  const url = new URL(databaseUrl);
-  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres';
-  const name = `${database}@${url.hostname}`;
-  const user = decodeURIComponent(url.username);
-  // Never the password: only where the statement went.
-  const target = `postgresql://${url.host}/${database}`;
-  return async (statement, run) => {
-    const parent = AWSXRay.getSegment();
-    if (parent === undefined) return run();
-    const subsegment = parent.addNewSubsegment(name);
-    subsegment.namespace = 'remote';
-    subsegment.addSqlData(new AWSXRay.database.SqlData(undefined, 'pg', user, target, statement));
-    try {
-      const result = await run();
-      subsegment.close();
-      return result;
-    } catch (error) {
-      subsegment.close(error instanceof Error ? error : String(error));
-      throw error;
-    }
   };
 }
