@@ -4,6 +4,9 @@ import type { Database } from './database';
 
 // Transactions older than the oldest one still writing have all finished: rows they wrote are
 // final, and no future commit can sort before them.
+//
+// ORDER BY names the table's columns: the select list's `tx::text AS tx` would otherwise sort
+// as text, and '1000' < '992' loses events whenever transaction ids gain a digit.
 const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())::text::bigint';
 
 /**
@@ -18,7 +21,7 @@ export class TypeormProjectStreamReader implements ProjectStreamReader {
     const { rows } = await this.db.query<{ tx: string; id: string }>({
       name: 'tf_stream_head',
       text: `SELECT tx::text AS tx, id FROM outbox WHERE project_id = $1 AND tx IS NOT NULL AND tx < ${HORIZON}
-             ORDER BY tx DESC, id DESC LIMIT 1`,
+             ORDER BY outbox.tx DESC, outbox.id DESC LIMIT 1`,
       values: [projectId],
     });
     const row = rows[0];
@@ -40,7 +43,7 @@ export class TypeormProjectStreamReader implements ProjectStreamReader {
       name: 'tf_stream_after',
       text: `SELECT tx::text AS tx, id, payload, tx < ${HORIZON} AS stable FROM outbox
              WHERE project_id = $1 AND tx IS NOT NULL AND ($2::bigint IS NULL OR (tx, id) > ($2::bigint, $3::uuid))
-             ORDER BY tx, id LIMIT $4`,
+             ORDER BY outbox.tx, outbox.id LIMIT $4`,
       values: [projectId, cursor?.tx.toString() ?? null, cursor?.id ?? null, limit + 1],
     });
     const events: StreamedEvent[] = [];
