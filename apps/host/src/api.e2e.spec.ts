@@ -714,6 +714,31 @@ describe('Taskflow HTTP API over real HTTP', () => {
       );
     });
 
+    it('a NUL character anywhere (body field, nested, query) → 400 naming it; nothing stored', async () => {
+      const before = await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, {
+        token: owner.token,
+      });
+      const titled = expectProblem(await createTask({ title: 'bad\u0000title' }), 400);
+      expect(titled['errors']).toEqual([
+        { path: 'title', message: 'must not contain the NUL character' },
+      ]);
+      const labelled = expectProblem(await createTask({ labels: ['ok', 'x\u0000'] }), 400);
+      expect(labelled['errors']).toEqual([
+        { path: 'labels.1', message: 'must not contain the NUL character' },
+      ]);
+      const queried = expectProblem(
+        await t.request('GET', `/tasks?projectId=${projectId}&q=a%00b`, { token: owner.token }),
+        400,
+      );
+      expect(queried['errors']).toEqual([
+        { path: 'q', message: 'must not contain the NUL character' },
+      ]);
+      const after = await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, {
+        token: owner.token,
+      });
+      expect(itemsOf(after.body)).toEqual(itemsOf(before.body));
+    });
+
     it('unknown route → 404, wrong method → 405 with Allow', async () => {
       expectProblem(
         await t.request('GET', '/nope', { token: owner.token }),

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IdempotencyStore, RequestContext, TransactionRunner } from '@taskflow/application';
-import { DomainError, type FieldIssue } from '@taskflow/shared-kernel';
+import { DomainError, type FieldIssue, pathsWithNul } from '@taskflow/shared-kernel';
 import type { z } from 'zod';
 import type { VerifiedIdentity } from './auth/token-verifier';
 import { AuthenticationError } from './auth/token-verifier';
@@ -110,6 +110,7 @@ export class HttpApi {
     const parsedQuery = route.query
       ? parse(route.query, singleValued(request.query, issues), 'query', issues)
       : undefined;
+    if (parsedQuery !== undefined) findNul(parsedQuery, 'query', issues);
     if (issues.length > 0) return validationProblem(issues);
 
     let body: unknown;
@@ -117,6 +118,7 @@ export class HttpApi {
       const raw = this.readJson(request);
       if ('problem' in raw) return raw.problem;
       body = parse(route.body, raw.value, 'body', issues);
+      if (issues.length === 0) findNul(body, 'body', issues);
       if (issues.length > 0) return validationProblem(issues);
     }
 
@@ -320,4 +322,10 @@ function isUnavailable(error: unknown): boolean {
     error instanceof Error &&
     /timeout exceeded when trying to connect|Connection terminated/i.test(error.message)
   );
+}
+
+/** Adds an issue for every string holding a NUL character (JSON `\u0000`, a query's `%00`). */
+function findNul(value: unknown, fallback: string, issues: FieldIssue[]): void {
+  for (const path of pathsWithNul(value))
+    issues.push({ path: path || fallback, message: 'must not contain the NUL character' });
 }

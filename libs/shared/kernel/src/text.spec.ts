@@ -1,5 +1,5 @@
 import { ValidationError } from './domain-error';
-import { boundedText } from './text';
+import { boundedText, pathsWithNul } from './text';
 
 const TITLE = { min: 1, max: 5, trim: true };
 
@@ -111,5 +111,25 @@ describe('boundedText', () => {
 
     // Assess
     expect(error).toMatchObject({ issues: [{ path: 'labels.3', message: 'must not be empty' }] });
+  });
+});
+
+describe('pathsWithNul', () => {
+  it('names every string holding a NUL, however deep, and nothing else', () => {
+    expect(
+      pathsWithNul({
+        title: 'a\u0000b',
+        fine: 'no nul here',
+        labels: ['ok', '\u0000'],
+        nested: { deeper: [{ text: 'x\u0000' }], count: 3, flag: null },
+      }),
+    ).toEqual(['title', 'labels.1', 'nested.deeper.0.text']);
+  });
+
+  it('prefixes the paths with the root given, and answers [] for clean or non-text input', () => {
+    expect(pathsWithNul({ t: '\u0000' }, 'detail')).toEqual(['detail.t']);
+    expect(pathsWithNul('\u0000', 'q')).toEqual(['q']);
+    expect(pathsWithNul({ a: 'b', c: [1, true, null] })).toEqual([]);
+    expect(pathsWithNul(undefined)).toEqual([]);
   });
 });

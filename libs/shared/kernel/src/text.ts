@@ -23,3 +23,17 @@ export function boundedText(
   }
   return text;
 }
+
+/**
+ * The paths (`a.b.0`) of every string in `value` that holds a NUL character. PostgreSQL text
+ * cannot store one: input carrying it must be refused as invalid, not fail at the database.
+ */
+export function pathsWithNul(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path] : [];
+  const at = (key: string): string => (path ? `${path}.${key}` : key);
+  if (Array.isArray(value))
+    return value.flatMap((item: unknown, i) => pathsWithNul(item, at(String(i))));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, item]) => pathsWithNul(item, at(key)));
+  return [];
+}

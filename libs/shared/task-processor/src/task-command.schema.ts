@@ -4,6 +4,7 @@ import {
   INBOUND_COMMAND_SOURCE,
 } from '@taskflow/event-routing';
 import type { TaskPriority, TaskStatus } from '@taskflow/events';
+import { pathsWithNul } from '@taskflow/shared-kernel';
 import { taskDueDate } from '@taskflow/tasks-domain';
 import { Email } from '@taskflow/users-domain';
 import { z } from 'zod';
@@ -210,6 +211,13 @@ export function parseInboundEvent(event: unknown): InboundCommand {
     throw new PermanentEventError(
       'INVALID_EVENT',
       `detail-type "${detailType}" does not go with detail.eventType ${type} (expected "${INBOUND_EVENT_TYPES[type]}")`,
+    );
+  }
+  const withNul = pathsWithNul(detail, 'detail');
+  if (withNul.length > 0) {
+    throw new PermanentEventError(
+      'INVALID_EVENT',
+      withNul.map((path) => `${path}: must not contain the NUL character`).join('; '),
     );
   }
   return { eventId: id, command: commandOf(type, detail) };

@@ -361,6 +361,13 @@ describe('TaskProcessor failures', () => {
       reason: /detail\.taskData\.due_date/,
     },
     {
+      case: 'a NUL character (PostgreSQL text cannot hold one)',
+      detailType: 'Task Created',
+      detail: { eventType: 'task.created', taskData: { title: 'bad\u0000title' } },
+      code: 'INVALID_EVENT',
+      reason: /detail\.taskData\.title: must not contain the NUL character/,
+    },
+    {
       case: 'a title too long for the domain',
       detailType: 'Task Created',
       detail: { eventType: 'task.created', taskData: { title: 'x'.repeat(201) } },
