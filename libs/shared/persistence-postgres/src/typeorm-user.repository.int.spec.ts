@@ -3,7 +3,7 @@ import { type TestDatabase, createTestDatabase } from '@taskflow/testing';
 import { User } from '@taskflow/users-domain';
 import { encodeCursor } from './cursor';
 import type { Persistence } from './persistence';
-import { count, openMigrated, token } from './testing/persistence-fixture';
+import { count, openMigrated, token, useCasesOver } from './testing/persistence-fixture';
 
 function newUser(name: string, email: string): User {
   return User.create({ id: uuidV7Generator.next(), name, email, actorId: null, now: new Date() });
@@ -98,6 +98,40 @@ describe('TypeormUserRepository', () => {
         ).toBe(0);
       },
     );
+
+    it('inside a transaction, leaves the transaction usable: the winner can be read and more written', async () => {
+      const email = `race.${token()}@example.com`;
+      const winner = newUser('Winner', email);
+      await store.users.add(winner, { correlationId: null });
+      const later = newUser('Later', `later.${token()}@example.com`);
+
+      const found = await store.db.run(async () => {
+        await expect(
+          store.users.add(newUser('Loser', email), { correlationId: null }),
+        ).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+        // A unique violation would have aborted the transaction: these would fail.
+        const read = await store.users.findByEmail(email);
+        await store.users.add(later, { correlationId: null });
+        return read;
+      });
+
+      expect(found?.id).toBe(winner.id);
+      expect(await store.users.findById(later.id)).not.toBeNull();
+    });
+
+    it('concurrent registrations of one address inside transactions: one user, every caller gets it', async () => {
+      const email = `burst.${token()}@example.com`;
+      const app = useCasesOver(store);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.db.run(() => app.users.ensureByEmail({ email, name: `N${String(i)}` }, null)),
+        ),
+      );
+      expect(new Set(results.map((u) => u.id)).size).toBe(1);
+      expect(
+        await count(store.db, 'SELECT count(*) AS n FROM users WHERE email_lower = $1', [email]),
+      ).toBe(1);
+    });
 
     it('is told apart from other unique violations by constraint name (same id is not EMAIL_TAKEN)', async () => {
       // Prepare

@@ -40,16 +40,29 @@ export class TypeormUserRepository implements UserRepository {
   async add(user: User, context: WriteContext): Promise<void> {
     const s = user.snapshot();
     const batch = new WriteBatch(this.db.notifyChannel);
-    batch.with(
+    // On PostgreSQL a taken address writes nothing instead of failing: inside a transaction (the
+    // task processor registers the people an event names) a unique violation would abort the
+    // whole transaction, and the caller could not even read the winner. DSQL resolves the race
+    // at commit instead.
+    const onConflict =
+      this.db.config.dialect === 'postgres' ? ' ON CONFLICT (email_lower) DO NOTHING' : '';
+    batch.guardedBy(
       'user_row',
       `INSERT INTO users (id, name, email, email_lower, version, created_at) VALUES (${batch.param(s.id)}, ${batch.param(s.name)},
-        ${batch.param(s.email)}, ${batch.param(s.email.toLowerCase())}, 1, ${batch.param(s.createdAt, 'timestamptz')})`,
+        ${batch.param(s.email)}, ${batch.param(s.email.toLowerCase())}, 1, ${batch.param(s.createdAt, 'timestamptz')})${onConflict}
+       RETURNING id`,
     );
     appendOutbox(batch, user.pullEvents(), context, this.ids);
     try {
-      await this.db.query(batch.toStatement());
+      const { rows } = await this.db.query<{ inserted: number }>(
+        batch.toStatement('SELECT count(*) AS inserted FROM user_row'),
+      );
+      if (rows[0]?.inserted !== 1) {
+        throw new ConflictError('EMAIL_TAKEN', 'a user with this e-mail already exists');
+      }
       this.db.announce(batch.envelopes);
     } catch (error) {
+      if (error instanceof ConflictError) throw error;
       // Decided by SQLSTATE and constraint name, never by message text.
       if (isUniqueViolation(error, 'users_email_lower_key')) {
         throw new ConflictError('EMAIL_TAKEN', 'a user with this e-mail already exists');
