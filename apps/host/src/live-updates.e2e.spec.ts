@@ -163,6 +163,20 @@ describe('live project streams (SSE) over real HTTP', () => {
     expect(JSON.parse(sse.events.at(-1)?.data ?? '{}')).toEqual({ reason: 'revoked' });
   });
 
+  it('a host shutting down ends its streams with reason "shutdown" and stops at once', async () => {
+    const second = await composeHost({ ...t.host.config });
+    const running = await listen(second, 0, '127.0.0.1');
+    const sse = await openSse(`${running.url}/projects/${projectId}/stream`, {
+      authorization: `Bearer ${owner.token}`,
+    });
+    open.push(sse);
+    const started = performance.now();
+    await running.stop();
+    await sse.ended;
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(sse.events.at(-1)).toMatchObject({ event: 'stream.end', data: '{"reason":"shutdown"}' });
+  });
+
   it('two hosts on one database both deliver a commit made through either', async () => {
     const second = await composeHost({ ...t.host.config });
     const running = await listen(second, 0, '127.0.0.1');

@@ -126,7 +126,11 @@ export function projectStreamHandler(
           begin();
           // What was delivered before the end (the removal event of a revoked member) goes first.
           flush();
-          res.end(`event: stream.end\ndata: ${JSON.stringify({ reason })}\n\n`);
+          res.end(`event: stream.end\ndata: ${JSON.stringify({ reason })}\n\n`, () => {
+            // Shutting down: the connection would otherwise sit idle (keep-alive) and hold the
+            // server's close until the client's timeout.
+            if (reason === 'shutdown') req.socket.destroy();
+          });
         },
       };
       let unsubscribe: (() => void) | null = null;
