@@ -10,7 +10,7 @@ import {
 import { Client } from 'pg';
 import { SCHEMA_RESOURCE_ID } from './main';
 
-const BUNDLE = resolve(__dirname, '../../../dist/apps/migrator/main.js');
+const BUNDLE = resolve(__dirname, '../../../dist/apps/migrator/index.js');
 
 describe('migrator Lambda (CloudFormation custom resource, CDK Provider onEvent)', () => {
   let database: TestDatabase;

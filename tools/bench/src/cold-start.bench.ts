@@ -36,6 +36,7 @@ const SECRET = `bench-${randomUUID()}`;
 
 interface Subject {
   readonly name: string;
+  /** The app's folder under dist/apps, or the empty handler's file. */
   readonly bundle: string;
   readonly event: () => unknown;
   readonly env?: Readonly<Record<string, string>>;
@@ -75,7 +76,7 @@ async function main(): Promise<number> {
     };
     // The schema, by the migrator bundle itself.
     const migrated = await invokeBundle(
-      join(ROOT, 'dist/apps/migrator/main.js'),
+      join(ROOT, 'dist/apps/migrator/index.js'),
       [cdkCustomResourceEvent('Create')],
       env,
     );
@@ -132,7 +133,7 @@ async function main(): Promise<number> {
       { name: 'empty handler (baseline)', bundle: empty, event: () => ({}) },
       {
         name: 'api',
-        bundle: 'dist/apps/api/main.js',
+        bundle: 'dist/apps/api',
         event: () =>
           apiGatewayProxyEvent({
             method: 'POST',
@@ -143,22 +144,22 @@ async function main(): Promise<number> {
       },
       {
         name: 'processor',
-        bundle: 'dist/apps/processor/main.js',
+        bundle: 'dist/apps/processor',
         event: () =>
           eventBridgeEvent('task.management', 'Task Created', {
             eventType: 'task.created',
             taskData: { title: 'Cold start', created_by: 'bench@example.com' },
           }),
       },
-      { name: 'relay', bundle: 'dist/apps/relay/main.js', event: () => scheduledEvent() },
+      { name: 'relay', bundle: 'dist/apps/relay', event: () => scheduledEvent() },
       {
         name: 'migrator',
-        bundle: 'dist/apps/migrator/main.js',
+        bundle: 'dist/apps/migrator',
         event: () => cdkCustomResourceEvent('Update'),
       },
       {
         name: 'ws-connect',
-        bundle: 'dist/apps/ws-connect/main.js',
+        bundle: 'dist/apps/ws-connect',
         event: () =>
           websocketConnectEvent({
             connectionId: callbacks.connect(),
@@ -168,75 +169,111 @@ async function main(): Promise<number> {
       },
       {
         name: 'ws-disconnect',
-        bundle: 'dist/apps/ws-disconnect/main.js',
+        bundle: 'dist/apps/ws-disconnect',
         event: () => websocketDisconnectEvent(randomUUID()),
       },
       {
         name: 'broadcaster',
-        bundle: 'dist/apps/broadcaster/main.js',
+        bundle: 'dist/apps/broadcaster',
         event: () => eventBridgeEvent('taskflow.tasks', 'Task Deleted', envelope),
         env: { WEBSOCKET_CALLBACK_URL: callbacks.endpoint('prod') },
       },
     ];
+    // Each function twice: the bundle alone (main.js), and through the Lambda entry (index.js)
+    // that compiles it with the V8 code cache made at build time.
+    interface Variant {
+      readonly key: string;
+      readonly subject: Subject;
+      readonly file: string;
+    }
+    const variants: Variant[] = subjects.flatMap((subject, i) =>
+      i === 0
+        ? [{ key: subject.name, subject, file: subject.bundle }]
+        : (['main.js', 'index.js'] as const).map((entry) => ({
+            key: `${subject.name}/${entry}`,
+            subject,
+            file: resolve(ROOT, subject.bundle, entry),
+          })),
+    );
     const samples = new Map(
-      subjects.map((s) => [s.name, { load: [] as number[], total: [] as number[] }]),
+      variants.map((v) => [v.key, { load: [] as number[], total: [] as number[] }]),
     );
     for (let run = 0; run < RUNS; run += 1) {
-      for (const subject of subjects) {
-        const result = await invokeBundle(resolve(ROOT, subject.bundle), [subject.event()], {
-          ...env,
-          ...subject.env,
-        });
+      for (const { key, subject, file } of variants) {
+        const result = await invokeBundle(file, [subject.event()], { ...env, ...subject.env });
         const first = result.invocations[0];
         const status = (first?.ok === true ? (first.value as { statusCode?: number } | null) : null)
           ?.statusCode;
         if (status !== undefined && status >= 400)
-          throw new Error(`${subject.name} answered ${String(status)}`);
+          throw new Error(`${key} answered ${String(status)}`);
         if (!first?.ok)
-          throw new Error(
-            `${subject.name} failed: ${JSON.stringify(first)}\n${result.otherOutput}`,
-          );
-        const sample = samples.get(subject.name);
+          throw new Error(`${key} failed: ${JSON.stringify(first)}\n${result.otherOutput}`);
+        const sample = samples.get(key);
         sample?.load.push(result.loadMs);
         sample?.total.push(result.loadMs + first.ms);
       }
     }
-    const baseline = samples.get(subjects[0]?.name ?? '');
-    const baseTotal = median(baseline?.total ?? []);
-    const rows: string[][] = [];
-    const figures = new Map<string, { bytes: number; overEmpty: number }>();
-    for (const subject of subjects) {
-      const bytes = (await stat(resolve(ROOT, subject.bundle))).size;
-      const sample = samples.get(subject.name) ?? { load: [], total: [] };
-      const total = median(sample.total);
-      figures.set(subject.name, { bytes, overEmpty: total - baseTotal });
+    const baseTotal = median(samples.get(subjects[0]?.name ?? '')?.total ?? []);
+    const totalOf = (key: string): number => median(samples.get(key)?.total ?? []);
+    const loadOf = (key: string): number => median(samples.get(key)?.load ?? []);
+    const rows: string[][] = [
+      [
+        'empty handler (baseline)',
+        '-',
+        ms(loadOf(subjects[0]?.name ?? '')),
+        ms(baseTotal),
+        '-',
+        '-',
+        '-',
+      ],
+    ];
+    const figures = new Map<string, { bytes: number; plain: number; cached: number }>();
+    for (const subject of subjects.slice(1)) {
+      const bytes = (await stat(resolve(ROOT, subject.bundle, 'main.js'))).size;
+      const plain = totalOf(`${subject.name}/main.js`) - baseTotal;
+      const cached = totalOf(`${subject.name}/index.js`) - baseTotal;
+      figures.set(subject.name, { bytes, plain, cached });
       rows.push([
         subject.name,
         `${(bytes / 1024).toFixed(0)} KB`,
-        ms(median(sample.load)),
-        ms(total - median(sample.load)),
-        ms(total),
-        subject === subjects[0] ? '-' : `+${ms(total - baseTotal)}`,
-        subject === subjects[0] ? '-' : `${(total / baseTotal).toFixed(1)}x`,
+        ms(loadOf(`${subject.name}/main.js`)),
+        ms(totalOf(`${subject.name}/main.js`)),
+        `+${ms(plain)}`,
+        ms(loadOf(`${subject.name}/index.js`)),
+        `+${ms(cached)}`,
       ]);
     }
     console.log('');
     console.log(
       table(
-        ['bundle', 'size', 'load ms', 'first invoke ms', 'total ms', 'over empty', 'ratio'],
+        [
+          'function',
+          'bundle',
+          'load ms',
+          'load+1st ms',
+          'over empty',
+          'cached load ms',
+          'cached over empty',
+        ],
         rows,
       ),
     );
     const api = figures.get('api');
+    const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
     console.log('');
     console.log(
-      `target api bundle <= 1.5 MB: ${((api?.bytes ?? 0) / 1024 / 1024).toFixed(2)} MB ${(api?.bytes ?? Infinity) <= API_MAX_BYTES ? 'PASS' : 'FAIL'}`,
+      `target api bundle <= 1.5 MB: ${((api?.bytes ?? 0) / 1024 / 1024).toFixed(2)} MB ${verdict((api?.bytes ?? Infinity) <= API_MAX_BYTES)}`,
     );
     console.log(
-      `target api load + first invocation <= ${String(API_MAX_OVER_EMPTY_MS)} ms over empty: +${ms(api?.overEmpty ?? Number.NaN)} ms ${(api?.overEmpty ?? Infinity) <= API_MAX_OVER_EMPTY_MS ? 'PASS' : 'FAIL'}`,
+      `target api load + first invocation <= ${String(API_MAX_OVER_EMPTY_MS)} ms over empty: ` +
+        `with the code cache (index.js, the Lambda entry) +${ms(api?.cached ?? Number.NaN)} ms ${verdict((api?.cached ?? Infinity) <= API_MAX_OVER_EMPTY_MS)}; ` +
+        `bundle alone +${ms(api?.plain ?? Number.NaN)} ms ${verdict((api?.plain ?? Infinity) <= API_MAX_OVER_EMPTY_MS)}`,
     );
     console.log(
-      'first invocation includes composing the runtime (pool connect, first queries) and, for api, verifying a token, one write and its PutEvents to a local endpoint.',
+      'first invocation: composing the runtime (pool connect, first queries) and the event; for api a token check, one write and its PutEvents to a local endpoint.',
+    );
+    console.log(
+      "the code cache is made by this machine's Node.js; a runtime with another V8 version or flags rejects it and compiles as the bundle alone does.",
     );
     return 0;
   } finally {

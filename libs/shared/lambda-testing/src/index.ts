@@ -10,7 +10,7 @@ export interface FunctionTestbed {
   readonly env: Readonly<Record<string, string>>;
   /** A pool of the spec's own on the function's database, to arrange and inspect rows. */
   readonly persistence: Persistence;
-  /** Path of the function's built bundle (`dist/apps/<app>/main.js`). */
+  /** The function's Lambda entry (`dist/apps/<app>/index.js`, which loads the bundle main.js). */
   readonly bundle: string;
   /** Restores `process.env`, closes the pool and drops the database. */
   stop(): Promise<void>;
@@ -53,7 +53,7 @@ export async function functionTestbed(
     database,
     env: functionEnv,
     persistence,
-    bundle: resolve(ROOT, 'dist/apps', app, 'main.js'),
+    bundle: resolve(ROOT, 'dist/apps', app, 'index.js'),
     stop: async () => {
       process.env = saved;
       await persistence.close();
