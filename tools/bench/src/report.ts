@@ -22,7 +22,8 @@ const grouped = (value: number): string =>
 const perRequestUs = (cpuMs: number, count: number): string =>
   count === 0 ? 'n/a' : grouped((cpuMs * 1000) / count);
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** Aligned columns: the first left-aligned, the others right-aligned, a rule under the header. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((cell, i) =>
     Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)),
   );
