@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -17,7 +16,8 @@ import { directLoad } from './direct-load';
 import { httpLoad } from './http-load';
 import { type Measurement, measureSlice, type Slice, summarise, type Timing } from './measurement';
 import { newerThanSeeded, planOf } from './plans';
-import { machineBusyMs, sampleCpu } from './proc-stats';
+import { sampleCpu } from './proc-stats';
+import { type Cleanup, machineShareBusy, runBenchmark, say, sourceLine } from './run-support';
 import { ServerProcess } from './server-process';
 import { cpuTable, resultsTable, type ScenarioResult, targetChecks, targetsText } from './report';
 import {
@@ -37,50 +37,11 @@ const STATEMENT_TIMEOUT_MS = 15_000;
 // The host's second half-window follows a pause of seconds: connections and JIT are warm.
 const RESUME_WARMUP_MS = 1_000;
 
-const say = (text = ''): void => {
-  process.stdout.write(`${text}\n`);
-};
-
-/** Undo steps, run last-in first-out on success, failure and Ctrl-C alike. */
-class Cleanup {
-  private readonly steps: { label: string; run: () => Promise<void> }[] = [];
-  private running: Promise<void> | null = null;
-
-  add(label: string, run: () => Promise<void>): void {
-    this.steps.push({ label, run });
-  }
-
-  runAll(): Promise<void> {
-    this.running ??= (async () => {
-      for (const step of this.steps.reverse()) {
-        try {
-          await step.run();
-        } catch (error) {
-          process.stderr.write(`cleanup (${step.label}) failed: ${String(error)}\n`);
-        }
-      }
-    })();
-    return this.running;
-  }
-}
-
-/** The commit measured, and how many files differ from it (a shared work tree moves). */
-function sourceLine(): string {
-  try {
-    const git = (...args: string[]): string =>
-      execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const changed = git('status', '--porcelain').split('\n').filter(Boolean).length;
-    return `source: commit ${git('rev-parse', '--short', 'HEAD')}, ${changed} uncommitted paths`;
-  } catch {
-    return 'source: not a git work tree';
-  }
-}
-
 function machineLine(config: BenchConfig, database: BenchDatabase): string {
   const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const ramGiB = (totalmem() / 2 ** 30).toFixed(1);
   return [
-    sourceLine(),
+    sourceLine(REPO_ROOT),
     `machine: ${availableParallelism()} × ${model}, ${ramGiB} GiB RAM, load average ${loadavg()[0]?.toFixed(2) ?? '?'}`,
     `software: Node ${process.version}, PostgreSQL ${database.serverVersion} (${database.kind === 'external' ? 'DATABASE_URL' : 'embedded, temp dir'})`,
     `set-up: pool ${config.poolSize} (host and direct), ${config.connections} connections / workers, ` +
@@ -88,16 +49,6 @@ function machineLine(config: BenchConfig, database: BenchDatabase): string {
     `host: ${config.hostMode === 'bundle' ? 'node dist/apps/host/main.js (esbuild bundle)' : 'node --import tsx apps/host/src/main.ts'}; ` +
       'load generator: autocannon in the benchmark process, which runs nothing else meanwhile',
   ].join('\n');
-}
-
-/** Share of all cores busy over `ms`, whoever used them, in percent. */
-async function machineShareBusy(ms: number): Promise<number> {
-  const before = machineBusyMs();
-  const started = performance.now();
-  await new Promise((resolveWait) => setTimeout(resolveWait, ms));
-  return (
-    ((machineBusyMs() - before) * 100) / ((performance.now() - started) * availableParallelism())
-  );
 }
 
 /** Fails fast, before any load, if the host does not answer the scenarios' requests as expected. */
@@ -442,39 +393,4 @@ async function main(cleanup: Cleanup): Promise<number> {
   return 0;
 }
 
-const cleanup = new Cleanup();
-let stopping = false;
-const stopNow = (reason: string): void => {
-  if (stopping) process.exit(130);
-  stopping = true;
-  process.stderr.write(`\n${reason}: stopping the servers and removing the database…\n`);
-  void cleanup.runAll().finally(() => process.exit(130));
-};
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    stopNow(signal);
-  });
-}
-// A throw in a timer or event handler must not leave a host, a database or a temp folder behind.
-process.on('uncaughtException', (error) => {
-  process.stderr.write(`${error.stack ?? error.message}\n`);
-  stopNow('uncaught exception');
-});
-process.on('unhandledRejection', (reason) => {
-  process.stderr.write(`${String(reason)}\n`);
-  stopNow('unhandled rejection');
-});
-
-main(cleanup).then(
-  async (code) => {
-    await cleanup.runAll();
-    process.exit(code);
-  },
-  async (error: unknown) => {
-    process.stderr.write(
-      `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    await cleanup.runAll();
-    process.exit(1);
-  },
-);
+runBenchmark(main);

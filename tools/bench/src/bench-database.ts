@@ -19,24 +19,43 @@ export class BenchDatabase {
     readonly kind: 'external' | 'embedded',
     /** `SHOW server_version` of the server. */
     readonly serverVersion: string,
+    /** Whether the server records commit times (`track_commit_timestamp`). */
+    readonly commitTimestamps: boolean,
     private readonly adminUrl: string,
     /** The run's database name. */
     readonly databaseName: string,
     private readonly embedded: { server: EmbeddedPostgresServer; dir: string } | null,
   ) {}
 
-  /** Creates the run's database on `adminUrl`'s server, or on a new embedded server when null. */
-  static async create(adminUrl: string | null): Promise<BenchDatabase> {
+  /**
+   * Creates the run's database on `adminUrl`'s server, or on a new embedded server when null.
+   * With `trackCommitTimestamps`, an embedded server is restarted with `track_commit_timestamp`
+   * on (a server given by URL is taken as it is: `commitTimestamps` tells).
+   */
+  static async create(
+    adminUrl: string | null,
+    options: { readonly trackCommitTimestamps?: boolean } = {},
+  ): Promise<BenchDatabase> {
     let embedded: { server: EmbeddedPostgresServer; dir: string } | null = null;
     if (adminUrl === null) {
       const dir = await mkdtemp(join(tmpdir(), 'taskflow-bench-'));
       // PostgreSQL runs as `postgres` when we are root, and must traverse the mkdtemp folder.
       await chmod(dir, 0o755);
       try {
-        embedded = {
-          server: await EmbeddedPostgresServer.start({ dataDir: join(dir, 'pg') }),
-          dir,
-        };
+        const dataDir = join(dir, 'pg');
+        let server = await EmbeddedPostgresServer.start({ dataDir });
+        if (options.trackCommitTimestamps === true) {
+          // A setting read at start only: set it, then start the server again.
+          try {
+            await withClient(server.url, async (client) => {
+              await client.query('ALTER SYSTEM SET track_commit_timestamp = on');
+            });
+          } finally {
+            await server.stop();
+          }
+          server = await EmbeddedPostgresServer.start({ dataDir });
+        }
+        embedded = { server, dir };
       } catch (error) {
         await rm(dir, { recursive: true, force: true });
         throw error;
@@ -45,10 +64,16 @@ export class BenchDatabase {
     const admin = adminUrl ?? embedded?.server.url ?? '';
     const name = `taskflow_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
     try {
-      const serverVersion = await withClient(admin, async (client) => {
+      const { serverVersion, commitTimestamps } = await withClient(admin, async (client) => {
         await client.query(`CREATE DATABASE ${name}`);
-        const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-        return rows[0]?.server_version ?? '?';
+        const version = await client.query<{ server_version: string }>('SHOW server_version');
+        const tracking = await client.query<{ track_commit_timestamp: string }>(
+          'SHOW track_commit_timestamp',
+        );
+        return {
+          serverVersion: version.rows[0]?.server_version ?? '?',
+          commitTimestamps: tracking.rows[0]?.track_commit_timestamp === 'on',
+        };
       });
       const url = new URL(admin);
       url.pathname = `/${name}`;
@@ -56,6 +81,7 @@ export class BenchDatabase {
         url.toString(),
         embedded ? 'embedded' : 'external',
         serverVersion,
+        commitTimestamps,
         admin,
         name,
         embedded,

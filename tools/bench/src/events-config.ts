@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+const seconds = (fallback: number) => z.coerce.number().positive().max(120).default(fallback);
+
+const EnvSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  BENCH_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(16),
+  BENCH_HOST: z.enum(['tsx', 'bundle']).default('bundle'),
+  BENCH_SUBSCRIBERS: z.coerce.number().int().min(1).max(2_000).default(200),
+  BENCH_SSE_PROJECTS: z.coerce.number().int().min(1).max(100).default(1),
+  BENCH_SSE_THREADS: z.coerce.number().int().min(1).max(16).default(2),
+  BENCH_WRITE_RATE: z.coerce.number().positive().max(5_000).default(500),
+  BENCH_WARMUP_S: seconds(3),
+  BENCH_SSE_S: seconds(20),
+  BENCH_WRITE_CONNECTIONS: z.coerce.number().int().min(1).max(512).default(64),
+  BENCH_RELAY_EVENTS: z.coerce.number().int().min(100).max(200_000).default(10_000),
+  BENCH_RELAY_ROUNDS: z.coerce.number().int().min(1).max(15).default(5),
+  BENCH_RELAY_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  BENCH_CPU_PROF_DIR: z.string().min(1).optional(),
+  BENCH_PARTS: z
+    .string()
+    .transform((list) => list.split(',').map((name) => name.trim()))
+    .pipe(z.array(z.enum(['sse', 'relay'])).min(1))
+    .optional(),
+});
+
+/** How one run of `npm run bench:events` is set up; the report names every setting. */
+export interface EventsBenchConfig {
+  /** Server to create the run's fresh database on; null: start an embedded PostgreSQL. */
+  readonly adminUrl: string | null;
+  /** The host's `DATABASE_POOL_SIZE`. */
+  readonly poolSize: number;
+  /** The built bundle (as `npm start` runs it) or the sources through tsx. */
+  readonly hostMode: 'tsx' | 'bundle';
+  /** SSE clients held open during the latency measurement. */
+  readonly subscribers: number;
+  /** Projects the subscribers and the writes are spread over, evenly (1: the hardest fan-out). */
+  readonly sseProjects: number;
+  /** Worker threads of the benchmark process holding the streams (the writer has the main one). */
+  readonly sseThreads: number;
+  /** Writes per second, on an open-loop schedule. */
+  readonly writeRate: number;
+  /** Writes before the measured window, whose deliveries are not counted. */
+  readonly warmupMs: number;
+  /** Measured window of the latency part: writes scheduled in it are the ones measured. */
+  readonly sseWindowMs: number;
+  /** Most HTTP connections the writer opens (requests beyond them queue in the agent). */
+  readonly writeConnections: number;
+  /** Events in the outbox each relay round drains. */
+  readonly relayEvents: number;
+  /** Relay / bare-client pairs measured; the median ratio is the verdict's. */
+  readonly relayRounds: number;
+  /** Relays sweeping at once, and bare senders at once. */
+  readonly relayConcurrency: number;
+  /** When set, the host runs with `--cpu-prof` and writes its profile there on exit. */
+  readonly cpuProfileDir: string | null;
+  /** Which parts to run. */
+  readonly parts: readonly ('sse' | 'relay')[];
+}
+
+/** Reads the benchmark's knobs from the environment (the only place the tool reads it). */
+export function loadEventsBenchConfig(env: NodeJS.ProcessEnv = process.env): EventsBenchConfig {
+  const defined = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = EnvSchema.safeParse(defined);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid benchmark configuration: ${issues.join('; ')}`);
+  }
+  const e = parsed.data;
+  if (e.BENCH_SSE_PROJECTS > e.BENCH_SUBSCRIBERS) {
+    throw new Error('invalid benchmark configuration: more projects than subscribers');
+  }
+  return {
+    adminUrl: e.DATABASE_URL ?? null,
+    poolSize: e.BENCH_POOL_SIZE,
+    hostMode: e.BENCH_HOST,
+    subscribers: e.BENCH_SUBSCRIBERS,
+    sseProjects: e.BENCH_SSE_PROJECTS,
+    sseThreads: e.BENCH_SSE_THREADS,
+    writeRate: e.BENCH_WRITE_RATE,
+    warmupMs: e.BENCH_WARMUP_S * 1000,
+    sseWindowMs: e.BENCH_SSE_S * 1000,
+    writeConnections: e.BENCH_WRITE_CONNECTIONS,
+    relayEvents: e.BENCH_RELAY_EVENTS,
+    relayRounds: e.BENCH_RELAY_ROUNDS,
+    relayConcurrency: e.BENCH_RELAY_CONCURRENCY,
+    cpuProfileDir: e.BENCH_CPU_PROF_DIR ?? null,
+    parts: e.BENCH_PARTS ?? ['sse', 'relay'],
+  };
+}
