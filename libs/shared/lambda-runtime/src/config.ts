@@ -1,3 +1,4 @@
+import type { CoreSettings } from '@taskflow/composition';
 import { DEFAULT_TASKFLOW_EVENT_SOURCE, INBOUND_COMMAND_SOURCE } from '@taskflow/event-routing';
 import { z } from 'zod';
 
@@ -36,17 +37,8 @@ export interface LambdaConfig {
     readonly ssl: 'disable' | 'verify' | 'no-verify';
     readonly dialect: 'postgres' | 'dsql';
   };
-  /** Null for a function that serves no caller (the migrator). */
-  readonly auth: {
-    readonly signingSecret: string;
-    readonly jwtIssuer: string;
-    readonly jwtAudience: string;
-    readonly jwks: {
-      readonly url: string;
-      readonly issuer: string;
-      readonly audience: string | null;
-    } | null;
-  } | null;
+  /** Null for a function that serves no caller (the migrator, ws-disconnect, the broadcaster). */
+  readonly auth: Omit<CoreSettings, 'region'> | null;
   readonly region: string;
   /** Null where the function publishes nothing (the WebSocket handlers). */
   readonly events: {
