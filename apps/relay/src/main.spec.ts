@@ -1,4 +1,5 @@
 import { composeCore } from '@taskflow/composition';
+import { DEFAULT_RELAY_OPTIONS } from '@taskflow/relay';
 import { type FunctionTestbed, functionTestbed } from '@taskflow/lambda-testing';
 import type { Persistence } from '@taskflow/persistence-postgres';
 import { FakeEventBridge, invokeBundle, lambdaContext, scheduledEvent } from '@taskflow/testing';
@@ -79,17 +80,19 @@ describe('relay Lambda (scheduled outbox sweeper)', () => {
   });
 
   it('publishes everything the fast paths left, in rounds, and reports no lag after', async () => {
-    await leaveInOutbox(120);
+    // One claim and a bit: two rounds, the second short.
+    const projects = DEFAULT_RELAY_OPTIONS.claimLimit / 2 + 10;
+    await leaveInOutbox(projects);
     await makeDue();
     const before = bus.received.length;
 
     const run = await main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
 
     expect(run).toEqual({
-      claimed: 240,
-      published: 240,
+      claimed: projects * 2,
+      published: projects * 2,
       failed: 0,
-      rounds: 3,
+      rounds: 2,
       lagMs: 0,
       outOfTime: false,
     });

@@ -1,4 +1,5 @@
 import type { StreamGate } from '@taskflow/http-api';
+import { envelopeJson } from '@taskflow/events';
 import {
   type ProjectEventHub,
   type StreamedEvent,
@@ -46,7 +47,7 @@ export function projectStreamHandler(
     let frame = frames.get(event);
     if (frame === undefined) {
       frame = Buffer.from(
-        `id: ${formatCursor(event.cursor)}\nevent: ${event.envelope.type}\ndata: ${JSON.stringify(event.envelope)}\n\n`,
+        `id: ${formatCursor(event.cursor)}\nevent: ${event.envelope.type}\ndata: ${envelopeJson(event.envelope)}\n\n`,
       );
       frames.set(event, frame);
     }

@@ -6,7 +6,7 @@ import {
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher, PublishFailure, PublishOutcome } from '@taskflow/application';
-import { type EventEnvelope, eventDefinitionOf } from '@taskflow/events';
+import { type EventEnvelope, envelopeJson, eventDefinitionOf } from '@taskflow/events';
 import { DEFAULT_TASKFLOW_EVENT_SOURCE } from '@taskflow/event-routing';
 import { fullJitterDelay } from './backoff';
 import { classifyCallError, classifyEntryError } from './put-events.errors';
@@ -198,7 +198,7 @@ export class EventBridgePublisher implements EventPublisher {
     }
     let detail: string;
     try {
-      detail = JSON.stringify(envelope);
+      detail = envelopeJson(envelope);
     } catch (error) {
       return {
         kind: 'failed',

@@ -60,3 +60,25 @@ export function toEnvelope(
   if (!definition) throw new Error(`unknown event type ${event.type}`);
   return { ...event, id, schemaVersion: definition.schemaVersion, correlationId };
 }
+
+const jsonOf = new WeakMap<EventEnvelope, string>();
+
+/**
+ * The envelope as JSON, serialised once per envelope object: the outbox row, the EventBridge
+ * entry's Detail and a stream's frame all carry the same text. Envelopes are immutable.
+ */
+export function envelopeJson(envelope: EventEnvelope): string {
+  let json = jsonOf.get(envelope);
+  if (json === undefined) {
+    json = JSON.stringify(envelope);
+    jsonOf.set(envelope, json);
+  }
+  return json;
+}
+
+/** Reads an envelope stored as JSON (an outbox row), remembering its text for `envelopeJson`. */
+export function parseEnvelopeJson(json: string): EventEnvelope {
+  const envelope = JSON.parse(json) as EventEnvelope;
+  jsonOf.set(envelope, json);
+  return envelope;
+}

@@ -1,5 +1,5 @@
 import type { ClaimedEvent, OutboxAttemptFailure, OutboxStore } from '@taskflow/application';
-import type { EventEnvelope } from '@taskflow/events';
+import { type EventEnvelope, parseEnvelopeJson } from '@taskflow/events';
 import type { Database } from './database';
 
 const byId = (a: EventEnvelope, b: EventEnvelope): number =>
@@ -46,7 +46,7 @@ export class TypeormOutboxStore implements OutboxStore {
     });
     return rows
       .map((row) => ({
-        envelope: JSON.parse(row.payload) as EventEnvelope,
+        envelope: parseEnvelopeJson(row.payload),
         attempts: row.attempts,
       }))
       .sort((a, b) => byId(a.envelope, b.envelope));

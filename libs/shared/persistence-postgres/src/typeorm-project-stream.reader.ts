@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@taskflow/events';
+import { parseEnvelopeJson } from '@taskflow/events';
 import type { ProjectStreamReader, StreamCursor, StreamedEvent } from '@taskflow/live-updates';
 import type { Database } from './database';
 
@@ -52,7 +52,7 @@ export class TypeormProjectStreamReader implements ProjectStreamReader {
         return { events, heldBack: true };
       events.push({
         cursor: { tx: BigInt(row.tx), id: row.id },
-        envelope: JSON.parse(row.payload) as EventEnvelope,
+        envelope: parseEnvelopeJson(row.payload),
       });
     }
     return { events, heldBack: false };

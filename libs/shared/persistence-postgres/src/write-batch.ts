@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type EventEnvelope, type PendingEvent, toEnvelope } from '@taskflow/events';
+import { type EventEnvelope, type PendingEvent, envelopeJson, toEnvelope } from '@taskflow/events';
 import type { IdGenerator, WriteContext } from '@taskflow/shared-kernel';
 import type { Statement } from './database';
 
@@ -162,7 +162,7 @@ export function appendOutbox(
       e.actor,
       e.correlationId,
       e.occurredAt,
-      JSON.stringify(e),
+      envelopeJson(e),
     ]),
   );
   batch.insertRows(

@@ -31,7 +31,7 @@ export interface OutboxRelayOptions {
 
 /** Defaults suited to a long-running host. */
 export const DEFAULT_RELAY_OPTIONS: Omit<OutboxRelayOptions, 'owner'> = {
-  claimLimit: 100,
+  claimLimit: 500,
   leaseMs: 30_000,
   fastPathGraceMs: 5_000,
   idleSweepMs: 1_000,
