@@ -25,7 +25,16 @@ try {
 } catch {
   cachedData = undefined;
 }
-const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+const script = new Script(Module.wrap(readFileSync(file, 'utf8')), {
+  filename: file,
+  cachedData,
+  // import() inside the bundle loads as it would in a module of its own.
+  importModuleDynamically: (specifier) => import(specifier),
+});
+if (cachedData !== undefined && script.cachedDataRejected) {
+  // Made by another V8 version or with other flags: compiled as usual, only slower.
+  process.emitWarning('the V8 code cache of main.js was rejected; compiling it instead', 'TaskflowCodeCache');
+}
 const bundle = { exports: {} };
 script
   .runInThisContext()

@@ -25,8 +25,10 @@ export const { handler, ready } = lambdaHandler(
             headers: { ...translated.headers, 'x-request-id': apiGatewayRequestId },
           }
         : translated;
-    const response = await runtime.core.api.handle(request);
     const { logger } = runtime.telemetry;
+    // Known before handling when given, so that errors logged while handling carry it too.
+    logger.setCorrelationId(request.headers['x-request-id']);
+    const response = await runtime.core.api.handle(request);
     logger.setCorrelationId(response.headers['x-request-id']);
     logger.info('request', {
       method: request.method,

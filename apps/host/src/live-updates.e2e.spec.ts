@@ -97,6 +97,31 @@ describe('live project streams (SSE) over real HTTP', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('a reading client catches up on over 1 MB of events in one pass without being cut off', async () => {
+    const first = await stream();
+    await createTask('before the big ones');
+    const [mark] = await first.waitFor(1, 'task.created');
+    first.close();
+    const description = 'd'.repeat(10_000);
+    const created: string[] = [];
+    for (let i = 0; i < 120; i += 1) {
+      const body = asRecord(
+        (
+          await t.request('POST', '/tasks', {
+            token: editor.token,
+            body: { projectId, title: `big ${String(i)}`, description },
+          })
+        ).body,
+      );
+      created.push(String(body['id']));
+    }
+
+    const resumed = await stream({ 'last-event-id': mark?.id ?? '' });
+    const events = await resumed.waitFor(120, 'task.created', 30_000);
+    expect(events.map((e) => asRecord(JSON.parse(e.data))['aggregateId'])).toEqual(created);
+    expect(resumed.events.some((e) => e.event === 'stream.end')).toBe(false);
+  });
+
   it('opens with a short-lived ticket instead of a bearer token (browsers)', async () => {
     const issued = await t.request('POST', `/projects/${projectId}/stream-tickets`, {
       token: editor.token,

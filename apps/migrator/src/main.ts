@@ -17,7 +17,10 @@ export const SCHEMA_RESOURCE_ID = 'taskflow-schema';
  */
 export const { handler, ready } = lambdaHandler(
   async () => {
-    const config = loadLambdaConfig(process.env, { auth: false });
+    const loaded = loadLambdaConfig(process.env, { auth: false });
+    // No statement timeout: waiting for another migrator's lock, or building an index on a large
+    // table, may take longer than any request should.
+    const config = { ...loaded, database: { ...loaded.database, statementTimeoutMs: 0 } };
     const persistence = await openLambdaPersistence(config);
     return { telemetry: createTelemetry('migrator'), persistence };
   },

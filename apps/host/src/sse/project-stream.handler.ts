@@ -21,6 +21,12 @@ export interface SseOptions {
 }
 
 const HEARTBEAT = Buffer.from(': heartbeat\n\n');
+/** How long a client may stay over its buffer limit before it counts as slow. */
+const SLOW_AFTER_MS = 2_000;
+/** Past this many times its buffer limit, a client is cut off at once. */
+const HARD_LIMIT_FACTOR = 16;
+/** Frames pending for one write are written at once past this size. */
+const FLUSH_AT_BYTES = 64 * 1024;
 const STREAM_OPEN = Buffer.from('event: stream.open\ndata: {}\n\n');
 
 export const DEFAULT_SSE_OPTIONS: SseOptions = {
@@ -92,9 +98,33 @@ export function projectStreamHandler(
       const enqueue = (frame: Buffer): void => {
         pending.push(frame);
         pendingBytes += frame.length;
+        // A large pass (a catch-up of big events) goes out as it grows: held back, its size
+        // would count against the client as if the client were not reading.
+        if (pendingBytes >= FLUSH_AT_BYTES) {
+          flush();
+          return;
+        }
         if (flushQueued) return;
         flushQueued = true;
         queueMicrotask(flush);
+      };
+      // A client is slow when what the socket has not taken stays over the limit for a while
+      // (or grows far past it): a catch-up is delivered in one synchronous burst, which no
+      // client can read while it is being written.
+      let underLimitAt = performance.now();
+      res.on('drain', () => {
+        underLimitAt = performance.now();
+      });
+      const tooSlow = (): boolean => {
+        const buffered = res.writableLength;
+        if (buffered <= options.maxBufferedBytes) {
+          underLimitAt = performance.now();
+          return false;
+        }
+        return (
+          buffered > options.maxBufferedBytes * HARD_LIMIT_FACTOR ||
+          performance.now() - underLimitAt > SLOW_AFTER_MS
+        );
       };
       const heartbeat = setInterval(() => {
         if (open && live) enqueue(HEARTBEAT);
@@ -110,7 +140,7 @@ export function projectStreamHandler(
           if (!open) return false;
           begin();
           enqueue(frameOf(event));
-          return res.writableLength + pendingBytes <= options.maxBufferedBytes;
+          return !tooSlow();
         },
         end: (reason) => {
           if (!open) return;

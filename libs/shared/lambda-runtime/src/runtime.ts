@@ -50,6 +50,23 @@ export async function openLambdaRuntime(
   if (auth === null) throw new LambdaConfigError('invalid configuration: JWT_SECRET is required');
   const tracing = await loadTracing(config.tracing);
   const persistence = await openLambdaPersistence(config, tracing);
+  try {
+    return wire(config, auth, telemetry, tracing, persistence, relayOptions);
+  } catch (error) {
+    // A retried cold start opens a new pool: this one must not stay connected.
+    await persistence.close();
+    throw error;
+  }
+}
+
+function wire(
+  config: LambdaConfig,
+  auth: NonNullable<LambdaConfig['auth']>,
+  telemetry: Telemetry,
+  tracing: Tracing,
+  persistence: Persistence,
+  relayOptions: Partial<OutboxRelayOptions>,
+): LambdaRuntime {
   const core = composeCore(
     persistence,
     { ...auth, region: config.region },

@@ -139,7 +139,9 @@ export class ProjectEventHub {
     subscriber: StreamSubscriber,
     resumeAfter: StreamCursor | null,
   ): Promise<(() => void) | null> {
-    const channel = await this.channel(projectId);
+    let channel = await this.channel(projectId);
+    // The channel may have closed (its last subscriber left) while this call was resuming.
+    while (this.channels.get(projectId) !== channel) channel = await this.channel(projectId);
     const state: SubscriberState = {
       subscriber,
       cursor: resumeAfter ?? channel.cursor,
@@ -163,11 +165,7 @@ export class ProjectEventHub {
     return unsubscribe;
   }
 
-  private async catchUp(
-    channel: Channel,
-    state: SubscriberState,
-    fromLog: boolean,
-  ): Promise<void> {
+  private async catchUp(channel: Channel, state: SubscriberState, fromLog: boolean): Promise<void> {
     while (fromLog) {
       const { events, heldBack } = await this.reader.after(
         channel.projectId,
