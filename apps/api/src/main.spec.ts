@@ -1,4 +1,4 @@
-import { type FunctionTestbed, functionTestbed } from '@taskflow/lambda-testing';
+import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/lambda-testing';
 import {
   FakeEventBridge,
   apiGatewayProxyEvent,
@@ -39,10 +39,7 @@ describe('api Lambda (API Gateway REST proxy)', () => {
     bus = await FakeEventBridge.start();
     bed = await functionTestbed('api', {
       JWT_SECRET: SECRET,
-      EVENT_BUS_NAME: 'taskflow-test',
-      EVENTBRIDGE_ENDPOINT: bus.url,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+      ...eventBusEnv(bus),
     });
     main = await import('./main');
     const { core } = await main.ready();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type FunctionTestbed, functionTestbed } from '@taskflow/lambda-testing';
+import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/lambda-testing';
 import type { Persistence } from '@taskflow/persistence-postgres';
 import { FakeEventBridge, eventBridgeEvent, invokeBundle, lambdaContext } from '@taskflow/testing';
 
@@ -39,10 +39,7 @@ describe('processor Lambda (EventBridge target)', () => {
     bus = await FakeEventBridge.start();
     bed = await functionTestbed('processor', {
       JWT_SECRET: 'lambda-processor-spec-secret-0123456789',
-      EVENT_BUS_NAME: 'taskflow-test',
-      EVENTBRIDGE_ENDPOINT: bus.url,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+      ...eventBusEnv(bus),
     });
     persistence = bed.persistence;
     main = await import('./main');

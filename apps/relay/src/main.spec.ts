@@ -1,6 +1,6 @@
 import { composeCore } from '@taskflow/composition';
 import { DEFAULT_RELAY_OPTIONS } from '@taskflow/relay';
-import { type FunctionTestbed, functionTestbed } from '@taskflow/lambda-testing';
+import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/lambda-testing';
 import type { Persistence } from '@taskflow/persistence-postgres';
 import { FakeEventBridge, invokeBundle, lambdaContext, scheduledEvent } from '@taskflow/testing';
 import { SAFETY_MARGIN_MS } from './main';
@@ -57,10 +57,7 @@ describe('relay Lambda (scheduled outbox sweeper)', () => {
     bus = await FakeEventBridge.start();
     bed = await functionTestbed('relay', {
       JWT_SECRET: 'lambda-relay-spec-secret-0123456789abcd',
-      EVENT_BUS_NAME: 'taskflow-test',
-      EVENTBRIDGE_ENDPOINT: bus.url,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+      ...eventBusEnv(bus),
     });
     persistence = bed.persistence;
     main = await import('./main');

@@ -1,10 +1,9 @@
-import { FakeEventBridge } from '@taskflow/testing';
+import { FakeEventBridge, seededRandom } from '@taskflow/testing';
 import { BusLedger } from './harness/bus-ledger';
 import { type FaultDatabase, openFaultDatabase } from './harness/fault-database';
 import { printFigures, since } from './harness/figures';
 import { HostProcess } from './harness/host-process';
 import { type IdempotentAnswer, IdempotentClient, runConcurrently } from './harness/http-load';
-import { seededRandom } from './harness/seeded-random';
 import { SseFollower } from './harness/sse-follower';
 import { Availability, settle, waitUntil } from './harness/wait';
 

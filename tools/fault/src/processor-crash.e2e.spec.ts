@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { BusEvent } from '@taskflow/event-routing';
+import { seededRandom } from '@taskflow/testing';
 import { type FaultDatabase, openFaultDatabase } from './harness/fault-database';
 import { printFigures, since } from './harness/figures';
 import { ProcessorProcess, type WorkerAnswer } from './harness/processor-process';
-import { seededRandom } from './harness/seeded-random';
 import { waitUntil } from './harness/wait';
 
 /** Inbound commands, each delivered at least once. */

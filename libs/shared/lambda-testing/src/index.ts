@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { loadLambdaConfig, openLambdaPersistence } from '@taskflow/lambda-runtime';
 import type { Persistence } from '@taskflow/persistence-postgres';
-import { type TestDatabase, createTestDatabase } from '@taskflow/testing';
+import { type FakeEventBridge, type TestDatabase, createTestDatabase } from '@taskflow/testing';
 
 /** A function's world in a spec: its database (migrated), its environment, its bundle. */
 export interface FunctionTestbed {
@@ -59,5 +59,18 @@ export async function functionTestbed(
       await persistence.close();
       await database.drop();
     },
+  };
+}
+
+/**
+ * The environment of a function that publishes to `bus` (a local PutEvents endpoint) with the
+ * real SDK client: bus name, endpoint, and credentials for it to sign with.
+ */
+export function eventBusEnv(bus: FakeEventBridge): Record<string, string> {
+  return {
+    EVENT_BUS_NAME: 'taskflow-test',
+    EVENTBRIDGE_ENDPOINT: bus.url,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
   };
 }

@@ -3,3 +3,4 @@ export * from './fakes';
 export * from './eventbridge/fake-eventbridge.server';
 export * from './websocket/fake-api-gateway-management.server';
 export * from './lambda';
+export * from './random/seeded-random';

@@ -6,7 +6,8 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeLocally, listenLocally } from '../http/local-server';
+import { seededRandom } from '../random/seeded-random';
 
 /** Most entries one PutEvents request may carry. */
 const MAX_ENTRIES = 10;
@@ -148,18 +149,7 @@ export class FakeEventBridge {
   static async start(options: FakeEventBridgeOptions = {}): Promise<FakeEventBridge> {
     const { host = '127.0.0.1', port = 0, ...behaviour } = options;
     const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address() as AddressInfo;
-    const fake = new FakeEventBridge(
-      server,
-      `http://${formatHost(address.address)}:${address.port}`,
-    );
+    const fake = new FakeEventBridge(server, await listenLocally(server, host, port));
     fake.configure(behaviour);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       fake.handle(request, response).catch((error: unknown) => {
@@ -221,17 +211,7 @@ export class FakeEventBridge {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const timer of this.pending) clearTimeout(timer);
-    this.pending.clear();
-    const closed = new Promise<void>((resolve, reject) => {
-      this.server.close((error) => {
-        if (error) reject(error);
-        else resolve();
-      });
-    });
-    // The SDK keeps connections alive; without this, close() would wait for them to idle out.
-    this.server.closeAllConnections();
-    await closed;
+    await closeLocally(this.server, this.pending);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -498,22 +478,6 @@ async function readBody(request: IncomingMessage): Promise<string | null> {
 function rate(value: number): number {
   if (!(value >= 0 && value <= 1)) throw new RangeError(`a rate must be within 0..1, got ${value}`);
   return value;
-}
-
-/** mulberry32: tiny, fast and good enough to make failure injection reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function formatHost(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
 }
 
 function describe(error: unknown): string {

@@ -6,7 +6,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeLocally, listenLocally } from '../http/local-server';
 
 /** Largest message API Gateway accepts in one PostToConnection call (128 KB). */
 export const MAX_WEBSOCKET_MESSAGE_BYTES = 128 * 1024;
@@ -101,16 +101,10 @@ export class FakeApiGatewayManagementServer {
   ): Promise<FakeApiGatewayManagementServer> {
     const { host = '127.0.0.1', port = 0, ...behaviour } = options;
     const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address() as AddressInfo;
-    const hostName = address.address.includes(':') ? `[${address.address}]` : address.address;
-    const fake = new FakeApiGatewayManagementServer(server, `http://${hostName}:${address.port}`);
+    const fake = new FakeApiGatewayManagementServer(
+      server,
+      await listenLocally(server, host, port),
+    );
     fake.configure(behaviour);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       fake.handle(request, response).catch((error: unknown) => {
@@ -192,17 +186,7 @@ export class FakeApiGatewayManagementServer {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const timer of this.pending) clearTimeout(timer);
-    this.pending.clear();
-    const closed = new Promise<void>((resolve, reject) => {
-      this.server.close((error) => {
-        if (error) reject(error);
-        else resolve();
-      });
-    });
-    // The SDK keeps connections alive; without this, close() would wait for them to idle out.
-    this.server.closeAllConnections();
-    await closed;
+    await closeLocally(this.server, this.pending);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

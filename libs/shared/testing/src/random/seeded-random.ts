@@ -1,6 +1,6 @@
 /**
  * mulberry32: a tiny seeded generator, so that which events a test duplicates or redelivers is
- * the same on every run (the faults are reproducible; only timing varies).
+ * the same on every run (injected faults are reproducible; only timing varies).
  *
  * @returns a function giving numbers in [0, 1).
  */
