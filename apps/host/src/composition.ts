@@ -3,6 +3,7 @@ import { TASKFLOW_VERSION, composeCore } from '@taskflow/composition';
 import type { HttpApi, StreamGate, TokenIssuer } from '@taskflow/http-api';
 import { ProjectEventHub } from '@taskflow/live-updates';
 import {
+  Database,
   EmbeddedPostgresServer,
   openPersistence,
   PgChangeNotifications,
@@ -37,6 +38,12 @@ export interface Host {
   /** Ends streams, closes the pool, then stops the embedded database if this process started it. */
   close(): Promise<void>;
 }
+
+/**
+ * Connections reserved for reading project streams. The hub reads one project at a time per
+ * project followed, so a few suffice.
+ */
+export const STREAM_READ_POOL_SIZE = 4;
 
 /** The composition root: database (embedded unless DATABASE_URL), migrations, use cases, API. */
 export async function composeHost(
@@ -95,13 +102,24 @@ export async function composeHost(
             (error) => logger.warn({ err: error }, 'LISTEN connection lost; reconnecting'),
           )
         : null;
-    const live =
+    // Stream reads have connections of their own: on the shared pool, every live event would
+    // queue behind the writes waiting for a connection, and reach subscribers only after that
+    // backlog (the write that produced it waited once already).
+    const streamDb =
       notifications === null
+        ? null
+        : await Database.connect({
+            ...persistence.db.config,
+            poolSize: STREAM_READ_POOL_SIZE,
+            applicationName: `${persistence.db.config.applicationName}-streams`,
+          });
+    const live =
+      streamDb === null || notifications === null
         ? null
         : {
             gate: core.gate,
             hub: new ProjectEventHub(
-              new TypeormProjectStreamReader(persistence.db),
+              new TypeormProjectStreamReader(streamDb),
               notifications,
               {
                 isMember: async (projectId, userId) =>
@@ -130,6 +148,7 @@ export async function composeHost(
       close: async () => {
         live?.hub.stop();
         await notifications?.close();
+        await streamDb?.close();
         await persistence.close();
         await embedded?.stop();
       },

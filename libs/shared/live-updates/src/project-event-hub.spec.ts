@@ -165,6 +165,39 @@ describe('ProjectEventHub', () => {
     expect(b.received).toEqual(a.received);
   });
 
+  it('asks for the next read before fanning out the current one, so the two overlap', async () => {
+    const order: string[] = [];
+    class RecordingLog extends FakeLog {
+      override after(...args: Parameters<FakeLog['after']>): ReturnType<FakeLog['after']> {
+        order.push('read');
+        return super.after(...args);
+      }
+    }
+    const recording = new RecordingLog();
+    const pipelined = new ProjectEventHub(recording, recording, recording, {
+      heldBackRetryMs: 1,
+      safetyPollMs: 10_000,
+    });
+    pipelined.start();
+    const client = new Client(ALICE);
+    const deliver = client.deliver.bind(client);
+    client.deliver = (event) => {
+      order.push(`deliver ${event.cursor.tx.toString()}`);
+      return deliver(event);
+    };
+    await pipelined.subscribe(PROJECT, client, null);
+
+    recording.write(50);
+    recording.commit(50);
+    // Announced while the first read is in flight: that read may not see it.
+    recording.write(51);
+    recording.commit(51);
+    await settle();
+    pipelined.stop();
+
+    expect(order).toEqual(['read', 'read', 'deliver 50', 'deliver 51']);
+  });
+
   it('holds back a later transaction until an earlier one commits, so order follows the log', async () => {
     const client = new Client(ALICE);
     await hub.subscribe(PROJECT, client, null);

@@ -51,6 +51,13 @@ interface SubscriberState {
   buffer: StreamedEvent[];
 }
 
+/** What one read of the log found, and whether it was made past a long-held transaction. */
+interface LogRead {
+  readonly events: readonly StreamedEvent[];
+  readonly heldBack: boolean;
+  readonly overdue: boolean;
+}
+
 interface Channel {
   readonly projectId: string;
   cursor: StreamCursor | null;
@@ -218,22 +225,24 @@ export class ProjectEventHub {
     channel.reading = true;
     void (async () => {
       try {
-        do {
-          channel.readAgain = false;
-          const overdue =
-            channel.heldSince !== null && Date.now() - channel.heldSince > this.options.maxHoldMs;
-          if (overdue) this.onHeldTooLong(channel.projectId);
-          const { events, heldBack } = await this.reader.after(
-            channel.projectId,
-            channel.cursor,
-            this.options.readLimit,
-            { evenIfHeldBack: overdue },
-          );
+        let next: Promise<LogRead> | null = this.readLog(channel, channel.cursor);
+        while (next !== null) {
+          const { events, heldBack, overdue } = await next;
+          next = null;
           channel.heldSince = heldBack
             ? overdue
               ? Date.now()
               : (channel.heldSince ?? Date.now())
             : null;
+          // The next read goes out before this one is fanned out: the database works on it while
+          // this thread writes to every subscriber, instead of each waiting for the other.
+          const reachedCursor = events.at(-1)?.cursor ?? channel.cursor;
+          if (
+            (channel.readAgain || events.length === this.options.readLimit) &&
+            this.channels.get(channel.projectId) === channel
+          ) {
+            next = this.readLog(channel, reachedCursor);
+          }
           for (const event of events) {
             channel.cursor = event.cursor;
             for (const state of [...channel.subscribers]) {
@@ -246,14 +255,13 @@ export class ProjectEventHub {
               }
             }
           }
-          if (events.length === this.options.readLimit) channel.readAgain = true;
-          if (heldBack && channel.retryTimer === null) {
+          if (heldBack && next === null && channel.retryTimer === null) {
             channel.retryTimer = setTimeout(() => {
               channel.retryTimer = null;
               this.read(channel);
             }, this.options.heldBackRetryMs);
           }
-        } while (channel.readAgain && this.channels.get(channel.projectId) === channel);
+        }
       } catch (error) {
         // The safety poll reads again; a failed read loses nothing (the log is durable).
         this.onError(error);
@@ -261,6 +269,20 @@ export class ProjectEventHub {
         channel.reading = false;
       }
     })();
+  }
+
+  /**
+   * One read of the log after `cursor`. Notifications from now on ask for another read: this one
+   * may not see what they announce.
+   */
+  private readLog(channel: Channel, cursor: StreamCursor | null): Promise<LogRead> {
+    channel.readAgain = false;
+    const overdue =
+      channel.heldSince !== null && Date.now() - channel.heldSince > this.options.maxHoldMs;
+    if (overdue) this.onHeldTooLong(channel.projectId);
+    return this.reader
+      .after(channel.projectId, cursor, this.options.readLimit, { evenIfHeldBack: overdue })
+      .then((result) => ({ ...result, overdue }));
   }
 
   /** Sends one event to one subscriber, in order and at most once; false if it was dropped. */
