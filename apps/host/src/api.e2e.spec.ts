@@ -340,6 +340,47 @@ describe('Taskflow HTTP API over real HTTP', () => {
         404,
       );
     });
+
+    it('removing a member unassigns them from the project’s tasks, audited (version 2)', async () => {
+      const team = asRecord(
+        (await t.request('POST', '/projects', { token: stranger.token, body: { name: 'Team' } }))
+          .body,
+      );
+      const teamId = String(team['id']);
+      await t.request('POST', `/projects/${teamId}/members`, {
+        token: stranger.token,
+        body: { userId: editor.userId, role: 'editor' },
+      });
+      const assigned = [];
+      for (const title of ['first', 'second']) {
+        const created = await t.request('POST', '/tasks', {
+          token: stranger.token,
+          body: { projectId: teamId, title, assigneeId: editor.userId },
+        });
+        expect(created.status).toBe(201);
+        assigned.push(String(asRecord(created.body)['id']));
+      }
+
+      const removed = await t.request('DELETE', `/projects/${teamId}/members/${editor.userId}`, {
+        token: stranger.token,
+      });
+
+      expect(removed.status).toBe(204);
+      for (const taskId of assigned) {
+        const task = await t.request('GET', `/tasks/${taskId}`, { token: stranger.token });
+        expect(asRecord(task.body)).toMatchObject({ assigneeId: null, version: 2 });
+        const history = await t.request('GET', `/tasks/${taskId}/history`, {
+          token: stranger.token,
+        });
+        const last = itemsOf(history.body).at(-1);
+        expect(last?.['version']).toBe(2);
+        expect(last?.['actorId']).toBe(stranger.userId);
+        expect(asRecord(asRecord(last?.['changes'])['assigneeId'])).toEqual({
+          oldValue: editor.userId,
+          newValue: null,
+        });
+      }
+    });
   });
 
   describe('tasks', () => {

@@ -1,4 +1,8 @@
-import { type RequestContext, retryOnStaleVersion } from '@taskflow/application';
+import {
+  type RequestContext,
+  type TransactionRunner,
+  retryOnStaleVersion,
+} from '@taskflow/application';
 import type { ProjectRole } from '@taskflow/events';
 import {
   Project,
@@ -9,13 +13,33 @@ import {
 import { type Clock, type IdGenerator, type Page, ValidationError } from '@taskflow/shared-kernel';
 import type { UserRepository } from '@taskflow/users-domain';
 
+/** What else must change when a member leaves a project (their task assignments, say). */
+export interface MemberDepartures {
+  /**
+   * Called once the removal is authorised and before it is stored, in its transaction: the
+   * actor is still a member, and a failure here cancels the removal.
+   */
+  memberLeaving(projectId: string, userId: string, context: RequestContext): Promise<void>;
+}
+
+/** Consequences of membership changes that other contexts own, run atomically with them. */
+export interface MembershipPolicies {
+  readonly transactions: TransactionRunner;
+  readonly departures: MemberDepartures;
+}
+
 /** Creating projects, reading them, and managing their members. */
 export class ProjectUseCases {
+  /**
+   * @param policies - where a removal must also change other aggregates (the HTTP API's
+   *   composition passes the task use cases); without them, a removal changes the project only.
+   */
   constructor(
     private readonly projects: ProjectRepository,
     private readonly users: UserRepository,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly policies: MembershipPolicies | null = null,
   ) {}
 
   /** Creates a project owned by the actor. */
@@ -70,21 +94,27 @@ export class ProjectUseCases {
     });
   }
 
-  /** Removes a member; owners only, never the last owner. */
+  /**
+   * Removes a member; owners only, never the last owner. With policies, what depends on the
+   * membership (the member's task assignments) changes in the same transaction.
+   */
   async removeMember(
     input: { projectId: string; userId: string },
     context: RequestContext,
   ): Promise<ProjectSnapshot> {
-    return retryOnStaleVersion(async () => {
+    const remove = async (): Promise<ProjectSnapshot> => {
       const project = await this.load(input.projectId, context);
       project.removeMember({
         actorId: context.actorId,
         userId: input.userId,
         now: this.clock.now(),
       });
+      await this.policies?.departures.memberLeaving(input.projectId, input.userId, context);
       await this.projects.save(project, context);
       return project.snapshot();
-    });
+    };
+    const policies = this.policies;
+    return retryOnStaleVersion(() => (policies ? policies.transactions.run(remove) : remove()));
   }
 
   private async load(projectId: string, context: RequestContext): Promise<Project> {

@@ -55,18 +55,20 @@ export function composeCore(
   logger: ApiLogger,
 ): Core {
   const users = new UserUseCases(persistence.users, systemClock, uuidV7Generator);
-  const projects = new ProjectUseCases(
-    persistence.projects,
-    persistence.users,
-    systemClock,
-    uuidV7Generator,
-  );
   const tasks = new TaskUseCases(
     persistence.tasks,
     persistence.comments,
     persistence.projects,
     systemClock,
     uuidV7Generator,
+  );
+  // A member removed from a project is unassigned from its tasks in the same transaction.
+  const projects = new ProjectUseCases(
+    persistence.projects,
+    persistence.users,
+    systemClock,
+    uuidV7Generator,
+    { transactions: persistence.db, departures: tasks },
   );
   const verifier = new TokenVerifier({
     hs256Secret: settings.signingSecret,

@@ -197,7 +197,8 @@ export function buildRoutes(d: RouteDependencies): Route[] {
       method: 'DELETE',
       path: '/projects/{id}/members/{userId}',
       operationId: 'removeProjectMember',
-      summary: 'Remove a member (owners only; never the last owner).',
+      summary:
+        'Remove a member (owners only; never the last owner); their tasks in the project are unassigned.',
       tag: 'projects',
       auth: true,
       params: S.MemberParams,

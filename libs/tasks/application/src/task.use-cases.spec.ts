@@ -231,6 +231,87 @@ describe('TaskUseCases.get', () => {
   });
 });
 
+describe('TaskUseCases.memberLeaving (as the policy of a member removal)', () => {
+  /** The world's project use cases, with task assignments following membership. */
+  const withPolicy = (w: World): ProjectUseCases =>
+    new ProjectUseCases(w.ports.projects, w.ports.users, w.ports.clock, w.ports.ids, {
+      transactions: { run: (work) => work() },
+      departures: w.tasks,
+    });
+
+  it('unassigns the removed member from each of their tasks, audited and announced', async () => {
+    // Prepare
+    const w = await setUp();
+    const mine = [
+      await aTask(w, { assigneeId: w.viewer }),
+      await aTask(w, { assigneeId: w.viewer, status: 'completed' }),
+    ];
+    const others = await aTask(w, { assigneeId: w.editor });
+    const unassigned = await aTask(w);
+    const eventsBefore = w.ports.outbox.envelopes.length;
+
+    // Act
+    await withPolicy(w).removeMember({ projectId: w.projectId, userId: w.viewer }, w.as(w.owner));
+
+    // Assess
+    for (const taskId of mine) {
+      const task = await w.tasks.get(taskId, w.as(w.owner));
+      expect(task).toMatchObject({ assigneeId: null, version: 2 });
+      const history = await w.tasks.history(taskId, w.as(w.owner));
+      expect(history.at(-1)).toMatchObject({ version: 2, actorId: w.owner });
+    }
+    expect((await w.tasks.get(others, w.as(w.owner))).assigneeId).toBe(w.editor);
+    expect((await w.tasks.get(unassigned, w.as(w.owner))).version).toBe(1);
+    const raised = w.ports.outbox.envelopes.slice(eventsBefore).map((e) => e.type);
+    expect(raised).toEqual([
+      'task.updated',
+      'task.assigned',
+      'task.updated',
+      'task.assigned',
+      'project.member_removed',
+    ]);
+  });
+
+  it('releases every task, however many pages they fill', async () => {
+    // Prepare
+    const w = await setUp();
+    for (let i = 0; i < 230; i += 1) await aTask(w, { assigneeId: w.editor });
+
+    // Act
+    await withPolicy(w).removeMember({ projectId: w.projectId, userId: w.editor }, w.as(w.owner));
+
+    // Assess
+    const still = await w.tasks.list(
+      { ...everything, projectId: w.projectId, assigneeId: w.editor, limit: 100 },
+      w.as(w.owner),
+    );
+    expect(still.items).toEqual([]);
+    const all = await w.tasks.list(
+      { ...everything, projectId: w.projectId, limit: 100 },
+      w.as(w.owner),
+    );
+    expect(all.items.every((t) => t.assigneeId === null)).toBe(true);
+  });
+
+  it('changes no task when the removal is refused', async () => {
+    // Prepare
+    const w = await setUp();
+    const taskId = await aTask(w, { assigneeId: w.viewer });
+    const eventsBefore = w.ports.outbox.envelopes.length;
+
+    // Act
+    const outcome = withPolicy(w).removeMember(
+      { projectId: w.projectId, userId: w.viewer },
+      w.as(w.editor),
+    );
+
+    // Assess
+    await expect(outcome).rejects.toThrow(ForbiddenError);
+    expect((await w.tasks.get(taskId, w.as(w.owner))).assigneeId).toBe(w.viewer);
+    expect(w.ports.outbox.envelopes).toHaveLength(eventsBefore);
+  });
+});
+
 describe('TaskUseCases.update', () => {
   it('applies the patch and stores task.updated with exactly the changed fields', async () => {
     // Prepare

@@ -1,7 +1,17 @@
 import { type RequestContext, retryOnStaleVersion } from '@taskflow/application';
 import type { TaskSnapshot } from '@taskflow/events';
-import { type ProjectAccess, type ProjectRepository, projectNotFound } from '@taskflow/projects-domain';
-import { type Clock, type IdGenerator, type Page, StaleVersionError } from '@taskflow/shared-kernel';
+import type { MemberDepartures } from '@taskflow/projects-application';
+import {
+  type ProjectAccess,
+  type ProjectRepository,
+  projectNotFound,
+} from '@taskflow/projects-domain';
+import {
+  type Clock,
+  type IdGenerator,
+  type Page,
+  StaleVersionError,
+} from '@taskflow/shared-kernel';
 import {
   Comment,
   type CommentRepository,
@@ -23,8 +33,11 @@ export interface CreateTaskInput extends TaskPatch {
 /** Filters of a task listing, as a caller gives them. */
 export type ListTasksInput = Omit<TaskListQuery, 'memberId'>;
 
+/** Tasks a member leaving a project is unassigned from, per round trip. */
+const RELEASE_PAGE = 100;
+
 /** Creating, changing, reading and commenting tasks. */
-export class TaskUseCases {
+export class TaskUseCases implements MemberDepartures {
   constructor(
     private readonly tasks: TaskRepository,
     private readonly comments: CommentRepository,
@@ -37,7 +50,15 @@ export class TaskUseCases {
   async create(input: CreateTaskInput, context: RequestContext): Promise<TaskSnapshot> {
     const { projectId, title, ...fields } = input;
     const access = await this.access(projectId, context.actorId, fields.assigneeId ?? null);
-    const task = Task.create({ id: this.ids.next(), projectId, title, fields, actorId: context.actorId, access, now: this.clock.now() });
+    const task = Task.create({
+      id: this.ids.next(),
+      projectId,
+      title,
+      fields,
+      actorId: context.actorId,
+      access,
+      now: this.clock.now(),
+    });
     await this.tasks.add(task, context);
     return task.snapshot();
   }
@@ -52,7 +73,12 @@ export class TaskUseCases {
    * (else `StaleVersionError`); without, onto whatever version is current, re-applying on fresh
    * state when a concurrent change wins, so edits of different fields all survive.
    */
-  async update(taskId: string, patch: TaskPatch, expectedVersion: number | null, context: RequestContext): Promise<TaskSnapshot> {
+  async update(
+    taskId: string,
+    patch: TaskPatch,
+    expectedVersion: number | null,
+    context: RequestContext,
+  ): Promise<TaskSnapshot> {
     const alsoAbout = patch.assigneeId ? [patch.assigneeId] : [];
     return this.change(taskId, expectedVersion, context, alsoAbout, (task, access) =>
       task.update(patch, context.actorId, access, this.clock.now()),
@@ -60,11 +86,45 @@ export class TaskUseCases {
   }
 
   /** Soft-deletes a task, with the same version rules as `update`. */
-  async delete(taskId: string, expectedVersion: number | null, context: RequestContext): Promise<void> {
+  async delete(
+    taskId: string,
+    expectedVersion: number | null,
+    context: RequestContext,
+  ): Promise<void> {
     await this.change(taskId, expectedVersion, context, [], (task, access) => {
       task.delete(context.actorId, access, this.clock.now());
       return true;
     });
+  }
+
+  /**
+   * Unassigns a member leaving a project from each of its live tasks (an assignee is always a
+   * member), each change audited and announced like any other. Runs in the removal's
+   * transaction, before the removal is stored, so the actor can still list the project's tasks.
+   */
+  async memberLeaving(projectId: string, userId: string, context: RequestContext): Promise<void> {
+    const now = this.clock.now();
+    let cursor: string | null = null;
+    do {
+      const page: Page<Task> = await this.tasks.list({
+        memberId: context.actorId,
+        projectId,
+        assigneeId: userId,
+        status: null,
+        priority: null,
+        label: null,
+        q: null,
+        dueBefore: null,
+        dueAfter: null,
+        limit: RELEASE_PAGE,
+        cursor,
+      });
+      for (const task of page.items) {
+        if (task.releaseAssignee(userId, context.actorId, now))
+          await this.tasks.save(task, context);
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== null);
   }
 
   /** Live tasks of the actor's projects matching the filters. */
@@ -96,7 +156,12 @@ export class TaskUseCases {
   }
 
   /** Comments of a live task, oldest first. */
-  async listComments(taskId: string, limit: number, cursor: string | null, context: RequestContext): Promise<Page<CommentSnapshot>> {
+  async listComments(
+    taskId: string,
+    limit: number,
+    cursor: string | null,
+    context: RequestContext,
+  ): Promise<Page<CommentSnapshot>> {
     await this.loadVisible(taskId, context.actorId);
     const page = await this.comments.listForTask(taskId, limit, cursor);
     return { items: page.items.map((c) => c.snapshot()), nextCursor: page.nextCursor };
@@ -110,7 +175,10 @@ export class TaskUseCases {
     apply: (task: Task, access: ProjectAccess) => boolean,
   ): Promise<TaskSnapshot> {
     const attempt = async (): Promise<TaskSnapshot> => {
-      const { task, access } = await this.loadVisible(taskId, context.actorId, { includeDeleted: false, alsoAbout });
+      const { task, access } = await this.loadVisible(taskId, context.actorId, {
+        includeDeleted: false,
+        alsoAbout,
+      });
       if (expectedVersion !== null && task.version !== expectedVersion) {
         throw new StaleVersionError(expectedVersion, task.version);
       }
@@ -134,8 +202,13 @@ export class TaskUseCases {
     return { task, access };
   }
 
-  private async access(projectId: string, actorId: string, assigneeId: string | null): Promise<ProjectAccess> {
-    const userIds = assigneeId !== null && assigneeId !== actorId ? [actorId, assigneeId] : [actorId];
+  private async access(
+    projectId: string,
+    actorId: string,
+    assigneeId: string | null,
+  ): Promise<ProjectAccess> {
+    const userIds =
+      assigneeId !== null && assigneeId !== actorId ? [actorId, assigneeId] : [actorId];
     const access = await this.projects.accessFor(projectId, userIds);
     if (!access) throw projectNotFound(projectId);
     return access;

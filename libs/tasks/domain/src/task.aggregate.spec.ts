@@ -640,6 +640,65 @@ describe('Task.update', () => {
   });
 });
 
+describe('Task.releaseAssignee', () => {
+  it('unassigns a member leaving the project, raising task.updated then task.assigned', () => {
+    // Prepare
+    const task = storedTask({ assigneeId: EDITOR });
+
+    // Act
+    const changed = task.releaseAssignee(EDITOR, OWNER, T1);
+
+    // Assess
+    expect(changed).toBe(true);
+    expect(task.snapshot()).toMatchObject({
+      assigneeId: null,
+      version: 4,
+      updatedAt: T1.toISOString(),
+    });
+    const events = task.pullEvents();
+    expect(events.map((e) => e.type)).toEqual(['task.updated', 'task.assigned']);
+    expect(events[0]).toMatchObject({
+      ...raisedBy(OWNER, 4, T1),
+      data: { changes: { assigneeId: { oldValue: EDITOR, newValue: null } } },
+    });
+    expect(events[1]).toEqual({
+      type: 'task.assigned',
+      data: { from: EDITOR, to: null },
+      ...raisedBy(OWNER, 4, T1),
+    });
+  });
+
+  it('needs no role of the actor: the removal it follows was authorised', () => {
+    // Prepare
+    const task = storedTask({ assigneeId: VIEWER });
+
+    // Act
+    const changed = task.releaseAssignee(VIEWER, STRANGER, T1);
+
+    // Assess
+    expect(changed).toBe(true);
+    expect(task.snapshot().assigneeId).toBeNull();
+  });
+
+  it.each<{ case: string; overrides: Partial<TaskSnapshot> }>([
+    { case: 'assigned to someone else', overrides: { assigneeId: OWNER } },
+    { case: 'unassigned', overrides: { assigneeId: null } },
+    { case: 'deleted', overrides: { assigneeId: EDITOR, deletedAt: T1.toISOString() } },
+  ])('changes nothing on a task $case', ({ overrides }) => {
+    // Prepare
+    const task = storedTask(overrides);
+    const before = task.snapshot();
+
+    // Act
+    const changed = task.releaseAssignee(EDITOR, OWNER, T2);
+
+    // Assess
+    expect(changed).toBe(false);
+    expect(task.snapshot()).toEqual(before);
+    expect(task.pullEvents()).toEqual([]);
+  });
+});
+
 describe('Task.delete', () => {
   it('sets deletedAt, bumps the version and raises task.deleted', () => {
     // Prepare

@@ -27,7 +27,10 @@ export type TaskProps = TaskSnapshot;
 
 // Terminal states cannot jump straight into each other: reopen first. Everything else may move
 // freely, as collaborators routinely correct a status.
-const FORBIDDEN_TRANSITIONS: ReadonlySet<string> = new Set(['completed>cancelled', 'cancelled>completed']);
+const FORBIDDEN_TRANSITIONS: ReadonlySet<string> = new Set([
+  'completed>cancelled',
+  'cancelled>completed',
+]);
 
 /** The error for a task that does not exist, is deleted, or is not visible to the actor. */
 export function taskNotFound(taskId: string): NotFoundError {
@@ -90,7 +93,10 @@ export class Task {
       task.raise({ type: 'task.assigned', data: { from: null, to: assigneeId } }, input.actorId);
     }
     if (status === 'completed') {
-      task.raise({ type: 'task.completed', data: { completedAt: at, completedBy: input.actorId } }, input.actorId);
+      task.raise(
+        { type: 'task.completed', data: { completedAt: at, completedBy: input.actorId } },
+        input.actorId,
+      );
     }
     return task;
   }
@@ -128,6 +134,26 @@ export class Task {
   update(patch: TaskPatch, actorId: string, access: ProjectAccess, now: Date): boolean {
     access.requireWriter(actorId);
     if (this.isDeleted) throw taskNotFound(this.state.id);
+    return this.apply(patch, actorId, access, now);
+  }
+
+  /**
+   * Unassigns `userId`, who is leaving the task's project: a task's assignee is always a member.
+   * The removal itself was authorised (owners only), so no role is checked here. Returns false,
+   * raising nothing, when the task is deleted or not assigned to them.
+   */
+  releaseAssignee(userId: string, actorId: string, now: Date): boolean {
+    if (this.isDeleted || this.state.assigneeId !== userId) return false;
+    return this.apply({ assigneeId: null }, actorId, null, now);
+  }
+
+  // `access` null: nobody new is assigned, so no membership needs checking.
+  private apply(
+    patch: TaskPatch,
+    actorId: string,
+    access: ProjectAccess | null,
+    now: Date,
+  ): boolean {
     const before = this.state;
     const next: { -readonly [K in keyof TaskSnapshot]: TaskSnapshot[K] } = { ...before };
     if (patch.title !== undefined) next.title = taskTitle(patch.title);
@@ -136,7 +162,10 @@ export class Task {
     if (patch.dueDate !== undefined) next.dueDate = taskDueDate(patch.dueDate);
     if (patch.labels !== undefined) next.labels = taskLabels(patch.labels);
     if (patch.assigneeId !== undefined) {
-      if (patch.assigneeId !== before.assigneeId) requireAssignable(patch.assigneeId, access);
+      if (patch.assigneeId !== before.assigneeId && patch.assigneeId !== null) {
+        if (access === null) throw new Error('assigning someone needs the project’s access');
+        requireAssignable(patch.assigneeId, access);
+      }
       next.assigneeId = patch.assigneeId;
     }
     const at = now.toISOString();
@@ -159,13 +188,22 @@ export class Task {
     this.state = next;
     this.raise({ type: 'task.updated', data: { changes, task: this.snapshot() } }, actorId);
     if (next.status !== before.status) {
-      this.raise({ type: 'task.status_changed', data: { from: before.status, to: next.status } }, actorId);
+      this.raise(
+        { type: 'task.status_changed', data: { from: before.status, to: next.status } },
+        actorId,
+      );
       if (next.status === 'completed') {
-        this.raise({ type: 'task.completed', data: { completedAt: at, completedBy: actorId } }, actorId);
+        this.raise(
+          { type: 'task.completed', data: { completedAt: at, completedBy: actorId } },
+          actorId,
+        );
       }
     }
     if (next.assigneeId !== before.assigneeId) {
-      this.raise({ type: 'task.assigned', data: { from: before.assigneeId, to: next.assigneeId } }, actorId);
+      this.raise(
+        { type: 'task.assigned', data: { from: before.assigneeId, to: next.assigneeId } },
+        actorId,
+      );
     }
     return true;
   }
@@ -192,7 +230,9 @@ export class Task {
   }
 
   private raise(
-    event: { [K in PendingEvent['type']]: { type: K; data: Extract<PendingEvent, { type: K }>['data'] } }[PendingEvent['type']],
+    event: {
+      [K in PendingEvent['type']]: { type: K; data: Extract<PendingEvent, { type: K }>['data'] };
+    }[PendingEvent['type']],
     actorId: string,
   ): void {
     this.events.push({
@@ -208,7 +248,11 @@ export class Task {
 
 function requireAssignable(assigneeId: string | null, access: ProjectAccess): void {
   if (assigneeId !== null && !access.isMember(assigneeId)) {
-    throw ValidationError.field('ASSIGNEE_NOT_MEMBER', 'assigneeId', 'must be a member of the task’s project');
+    throw ValidationError.field(
+      'ASSIGNEE_NOT_MEMBER',
+      'assigneeId',
+      'must be a member of the task’s project',
+    );
   }
 }
 
@@ -234,6 +278,7 @@ function diff(before: TaskSnapshot, after: TaskSnapshot): Partial<Record<TaskFie
 }
 
 function sameValue(a: FieldValue, b: FieldValue): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((v, i) => v === b[i]);
   return a === b;
 }
