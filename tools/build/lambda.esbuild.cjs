@@ -213,6 +213,11 @@ const typeormRuntimeOnly = {
 module.exports = {
   outExtension: { '.js': '.js' },
   mainFields: ['module', 'main'],
+  // The ES module builds import Node.js built-ins lazily (`import('node:http')`). As require()
+  // they need no ES module loader, and they also work where index.js compiles the bundle with
+  // its code cache (vm.Script: a real import() there fails without --experimental-vm-modules,
+  // and the SDK retried each first request after that failure, about 400 ms).
+  supported: { 'dynamic-import': false },
   logLevel: 'warning',
   plugins: [postgresOnlyTypeorm, typeormRuntimeOnly, englishOnlyZod, pgWithoutCloudflareProbe],
 };
