@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/lambda-testing';
 import {
   FakeEventBridge,
@@ -151,6 +153,22 @@ describe('api Lambda (API Gateway REST proxy)', () => {
     // project.created and project.member_added, on the fast path.
     expect(emf.some((line) => line['EventsPublished'] === 2)).toBe(true);
     expect(emf.some((line) => line['ColdStart'] === 1)).toBe(true);
+  });
+
+  it('the built bundle stays within the cold-start budget: at most 1.5 MB, TypeORM as a pool and transactions only', () => {
+    const bundle = join(dirname(bed.bundle), 'main.js');
+    const source = readFileSync(bundle, 'utf8');
+
+    expect(statSync(bundle).size).toBeLessThanOrEqual(1.5 * 1024 * 1024);
+    // tools/build/lambda.esbuild.cjs replaces the modules no function runs by stubs.
+    expect(source).toContain('typeorm/query-builder/SelectQueryBuilder.js');
+    expect(source).toContain('is left out of the Lambda bundles');
+  });
+
+  it('the built bundle has no import() of a module: its code-cache entry (vm.Script) could not run one', () => {
+    const source = readFileSync(join(dirname(bed.bundle), 'main.js'), 'utf8');
+
+    expect(source).not.toMatch(/\bimport\(\s*["'`]/);
   });
 
   it('a bundle whose configuration is invalid fails every invocation with the reason', async () => {

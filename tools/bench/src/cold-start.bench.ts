@@ -266,8 +266,8 @@ async function main(): Promise<number> {
     );
     console.log(
       `target api load + first invocation <= ${String(API_MAX_OVER_EMPTY_MS)} ms over empty: ` +
-        `with the code cache (index.js, the Lambda entry) +${ms(api?.cached ?? Number.NaN)} ms ${verdict((api?.cached ?? Infinity) <= API_MAX_OVER_EMPTY_MS)}; ` +
-        `bundle alone +${ms(api?.plain ?? Number.NaN)} ms ${verdict((api?.plain ?? Infinity) <= API_MAX_OVER_EMPTY_MS)}`,
+        `bundle alone (what Lambda most likely runs: its heap flags make V8 reject the code cache) +${ms(api?.plain ?? Number.NaN)} ms ${verdict((api?.plain ?? Infinity) <= API_MAX_OVER_EMPTY_MS)}; ` +
+        `with the code cache (index.js, where the flags match) +${ms(api?.cached ?? Number.NaN)} ms ${verdict((api?.cached ?? Infinity) <= API_MAX_OVER_EMPTY_MS)}`,
     );
     console.log(
       'first invocation: composing the runtime (pool connect, first queries) and the event; for api a token check, one write and its PutEvents to a local endpoint.',
