@@ -132,6 +132,15 @@ describe('api Lambda (API Gateway REST proxy)', () => {
           headers: { Authorization: `Bearer ${token}`, 'X-Request-Id': 'bundle-run-1' },
           body: { name: 'Bundled' },
         }),
+        // Idempotent: the command and its stored response share a transaction (a QueryRunner).
+        ...[1, 2].map(() =>
+          apiGatewayProxyEvent({
+            method: 'POST',
+            path: '/projects',
+            headers: { Authorization: `Bearer ${token}`, 'Idempotency-Key': 'bundle-run-key' },
+            body: { name: 'Bundled once' },
+          }),
+        ),
       ],
       bed.env,
       { functionName: 'taskflow-api' },
@@ -139,6 +148,14 @@ describe('api Lambda (API Gateway REST proxy)', () => {
 
     expect(run.invocations).toEqual([
       expect.objectContaining({ ok: true, value: expect.objectContaining({ statusCode: 201 }) }),
+      expect.objectContaining({ ok: true, value: expect.objectContaining({ statusCode: 201 }) }),
+      expect.objectContaining({
+        ok: true,
+        value: expect.objectContaining({
+          statusCode: 201,
+          headers: expect.objectContaining({ 'idempotent-replayed': 'true' }),
+        }),
+      }),
     ]);
     const requestLog = run.logs.find((line) => line['message'] === 'request');
     expect(requestLog).toMatchObject({
