@@ -6,7 +6,7 @@ import {
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher, PublishFailure, PublishOutcome } from '@taskflow/application';
-import { type EventEnvelope, envelopeJson, eventDefinitionOf } from '@taskflow/events';
+import { type SerializedEnvelope, eventDefinitionOf } from '@taskflow/events';
 import { DEFAULT_TASKFLOW_EVENT_SOURCE } from '@taskflow/event-routing';
 import { fullJitterDelay } from './backoff';
 import { classifyCallError, classifyEntryError } from './put-events.errors';
@@ -76,7 +76,7 @@ type Attempt =
 
 type Final = Exclude<Attempt, { kind: 'retry' }>;
 
-/** An envelope made into a PutEvents entry, remembering where it stood in the publish call. */
+/** An event made into a PutEvents entry, remembering where it stood in the publish call. */
 interface Outgoing {
   readonly position: number;
   readonly entry: PutEventsRequestEntry;
@@ -92,9 +92,10 @@ interface Counters {
 /**
  * Publishes event envelopes to an EventBridge bus with PutEvents.
  *
- * - Each envelope becomes one entry: `Source`, `DetailType` from the event's definition,
- *   `Detail` the whole envelope as JSON, `EventBusName`, `Time` the event's `occurredAt`, no
- *   `Resources`, and `TraceHeader` when a trace header is available.
+ * - Each event becomes one entry: `Source`, `DetailType` from the event's definition,
+ *   `Detail` the envelope's JSON text as given (as stored in the outbox, not parsed and
+ *   serialised again), `EventBusName`, `Time` the event's `occurredAt`, no `Resources`, and
+ *   `TraceHeader` when a trace header is available.
  * - Entries are packed, in order, into calls of at most 10 entries and 256 KB (as EventBridge
  *   counts size). An entry over 256 KB on its own is never sent: it fails with
  *   `retryable: false`.
@@ -145,15 +146,15 @@ export class EventBridgePublisher implements EventPublisher {
   }
 
   /** Sends the events; reports, event by event, which were published and which failed. */
-  async publish(events: readonly EventEnvelope[]): Promise<PublishOutcome> {
+  async publish(events: readonly SerializedEnvelope[]): Promise<PublishOutcome> {
     const started = performance.now();
     const counters: Counters = { calls: 0, throttledCalls: 0, resentEntries: 0 };
     const finals = new Map<number, Final>();
     const traceHeader = this.traceHeader?.();
 
     const outgoing: Outgoing[] = [];
-    events.forEach((envelope, position) => {
-      const prepared = this.toEntry(envelope, traceHeader);
+    events.forEach((event, position) => {
+      const prepared = this.toEntry(event, traceHeader);
       if ('kind' in prepared) finals.set(position, prepared);
       else outgoing.push({ position, ...prepared });
     });
@@ -164,13 +165,13 @@ export class EventBridgePublisher implements EventPublisher {
 
     const published: string[] = [];
     const failed: PublishFailure[] = [];
-    events.forEach((envelope, position) => {
+    events.forEach((event, position) => {
       const final = finals.get(position);
-      if (final?.kind === 'published') published.push(envelope.id);
+      if (final?.kind === 'published') published.push(event.id);
       else {
         // Every position has a final state by now; the fallback only rules out losing an event.
         const { reason, retryable } = final ?? { reason: 'not attempted', retryable: true };
-        failed.push({ id: envelope.id, reason, retryable });
+        failed.push({ id: event.id, reason, retryable });
       }
     });
 
@@ -185,39 +186,30 @@ export class EventBridgePublisher implements EventPublisher {
     return { published, failed };
   }
 
-  /** Makes the PutEvents entry of an envelope, or the reason it can never be sent. */
+  /** Makes the PutEvents entry of an event, or the reason it can never be sent. */
   private toEntry(
-    envelope: EventEnvelope,
+    event: SerializedEnvelope,
     traceHeader: string | undefined,
   ): { entry: PutEventsRequestEntry; size: number } | Final {
-    const definition = eventDefinitionOf(envelope.type);
+    const definition = eventDefinitionOf(event.type);
     if (!definition) {
       // Most likely written by a newer release than this one; a relay running that release can
       // publish it, so it must stay in the outbox rather than be dead-lettered.
-      return { kind: 'failed', reason: `unknown event type ${envelope.type}`, retryable: true };
+      return { kind: 'failed', reason: `unknown event type ${event.type}`, retryable: true };
     }
-    let detail: string;
-    try {
-      detail = envelopeJson(envelope);
-    } catch (error) {
-      return {
-        kind: 'failed',
-        reason: `envelope is not JSON: ${message(error)}`,
-        retryable: false,
-      };
-    }
-    const time = new Date(envelope.occurredAt);
+    const time = new Date(event.occurredAt);
     const entry: PutEventsRequestEntry = {
       Source: this.source,
       DetailType: definition.detailType,
-      Detail: detail,
+      // The stored text as it is: parsing and serialising it again would give the same bytes.
+      Detail: event.json,
       EventBusName: this.eventBusName,
       Resources: [],
-      // An unreadable occurredAt must not sink the event: EventBridge then stamps the call's
-      // time, and the envelope in Detail still carries the original.
-      ...(Number.isNaN(time.getTime()) ? {} : { Time: time }),
-      ...(traceHeader === undefined || traceHeader === '' ? {} : { TraceHeader: traceHeader }),
     };
+    // An unreadable occurredAt must not sink the event: EventBridge then stamps the call's
+    // time, and the envelope in Detail still carries the original.
+    if (!Number.isNaN(time.getTime())) entry.Time = time;
+    if (traceHeader !== undefined && traceHeader !== '') entry.TraceHeader = traceHeader;
     const size = putEventsEntrySize(entry);
     if (size > PUT_EVENTS_MAX_BYTES) {
       return {
@@ -263,16 +255,16 @@ export class EventBridgePublisher implements EventPublisher {
     counters: Counters,
   ): Promise<(readonly [Outgoing, Attempt])[]> {
     counters.calls += 1;
-    const deadline = AbortSignal.timeout(this.callTimeoutMs);
+    const signal = AbortSignal.timeout(this.callTimeoutMs);
     let output: PutEventsCommandOutput;
     try {
       output = await this.client.send(
         new PutEventsCommand({ Entries: batch.map((item) => item.entry) }),
-        { abortSignal: deadline },
+        { abortSignal: signal },
       );
     } catch (error) {
       // The SDK reports our own deadline as a bare "Request aborted"; say what happened.
-      const verdict = deadline.aborted
+      const verdict = signal.aborted
         ? ({
             kind: 'transient',
             code: 'TimeoutError',
@@ -294,7 +286,9 @@ export class EventBridgePublisher implements EventPublisher {
       // A request refused as malformed does not say which entry was at fault: send each alone
       // so that one bad entry cannot take its batch-mates down with it.
       const results: (readonly [Outgoing, Attempt])[] = [];
-      for (const item of batch) results.push(...(await this.sendOnce([item], counters)));
+      for (const item of batch) {
+        results.push(...(await this.sendOnce([item], counters)));
+      }
       return results;
     }
     const results = output.Entries ?? [];
@@ -340,8 +334,4 @@ function nonNegative(name: string, value: number): number {
     throw new RangeError(`${name} must be a finite number ≥ 0`);
   }
   return value;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,10 @@
-import { type EventEnvelope, toEnvelope } from '@taskflow/events';
+import type { EventPublisher, PublishOutcome } from '@taskflow/application';
+import {
+  type EventEnvelope,
+  type SerializedEnvelope,
+  envelopeJson,
+  toEnvelope,
+} from '@taskflow/events';
 import {
   FixedClock,
   InMemoryOutboxStore,
@@ -61,6 +67,32 @@ describe('OutboxRelay', () => {
 
     // Assess
     expect(publisher.batches).toEqual([events.map((e) => e.id)]);
+    expect(store.unpublished).toEqual([]);
+  });
+
+  it('fast path: hands the publisher the text the outbox writer stored, not a new serialisation', async () => {
+    // Prepare: the writer serialised the envelope when it stored the row.
+    const e = event();
+    const storedText = envelopeJson(e);
+    store.add(e);
+    const received: SerializedEnvelope[] = [];
+    const recording: EventPublisher = {
+      publish: (events): Promise<PublishOutcome> => {
+        received.push(...events);
+        return Promise.resolve({ published: events.map((x) => x.id), failed: [] });
+      },
+    };
+    const subject = new OutboxRelay(store, recording, clock, { owner: 'a' });
+
+    // Act
+    subject.enqueue([e]);
+    await subject.drain();
+
+    // Assess
+    expect(received).toEqual([
+      { id: e.id, type: e.type, occurredAt: e.occurredAt, json: storedText, attempts: 0 },
+    ]);
+    expect(received[0]?.json).toBe(storedText);
     expect(store.unpublished).toEqual([]);
   });
 

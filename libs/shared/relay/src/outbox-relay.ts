@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@taskflow/events';
+import { type EventEnvelope, serializeEnvelope } from '@taskflow/events';
 import type { Clock } from '@taskflow/shared-kernel';
 import type {
   ClaimedEvent,
@@ -61,7 +61,7 @@ export interface SweepResult {
  * may run at once. Delivery is at least once; consumers dedupe on the event id.
  */
 export class OutboxRelay {
-  private pending: EventEnvelope[] = [];
+  private pending: ClaimedEvent[] = [];
   private flushScheduled = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
@@ -84,19 +84,16 @@ export class OutboxRelay {
    * tick are published together; a failure is recorded for the sweeper to retry.
    */
   enqueue(events: readonly EventEnvelope[]): void {
-    this.pending.push(...events);
+    // The outbox writer serialised these envelopes already: `serializeEnvelope` reuses its text.
+    for (const envelope of events)
+      this.pending.push({ ...serializeEnvelope(envelope), attempts: 0 });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
       const batch = this.pending;
       this.pending = [];
-      this.track(
-        this.publishBatch(
-          batch.map((envelope) => ({ envelope, attempts: 0 })),
-          'fast',
-        ),
-      );
+      this.track(this.publishBatch(batch, 'fast'));
     });
   }
 
@@ -235,7 +232,8 @@ export class OutboxRelay {
   ): Promise<PublishOutcome | { readonly error: unknown }> {
     if (claimed.length === 0) return { published: [], failed: [] };
     try {
-      return await this.publisher.publish(claimed.map((c) => c.envelope));
+      // Claimed events are serialised envelopes already: their stored text is what goes out.
+      return await this.publisher.publish(claimed);
     } catch (error) {
       return { error };
     }
@@ -256,7 +254,7 @@ export class OutboxRelay {
       }
       await this.store.markPublished(sent.published);
       if (sent.failed.length > 0) {
-        const attempts = new Map(claimed.map((c) => [c.envelope.id, c.attempts]));
+        const attempts = new Map(claimed.map((c) => [c.id, c.attempts]));
         await this.store.recordFailures(
           sent.failed.map((f): OutboxAttemptFailure => ({
             id: f.id,
