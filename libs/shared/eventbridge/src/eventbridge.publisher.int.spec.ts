@@ -500,6 +500,46 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     });
 
+    it('gives every call of a publish its own call timeout', async () => {
+      // Prepare: three calls of 150 ms each; together they take longer than one timeout.
+      configure({ latencyMs: 150 });
+      const events = Array.from({ length: 25 }, statusChanged);
+
+      // Act
+      const outcome = await publisher({ callTimeoutMs: 300, maxAttempts: 1 }).publish(
+        stored(events),
+      );
+
+      // Assess
+      expect(outcome).toEqual({ published: events.map((event) => event.id), failed: [] });
+      expect(fake.requests).toBe(3);
+    });
+
+    it('does not hold a backoff longer than the call timeout against the next call', async () => {
+      // Prepare: the first call is throttled, the wait before the retry outlasts the timeout.
+      let calls = 0;
+      configure({
+        failRequests: () =>
+          (calls += 1) === 1 ? { type: 'ThrottlingException', message: 'slow down' } : null,
+      });
+      const events = [statusChanged()];
+      const sut = publisher({
+        callTimeoutMs: 50,
+        sleep: (ms) => {
+          sleeps.push(ms);
+          return new Promise((resolve) => setTimeout(resolve, 120));
+        },
+      });
+
+      // Act
+      const outcome = await sut.publish(stored(events));
+
+      // Assess
+      expect(outcome).toEqual({ published: [events[0]?.id], failed: [] });
+      expect(fake.requests).toBe(2);
+      expect(sleeps).toHaveLength(1);
+    });
+
     it('abandons calls slower than the call timeout and reports the events retryable', async () => {
       // Prepare
       configure({ latencyMs: 1_000 });

@@ -90,6 +90,49 @@ interface Counters {
 }
 
 /**
+ * The deadline of each PutEvents call of one publish call, whose calls go out one at a time:
+ * one timer, re-armed for every call, and one abort signal, replaced only after it fired,
+ * instead of an `AbortSignal.timeout` per call (a signal and a timer each, the timer left
+ * running after the call answered). Its cost per call was measurable in the relay's profile.
+ */
+class CallDeadline {
+  private controller = new AbortController();
+  private timer: NodeJS.Timeout | null = null;
+  private inCall = false;
+
+  constructor(private readonly ms: number) {}
+
+  /** Starts the deadline of a call; the signal aborts if the call is still running `ms` later. */
+  start(): AbortSignal {
+    if (this.controller.signal.aborted) this.controller = new AbortController();
+    this.inCall = true;
+    if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        // It may fire between calls (a backoff sleep): then there is nothing to abort.
+        if (this.inCall) this.controller.abort();
+      }, this.ms);
+      // As with AbortSignal.timeout: the call in flight, not its deadline, keeps the process up.
+      this.timer.unref();
+    } else {
+      // Restarts the full period, also after the timer fired.
+      this.timer.refresh();
+    }
+    return this.controller.signal;
+  }
+
+  /** The call answered (or failed): the deadline no longer applies. */
+  end(): void {
+    this.inCall = false;
+  }
+
+  /** Releases the timer; the publish call is over. */
+  dispose(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/**
  * Publishes event envelopes to an EventBridge bus with PutEvents.
  *
  * - Each event becomes one entry: `Source`, `DetailType` from the event's definition,
@@ -159,8 +202,13 @@ export class EventBridgePublisher implements EventPublisher {
       else outgoing.push({ position, ...prepared });
     });
 
-    for (const batch of packBatches(outgoing, (item) => item.size)) {
-      await this.deliver(batch, finals, counters);
+    const deadline = new CallDeadline(this.callTimeoutMs);
+    try {
+      for (const batch of packBatches(outgoing, (item) => item.size)) {
+        await this.deliver(batch, finals, counters, deadline);
+      }
+    } finally {
+      deadline.dispose();
     }
 
     const published: string[] = [];
@@ -226,11 +274,12 @@ export class EventBridgePublisher implements EventPublisher {
     batch: readonly Outgoing[],
     finals: Map<number, Final>,
     counters: Counters,
+    deadline: CallDeadline,
   ): Promise<void> {
     let pending = batch;
     for (let attempt = 1; pending.length > 0; attempt += 1) {
       const retry: { item: Outgoing; reason: string }[] = [];
-      for (const [item, result] of await this.sendOnce(pending, counters)) {
+      for (const [item, result] of await this.sendOnce(pending, counters, deadline)) {
         if (result.kind === 'retry') retry.push({ item, reason: result.reason });
         else finals.set(item.position, result);
       }
@@ -253,9 +302,10 @@ export class EventBridgePublisher implements EventPublisher {
   private async sendOnce(
     batch: readonly Outgoing[],
     counters: Counters,
+    deadline: CallDeadline,
   ): Promise<(readonly [Outgoing, Attempt])[]> {
     counters.calls += 1;
-    const signal = AbortSignal.timeout(this.callTimeoutMs);
+    const signal = deadline.start();
     let output: PutEventsCommandOutput;
     try {
       output = await this.client.send(
@@ -263,6 +313,7 @@ export class EventBridgePublisher implements EventPublisher {
         { abortSignal: signal },
       );
     } catch (error) {
+      deadline.end();
       // The SDK reports our own deadline as a bare "Request aborted"; say what happened.
       const verdict = signal.aborted
         ? ({
@@ -287,10 +338,11 @@ export class EventBridgePublisher implements EventPublisher {
       // so that one bad entry cannot take its batch-mates down with it.
       const results: (readonly [Outgoing, Attempt])[] = [];
       for (const item of batch) {
-        results.push(...(await this.sendOnce([item], counters)));
+        results.push(...(await this.sendOnce([item], counters, deadline)));
       }
       return results;
     }
+    deadline.end();
     const results = output.Entries ?? [];
     return batch.map((item, index) => [item, interpret(results[index])] as const);
   }
