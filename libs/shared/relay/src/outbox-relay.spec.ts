@@ -144,6 +144,75 @@ describe('OutboxRelay', () => {
     expect(publisher.delivered).toEqual(events.map((e) => e.id));
   });
 
+  it('sweepWhile claims nothing when there is no time to start', async () => {
+    // Prepare
+    store.add(event());
+    clock.advance(5_000);
+
+    // Act
+    const result = await relay().sweepWhile(() => false);
+
+    // Assess
+    expect(result).toEqual({ claimed: 0, published: 0, failed: 0, rounds: 0, outOfTime: true });
+    expect(publisher.batches).toEqual([]);
+  });
+
+  it.each([
+    ['sweepWhile', (r: OutboxRelay) => r.sweepWhile(() => true)],
+    ['sweepUntilIdle', (r: OutboxRelay) => r.sweepUntilIdle()],
+  ])(
+    '%s overlaps rounds: claims the next batch during a publish, records during the next',
+    async (_name, sweep) => {
+      // Prepare: a store and a publisher that log when each operation starts and ends.
+      const log: string[] = [];
+      const names = (ids: readonly string[]): string => ids.map((id) => id.slice(-2)).join(',');
+      const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+      class LoggingStore extends InMemoryOutboxStore {
+        override async claimDue(options: Parameters<InMemoryOutboxStore['claimDue']>[0]) {
+          log.push('claim');
+          return super.claimDue(options);
+        }
+        override async markPublished(ids: readonly string[]): Promise<void> {
+          log.push(`mark ${names(ids)}`);
+          await tick();
+          await tick();
+          await super.markPublished(ids);
+          log.push(`marked ${names(ids)}`);
+        }
+      }
+      const logged = new LoggingStore(clock);
+      const events = Array.from({ length: 5 }, event);
+      logged.add(...events);
+      clock.advance(5_000);
+      const slow: EventPublisher = {
+        publish: async (batch): Promise<PublishOutcome> => {
+          const ids = batch.map((e) => e.id);
+          log.push(`publish ${names(ids)}`);
+          await tick();
+          log.push(`published ${names(ids)}`);
+          return { published: ids, failed: [] };
+        },
+      };
+      const subject = new OutboxRelay(logged, slow, clock, { owner: 'a', claimLimit: 2 });
+      const [a, b, c, d] = events.map((e) => names([e.id]));
+
+      // Act
+      const result = await sweep(subject);
+
+      // Assess
+      expect(result).toMatchObject({ claimed: 5, published: 5, failed: 0 });
+      expect(logged.unpublished).toEqual([]);
+      const at = (entry: string): number => log.indexOf(entry);
+      // The second claim goes out before the first batch is published...
+      expect(log.slice(0, 3)).toEqual(['claim', 'claim', `publish ${a},${b}`]);
+      // ...and the first batch is marked while the second one is being published.
+      expect(at(`publish ${c},${d}`)).toBeGreaterThan(at(`mark ${a},${b}`));
+      expect(at(`publish ${c},${d}`)).toBeLessThan(at(`marked ${a},${b}`));
+      // Calls still go out one batch after another.
+      expect(at(`publish ${c},${d}`)).toBeGreaterThan(at(`published ${a},${b}`));
+    },
+  );
+
   it('retries only failed events, with exponential backoff, until they are published', async () => {
     const events = [event(), event(), event()];
     store.add(...events);
