@@ -74,25 +74,34 @@ export interface RelayBenchResult {
   readonly seedMs: number;
 }
 
-/** The PutEvents entry of an envelope, built as EventBridgePublisher builds it (no trace header). */
-function entryOf(envelope: EventEnvelope): PutEventsRequestEntry {
+/**
+ * The PutEvents entry of a stored event, built as EventBridgePublisher builds it (no trace
+ * header): `Detail` is the outbox row's payload text, as the relay sends it.
+ */
+function entryOf({ envelope, payload }: StoredEvent): PutEventsRequestEntry {
   const definition = eventDefinitionOf(envelope.type);
   if (!definition) throw new Error(`unknown event type ${envelope.type}`);
   return {
     Source: DEFAULT_TASKFLOW_EVENT_SOURCE,
     DetailType: definition.detailType,
-    Detail: JSON.stringify(envelope),
+    Detail: payload,
     EventBusName: BUS_NAME,
     Resources: [],
     Time: new Date(envelope.occurredAt),
   };
 }
 
+/** An outbox row: its payload text and the envelope it holds. */
+interface StoredEvent {
+  readonly envelope: EventEnvelope;
+  readonly payload: string;
+}
+
 /** The batches the relay sends: claims of `claimLimit` in id order, each packed as the publisher packs. */
-function batchesOf(envelopes: readonly EventEnvelope[]): PutEventsRequestEntry[][] {
+function batchesOf(events: readonly StoredEvent[]): PutEventsRequestEntry[][] {
   const batches: PutEventsRequestEntry[][] = [];
-  for (let i = 0; i < envelopes.length; i += DEFAULT_RELAY_OPTIONS.claimLimit) {
-    const claim = envelopes.slice(i, i + DEFAULT_RELAY_OPTIONS.claimLimit).map(entryOf);
+  for (let i = 0; i < events.length; i += DEFAULT_RELAY_OPTIONS.claimLimit) {
+    const claim = events.slice(i, i + DEFAULT_RELAY_OPTIONS.claimLimit).map(entryOf);
     batches.push(...packBatches(claim, putEventsEntrySize).map((batch) => [...batch]));
   }
   return batches;
@@ -273,7 +282,7 @@ export function median(values: readonly number[]): number {
 /**
  * Relay throughput against the local PutEvents endpoint (FakeEventBridge, in this process)
  * versus the bare SDK client sending the same batches to it. The relay side is the product's
- * sweeper as a host runs it: `OutboxRelay` with its default options (claims of 100 under a
+ * sweeper as a host runs it: `OutboxRelay` with its default options (claims of 500 under a
  * lease, then mark published) over `EventBridgePublisher` (the real SDK client, retries off,
  * batches of ≤ 10 entries). The bare side sends the very same entries, grouped the same way,
  * with `client.send(new PutEventsCommand(...))` on the same client and nothing else. Runs
@@ -293,8 +302,11 @@ export async function measureRelayThroughput(
     text: 'SELECT payload FROM outbox ORDER BY id LIMIT $1',
     values: [options.events],
   });
-  const envelopes = rows.map((row) => JSON.parse(row.payload) as EventEnvelope);
-  const batches = batchesOf(envelopes);
+  const stored = rows.map(({ payload }) => ({
+    envelope: JSON.parse(payload) as EventEnvelope,
+    payload,
+  }));
+  const batches = batchesOf(stored);
 
   const fake = await FakeEventBridge.start();
   const client = createEventBridgeClient({
@@ -317,7 +329,7 @@ export async function measureRelayThroughput(
       const wire = { relay: '', bare: '' };
       for (const side of relayFirst ? (['relay', 'bare'] as const) : (['bare', 'relay'] as const)) {
         if (side === 'relay')
-          relay = await runRelay(options, publisher, fake, envelopes.length, cores);
+          relay = await runRelay(options, publisher, fake, stored.length, cores);
         else bare = await runBare(client, batches, fake, options, cores);
         wire[side] = wireBatches(fake).join('\n');
       }

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@taskflow/events';
+import type { SerializedEnvelope } from '@taskflow/events';
 
 /** Why one event was not published. */
 export interface PublishFailure {
@@ -20,5 +20,9 @@ export interface PublishOutcome {
  * Implementations report per-event outcomes instead of throwing for partial failures.
  */
 export interface EventPublisher {
-  publish(events: readonly EventEnvelope[]): Promise<PublishOutcome>;
+  /**
+   * Publishes each event's stored JSON text as it is (`serializeEnvelope` makes one of an
+   * envelope); the outcome names events by `id`.
+   */
+  publish(events: readonly SerializedEnvelope[]): Promise<PublishOutcome>;
 }

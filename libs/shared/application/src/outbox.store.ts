@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@taskflow/events';
+import type { SerializedEnvelope } from '@taskflow/events';
 
 /** The outcome of one publish attempt, as recorded on an outbox row. */
 export interface OutboxAttemptFailure {
@@ -8,9 +8,11 @@ export interface OutboxAttemptFailure {
   readonly nextAttemptAt: Date | null;
 }
 
-/** An event leased for publication, with how many attempts already failed. */
-export interface ClaimedEvent {
-  readonly envelope: EventEnvelope;
+/**
+ * An event leased for publication, as stored (its envelope's JSON text is published as it is,
+ * never parsed), with how many attempts already failed.
+ */
+export interface ClaimedEvent extends SerializedEnvelope {
   readonly attempts: number;
 }
 
@@ -34,11 +36,14 @@ export interface OutboxStore {
   recordFailures(failures: readonly OutboxAttemptFailure[]): Promise<void>;
   /** Age in milliseconds of the oldest event not yet published (0 when none): the relay's lag. */
   lagMs(now: Date): Promise<number>;
-  /** Events that occurred at or after `since`, optionally of some types, in log order: for replay. */
+  /**
+   * Events that occurred at or after `since`, optionally of some types, in log order, as stored:
+   * for replay, which publishes them again.
+   */
   readSince(options: {
     since: Date;
     types: readonly string[] | null;
     afterId: string | null;
     limit: number;
-  }): Promise<EventEnvelope[]>;
+  }): Promise<SerializedEnvelope[]>;
 }

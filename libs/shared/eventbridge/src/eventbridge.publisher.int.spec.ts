@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { PublishOutcome } from '@taskflow/application';
-import type { EventData, EventEnvelope, EventType } from '@taskflow/events';
+import {
+  type EventData,
+  type EventEnvelope,
+  type EventType,
+  serializeEnvelope,
+} from '@taskflow/events';
 import {
   type EnvelopeOf,
   FakeEventBridge,
@@ -75,6 +80,11 @@ const sampleEvents: [EventType, string, () => EventEnvelope][] = [
   ],
 ];
 
+/** Events as the relay hands them to the publisher: as stored. */
+function stored(events: readonly EventEnvelope[]) {
+  return events.map(serializeEnvelope);
+}
+
 function idOf(entry: FakePutEventsEntry): string {
   const detail = JSON.parse(entry.Detail ?? 'null') as { id?: unknown } | null;
   return typeof detail?.id === 'string' ? detail.id : '';
@@ -137,7 +147,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
         const event = make();
 
         // Act
-        const outcome = await publisher().publish([event]);
+        const outcome = await publisher().publish(stored([event]));
 
         // Assess
         expect(outcome).toEqual({ published: [event.id], failed: [] });
@@ -168,7 +178,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       const sut = publisher({ source: 'taskflow.test', traceHeader: () => header });
 
       // Act
-      await sut.publish(events);
+      await sut.publish(stored(events));
 
       // Assess
       expect(fake.received.map(({ entry }) => entry.Source)).toEqual([
@@ -178,9 +188,26 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       expect(fake.received.map(({ entry }) => entry.TraceHeader)).toEqual([header, header]);
     });
 
+    it('sends the stored JSON text as Detail byte for byte, and Time from occurredAt', async () => {
+      // Prepare: text laid out unlike JSON.stringify, so a re-serialised envelope shows.
+      const event = statusChanged();
+      const json = JSON.stringify(event, null, 2);
+
+      // Act
+      const outcome = await publisher().publish([
+        { id: event.id, type: event.type, occurredAt: event.occurredAt, json },
+      ]);
+
+      // Assess
+      expect(outcome).toEqual({ published: [event.id], failed: [] });
+      expect(fake.received.map(({ entry }) => [entry.Detail, entry.Time])).toEqual([
+        [json, OCCURRED_AT],
+      ]);
+    });
+
     it('makes no call for no events', async () => {
       // Act
-      const outcome = await publisher().publish([]);
+      const outcome = await publisher().publish(stored([]));
 
       // Assess
       expect(outcome).toEqual({ published: [], failed: [] });
@@ -199,7 +226,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       const events = Array.from({ length: count }, statusChanged);
 
       // Act
-      const outcome = await publisher().publish(events);
+      const outcome = await publisher().publish(stored(events));
 
       // Assess
       expect(outcome.published).toEqual(events.map((event) => event.id));
@@ -220,7 +247,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
         const events = Array.from({ length: 5 }, () => comment(length, char));
 
         // Act
-        const outcome = await publisher().publish(events);
+        const outcome = await publisher().publish(stored(events));
 
         // Assess
         expect(outcome.failed).toEqual([]);
@@ -239,7 +266,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       const [before, huge, after] = [comment(), comment(300_000), comment()];
 
       // Act
-      const outcome = await publisher().publish([before, huge, after]);
+      const outcome = await publisher().publish(stored([before, huge, after]));
 
       // Assess
       expect(outcome.published).toEqual([before.id, after.id]);
@@ -271,7 +298,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       };
 
       // Act
-      const outcome = await publisher().publish([event as EventEnvelope]);
+      const outcome = await publisher().publish(stored([event as EventEnvelope]));
 
       // Assess
       expect(outcome.published.length === 1 ? 'published' : 'failed').toBe(expected);
@@ -293,7 +320,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
         const outcome = await publisher({
           maxAttempts: 12,
           metrics: (m) => metrics.push(m),
-        }).publish(events);
+        }).publish(stored(events));
 
         // Assess: everything published, each accepted exactly once.
         expect(outcome).toEqual({ published: ids, failed: [] });
@@ -348,7 +375,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
         const events = [statusChanged(), statusChanged(), statusChanged()];
 
         // Act
-        const outcome = await publisher({ maxAttempts: 3 }).publish(events);
+        const outcome = await publisher({ maxAttempts: 3 }).publish(stored(events));
 
         // Assess
         expect(outcome.published).toEqual([]);
@@ -377,7 +404,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       });
 
       // Act
-      await sut.publish([statusChanged()]);
+      await sut.publish(stored([statusChanged()]));
 
       // Assess
       expect(sleeps).toEqual([50, 100, 150, 150]);
@@ -395,7 +422,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       configure({ failEntries: (entry) => (idOf(entry) === poison.id ? code : null) });
 
       // Act
-      const outcome = await publisher().publish([first, poison, last]);
+      const outcome = await publisher().publish(stored([first, poison, last]));
 
       // Assess
       expect(outcome.published).toEqual([first.id, last.id]);
@@ -417,7 +444,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       });
 
       // Act
-      const outcome = await publisher().publish([first, poison, last]);
+      const outcome = await publisher().publish(stored([first, poison, last]));
 
       // Assess
       expect(outcome.published).toEqual([first.id, last.id]);
@@ -444,7 +471,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       const events = [statusChanged(), statusChanged()];
 
       // Act
-      const outcome = await publisher().publish(events);
+      const outcome = await publisher().publish(stored(events));
 
       // Assess
       expect(outcome.failed).toEqual(
@@ -466,11 +493,51 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       const started = Date.now();
 
       // Act
-      const outcome = await publisher({ callTimeoutMs: 5_000 }).publish(events);
+      const outcome = await publisher({ callTimeoutMs: 5_000 }).publish(stored(events));
 
       // Assess
       expect(outcome.published).toEqual(events.map((event) => event.id));
       expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    });
+
+    it('gives every call of a publish its own call timeout', async () => {
+      // Prepare: three calls of 150 ms each; together they take longer than one timeout.
+      configure({ latencyMs: 150 });
+      const events = Array.from({ length: 25 }, statusChanged);
+
+      // Act
+      const outcome = await publisher({ callTimeoutMs: 300, maxAttempts: 1 }).publish(
+        stored(events),
+      );
+
+      // Assess
+      expect(outcome).toEqual({ published: events.map((event) => event.id), failed: [] });
+      expect(fake.requests).toBe(3);
+    });
+
+    it('does not hold a backoff longer than the call timeout against the next call', async () => {
+      // Prepare: the first call is throttled, the wait before the retry outlasts the timeout.
+      let calls = 0;
+      configure({
+        failRequests: () =>
+          (calls += 1) === 1 ? { type: 'ThrottlingException', message: 'slow down' } : null,
+      });
+      const events = [statusChanged()];
+      const sut = publisher({
+        callTimeoutMs: 50,
+        sleep: (ms) => {
+          sleeps.push(ms);
+          return new Promise((resolve) => setTimeout(resolve, 120));
+        },
+      });
+
+      // Act
+      const outcome = await sut.publish(stored(events));
+
+      // Assess
+      expect(outcome).toEqual({ published: [events[0]?.id], failed: [] });
+      expect(fake.requests).toBe(2);
+      expect(sleeps).toHaveLength(1);
     });
 
     it('abandons calls slower than the call timeout and reports the events retryable', async () => {
@@ -483,7 +550,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       const outcome: PublishOutcome = await publisher({
         callTimeoutMs: 100,
         maxAttempts: 2,
-      }).publish(events);
+      }).publish(stored(events));
 
       // Assess
       expect(outcome.failed).toEqual([
@@ -505,7 +572,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       const known = statusChanged();
 
       // Act
-      const outcome = await publisher().publish([unknown, known]);
+      const outcome = await publisher().publish(stored([unknown, known]));
 
       // Assess
       expect(outcome).toEqual({
@@ -525,7 +592,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       });
 
       // Act
-      const outcome = await sut.publish([event]);
+      const outcome = await sut.publish(stored([event]));
 
       // Assess
       expect(outcome).toEqual({ published: [event.id], failed: [] });

@@ -9,6 +9,10 @@ export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
 /** What EventBridge counts for an entry's `Time`, whatever the timestamp. */
 const TIME_BYTES = 14;
 
+// UTF-16 length would undercount every non-ASCII character.
+const utf8Bytes = (text: string | undefined): number =>
+  text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
+
 /**
  * Size of a PutEvents entry as EventBridge counts it against {@link PUT_EVENTS_MAX_BYTES}: 14
  * bytes for `Time` if present, plus the UTF-8 bytes of `Source`, `DetailType`, `Detail` and each
@@ -17,11 +21,10 @@ const TIME_BYTES = 14;
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
  */
 export function putEventsEntrySize(entry: PutEventsRequestEntry): number {
+  // Counted field by field, without collecting them in an array: this runs for every event.
   let size = entry.Time === undefined ? 0 : TIME_BYTES;
-  for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
-    // UTF-16 length would undercount every non-ASCII character.
-    if (text !== undefined) size += Buffer.byteLength(text, 'utf8');
-  }
+  size += utf8Bytes(entry.Source) + utf8Bytes(entry.DetailType) + utf8Bytes(entry.Detail);
+  for (const resource of entry.Resources ?? []) size += utf8Bytes(resource);
   return size;
 }
 

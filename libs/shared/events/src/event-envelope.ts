@@ -76,6 +76,31 @@ export function envelopeJson(envelope: EventEnvelope): string {
   return json;
 }
 
+/**
+ * An envelope as it is stored and published: the whole envelope as JSON text, plus the fields a
+ * bus routes on, so that an outbox row can be published without parsing its text and
+ * serialising it again. `json` is the envelope `id`, `type` and `occurredAt` describe.
+ */
+export interface SerializedEnvelope {
+  readonly id: string;
+  /** The event type (`task.created`...), unchecked: a newer release may have written it. */
+  readonly type: string;
+  /** When the event occurred, ISO 8601 (`2026-01-01T00:00:00.000Z`). */
+  readonly occurredAt: string;
+  /** The envelope as JSON, exactly as stored in the outbox. */
+  readonly json: string;
+}
+
+/** The {@link SerializedEnvelope} of an envelope, with the text `envelopeJson` gives. */
+export function serializeEnvelope(envelope: EventEnvelope): SerializedEnvelope {
+  return {
+    id: envelope.id,
+    type: envelope.type,
+    occurredAt: envelope.occurredAt,
+    json: envelopeJson(envelope),
+  };
+}
+
 /** Reads an envelope stored as JSON (an outbox row), remembering its text for `envelopeJson`. */
 export function parseEnvelopeJson(json: string): EventEnvelope {
   const envelope = JSON.parse(json) as EventEnvelope;

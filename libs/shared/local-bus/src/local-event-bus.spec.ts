@@ -5,7 +5,7 @@ import {
   type EventRule,
   eventRules,
 } from '@taskflow/event-routing';
-import { EVENT_DEFINITIONS, type EventEnvelope } from '@taskflow/events';
+import { EVENT_DEFINITIONS, type EventEnvelope, serializeEnvelope } from '@taskflow/events';
 import { FixedClock } from '@taskflow/testing';
 import { type BusTarget, LocalEventBus, type LocalEventBusOptions } from './local-event-bus';
 import type { PutEventsEntry } from './put-events';
@@ -365,13 +365,15 @@ describe('LocalEventBus delivery failures', () => {
 
 describe('LocalEventBus.publish (the relay publishing locally)', () => {
   const envelopes = EVENT_DEFINITIONS.map((d, i) => envelope(d.type, i + 1));
+  /** The events as the relay hands them over: as stored. */
+  const stored = (events: readonly EventEnvelope[]) => events.map(serializeEnvelope);
 
   it('publishes every Taskflow event to the broadcaster and none to the processor (no loops)', async () => {
     // Prepare
     const { bus, processor, broadcaster } = harness();
 
     // Act
-    const outcome = await bus.publish(envelopes);
+    const outcome = await bus.publish(stored(envelopes));
     await bus.drain();
 
     // Assess
@@ -390,7 +392,7 @@ describe('LocalEventBus.publish (the relay publishing locally)', () => {
     });
 
     // Act
-    await bus.publish(envelopes.slice(0, 3));
+    await bus.publish(stored(envelopes.slice(0, 3)));
     await bus.drain();
 
     // Assess
@@ -404,7 +406,7 @@ describe('LocalEventBus.publish (the relay publishing locally)', () => {
     const unknown = envelope('task.renamed', 99);
 
     // Act
-    const outcome = await bus.publish([unknown, ...envelopes.slice(0, 2)]);
+    const outcome = await bus.publish(stored([unknown, ...envelopes.slice(0, 2)]));
 
     // Assess
     expect(outcome).toEqual({
@@ -424,7 +426,7 @@ describe('LocalEventBus.publish (the relay publishing locally)', () => {
     const many = Array.from({ length: 23 }, (_, i) => envelope('task.deleted', 100 + i));
 
     // Act
-    const outcome = await bus.publish([huge, ...many]);
+    const outcome = await bus.publish(stored([huge, ...many]));
 
     // Assess
     expect(outcome.published).toEqual(many.map((e) => e.id));

@@ -19,7 +19,7 @@ import {
   failureReason,
   isPermanentFailure,
 } from '@taskflow/event-routing';
-import { type EventEnvelope, eventDefinitionOf } from '@taskflow/events';
+import { type SerializedEnvelope, eventDefinitionOf } from '@taskflow/events';
 import { type Clock, systemClock } from '@taskflow/shared-kernel';
 import {
   type PutEventsEntry,
@@ -94,7 +94,7 @@ interface CompiledRule {
  * - `putEvents` takes PutEvents entries and answers as PutEvents does: each entry is accepted
  *   (an EventId) or refused (ErrorCode, ErrorMessage), and the answer comes before delivery.
  * - `publish` implements the `EventPublisher` port, so the outbox relay can publish to it: each
- *   envelope becomes an entry as the EventBridge publisher makes it.
+ *   event becomes an entry as the EventBridge publisher makes it (its JSON text as `Detail`).
  * - Each accepted event, as the EventBridge event JSON, goes to the target of every rule it
  *   matches, asynchronously. A target that fails is retried with exponential backoff up to
  *   `maxAttempts` times, then the event is dead-lettered with the last reason; a failure marked
@@ -159,29 +159,29 @@ export class LocalEventBus implements EventPublisher {
     });
   }
 
-  /** Publishes envelopes as the EventBridge publisher would: one entry each, under `source`. */
-  async publish(events: readonly EventEnvelope[]): Promise<PublishOutcome> {
+  /** Publishes events as the EventBridge publisher would: one entry each, under `source`. */
+  async publish(events: readonly SerializedEnvelope[]): Promise<PublishOutcome> {
     const published: string[] = [];
     const failed: PublishFailure[] = [];
     const outgoing: { id: string; entry: PutEventsEntry }[] = [];
-    for (const envelope of events) {
-      const definition = eventDefinitionOf(envelope.type);
+    for (const event of events) {
+      const definition = eventDefinitionOf(event.type);
       if (definition === undefined) {
         // As the EventBridge publisher: a newer release may know the type; keep it in the outbox.
         failed.push({
-          id: envelope.id,
-          reason: `unknown event type ${envelope.type}`,
+          id: event.id,
+          reason: `unknown event type ${event.type}`,
           retryable: true,
         });
         continue;
       }
       outgoing.push({
-        id: envelope.id,
+        id: event.id,
         entry: {
           Source: this.source,
           DetailType: definition.detailType,
-          Detail: JSON.stringify(envelope),
-          Time: envelope.occurredAt,
+          Detail: event.json,
+          Time: event.occurredAt,
           Resources: [],
         },
       });

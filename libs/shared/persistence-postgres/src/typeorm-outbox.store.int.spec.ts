@@ -1,3 +1,4 @@
+import type { EventEnvelope } from '@taskflow/events';
 import { createTestDatabase } from '@taskflow/testing';
 import type { Persistence } from './persistence';
 import { type UseCases, openMigrated, useCasesOver } from './testing/persistence-fixture';
@@ -65,10 +66,46 @@ describe('TypeormOutboxStore on PostgreSQL', () => {
     });
 
     // Assess
-    expect(first.map((c) => c.envelope.id)).toEqual(ids.slice(0, 4));
-    expect(second.map((c) => c.envelope.id)).toEqual(ids.slice(4));
+    expect(first.map((c) => c.id)).toEqual(ids.slice(0, 4));
+    expect(second.map((c) => c.id)).toEqual(ids.slice(4));
     expect(third).toEqual([]);
     expect(first[0]?.attempts).toBe(0);
+  });
+
+  it('claims events as stored: the payload text untouched, with id, type and occurredAt', async () => {
+    // Prepare: stored text laid out unlike JSON.stringify, so a re-serialised payload shows.
+    const ids = await newEvents(1);
+    await persistence.db.query({
+      text: 'UPDATE outbox SET payload = jsonb_pretty(payload::jsonb) WHERE id = ANY($1::uuid[])',
+      values: [ids],
+    });
+    const { rows } = await persistence.db.query<{ id: string; payload: string }>({
+      text: 'SELECT id, payload FROM outbox WHERE id = ANY($1::uuid[]) ORDER BY id',
+      values: [ids],
+    });
+
+    // Act
+    const claimed = await persistence.outbox.claimDue({
+      limit: 10,
+      leaseMs: 60_000,
+      owner: 'a',
+      minAgeMs: 0,
+    });
+
+    // Assess
+    expect(claimed).toEqual(
+      rows.map((row) => {
+        const envelope = JSON.parse(row.payload) as EventEnvelope;
+        return {
+          id: row.id,
+          type: envelope.type,
+          occurredAt: envelope.occurredAt,
+          json: row.payload,
+          attempts: 0,
+        };
+      }),
+    );
+    expect(claimed[0]?.json).toContain('\n');
   });
 
   it('ten concurrent claimers split the events without overlap', async () => {
@@ -80,7 +117,7 @@ describe('TypeormOutboxStore on PostgreSQL', () => {
       ),
     );
 
-    const claimed = claims.flat().map((c) => c.envelope.id);
+    const claimed = claims.flat().map((c) => c.id);
     expect(new Set(claimed).size).toBe(claimed.length);
     expect(claimed.sort()).toEqual(ids.sort());
   });
@@ -107,7 +144,7 @@ describe('TypeormOutboxStore on PostgreSQL', () => {
       owner: 'b',
       minAgeMs: 0,
     });
-    expect(again.map((c) => c.envelope.id)).toEqual(ids);
+    expect(again.map((c) => c.id)).toEqual(ids);
   });
 
   it('publishing leaves the log intact: the event stays in the outbox, its pending row goes', async () => {
@@ -119,6 +156,22 @@ describe('TypeormOutboxStore on PostgreSQL', () => {
       values: [id],
     });
     expect(rows[0]).toEqual({ logged: 1, pending: 0 });
+  });
+
+  it('marks several events published at once, and only those', async () => {
+    // Prepare
+    const ids = await newEvents(3);
+
+    // Act
+    await persistence.outbox.markPublished(ids.slice(1, 5));
+    await persistence.outbox.markPublished([]);
+
+    // Assess
+    const { rows } = await persistence.db.query<{ id: string }>({
+      text: 'SELECT id FROM outbox_pending ORDER BY id',
+      values: [],
+    });
+    expect(rows.map((row) => row.id)).toEqual([ids[0], ids[5]]);
   });
 
   it('published events are never claimed; failures back off, count attempts, and abandonment is final', async () => {
@@ -200,6 +253,18 @@ describe('TypeormOutboxStore on PostgreSQL', () => {
     ]);
     expect([...first, ...second].map((e) => e.id)).toEqual(all.slice(2).map((e) => e.id));
     expect(future).toEqual([]);
+    // As stored, for replay to publish as they are.
+    const { rows } = await persistence.db.query<{ payload: string }>({
+      text: 'SELECT payload FROM outbox WHERE id = ANY($1::uuid[]) ORDER BY id',
+      values: [all.map((e) => e.id)],
+    });
+    expect(all).toEqual(
+      rows.map(({ payload }) => {
+        const envelope = JSON.parse(payload) as EventEnvelope;
+        const { id, type, occurredAt } = envelope;
+        return { id, type, occurredAt, json: payload };
+      }),
+    );
   });
 
   it('records the writing transaction id on PostgreSQL', async () => {

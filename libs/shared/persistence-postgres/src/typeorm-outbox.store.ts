@@ -1,17 +1,21 @@
 import type { ClaimedEvent, OutboxAttemptFailure, OutboxStore } from '@taskflow/application';
-import { type EventEnvelope, parseEnvelopeJson } from '@taskflow/events';
+import type { SerializedEnvelope } from '@taskflow/events';
 import type { Database } from './database';
 
-const byId = (a: EventEnvelope, b: EventEnvelope): number =>
-  a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 /** The smallest UUIDv7 of a millisecond: ids of events at or after `time` are not below it. */
 function firstIdAt(time: Date): string {
   const hex = Math.max(0, time.getTime()).toString(16).padStart(12, '0');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
 }
 
-const parse = (rows: readonly { payload: string }[]): EventEnvelope[] =>
-  rows.map((r) => JSON.parse(r.payload) as EventEnvelope);
+/**
+ * The columns of an outbox row a publisher needs, as {@link SerializedEnvelope} fields. The
+ * payload is returned as stored, never parsed: it is published as it is. `occurred_at` is
+ * formatted as `Date.prototype.toISOString` does (the envelopes' own form; stored values have
+ * millisecond precision), which is cheaper to read than a timestamptz the driver parses.
+ */
+const SERIALIZED_COLUMNS = `o.id, o.type, o.payload AS json,
+  to_char(o.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt"`;
 
 /** The outbox table as the relay and the readers of the event log see it. */
 export class TypeormOutboxStore implements OutboxStore {
@@ -26,10 +30,11 @@ export class TypeormOutboxStore implements OutboxStore {
     // SKIP LOCKED lets concurrent relays take disjoint rows without waiting; DSQL lacks it and
     // resolves the same race optimistically (the loser's transaction fails and is retried).
     const skipLocked = this.db.config.dialect === 'postgres' ? ' SKIP LOCKED' : '';
-    const { rows } = await this.db.query<{ payload: string; attempts: number }>({
+    const { rows } = await this.db.query<ClaimedEvent>({
       name: `tf_outbox_claim${skipLocked ? '_skip' : ''}`,
       // The candidates are a MATERIALIZED CTE: as an IN (subquery ... LIMIT) the planner may
-      // evaluate the subquery more than once and lease more rows than the limit.
+      // evaluate the subquery more than once and lease more rows than the limit. RETURNING has no
+      // order: the outer query restores the oldest-first order.
       text: `WITH due AS MATERIALIZED (
                SELECT id FROM outbox_pending
                 WHERE abandoned_at IS NULL
@@ -37,27 +42,28 @@ export class TypeormOutboxStore implements OutboxStore {
                   AND (lease_until IS NULL OR lease_until < now())
                   AND occurred_at <= now() - $3 * interval '1 millisecond'
                 ORDER BY id LIMIT $4
-                FOR UPDATE${skipLocked})
-             UPDATE outbox_pending p SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
-               FROM due, outbox o
-              WHERE p.id = due.id AND o.id = p.id AND (p.lease_until IS NULL OR p.lease_until < now())
-             RETURNING o.payload, p.attempts`,
+                FOR UPDATE${skipLocked}),
+             claimed AS (
+               UPDATE outbox_pending p SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
+                 FROM due
+                WHERE p.id = due.id AND (p.lease_until IS NULL OR p.lease_until < now())
+               RETURNING p.id, p.attempts)
+             SELECT ${SERIALIZED_COLUMNS}, claimed.attempts
+               FROM claimed JOIN outbox o ON o.id = claimed.id
+              ORDER BY o.id`,
       values: [options.owner, options.leaseMs, options.minAgeMs, options.limit],
     });
-    return rows
-      .map((row) => ({
-        envelope: parseEnvelopeJson(row.payload),
-        attempts: row.attempts,
-      }))
-      .sort((a, b) => byId(a.envelope, b.envelope));
+    return rows;
   }
 
   async markPublished(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db.query({
       name: 'tf_outbox_published',
-      text: 'DELETE FROM outbox_pending WHERE id = ANY($1::uuid[])',
-      values: [ids],
+      // One comma-joined text instead of an array parameter: the driver would quote and escape
+      // each id of an array (hundreds a call), and ids hold no commas (the cast checks them).
+      text: "DELETE FROM outbox_pending WHERE id = ANY(string_to_array($1, ',')::uuid[])",
+      values: [ids.join(',')],
     });
   }
 
@@ -94,11 +100,11 @@ export class TypeormOutboxStore implements OutboxStore {
     types: readonly string[] | null;
     afterId: string | null;
     limit: number;
-  }): Promise<EventEnvelope[]> {
-    const { rows } = await this.db.query<{ payload: string }>({
+  }): Promise<SerializedEnvelope[]> {
+    const { rows } = await this.db.query<SerializedEnvelope>({
       name: 'tf_outbox_since',
       // Event ids are UUIDv7 drawn after the event's time: the primary key finds the range.
-      text: `SELECT payload FROM outbox
+      text: `SELECT ${SERIALIZED_COLUMNS} FROM outbox o
              WHERE id >= $5::uuid AND occurred_at >= $1 AND ($2::text[] IS NULL OR type = ANY($2::text[]))
                AND ($3::uuid IS NULL OR id > $3::uuid)
              ORDER BY id LIMIT $4`,
@@ -110,6 +116,6 @@ export class TypeormOutboxStore implements OutboxStore {
         firstIdAt(options.since),
       ],
     });
-    return parse(rows);
+    return rows;
   }
 }

@@ -1,4 +1,10 @@
-import { type EventEnvelope, toEnvelope } from '@taskflow/events';
+import type { EventPublisher, PublishOutcome } from '@taskflow/application';
+import {
+  type EventEnvelope,
+  type SerializedEnvelope,
+  envelopeJson,
+  toEnvelope,
+} from '@taskflow/events';
 import {
   FixedClock,
   InMemoryOutboxStore,
@@ -64,6 +70,32 @@ describe('OutboxRelay', () => {
     expect(store.unpublished).toEqual([]);
   });
 
+  it('fast path: hands the publisher the text the outbox writer stored, not a new serialisation', async () => {
+    // Prepare: the writer serialised the envelope when it stored the row.
+    const e = event();
+    const storedText = envelopeJson(e);
+    store.add(e);
+    const received: SerializedEnvelope[] = [];
+    const recording: EventPublisher = {
+      publish: (events): Promise<PublishOutcome> => {
+        received.push(...events);
+        return Promise.resolve({ published: events.map((x) => x.id), failed: [] });
+      },
+    };
+    const subject = new OutboxRelay(store, recording, clock, { owner: 'a' });
+
+    // Act
+    subject.enqueue([e]);
+    await subject.drain();
+
+    // Assess
+    expect(received).toEqual([
+      { id: e.id, type: e.type, occurredAt: e.occurredAt, json: storedText, attempts: 0 },
+    ]);
+    expect(received[0]?.json).toBe(storedText);
+    expect(store.unpublished).toEqual([]);
+  });
+
   it('sweeper leaves young events to the fast path, then publishes what is left after the grace', async () => {
     const young = event();
     store.add(young);
@@ -111,6 +143,75 @@ describe('OutboxRelay', () => {
     expect(lags).toEqual([5_000, 0]);
     expect(publisher.delivered).toEqual(events.map((e) => e.id));
   });
+
+  it('sweepWhile claims nothing when there is no time to start', async () => {
+    // Prepare
+    store.add(event());
+    clock.advance(5_000);
+
+    // Act
+    const result = await relay().sweepWhile(() => false);
+
+    // Assess
+    expect(result).toEqual({ claimed: 0, published: 0, failed: 0, rounds: 0, outOfTime: true });
+    expect(publisher.batches).toEqual([]);
+  });
+
+  it.each([
+    ['sweepWhile', (r: OutboxRelay) => r.sweepWhile(() => true)],
+    ['sweepUntilIdle', (r: OutboxRelay) => r.sweepUntilIdle()],
+  ])(
+    '%s overlaps rounds: claims the next batch during a publish, records during the next',
+    async (_name, sweep) => {
+      // Prepare: a store and a publisher that log when each operation starts and ends.
+      const log: string[] = [];
+      const names = (ids: readonly string[]): string => ids.map((id) => id.slice(-2)).join(',');
+      const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+      class LoggingStore extends InMemoryOutboxStore {
+        override async claimDue(options: Parameters<InMemoryOutboxStore['claimDue']>[0]) {
+          log.push('claim');
+          return super.claimDue(options);
+        }
+        override async markPublished(ids: readonly string[]): Promise<void> {
+          log.push(`mark ${names(ids)}`);
+          await tick();
+          await tick();
+          await super.markPublished(ids);
+          log.push(`marked ${names(ids)}`);
+        }
+      }
+      const logged = new LoggingStore(clock);
+      const events = Array.from({ length: 5 }, event);
+      logged.add(...events);
+      clock.advance(5_000);
+      const slow: EventPublisher = {
+        publish: async (batch): Promise<PublishOutcome> => {
+          const ids = batch.map((e) => e.id);
+          log.push(`publish ${names(ids)}`);
+          await tick();
+          log.push(`published ${names(ids)}`);
+          return { published: ids, failed: [] };
+        },
+      };
+      const subject = new OutboxRelay(logged, slow, clock, { owner: 'a', claimLimit: 2 });
+      const [a, b, c, d] = events.map((e) => names([e.id]));
+
+      // Act
+      const result = await sweep(subject);
+
+      // Assess
+      expect(result).toMatchObject({ claimed: 5, published: 5, failed: 0 });
+      expect(logged.unpublished).toEqual([]);
+      const at = (entry: string): number => log.indexOf(entry);
+      // The second claim goes out before the first batch is published...
+      expect(log.slice(0, 3)).toEqual(['claim', 'claim', `publish ${a},${b}`]);
+      // ...and the first batch is marked while the second one is being published.
+      expect(at(`publish ${c},${d}`)).toBeGreaterThan(at(`mark ${a},${b}`));
+      expect(at(`publish ${c},${d}`)).toBeLessThan(at(`marked ${a},${b}`));
+      // Calls still go out one batch after another.
+      expect(at(`publish ${c},${d}`)).toBeGreaterThan(at(`published ${a},${b}`));
+    },
+  );
 
   it('retries only failed events, with exponential backoff, until they are published', async () => {
     const events = [event(), event(), event()];

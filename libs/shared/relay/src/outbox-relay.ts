@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@taskflow/events';
+import { type EventEnvelope, serializeEnvelope } from '@taskflow/events';
 import type { Clock } from '@taskflow/shared-kernel';
 import type {
   ClaimedEvent,
@@ -61,7 +61,7 @@ export interface SweepResult {
  * may run at once. Delivery is at least once; consumers dedupe on the event id.
  */
 export class OutboxRelay {
-  private pending: EventEnvelope[] = [];
+  private pending: ClaimedEvent[] = [];
   private flushScheduled = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
@@ -84,19 +84,16 @@ export class OutboxRelay {
    * tick are published together; a failure is recorded for the sweeper to retry.
    */
   enqueue(events: readonly EventEnvelope[]): void {
-    this.pending.push(...events);
+    // The outbox writer serialised these envelopes already: `serializeEnvelope` reuses its text.
+    for (const envelope of events)
+      this.pending.push({ ...serializeEnvelope(envelope), attempts: 0 });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
       const batch = this.pending;
       this.pending = [];
-      this.track(
-        this.publishBatch(
-          batch.map((envelope) => ({ envelope, attempts: 0 })),
-          'fast',
-        ),
-      );
+      this.track(this.publishBatch(batch, 'fast'));
     });
   }
 
@@ -108,22 +105,39 @@ export class OutboxRelay {
     return { claimed: claimed.length, ...outcome };
   }
 
-  /**
-   * Sweeps until nothing is due; returns the totals. The rounds overlap: the next claim is made
-   * while a claim is being published, and a claim's outcome is recorded while the next one is
-   * being published, so that the database round trips run alongside the publisher's calls
-   * instead of adding to them. Calls still go out one claim after another.
-   */
+  /** Sweeps until nothing is due (see {@link sweepWhile}); returns the totals. */
   async sweepUntilIdle(): Promise<SweepResult> {
+    const { claimed, published, failed } = await this.sweepWhile(() => true);
+    return { claimed, published, failed };
+  }
+
+  /**
+   * Sweeps until nothing is due, or until `canContinue()` says there is no time for another
+   * claim (a scheduled function's remaining time). `rounds` counts the claims made;
+   * `outOfTime` tells that it stopped with events possibly still due.
+   *
+   * The rounds overlap: the next claim is made while a claim is being published, and a claim's
+   * outcome is recorded while the next one is being published, so that the database round trips
+   * run alongside the publisher's calls instead of adding to them. Calls still go out one claim
+   * after another. `canContinue()` is asked before each claim, so it must leave time to publish
+   * two claims: the one it allows and the one being published when it is asked.
+   */
+  async sweepWhile(
+    canContinue: () => boolean,
+  ): Promise<SweepResult & { readonly rounds: number; readonly outOfTime: boolean }> {
     let total = { claimed: 0, published: 0, failed: 0 };
+    let rounds = 0;
+    if (!canContinue()) return { ...total, rounds, outOfTime: true };
     let next = this.claim();
     let recording: Promise<void> = Promise.resolve();
     try {
       for (;;) {
         const claimed = await next;
-        // Only a full claim says that more may be due.
+        rounds += 1;
+        // Only a full claim says that more may be due (what failed waits for its backoff).
         const full = claimed.length >= this.options.claimLimit;
-        next = full ? this.claim() : Promise.resolve([]);
+        const more = full && canContinue();
+        next = more ? this.claim() : Promise.resolve([]);
         // Awaited in the next round; until then its rejection must not count as unhandled.
         next.catch(() => undefined);
         const sent = await this.send(claimed);
@@ -135,37 +149,14 @@ export class OutboxRelay {
             failed: total.failed + outcome.failed,
           };
         });
-        if (!full) {
+        if (!more) {
           await recording;
-          return total;
+          return { ...total, rounds, outOfTime: full };
         }
       }
     } finally {
       // A failed claim ends the sweep: what was published before it is still recorded.
       await recording;
-    }
-  }
-
-  /**
-   * Sweeps while `canContinue()` says there is time (a scheduled function's remaining time),
-   * until nothing is due. `outOfTime` tells that it stopped with events possibly still due.
-   */
-  async sweepWhile(
-    canContinue: () => boolean,
-  ): Promise<SweepResult & { readonly rounds: number; readonly outOfTime: boolean }> {
-    let total = { claimed: 0, published: 0, failed: 0 };
-    let rounds = 0;
-    for (;;) {
-      if (!canContinue()) return { ...total, rounds, outOfTime: true };
-      const round = await this.sweepOnce();
-      rounds += 1;
-      total = {
-        claimed: total.claimed + round.claimed,
-        published: total.published + round.published,
-        failed: total.failed + round.failed,
-      };
-      // A short round: nothing more is due now (what failed waits for its backoff).
-      if (round.claimed < this.options.claimLimit) return { ...total, rounds, outOfTime: false };
     }
   }
 
@@ -235,7 +226,8 @@ export class OutboxRelay {
   ): Promise<PublishOutcome | { readonly error: unknown }> {
     if (claimed.length === 0) return { published: [], failed: [] };
     try {
-      return await this.publisher.publish(claimed.map((c) => c.envelope));
+      // Claimed events are serialised envelopes already: their stored text is what goes out.
+      return await this.publisher.publish(claimed);
     } catch (error) {
       return { error };
     }
@@ -256,7 +248,7 @@ export class OutboxRelay {
       }
       await this.store.markPublished(sent.published);
       if (sent.failed.length > 0) {
-        const attempts = new Map(claimed.map((c) => [c.envelope.id, c.attempts]));
+        const attempts = new Map(claimed.map((c) => [c.id, c.attempts]));
         await this.store.recordFailures(
           sent.failed.map((f): OutboxAttemptFailure => ({
             id: f.id,

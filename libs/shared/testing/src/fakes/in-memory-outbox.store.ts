@@ -5,7 +5,7 @@ import type {
   OutboxStore,
   PublishOutcome,
 } from '@taskflow/application';
-import type { EventEnvelope } from '@taskflow/events';
+import { type EventEnvelope, type SerializedEnvelope, serializeEnvelope } from '@taskflow/events';
 import type { Clock } from '@taskflow/shared-kernel';
 
 interface Row {
@@ -76,7 +76,9 @@ export class InMemoryOutboxStore implements OutboxStore {
       row.leaseUntil = new Date(now + options.leaseMs);
       row.leaseOwner = options.owner;
     }
-    return Promise.resolve(due.map((r) => ({ envelope: r.envelope, attempts: r.attempts })));
+    return Promise.resolve(
+      due.map((r) => ({ ...serializeEnvelope(r.envelope), attempts: r.attempts })),
+    );
   }
 
   markPublished(ids: readonly string[]): Promise<void> {
@@ -117,7 +119,7 @@ export class InMemoryOutboxStore implements OutboxStore {
     types: readonly string[] | null;
     afterId: string | null;
     limit: number;
-  }): Promise<EventEnvelope[]> {
+  }): Promise<SerializedEnvelope[]> {
     return Promise.resolve(
       this.ordered()
         .filter(
@@ -126,7 +128,8 @@ export class InMemoryOutboxStore implements OutboxStore {
             (options.types === null || options.types.includes(e.type)) &&
             (options.afterId === null || e.id > options.afterId),
         )
-        .slice(0, options.limit),
+        .slice(0, options.limit)
+        .map(serializeEnvelope),
     );
   }
 
@@ -142,11 +145,12 @@ export class ScriptedPublisher implements EventPublisher {
   /** Ids published successfully, in order (repeats show double publication). */
   readonly delivered: string[] = [];
   /** Decides per event: null publishes it; otherwise the failure to report. */
-  failWith: (envelope: EventEnvelope) => { reason: string; retryable: boolean } | null = () => null;
+  failWith: (event: SerializedEnvelope) => { reason: string; retryable: boolean } | null = () =>
+    null;
   /** When set, the whole call throws this (the bus is unreachable). */
   throwError: Error | null = null;
 
-  publish(events: readonly EventEnvelope[]): Promise<PublishOutcome> {
+  publish(events: readonly SerializedEnvelope[]): Promise<PublishOutcome> {
     this.batches.push(events.map((e) => e.id));
     if (this.throwError) return Promise.reject(this.throwError);
     const published: string[] = [];
