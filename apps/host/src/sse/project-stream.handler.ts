@@ -59,19 +59,16 @@ export function projectStreamHandler(
     }
     return frame;
   };
-  // Every subscriber of a project gets the same frames from one hub read, flushed one after the
-  // other: the chunk joined for one is reused for the next with the same frames, instead of each
-  // copying them again (200 subscribers made 200 copies of every read).
-  let joinedParts: readonly Buffer[] = [];
-  let joined: Buffer | null = null;
-  const join = (parts: readonly Buffer[], bytes: number): Buffer => {
-    if (
-      joined === null ||
-      parts.length !== joinedParts.length ||
-      parts.some((part, i) => part !== joinedParts[i])
-    ) {
-      joinedParts = parts;
-      joined = Buffer.concat(parts, bytes);
+  // Every up-to-date subscriber gets the same array of events from one hub read: its frames are
+  // joined once, and each subscriber writes the same buffer (200 subscribers made 200 copies).
+  const batches = new WeakMap<readonly StreamedEvent[], Buffer>();
+  const framesOf = (events: readonly StreamedEvent[]): Buffer => {
+    const [only] = events;
+    if (events.length === 1 && only !== undefined) return frameOf(only);
+    let joined = batches.get(events);
+    if (joined === undefined) {
+      joined = Buffer.concat(events.map(frameOf));
+      batches.set(events, joined);
     }
     return joined;
   };
@@ -98,15 +95,15 @@ export function projectStreamHandler(
       };
       let open = true;
       let live = false;
-      // Frames delivered in one synchronous pass of the hub (every event of one log read) leave
-      // in one write: a write per frame costs a chunk and a socket write each.
+      // What one synchronous pass of the hub delivers (a log read, or a catch-up with the events
+      // buffered meanwhile) leaves in one write: a write per frame costs a chunk and a syscall.
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       let flushQueued = false;
       const flush = (): void => {
         flushQueued = false;
         if (pending.length === 0) return;
-        const chunk = pending.length === 1 ? pending[0] : join(pending, pendingBytes);
+        const chunk = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
         pending = [];
         pendingBytes = 0;
         if (chunk && !res.writableEnded && !res.destroyed) res.write(chunk);
@@ -152,10 +149,10 @@ export function projectStreamHandler(
       };
       const subscriber: StreamSubscriber = {
         userId: opening.userId,
-        deliver: (event) => {
+        deliver: (events) => {
           if (!open) return false;
           begin();
-          enqueue(frameOf(event));
+          enqueue(framesOf(events));
           return !tooSlow();
         },
         end: (reason) => {

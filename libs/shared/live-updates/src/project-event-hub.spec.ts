@@ -120,8 +120,12 @@ class Client implements StreamSubscriber {
     readonly userId: string,
     private readonly capacity = Number.POSITIVE_INFINITY,
   ) {}
-  deliver(event: StreamedEvent): boolean {
-    this.received.push(event.envelope.id);
+  /** Every batch the hub handed over, as the envelope ids it held. */
+  readonly batches: string[][] = [];
+  deliver(events: readonly StreamedEvent[]): boolean {
+    const ids = events.map((event) => event.envelope.id);
+    this.batches.push(ids);
+    this.received.push(...ids);
     return this.received.length < this.capacity;
   }
   end(reason: StreamEndReason): void {
@@ -181,9 +185,9 @@ describe('ProjectEventHub', () => {
     pipelined.start();
     const client = new Client(ALICE);
     const deliver = client.deliver.bind(client);
-    client.deliver = (event) => {
-      order.push(`deliver ${event.cursor.tx.toString()}`);
-      return deliver(event);
+    client.deliver = (events) => {
+      order.push(`deliver ${events.map((e) => e.cursor.tx.toString()).join(',')}`);
+      return deliver(events);
     };
     await pipelined.subscribe(PROJECT, client, null);
 
@@ -241,9 +245,37 @@ describe('ProjectEventHub', () => {
     await settle();
 
     expect(slow.ended).toBe('slow');
-    expect(slow.received).toHaveLength(2);
+    // Nothing after the batch it could not keep up with.
+    const beforeLast = slow.received.length - (slow.batches.at(-1)?.length ?? 0);
+    expect(beforeLast).toBeLessThan(2);
+    expect(slow.received.length).toBeGreaterThanOrEqual(2);
     expect(fast.received).toHaveLength(5);
+    expect(fast.received.slice(0, slow.received.length)).toEqual(slow.received);
     expect(fast.ended).toBeNull();
+  });
+
+  it('hands every up-to-date subscriber the same array for one read, so it is serialised once', async () => {
+    const arrays = new Map<string, (readonly StreamedEvent[])[]>();
+    const recording = (userId: string): StreamSubscriber => ({
+      userId,
+      deliver: (events) => {
+        arrays.set(userId, [...(arrays.get(userId) ?? []), events]);
+        return true;
+      },
+      end: () => undefined,
+    });
+    await hub.subscribe(PROJECT, recording(ALICE), null);
+    await hub.subscribe(PROJECT, recording(BOB), null);
+    log.write(46);
+    log.write(46);
+
+    log.commit(46);
+    await settle();
+
+    const [alices, bobs] = [arrays.get(ALICE) ?? [], arrays.get(BOB) ?? []];
+    expect(alices).toHaveLength(1);
+    expect(alices[0]).toHaveLength(2);
+    expect(bobs[0]).toBe(alices[0]);
   });
 
   it('ends a removed member’s stream after telling them, and keeps the others', async () => {

@@ -12,8 +12,13 @@ export type StreamEndReason = 'revoked' | 'slow' | 'shutdown';
 /** One connected client, as the transport (SSE, WebSocket) exposes it to the hub. */
 export interface StreamSubscriber {
   readonly userId: string;
-  /** Sends one event. Returns false when the client is not keeping up: the hub then drops it. */
-  deliver(event: StreamedEvent): boolean;
+  /**
+   * Sends events, in stream order: the new ones of one log read, or of a catch-up. Every
+   * subscriber of a project at the same position gets the same array object, so a transport may
+   * serialise it once for all of them. Returns false when the client is not keeping up: the hub
+   * then drops it.
+   */
+  deliver(events: readonly StreamedEvent[]): boolean;
   /** Ends the stream (after the hub has removed the subscriber). */
   end(reason: StreamEndReason): void;
 }
@@ -179,7 +184,7 @@ export class ProjectEventHub {
         state.cursor,
         this.options.readLimit,
       );
-      for (const event of events) if (!this.deliver(channel, state, event)) return;
+      if (!this.deliver(channel, state, events)) return;
       if (!channel.subscribers.has(state)) return;
       // Caught up with the log once a short read leaves nothing pending; events that are still
       // held back reach the live feed, which is already buffering for this subscriber.
@@ -190,7 +195,7 @@ export class ProjectEventHub {
     const buffered = state.buffer;
     state.buffer = [];
     state.catchingUp = false;
-    for (const event of buffered) if (!this.deliver(channel, state, event)) return;
+    this.deliver(channel, state, buffered);
   }
 
   private async channel(projectId: string): Promise<Channel> {
@@ -243,15 +248,16 @@ export class ProjectEventHub {
           ) {
             next = this.readLog(channel, reachedCursor);
           }
-          for (const event of events) {
-            channel.cursor = event.cursor;
+          const last = events.at(-1);
+          if (last !== undefined) {
+            channel.cursor = last.cursor;
             for (const state of [...channel.subscribers]) {
               if (state.catchingUp) {
-                state.buffer.push(event);
+                state.buffer.push(...events);
                 if (state.buffer.length > this.options.maxCatchUpBuffer)
                   this.drop(channel, state, 'slow');
               } else {
-                this.deliver(channel, state, event);
+                this.deliver(channel, state, events);
               }
             }
           }
@@ -285,19 +291,42 @@ export class ProjectEventHub {
       .then((result) => ({ ...result, overdue }));
   }
 
-  /** Sends one event to one subscriber, in order and at most once; false if it was dropped. */
-  private deliver(channel: Channel, state: SubscriberState, event: StreamedEvent): boolean {
-    if (state.cursor !== null && compareCursors(event.cursor, state.cursor) <= 0) return true;
-    state.cursor = event.cursor;
-    if (!state.subscriber.deliver(event)) {
+  /**
+   * Sends a subscriber the events it has not had yet, in order and at most once; false if it was
+   * dropped. A member's removal ends their stream right after the removal event.
+   */
+  private deliver(
+    channel: Channel,
+    state: SubscriberState,
+    events: readonly StreamedEvent[],
+  ): boolean {
+    let from = 0;
+    const seen = state.cursor;
+    if (seen !== null) {
+      while (from < events.length && compareCursors(events[from]?.cursor ?? seen, seen) <= 0)
+        from += 1;
+    }
+    let to = events.length;
+    let revoked = false;
+    for (let i = from; i < to; i += 1) {
+      const envelope = events[i]?.envelope;
+      if (
+        envelope?.type === 'project.member_removed' &&
+        envelope.data.userId === state.subscriber.userId
+      ) {
+        to = i + 1;
+        revoked = true;
+      }
+    }
+    if (from === to) return true;
+    // The whole read, unsliced, is the array every up-to-date subscriber shares.
+    const fresh = from === 0 && to === events.length ? events : events.slice(from, to);
+    state.cursor = fresh[fresh.length - 1]?.cursor ?? state.cursor;
+    if (!state.subscriber.deliver(fresh)) {
       this.drop(channel, state, 'slow');
       return false;
     }
-    const { envelope } = event;
-    if (
-      envelope.type === 'project.member_removed' &&
-      envelope.data.userId === state.subscriber.userId
-    ) {
+    if (revoked) {
       this.drop(channel, state, 'revoked');
       return false;
     }
