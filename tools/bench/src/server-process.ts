@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childrenOf, commandLineOf, type Memory, memoryOf } from './proc-stats';
@@ -22,6 +22,24 @@ export interface HostProcessOptions {
 
 /** The bundle `npx nx build host` writes, relative to the repository root. */
 export const HOST_BUNDLE = 'dist/apps/host/main.js';
+
+/**
+ * The Node.js flags `npm start` runs the host bundle with, read from package.json's start script
+ * so that the benchmark cannot drift from what people run.
+ */
+export function startFlags(repoRoot: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts?: { start?: string };
+  };
+  const start = manifest.scripts?.start ?? '';
+  const flags = /\bnode((?: --\S+)*) dist\/apps\/host\/main\.js/.exec(start)?.[1];
+  if (flags === undefined)
+    throw new Error(`package.json's start script does not run node … ${HOST_BUNDLE}: ${start}`);
+  return flags
+    .trim()
+    .split(/\s+/)
+    .filter((flag) => flag !== '');
+}
 
 /** How to start the bare diagnostic server (see bare-server.ts). */
 export interface BareServerOptions {
@@ -101,8 +119,7 @@ export class ServerProcess {
       repoRoot: options.repoRoot,
       args:
         options.mode === 'bundle'
-          ? // The same flags as `npm start`.
-            [...profiling, '--enable-source-maps', '--max-semi-space-size=8', HOST_BUNDLE]
+          ? [...profiling, ...startFlags(options.repoRoot), HOST_BUNDLE]
           : [...profiling, '--import', 'tsx', 'apps/host/src/main.ts'],
       env,
       listening: /Taskflow is running at (http:\/\/\S+)/,
