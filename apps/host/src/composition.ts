@@ -104,22 +104,29 @@ export async function composeHost(
         : null;
     // Stream reads have connections of their own: on the shared pool, every live event would
     // queue behind the writes waiting for a connection, and reach subscribers only after that
-    // backlog (the write that produced it waited once already).
-    const streamDb =
-      notifications === null
-        ? null
-        : await Database.connect({
-            ...persistence.db.config,
-            poolSize: STREAM_READ_POOL_SIZE,
-            applicationName: `${persistence.db.config.applicationName}-streams`,
-          });
+    // backlog (the write that produced it waited once already). Opened by the first read, so
+    // one-shot commands (migrate, token, dlq...) open none; a failed open is retried by the next.
+    let streamDb: Promise<Database> | null = null;
+    const streamReads = (): Promise<Database> => {
+      streamDb ??= Database.connect({
+        ...persistence.db.config,
+        poolSize: STREAM_READ_POOL_SIZE,
+        applicationName: `${persistence.db.config.applicationName}-streams`,
+      }).catch((error: unknown) => {
+        streamDb = null;
+        throw error;
+      });
+      return streamDb;
+    };
     const live =
-      streamDb === null || notifications === null
+      notifications === null
         ? null
         : {
             gate: core.gate,
             hub: new ProjectEventHub(
-              new TypeormProjectStreamReader(streamDb),
+              new TypeormProjectStreamReader({
+                query: async (statement) => (await streamReads()).query(statement),
+              }),
               notifications,
               {
                 isMember: async (projectId, userId) =>
@@ -148,7 +155,7 @@ export async function composeHost(
       close: async () => {
         live?.hub.stop();
         await notifications?.close();
-        await streamDb?.close();
+        await (await streamDb?.catch(() => null))?.close();
         await persistence.close();
         await embedded?.stop();
       },

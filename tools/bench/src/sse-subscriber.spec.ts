@@ -108,6 +108,20 @@ describe('Subscriber', () => {
     subscriber.close();
   });
 
+  it('fails to open when the connection closes before the response', async () => {
+    // Prepare
+    const silent = createServer((req) => {
+      req.socket.destroy();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const subscriber = new Subscriber(`http://127.0.0.1:${port}/s`, 'secret', () => undefined);
+
+    // Act, Assess
+    await expect(subscriber.open()).rejects.toThrow('closed before the response');
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
   it('fails to open on a status other than 200', async () => {
     // Prepare
     status = 404;

@@ -140,10 +140,22 @@ export class Subscriber {
             `Authorization: Bearer ${this.token}\r\nAccept: text/event-stream\r\n\r\n`,
         );
       });
+      const fail = (error: Error): void => {
+        this.cut = true;
+        socket.destroy();
+        reject(error);
+      };
+      const feed = (decoder: ChunkedDecoder, bytes: Buffer): void => {
+        this.chunks += 1;
+        try {
+          if (!decoder.feed(bytes)) socket.end();
+        } catch (error) {
+          fail(error instanceof Error ? error : new Error(String(error)));
+        }
+      };
       socket.on('data', (bytes: Buffer) => {
         if (body !== null) {
-          this.chunks += 1;
-          if (!body.feed(bytes)) socket.end();
+          feed(body, bytes);
           return;
         }
         head = head.length === 0 ? bytes : Buffer.concat([head, bytes]);
@@ -164,13 +176,13 @@ export class Subscriber {
         body = decoder;
         resolve();
         const rest = head.subarray(end + 4);
-        if (rest.length > 0) {
-          this.chunks += 1;
-          body.feed(rest);
-        }
+        if (rest.length > 0) feed(body, rest);
       });
       socket.on('close', () => {
-        if (!this.closing) this.cut = true;
+        if (this.closing) return;
+        this.cut = true;
+        // Closed before the response head: open() must not wait for ever (no-op once resolved).
+        reject(new Error(`GET ${this.url}: the connection closed before the response`));
       });
       socket.on('error', (error) => {
         if (this.closing) return;

@@ -68,7 +68,13 @@ export function composeCore(
     persistence.users,
     systemClock,
     uuidV7Generator,
-    { transactions: persistence.db, departures: tasks },
+    {
+      transactions: persistence.db,
+      departures: {
+        memberLeaving: (projectId, userId, context) =>
+          tasks.memberLeaving(projectId, userId, context),
+      },
+    },
   );
   const verifier = new TokenVerifier({
     hs256Secret: settings.signingSecret,

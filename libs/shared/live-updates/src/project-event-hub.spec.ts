@@ -406,6 +406,122 @@ describe('ProjectEventHub', () => {
   });
 });
 
+/** A log whose reads wait until the test opens them (or fails them), to act while one is in flight. */
+class GatedLog extends FakeLog {
+  private readonly gates: ((fail: Error | null) => void)[] = [];
+  reads = 0;
+
+  override after(...args: Parameters<FakeLog['after']>): ReturnType<FakeLog['after']> {
+    this.reads += 1;
+    const result = super.after(...args);
+    return new Promise((resolve, reject) => {
+      this.gates.push((fail) => {
+        if (fail === null) resolve(result);
+        else reject(fail);
+      });
+    });
+  }
+
+  /** Lets every read in flight answer (or fail with `fail`). */
+  open(fail: Error | null = null): void {
+    for (const gate of this.gates.splice(0)) gate(fail);
+  }
+}
+
+describe('ProjectEventHub with a read in flight', () => {
+  const start = (log: GatedLog, onError: (error: unknown) => void = () => undefined) => {
+    const hub = new ProjectEventHub(
+      log,
+      log,
+      log,
+      { heldBackRetryMs: 1, safetyPollMs: 10_000 },
+      onError,
+    );
+    hub.start();
+    return hub;
+  };
+
+  it('delivers nothing to the streams stop() ended', async () => {
+    // Prepare
+    const log = new GatedLog();
+    const hub = start(log);
+    const client = new Client(ALICE);
+    await hub.subscribe(PROJECT, client, null);
+    log.write(60);
+    log.commit(60);
+
+    // Act
+    hub.stop();
+    log.open();
+    await settle();
+
+    // Assess
+    expect(client.ended).toBe('shutdown');
+    expect(client.received).toEqual([]);
+  });
+
+  it('stops re-reading a held-back log once its last subscriber has left', async () => {
+    // Prepare
+    const log = new GatedLog();
+    const hub = start(log);
+    const unsubscribe = await hub.subscribe(PROJECT, new Client(ALICE), null);
+    log.write(70); // stays open: everything after it is held back
+    log.write(71);
+    log.commit(71);
+
+    // Act
+    unsubscribe?.();
+    log.open();
+    await settle();
+    log.open();
+    await settle();
+
+    // Assess
+    expect(log.reads).toBe(1);
+    hub.stop();
+  });
+
+  it('reports a transport failure, and a read issued before it fails quietly', async () => {
+    // Prepare
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    const log = new GatedLog();
+    const errors: unknown[] = [];
+    const hub = start(log, (error) => errors.push(error));
+    await hub.subscribe(
+      PROJECT,
+      {
+        userId: ALICE,
+        deliver: () => {
+          throw new Error('transport broke');
+        },
+        end: () => undefined,
+      },
+      null,
+    );
+    log.write(80);
+    log.commit(80);
+    log.write(81);
+    log.commit(81); // asks for a second read while the first is in flight
+
+    // Act
+    log.open(); // the first read answers; the second goes out before the fan-out throws
+    await settle();
+    log.open(new Error('pool closed'));
+    await settle();
+    process.off('unhandledRejection', onUnhandled);
+
+    // Assess
+    expect(errors).toEqual([new Error('transport broke')]);
+    expect(log.reads).toBe(2);
+    expect(unhandled).toEqual([]);
+    hub.stop();
+  });
+});
+
 describe('stream cursors', () => {
   it('round-trip through the SSE event id and order by transaction, then id', () => {
     const a = { tx: 9n, id: '01900000-0000-7000-8000-00000000000b' };

@@ -125,7 +125,10 @@ export class ProjectEventHub {
     this.pollTimer = null;
     for (const channel of this.channels.values()) {
       if (channel.retryTimer) clearTimeout(channel.retryTimer);
-      for (const state of channel.subscribers) state.subscriber.end('shutdown');
+      const ending = [...channel.subscribers];
+      // Removed first, so that a read still in flight delivers to nobody.
+      channel.subscribers.clear();
+      for (const state of ending) state.subscriber.end('shutdown');
     }
     this.channels.clear();
   }
@@ -247,6 +250,9 @@ export class ProjectEventHub {
             this.channels.get(channel.projectId) === channel
           ) {
             next = this.readLog(channel, reachedCursor);
+            // Awaited after the fan-out; should a transport throw first, the loop ends without
+            // awaiting it, and its failure must not count as unhandled (the poll reads again).
+            next.catch(() => undefined);
           }
           const last = events.at(-1);
           if (last !== undefined) {
@@ -261,7 +267,13 @@ export class ProjectEventHub {
               }
             }
           }
-          if (heldBack && next === null && channel.retryTimer === null) {
+          // A channel closed meanwhile (its last subscriber left, or the hub stopped) stops here.
+          if (
+            heldBack &&
+            next === null &&
+            channel.retryTimer === null &&
+            this.channels.get(channel.projectId) === channel
+          ) {
             channel.retryTimer = setTimeout(() => {
               channel.retryTimer = null;
               this.read(channel);

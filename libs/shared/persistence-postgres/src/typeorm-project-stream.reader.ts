@@ -15,7 +15,8 @@ const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())::text::bigint';
  * no transaction ids (there, live updates go through EventBridge and WebSockets).
  */
 export class TypeormProjectStreamReader implements ProjectStreamReader {
-  constructor(private readonly db: Database) {}
+  /** @param db - runs the reads: the pool, or connections reserved for streams. */
+  constructor(private readonly db: Pick<Database, 'query'>) {}
 
   async head(projectId: string): Promise<StreamCursor | null> {
     const { rows } = await this.db.query<{ tx: string; id: string }>({

@@ -236,7 +236,10 @@ describe('TaskUseCases.memberLeaving (as the policy of a member removal)', () =>
   const withPolicy = (w: World): ProjectUseCases =>
     new ProjectUseCases(w.ports.projects, w.ports.users, w.ports.clock, w.ports.ids, {
       transactions: { run: (work) => work() },
-      departures: w.tasks,
+      departures: {
+        memberLeaving: (projectId, userId, context) =>
+          w.tasks.memberLeaving(projectId, userId, context),
+      },
     });
 
   it('unassigns the removed member from each of their tasks, audited and announced', async () => {

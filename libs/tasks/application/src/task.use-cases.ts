@@ -1,6 +1,5 @@
 import { type RequestContext, retryOnStaleVersion } from '@taskflow/application';
 import type { TaskSnapshot } from '@taskflow/events';
-import type { MemberDepartures } from '@taskflow/projects-application';
 import {
   type ProjectAccess,
   type ProjectRepository,
@@ -37,7 +36,7 @@ export type ListTasksInput = Omit<TaskListQuery, 'memberId'>;
 const RELEASE_PAGE = 100;
 
 /** Creating, changing, reading and commenting tasks. */
-export class TaskUseCases implements MemberDepartures {
+export class TaskUseCases {
   constructor(
     private readonly tasks: TaskRepository,
     private readonly comments: CommentRepository,
