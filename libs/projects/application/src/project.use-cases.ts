@@ -16,8 +16,8 @@ import type { UserRepository } from '@taskflow/users-domain';
 /** What else must change when a member leaves a project (their task assignments, say). */
 export interface MemberDepartures {
   /**
-   * Called once the removal is authorised and before it is stored, in its transaction: the
-   * actor is still a member, and a failure here cancels the removal.
+   * Called in the removal's transaction once the membership is gone (a failure here cancels the
+   * removal). The removal was authorised: the actor may even have removed themself.
    */
   memberLeaving(projectId: string, userId: string, context: RequestContext): Promise<void>;
 }
@@ -109,8 +109,8 @@ export class ProjectUseCases {
         userId: input.userId,
         now: this.clock.now(),
       });
-      await this.policies?.departures.memberLeaving(input.projectId, input.userId, context);
       await this.projects.save(project, context);
+      await this.policies?.departures.memberLeaving(input.projectId, input.userId, context);
       return project.snapshot();
     };
     const policies = this.policies;

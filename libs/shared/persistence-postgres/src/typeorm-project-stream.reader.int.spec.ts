@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type TestDatabase, createTestDatabase } from '@taskflow/testing';
 import { Client } from 'pg';
 import type { Persistence } from './persistence';
-import { openMigrated } from './testing/persistence-fixture';
+import { eventually, openMigrated } from './testing/persistence-fixture';
 import { TypeormProjectStreamReader } from './typeorm-project-stream.reader';
 
 describe('TypeormProjectStreamReader', () => {
@@ -69,6 +69,13 @@ describe('TypeormProjectStreamReader', () => {
   it('holds back rows newer than a transaction still running, and delivers them when asked to', async () => {
     const project = randomUUID();
     const done = await write(project);
+    // The horizon is server-wide: first let any older transaction of other test files finish
+    // (once `done` is deliverable, no later transaction can hold it back).
+    await eventually(
+      async () => (await reader.after(project, null, 10)).events.length === 1,
+      5_000,
+      'the first write to become deliverable',
+    );
     // A writer that has taken its transaction id and not committed.
     const open = new Client({ connectionString: database.url });
     await open.connect();

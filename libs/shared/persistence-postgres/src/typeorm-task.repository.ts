@@ -1,8 +1,9 @@
-import type { TaskPriority, TaskStatus } from '@taskflow/events';
+import type { PendingEvent, TaskPriority, TaskStatus } from '@taskflow/events';
 import {
   type IdGenerator,
   type Page,
   StaleVersionError,
+  ValidationError,
   type WriteContext,
 } from '@taskflow/shared-kernel';
 import {
@@ -17,6 +18,7 @@ import {
 import { decodeCursor, pageOf } from './cursor';
 import { containsPattern } from './like-pattern';
 import type { Database, Statement } from './database';
+import type { DatabaseConfig } from './database.config';
 import { EVENTS_CHANNEL } from './pg-change-notifications';
 import { type Column, WriteBatch, appendOutbox } from './write-batch';
 
@@ -97,7 +99,7 @@ export function taskInsertStatement(
   ids: IdGenerator,
   notifyChannel: string | null = EVENTS_CHANNEL,
 ): Statement {
-  return taskInsertBatch(task, context, ids, notifyChannel).toStatement();
+  return taskInsertBatch(task, context, ids, notifyChannel, 'postgres').toStatement();
 }
 
 function taskInsertBatch(
@@ -105,32 +107,77 @@ function taskInsertBatch(
   context: WriteContext,
   ids: IdGenerator,
   notifyChannel: string | null,
+  dialect: DatabaseConfig['dialect'],
 ): WriteBatch {
   const s = task.snapshot();
+  const events = task.pullEvents();
   const batch = new WriteBatch(notifyChannel);
-  batch.with(
-    'task_row',
-    `INSERT INTO tasks (${TASK_COLUMNS}) VALUES (${[
-      batch.param(s.id),
-      batch.param(s.projectId),
-      batch.param(s.title),
-      batch.param(s.description),
-      batch.param(s.status),
-      batch.param(s.priority),
-      batch.param(s.assigneeId, 'uuid'),
-      batch.param(s.createdBy),
-      batch.param(s.dueDate, 'timestamptz'),
-      batch.param(JSON.stringify(s.labels)),
-      batch.param(s.version, 'int'),
-      batch.param(s.createdAt, 'timestamptz'),
-      batch.param(s.updatedAt, 'timestamptz'),
-      batch.param(s.completedAt, 'timestamptz'),
-      batch.param(s.deletedAt, 'timestamptz'),
-    ].join(', ')})`,
-  );
-  appendEventsAndAudit(batch, task, context, ids);
+  const assignee = newAssigneeOf(events);
+  const assignable =
+    assignee === null ? null : guardAssignee(batch, s.projectId, assignee, dialect);
+  const values = [
+    batch.param(s.id),
+    batch.param(s.projectId),
+    batch.param(s.title),
+    batch.param(s.description),
+    batch.param(s.status),
+    batch.param(s.priority),
+    batch.param(s.assigneeId, 'uuid'),
+    batch.param(s.createdBy),
+    batch.param(s.dueDate, 'timestamptz'),
+    batch.param(JSON.stringify(s.labels)),
+    batch.param(s.version, 'int'),
+    batch.param(s.createdAt, 'timestamptz'),
+    batch.param(s.updatedAt, 'timestamptz'),
+    batch.param(s.completedAt, 'timestamptz'),
+    batch.param(s.deletedAt, 'timestamptz'),
+  ].join(', ');
+  if (assignable === null) {
+    batch.with('task_row', `INSERT INTO tasks (${TASK_COLUMNS}) VALUES (${values})`);
+  } else {
+    batch.guardedBy(
+      'task_row',
+      `INSERT INTO tasks (${TASK_COLUMNS}) SELECT ${values} WHERE ${assignable} RETURNING id`,
+    );
+  }
+  appendEventsAndAudit(batch, events, context, ids);
   return batch;
 }
+
+/** Who a task's pending events leave it assigned to, when they assign someone. */
+function newAssigneeOf(events: readonly PendingEvent[]): string | null {
+  let assignee: string | null = null;
+  for (const event of events) if (event.type === 'task.assigned') assignee = event.data.to;
+  return assignee;
+}
+
+/**
+ * Adds a CTE that finds the assignee's membership and returns the condition that it exists.
+ * On PostgreSQL it locks the membership row (FOR KEY SHARE) until commit: a removal's DELETE
+ * of it waits for this write, which it then sees and releases; or this write waits for the
+ * removal, and finds nothing. Aurora DSQL has no shared row locks: there it is a plain read, so
+ * an assignment racing a removal can still leave a non-member assigned.
+ */
+function guardAssignee(
+  batch: WriteBatch,
+  projectId: string,
+  assigneeId: string,
+  dialect: DatabaseConfig['dialect'],
+): string {
+  batch.with(
+    'assignee_row',
+    `SELECT 1 FROM project_members WHERE project_id = ${batch.param(projectId, 'uuid')}
+       AND user_id = ${batch.param(assigneeId, 'uuid')}${dialect === 'postgres' ? ' FOR KEY SHARE' : ''}`,
+  );
+  return 'EXISTS (SELECT 1 FROM assignee_row)';
+}
+
+const assigneeNotMember = (): ValidationError =>
+  ValidationError.field(
+    'ASSIGNEE_NOT_MEMBER',
+    'assigneeId',
+    'must be a member of the task’s project',
+  );
 
 /** The statement that reads one task (deleted or not) by id, in TaskRow's shape. */
 export function taskByIdStatement(id: string): Statement {
@@ -183,11 +230,10 @@ export function taskListStatement(query: TaskListQuery): Statement {
 // Audit rows and outbox rows of the task's pending events, in the command's own statement.
 function appendEventsAndAudit(
   batch: WriteBatch,
-  task: Task,
+  events: readonly PendingEvent[],
   context: WriteContext,
   ids: IdGenerator,
 ): void {
-  const events = task.pullEvents();
   const audit = auditRowsOf(events).map((row) => [
     ids.next(),
     row.taskId,
@@ -210,14 +256,33 @@ export class TypeormTaskRepository implements TaskRepository {
   ) {}
 
   async add(task: Task, context: WriteContext): Promise<void> {
-    const batch = taskInsertBatch(task, context, this.ids, this.db.notifyChannel);
-    await this.db.query(batch.toStatement());
+    const batch = taskInsertBatch(
+      task,
+      context,
+      this.ids,
+      this.db.notifyChannel,
+      this.db.config.dialect,
+    );
+    if (batch.guarded) {
+      const { rows } = await this.db.query<{ matched: number | string }>(
+        batch.toStatement('SELECT count(*) AS matched FROM task_row'),
+      );
+      if (Number(rows[0]?.matched) !== 1) throw assigneeNotMember();
+    } else {
+      await this.db.query(batch.toStatement());
+    }
     this.db.announce(batch.envelopes);
   }
 
   async save(task: Task, context: WriteContext): Promise<void> {
     const s = task.snapshot();
+    const events = task.pullEvents();
     const batch = new WriteBatch(this.db.notifyChannel);
+    const assignee = newAssigneeOf(events);
+    const assignable =
+      assignee === null
+        ? null
+        : guardAssignee(batch, s.projectId, assignee, this.db.config.dialect);
     batch.guardedBy(
       'task_row',
       `UPDATE tasks SET title = ${batch.param(s.title)}, description = ${batch.param(s.description)},
@@ -226,15 +291,38 @@ export class TypeormTaskRepository implements TaskRepository {
         labels = ${batch.param(JSON.stringify(s.labels))}, version = ${batch.param(s.version, 'int')},
         updated_at = ${batch.param(s.updatedAt, 'timestamptz')}, completed_at = ${batch.param(s.completedAt, 'timestamptz')},
         deleted_at = ${batch.param(s.deletedAt, 'timestamptz')}
-       WHERE id = ${batch.param(s.id, 'uuid')} AND version = ${batch.param(task.loadedVersion, 'int')}
+       WHERE id = ${batch.param(s.id, 'uuid')} AND version = ${batch.param(task.loadedVersion, 'int')}${assignable === null ? '' : ` AND ${assignable}`}
        RETURNING id`,
     );
-    appendEventsAndAudit(batch, task, context, this.ids);
-    const { rows } = await this.db.query<{ matched: number }>(
-      batch.toStatement('SELECT count(*) AS matched FROM task_row'),
+    appendEventsAndAudit(batch, events, context, this.ids);
+    const { rows } = await this.db.query<{ matched: number | string; assignable: number | string }>(
+      batch.toStatement(
+        `SELECT (SELECT count(*) FROM task_row) AS matched, ${
+          assignable === null ? '1' : '(SELECT count(*) FROM assignee_row)'
+        } AS assignable`,
+      ),
     );
-    if (rows[0]?.matched !== 1) throw new StaleVersionError(task.loadedVersion, null);
+    const outcome = rows[0];
+    if (Number(outcome?.matched) !== 1) {
+      if (Number(outcome?.assignable) === 0) throw assigneeNotMember();
+      throw new StaleVersionError(task.loadedVersion, null);
+    }
     this.db.announce(batch.envelopes);
+  }
+
+  async assignedTo(
+    projectId: string,
+    userId: string,
+    limit: number,
+    cursor: string | null,
+  ): Promise<Page<Task>> {
+    const after = decodeCursor(cursor);
+    const { rows } = await this.db.query<TaskRow>({
+      text: `SELECT ${TASK_SELECT} FROM tasks WHERE project_id = $1 AND assignee_id = $2 AND deleted_at IS NULL
+             AND ($3::uuid IS NULL OR id < $3::uuid) ORDER BY id DESC LIMIT $4`,
+      values: [projectId, userId, after, limit + 1],
+    });
+    return pageOf(rows, limit, taskFromRow);
   }
 
   async findById(id: string): Promise<Task | null> {

@@ -86,6 +86,11 @@ export class WriteBatch {
     );
   }
 
+  /** True once a guard gates the writes (the caller should check its row count). */
+  get guarded(): boolean {
+    return this.guard !== null;
+  }
+
   /** A condition that holds only when the guard matched (for writes written by hand). */
   get gate(): string {
     return this.guard ? `EXISTS (SELECT 1 FROM ${this.guard})` : 'TRUE';

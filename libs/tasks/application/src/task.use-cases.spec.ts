@@ -266,12 +266,13 @@ describe('TaskUseCases.memberLeaving (as the policy of a member removal)', () =>
     expect((await w.tasks.get(others, w.as(w.owner))).assigneeId).toBe(w.editor);
     expect((await w.tasks.get(unassigned, w.as(w.owner))).version).toBe(1);
     const raised = w.ports.outbox.envelopes.slice(eventsBefore).map((e) => e.type);
+    // The removal first, then what follows from it.
     expect(raised).toEqual([
-      'task.updated',
-      'task.assigned',
-      'task.updated',
-      'task.assigned',
       'project.member_removed',
+      'task.updated',
+      'task.assigned',
+      'task.updated',
+      'task.assigned',
     ]);
   });
 
@@ -294,6 +295,39 @@ describe('TaskUseCases.memberLeaving (as the policy of a member removal)', () =>
       w.as(w.owner),
     );
     expect(all.items.every((t) => t.assigneeId === null)).toBe(true);
+  });
+
+  it('lets an owner remove themself, and releases their tasks too', async () => {
+    // Prepare
+    const w = await setUp();
+    await w.projects.addMember(
+      { projectId: w.projectId, userId: w.outsider, role: 'owner' },
+      w.as(w.owner),
+    );
+    const taskId = await aTask(w, { assigneeId: w.owner });
+
+    // Act
+    await withPolicy(w).removeMember({ projectId: w.projectId, userId: w.owner }, w.as(w.owner));
+
+    // Assess
+    expect((await w.tasks.get(taskId, w.as(w.editor))).assigneeId).toBeNull();
+  });
+
+  it('refuses to assign someone who has left by the time the write is stored', async () => {
+    // Prepare
+    const w = await setUp();
+    const taskId = await aTask(w);
+    // The removal commits between the assignment's membership check and its write.
+    w.ports.tasks.interleave(async () => {
+      await withPolicy(w).removeMember({ projectId: w.projectId, userId: w.viewer }, w.as(w.owner));
+    });
+
+    // Act
+    const outcome = w.tasks.update(taskId, { assigneeId: w.viewer }, null, w.as(w.editor));
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ code: 'ASSIGNEE_NOT_MEMBER' });
+    expect((await w.tasks.get(taskId, w.as(w.owner))).assigneeId).toBeNull();
   });
 
   it('changes no task when the removal is refused', async () => {

@@ -99,25 +99,14 @@ export class TaskUseCases {
   /**
    * Unassigns a member leaving a project from each of its live tasks (an assignee is always a
    * member), each change audited and announced like any other. Runs in the removal's
-   * transaction, before the removal is stored, so the actor can still list the project's tasks.
+   * transaction, after the membership is gone: an assignment racing the removal either commits
+   * first (and is released here) or waits for the removal and is refused.
    */
   async memberLeaving(projectId: string, userId: string, context: RequestContext): Promise<void> {
     const now = this.clock.now();
     let cursor: string | null = null;
     do {
-      const page: Page<Task> = await this.tasks.list({
-        memberId: context.actorId,
-        projectId,
-        assigneeId: userId,
-        status: null,
-        priority: null,
-        label: null,
-        q: null,
-        dueBefore: null,
-        dueAfter: null,
-        limit: RELEASE_PAGE,
-        cursor,
-      });
+      const page: Page<Task> = await this.tasks.assignedTo(projectId, userId, RELEASE_PAGE, cursor);
       for (const task of page.items) {
         if (task.releaseAssignee(userId, context.actorId, now))
           await this.tasks.save(task, context);

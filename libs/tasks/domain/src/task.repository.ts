@@ -21,7 +21,11 @@ export interface TaskListQuery {
   readonly cursor: string | null;
 }
 
-/** Port to the tasks store. Every write stores the task, its audit rows and its events atomically. */
+/**
+ * Port to the tasks store. Every write stores the task, its audit rows and its events atomically,
+ * and a write that assigns someone stores nothing (`ASSIGNEE_NOT_MEMBER`) unless they are a
+ * member of the task's project when it commits: a concurrent removal cannot slip in between.
+ */
 export interface TaskRepository {
   add(task: Task, context: WriteContext): Promise<void>;
   /** Throws `StaleVersionError` when the stored version is no longer `task.loadedVersion`. */
@@ -30,6 +34,16 @@ export interface TaskRepository {
   findById(id: string): Promise<Task | null>;
   /** Live (not deleted) tasks matching the query, newest first, keyset-paginated. */
   list(query: TaskListQuery): Promise<Page<Task>>;
+  /**
+   * Live tasks of a project assigned to a user, newest first, keyset-paginated, whoever asks:
+   * for policies that follow a membership change, not for callers' reads.
+   */
+  assignedTo(
+    projectId: string,
+    userId: string,
+    limit: number,
+    cursor: string | null,
+  ): Promise<Page<Task>>;
   /** The audit trail, oldest version first. */
   history(taskId: string): Promise<TaskHistoryEntry[]>;
 }

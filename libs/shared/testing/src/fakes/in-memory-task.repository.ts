@@ -1,5 +1,10 @@
-import type { TaskSnapshot } from '@taskflow/events';
-import { type Page, StaleVersionError, type WriteContext } from '@taskflow/shared-kernel';
+import type { PendingEvent, TaskSnapshot } from '@taskflow/events';
+import {
+  type Page,
+  StaleVersionError,
+  ValidationError,
+  type WriteContext,
+} from '@taskflow/shared-kernel';
 import {
   Task,
   type TaskAuditRow,
@@ -85,6 +90,7 @@ export class InMemoryTaskRepository extends InMemoryStore implements TaskReposit
     const s = task.snapshot();
     requireUuid(s.id, 'tasks.id');
     await this.runConcurrentWriter();
+    this.requireAssignable(s.projectId, events);
     if (this.rows.has(s.id))
       throw new Error(`duplicate key value violates unique constraint "tasks_pkey" (${s.id})`);
     this.rows.set(s.id, structuredClone(s));
@@ -101,6 +107,7 @@ export class InMemoryTaskRepository extends InMemoryStore implements TaskReposit
       this.refused += 1;
       throw new StaleVersionError(task.loadedVersion, null);
     }
+    this.requireAssignable(s.projectId, events);
     this.rows.set(s.id, structuredClone(s));
     this.audit.push(...structuredClone(auditRowsOf(events)));
     this.record(events, context);
@@ -150,6 +157,45 @@ export class InMemoryTaskRepository extends InMemoryStore implements TaskReposit
         (row) => Task.rehydrate(structuredClone(row)),
       );
     });
+  }
+
+  assignedTo(
+    projectId: string,
+    userId: string,
+    limit: number,
+    cursor: string | null,
+  ): Promise<Page<Task>> {
+    return later(() => {
+      requireUuid(projectId, 'projectId');
+      requireUuid(userId, 'assigneeId');
+      const matching = [...this.rows.values()]
+        .filter((t) => t.deletedAt === null && t.projectId === projectId && t.assigneeId === userId)
+        .sort((a, b) => compareIds(b.id, a.id));
+      return pageAfter(
+        matching,
+        (id, cursorId) => compareIds(id, cursorId) < 0,
+        limit,
+        cursor,
+        (row) => Task.rehydrate(structuredClone(row)),
+      );
+    });
+  }
+
+  // As the adapter does at commit: whoever the write assigns must still be a member.
+  private requireAssignable(projectId: string, events: readonly PendingEvent[]): void {
+    for (const event of events) {
+      if (
+        event.type === 'task.assigned' &&
+        event.data.to !== null &&
+        !this.projects.hasMember(projectId, event.data.to)
+      ) {
+        throw ValidationError.field(
+          'ASSIGNEE_NOT_MEMBER',
+          'assigneeId',
+          'must be a member of the task’s project',
+        );
+      }
+    }
   }
 
   history(taskId: string): Promise<TaskHistoryEntry[]> {
