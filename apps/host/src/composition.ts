@@ -107,7 +107,10 @@ export async function composeHost(
     // backlog (the write that produced it waited once already). Opened by the first read, so
     // one-shot commands (migrate, token, dlq...) open none; a failed open is retried by the next.
     let streamDb: Promise<Database> | null = null;
+    let closed = false;
     const streamReads = (): Promise<Database> => {
+      // After close(), a late read must not open a pool that nothing would close.
+      if (closed) return Promise.reject(new Error('the host is closed'));
       streamDb ??= Database.connect({
         ...persistence.db.config,
         poolSize: STREAM_READ_POOL_SIZE,
@@ -155,6 +158,7 @@ export async function composeHost(
       close: async () => {
         live?.hub.stop();
         await notifications?.close();
+        closed = true;
         await (await streamDb?.catch(() => null))?.close();
         await persistence.close();
         await embedded?.stop();

@@ -114,6 +114,9 @@ export class ProjectUseCases {
       return project.snapshot();
     };
     const policies = this.policies;
+    // Each attempt must be a transaction of its own, rolled back when it goes stale: called inside
+    // an outer transaction, `run` would join it and a retry would start from the first attempt's
+    // writes (the membership already deleted).
     return retryOnStaleVersion(() => (policies ? policies.transactions.run(remove) : remove()));
   }
 

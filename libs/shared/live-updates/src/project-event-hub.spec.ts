@@ -481,7 +481,7 @@ describe('ProjectEventHub with a read in flight', () => {
     hub.stop();
   });
 
-  it('reports a transport failure, and a read issued before it fails quietly', async () => {
+  it('drops a subscriber whose transport throws, keeps serving the others, and leaves nothing unhandled', async () => {
     // Prepare
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => {
@@ -491,6 +491,7 @@ describe('ProjectEventHub with a read in flight', () => {
     const log = new GatedLog();
     const errors: unknown[] = [];
     const hub = start(log, (error) => errors.push(error));
+    let ended: string | null = null;
     await hub.subscribe(
       PROJECT,
       {
@@ -498,27 +499,58 @@ describe('ProjectEventHub with a read in flight', () => {
         deliver: () => {
           throw new Error('transport broke');
         },
-        end: () => undefined,
+        end: (reason) => {
+          ended = reason;
+        },
       },
       null,
     );
-    log.write(80);
+    const healthy = new Client(BOB);
+    await hub.subscribe(PROJECT, healthy, null);
+    const first = log.write(80);
     log.commit(80);
-    log.write(81);
+    const second = log.write(81);
     log.commit(81); // asks for a second read while the first is in flight
 
     // Act
-    log.open(); // the first read answers; the second goes out before the fan-out throws
+    log.open(); // the first read answers; the second goes out before the fan-out
     await settle();
-    log.open(new Error('pool closed'));
+    log.open();
     await settle();
     process.off('unhandledRejection', onUnhandled);
 
     // Assess
     expect(errors).toEqual([new Error('transport broke')]);
-    expect(log.reads).toBe(2);
+    expect(ended).toBe('slow');
+    expect(healthy.received).toEqual([first.envelope.id, second.envelope.id]);
     expect(unhandled).toEqual([]);
     hub.stop();
+  });
+
+  it('ends a subscriber whose channel was still opening when the hub stopped', async () => {
+    // Prepare
+    let release: () => void = () => undefined;
+    class SlowHeadLog extends GatedLog {
+      override head(): Promise<StreamCursor | null> {
+        return new Promise((resolve) => {
+          release = () => resolve(null);
+        });
+      }
+    }
+    const log = new SlowHeadLog();
+    const hub = start(log);
+    const client = new Client(ALICE);
+    const subscribing = hub.subscribe(PROJECT, client, null);
+
+    // Act
+    hub.stop();
+    release();
+    const unsubscribe = await subscribing;
+
+    // Assess
+    expect(unsubscribe).toBeNull();
+    expect(client.ended).toBe('shutdown');
+    expect(hub.subscriberCount).toBe(0);
   });
 });
 

@@ -86,6 +86,7 @@ export class ProjectEventHub {
   private readonly opening = new Map<string, Promise<Channel>>();
   private readonly options: ProjectEventHubOptions;
   private unsubscribeNotifications: (() => void) | null = null;
+  private stopped = false;
   private pollTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -101,6 +102,7 @@ export class ProjectEventHub {
 
   /** Starts listening for commits and polling as a safety net. */
   start(): void {
+    this.stopped = false;
     this.unsubscribeNotifications ??= this.notifications.subscribe((projectId) => {
       if (projectId === null) {
         for (const channel of this.channels.values()) this.read(channel);
@@ -119,6 +121,7 @@ export class ProjectEventHub {
 
   /** Ends every stream and stops listening. */
   stop(): void {
+    this.stopped = true;
     this.unsubscribeNotifications?.();
     this.unsubscribeNotifications = null;
     if (this.pollTimer) clearInterval(this.pollTimer);
@@ -142,7 +145,8 @@ export class ProjectEventHub {
 
   /**
    * Follows a project for a member. With `resumeAfter`, first replays every event after it from
-   * the log. Resolves to a function that unsubscribes, or to null when the user is not a member.
+   * the log. Resolves to a function that unsubscribes, or to null when the user is not a member
+   * (or the hub has stopped: the subscriber is then ended with `shutdown`).
    *
    * Once it resolves, every commit after that moment reaches the subscriber. Membership is
    * checked after the subscriber's position is fixed, so a removal can never fall between the
@@ -154,9 +158,14 @@ export class ProjectEventHub {
     subscriber: StreamSubscriber,
     resumeAfter: StreamCursor | null,
   ): Promise<(() => void) | null> {
+    if (this.stopped) return this.refuse(subscriber);
     let channel = await this.channel(projectId);
-    // The channel may have closed (its last subscriber left) while this call was resuming.
-    while (this.channels.get(projectId) !== channel) channel = await this.channel(projectId);
+    // The channel may have closed (its last subscriber left, or the hub stopped) while this
+    // call was resuming.
+    while (this.channels.get(projectId) !== channel) {
+      if (this.hasStopped()) return this.refuse(subscriber);
+      channel = await this.channel(projectId);
+    }
     const state: SubscriberState = {
       subscriber,
       cursor: resumeAfter ?? channel.cursor,
@@ -178,6 +187,17 @@ export class ProjectEventHub {
       throw error;
     }
     return unsubscribe;
+  }
+
+  // A method, not the field: TypeScript would keep the field narrowed across the awaits.
+  private hasStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Ends a subscriber the stopped hub will not serve. */
+  private refuse(subscriber: StreamSubscriber): null {
+    subscriber.end('shutdown');
+    return null;
   }
 
   private async catchUp(channel: Channel, state: SubscriberState, fromLog: boolean): Promise<void> {
@@ -216,7 +236,8 @@ export class ProjectEventHub {
           retryTimer: null,
           heldSince: null,
         };
-        this.channels.set(projectId, channel);
+        // A hub stopped meanwhile registers nothing: no stream of it may outlive stop().
+        if (!this.stopped) this.channels.set(projectId, channel);
         return channel;
       })();
       this.opening.set(projectId, opening);
@@ -334,7 +355,15 @@ export class ProjectEventHub {
     // The whole read, unsliced, is the array every up-to-date subscriber shares.
     const fresh = from === 0 && to === events.length ? events : events.slice(from, to);
     state.cursor = fresh[fresh.length - 1]?.cursor ?? state.cursor;
-    if (!state.subscriber.deliver(fresh)) {
+    let accepted: boolean;
+    try {
+      accepted = state.subscriber.deliver(fresh);
+    } catch (error) {
+      // One broken transport must not keep the events from the subscribers after it.
+      this.onError(error);
+      accepted = false;
+    }
+    if (!accepted) {
       this.drop(channel, state, 'slow');
       return false;
     }

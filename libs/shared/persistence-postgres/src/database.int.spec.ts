@@ -56,6 +56,34 @@ describe('Database', () => {
   }
 
   describe('run', () => {
+    it('runs at READ COMMITTED even where the database defaults to REPEATABLE READ', async () => {
+      // Prepare
+      const strict = await createTestDatabase('pp_database_rr');
+      const admin = await Database.connect(testConfig(strict.url));
+      await admin.query({
+        text: `ALTER DATABASE "${new URL(strict.url).pathname.slice(1)}" SET default_transaction_isolation = 'repeatable read'`,
+        values: [],
+      });
+      await admin.close();
+      const db = await Database.connect(testConfig(strict.url));
+      try {
+        // Act
+        const level = await db.run(async () => {
+          const { rows } = await db.query<{ level: string }>({
+            text: 'SELECT current_setting($1) AS level',
+            values: ['transaction_isolation'],
+          });
+          return rows[0]?.level;
+        });
+
+        // Assess
+        expect(level).toBe('read committed');
+      } finally {
+        await db.close();
+        await strict.drop();
+      }
+    });
+
     it('returns what the work returns, committed', async () => {
       // Prepare
       const user = User.create({

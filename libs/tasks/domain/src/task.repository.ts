@@ -24,7 +24,9 @@ export interface TaskListQuery {
 /**
  * Port to the tasks store. Every write stores the task, its audit rows and its events atomically,
  * and a write that assigns someone stores nothing (`ASSIGNEE_NOT_MEMBER`) unless they are a
- * member of the task's project when it commits: a concurrent removal cannot slip in between.
+ * member of the task's project when it commits: on PostgreSQL a concurrent removal cannot slip
+ * in between (the membership row is locked). Aurora DSQL has no shared row locks: there the
+ * membership is only read, and an assignment racing a removal can still commit.
  */
 export interface TaskRepository {
   add(task: Task, context: WriteContext): Promise<void>;
