@@ -287,6 +287,65 @@ describe('Database', () => {
       expect(await traces(lost.id)).toBe(0);
     });
 
+    it('runs a transaction the engine aborted for a deadlock again, so both sides commit once', async () => {
+      // Prepare: two transactions that lock the same two rows in opposite orders.
+      await store.db.query({
+        text: 'CREATE TABLE IF NOT EXISTS spec_counters (id int PRIMARY KEY, n int NOT NULL)',
+        values: [],
+      });
+      await store.db.query({
+        text: 'INSERT INTO spec_counters VALUES (1, 0), (2, 0) ON CONFLICT (id) DO UPDATE SET n = 0',
+        values: [],
+      });
+      const bump = (id: number) =>
+        store.db.query({ text: 'UPDATE spec_counters SET n = n + 1 WHERE id = $1', values: [id] });
+      const bothLocked = deferred<true>();
+      let locked = 0;
+      const attempts = { forward: 0, backward: 0 };
+      const crossing = (side: 'forward' | 'backward', first: number, second: number) =>
+        store.db.run(async () => {
+          attempts[side] += 1;
+          await bump(first);
+          locked += 1;
+          if (locked === 2) bothLocked.resolve(true);
+          await bothLocked.promise;
+          await bump(second);
+        });
+
+      // Act
+      const outcomes = await Promise.allSettled([
+        crossing('forward', 1, 2),
+        crossing('backward', 2, 1),
+      ]);
+
+      // Assess: PostgreSQL aborted one of them (40P01); it ran again and committed.
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled']);
+      expect(attempts.forward + attempts.backward).toBe(3);
+      const { rows } = await store.db.query<{ id: number; n: number }>({
+        text: 'SELECT id, n FROM spec_counters ORDER BY id',
+        values: [],
+      });
+      expect(rows).toEqual([
+        { id: 1, n: 2 },
+        { id: 2, n: 2 },
+      ]);
+    });
+
+    it('does not run work again after a failure that is not a conflict', async () => {
+      // Prepare
+      let attempts = 0;
+
+      // Act
+      const outcome = store.db.run(async () => {
+        attempts += 1;
+        await store.db.query({ text: 'SELECT 1/0', values: [] });
+      });
+
+      // Assess
+      await expect(outcome).rejects.toThrow('division by zero');
+      expect(attempts).toBe(1);
+    });
+
     it('returns its connection to the pool after a failure (more failed runs than connections)', async () => {
       // Prepare
       const runs = store.db.config.poolSize * 3;

@@ -5,6 +5,27 @@ import * as pg from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { DatabaseConfig } from './database.config';
 import { EVENTS_CHANNEL } from './pg-change-notifications';
+import { isRetryableConflict } from './pg-errors';
+
+/** Attempts of a transaction, or of a statement on its own, that the engine aborted for a conflict. */
+export const CONFLICT_ATTEMPTS = 3;
+
+/**
+ * Runs `attempt` again (up to CONFLICT_ATTEMPTS times, after a short random pause) when the
+ * engine aborted it for a conflict with a concurrent transaction; any other failure, or the last
+ * one, is thrown.
+ */
+async function retryingConflicts<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let made = 1; ; made += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (made >= CONFLICT_ATTEMPTS || !isRetryableConflict(error)) throw error;
+      // Full jitter over a few milliseconds, doubling: the two sides do not collide again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** made));
+    }
+  }
+}
 
 /** Rows and affected-row count of one statement. */
 export interface QueryOutcome<R> {
@@ -122,17 +143,29 @@ export class Database implements TransactionRunner {
       const result = await runner.query(statement.text, [...statement.values], true);
       return { rows: result.records as R[], rowCount: result.affected ?? result.records.length };
     }
-    const result = await this.pool.query({
-      ...(statement.name === undefined ? {} : { name: statement.name }),
-      text: statement.text,
-      values: [...statement.values],
-    });
+    // On its own, a statement is its own transaction: one aborted for a conflict changed
+    // nothing and runs again as it is.
+    const result = await retryingConflicts(() =>
+      this.pool.query({
+        ...(statement.name === undefined ? {} : { name: statement.name }),
+        text: statement.text,
+        values: [...statement.values],
+      }),
+    );
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   }
 
-  /** Runs `work` in one transaction; nested calls join the outer one. */
+  /**
+   * Runs `work` in one transaction; nested calls join the outer one. A transaction the engine
+   * aborts for a conflict (DSQL's optimistic concurrency at commit, a PostgreSQL deadlock) is
+   * rolled back and `work` runs again in a new one, so `work` must keep its effects inside it.
+   */
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.ambient.getStore()) return work();
+    return retryingConflicts(() => this.runOnce(work));
+  }
+
+  private async runOnce<T>(work: () => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {

@@ -2,6 +2,7 @@
 export const SQLSTATE = {
   uniqueViolation: '23505',
   serializationFailure: '40001',
+  deadlockDetected: '40P01',
   invalidTextRepresentation: '22P02',
 } as const;
 
@@ -18,4 +19,14 @@ export function pgErrorOf(error: unknown): { code: string; constraint: string | 
 export function isUniqueViolation(error: unknown, constraint: string): boolean {
   const pgError = pgErrorOf(error);
   return pgError?.code === SQLSTATE.uniqueViolation && pgError.constraint === constraint;
+}
+
+/**
+ * True when the engine aborted the statement or transaction because of a concurrent one and
+ * running it again is the remedy: Aurora DSQL's optimistic concurrency (40001: OC000, OC001),
+ * PostgreSQL's serialization failures (40001) and deadlocks (40P01).
+ */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = pgErrorOf(error)?.code;
+  return code === SQLSTATE.serializationFailure || code === SQLSTATE.deadlockDetected;
 }
