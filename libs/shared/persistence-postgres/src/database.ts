@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { TransactionRunner } from '@taskflow/application';
+import { type TransactionRunner, retrying } from '@taskflow/application';
 import type { EventEnvelope } from '@taskflow/events';
 import * as pg from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
@@ -11,20 +11,16 @@ import { isRetryableConflict } from './pg-errors';
 export const CONFLICT_ATTEMPTS = 3;
 
 /**
- * Runs `attempt` again (up to CONFLICT_ATTEMPTS times, after a short random pause) when the
- * engine aborted it for a conflict with a concurrent transaction; any other failure, or the last
- * one, is thrown.
+ * Runs `attempt` again when the engine aborted it for a conflict with a concurrent transaction;
+ * any other failure, or the last one, is thrown.
  */
-async function retryingConflicts<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let made = 1; ; made += 1) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (made >= CONFLICT_ATTEMPTS || !isRetryableConflict(error)) throw error;
-      // Full jitter over a few milliseconds, doubling: the two sides do not collide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** made));
-    }
-  }
+function retryingConflicts<T>(attempt: () => Promise<T>): Promise<T> {
+  return retrying(attempt, {
+    retryable: isRetryableConflict,
+    attempts: CONFLICT_ATTEMPTS,
+    // Full jitter over a few milliseconds, doubling: the two sides do not collide again.
+    pauseMs: (round) => Math.random() * 5 * 2 ** round,
+  });
 }
 
 /** Rows and affected-row count of one statement. */

@@ -1,6 +1,7 @@
 import type { ClaimedEvent, OutboxAttemptFailure, OutboxStore } from '@taskflow/application';
 import type { SerializedEnvelope } from '@taskflow/events';
 import type { Database } from './database';
+import { isoText } from './iso-text';
 
 /** The smallest UUIDv7 of a millisecond: ids of events at or after `time` are not below it. */
 function firstIdAt(time: Date): string {
@@ -14,8 +15,7 @@ function firstIdAt(time: Date): string {
  * formatted as `Date.prototype.toISOString` does (the envelopes' own form; stored values have
  * millisecond precision), which is cheaper to read than a timestamptz the driver parses.
  */
-const SERIALIZED_COLUMNS = `o.id, o.type, o.payload AS json,
-  to_char(o.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt"`;
+const SERIALIZED_COLUMNS = `o.id, o.type, o.payload AS json, ${isoText('o.occurred_at', '"occurredAt"')}`;
 
 /** The outbox table as the relay and the readers of the event log see it. */
 export class TypeormOutboxStore implements OutboxStore {

@@ -3,7 +3,6 @@ import {
   type IdGenerator,
   type Page,
   StaleVersionError,
-  ValidationError,
   type WriteContext,
 } from '@taskflow/shared-kernel';
 import {
@@ -12,10 +11,12 @@ import {
   type TaskHistoryEntry,
   type TaskListQuery,
   type TaskRepository,
+  assigneeNotMember,
   auditRowsOf,
   historyOf,
 } from '@taskflow/tasks-domain';
 import { decodeCursor, pageOf } from './cursor';
+import { isoText } from './iso-text';
 import { containsPattern } from './like-pattern';
 import type { Database, Statement } from './database';
 import type { DatabaseConfig } from './database.config';
@@ -45,15 +46,12 @@ export interface TaskRow {
 export const TASK_COLUMNS =
   'id, project_id, title, description, status, priority, assignee_id, created_by, due_date, labels, version, created_at, updated_at, completed_at, deleted_at';
 
-// The server formats timestamps as the API shows them (millisecond ISO 8601 in UTC, as
-// Date.toISOString does): parsing five dates per row into Date objects only to format them
-// again was most of a list page's cost in the host.
-const isoText = (column: string): string =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
+// Timestamps come formatted by the server, under their own column names.
+const isoColumn = (column: string): string => isoText(column, column);
 
 /** The select list of a task, in TaskRow's shape. */
-export const TASK_SELECT = `id, project_id, title, description, status, priority, assignee_id, created_by, ${isoText('due_date')},
-  labels, version, ${isoText('created_at')}, ${isoText('updated_at')}, ${isoText('completed_at')}, ${isoText('deleted_at')}`;
+export const TASK_SELECT = `id, project_id, title, description, status, priority, assignee_id, created_by, ${isoColumn('due_date')},
+  labels, version, ${isoColumn('created_at')}, ${isoColumn('updated_at')}, ${isoColumn('completed_at')}, ${isoColumn('deleted_at')}`;
 
 const AUDIT_COLUMNS: readonly Column[] = [
   { name: 'id', type: 'uuid' },
@@ -172,13 +170,6 @@ function guardAssignee(
   return 'EXISTS (SELECT 1 FROM assignee_row)';
 }
 
-const assigneeNotMember = (): ValidationError =>
-  ValidationError.field(
-    'ASSIGNEE_NOT_MEMBER',
-    'assigneeId',
-    'must be a member of the task’s project',
-  );
-
 /** The statement that reads one task (deleted or not) by id, in TaskRow's shape. */
 export function taskByIdStatement(id: string): Statement {
   return {
@@ -264,10 +255,10 @@ export class TypeormTaskRepository implements TaskRepository {
       this.db.config.dialect,
     );
     if (batch.guarded) {
-      const { rows } = await this.db.query<{ matched: number | string }>(
+      const { rows } = await this.db.query<{ matched: number }>(
         batch.toStatement('SELECT count(*) AS matched FROM task_row'),
       );
-      if (Number(rows[0]?.matched) !== 1) throw assigneeNotMember();
+      if (rows[0]?.matched !== 1) throw assigneeNotMember();
     } else {
       await this.db.query(batch.toStatement());
     }
@@ -295,7 +286,7 @@ export class TypeormTaskRepository implements TaskRepository {
        RETURNING id`,
     );
     appendEventsAndAudit(batch, events, context, this.ids);
-    const { rows } = await this.db.query<{ matched: number | string; assignable: number | string }>(
+    const { rows } = await this.db.query<{ matched: number; assignable: number }>(
       batch.toStatement(
         `SELECT (SELECT count(*) FROM task_row) AS matched, ${
           assignable === null ? '1' : '(SELECT count(*) FROM assignee_row)'
@@ -303,8 +294,8 @@ export class TypeormTaskRepository implements TaskRepository {
       ),
     );
     const outcome = rows[0];
-    if (Number(outcome?.matched) !== 1) {
-      if (Number(outcome?.assignable) === 0) throw assigneeNotMember();
+    if (outcome?.matched !== 1) {
+      if (outcome?.assignable === 0) throw assigneeNotMember();
       throw new StaleVersionError(task.loadedVersion, null);
     }
     this.db.announce(batch.envelopes);

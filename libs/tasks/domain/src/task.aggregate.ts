@@ -37,6 +37,15 @@ export function taskNotFound(taskId: string): NotFoundError {
   return new NotFoundError('TASK_NOT_FOUND', `task ${taskId} not found`);
 }
 
+/** The error for assigning a task to someone who is not a member of its project. */
+export function assigneeNotMember(): ValidationError {
+  return ValidationError.field(
+    'ASSIGNEE_NOT_MEMBER',
+    'assigneeId',
+    'must be a member of the task’s project',
+  );
+}
+
 /**
  * A unit of work in a project. Invariants: only owners and editors change it; its assignee is a
  * member of its project; `completedAt` is set exactly while it is completed; `version` grows by
@@ -247,13 +256,7 @@ export class Task {
 }
 
 function requireAssignable(assigneeId: string | null, access: ProjectAccess): void {
-  if (assigneeId !== null && !access.isMember(assigneeId)) {
-    throw ValidationError.field(
-      'ASSIGNEE_NOT_MEMBER',
-      'assigneeId',
-      'must be a member of the task’s project',
-    );
-  }
+  if (assigneeId !== null && !access.isMember(assigneeId)) throw assigneeNotMember();
 }
 
 const DIFFED_FIELDS: readonly TaskField[] = [

@@ -1,16 +1,12 @@
 import type { PendingEvent, TaskSnapshot } from '@taskflow/events';
-import {
-  type Page,
-  StaleVersionError,
-  ValidationError,
-  type WriteContext,
-} from '@taskflow/shared-kernel';
+import { type Page, StaleVersionError, type WriteContext } from '@taskflow/shared-kernel';
 import {
   Task,
   type TaskAuditRow,
   type TaskHistoryEntry,
   type TaskListQuery,
   type TaskRepository,
+  assigneeNotMember,
   auditRowsOf,
   historyOf,
 } from '@taskflow/tasks-domain';
@@ -189,11 +185,7 @@ export class InMemoryTaskRepository extends InMemoryStore implements TaskReposit
         event.data.to !== null &&
         !this.projects.hasMember(projectId, event.data.to)
       ) {
-        throw ValidationError.field(
-          'ASSIGNEE_NOT_MEMBER',
-          'assigneeId',
-          'must be a member of the task’s project',
-        );
+        throw assigneeNotMember();
       }
     }
   }
