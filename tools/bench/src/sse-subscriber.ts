@@ -126,8 +126,8 @@ export class Subscriber {
       const socket = connect({ host: target.hostname, port: Number(target.port) });
       this.socket = socket;
       socket.setNoDelay(true);
-      let head: Buffer = EMPTY;
-      let body: ChunkedDecoder | null = null;
+      // The response head as read so far; null once it has been read (the body follows).
+      let head: Buffer | null = EMPTY;
       const decoder = new ChunkedDecoder((piece) => {
         const at = sharedClockMs();
         this.carry = scanTaskIds(this.carry, piece, (taskId) => {
@@ -145,7 +145,7 @@ export class Subscriber {
         socket.destroy();
         reject(error);
       };
-      const feed = (decoder: ChunkedDecoder, bytes: Buffer): void => {
+      const feed = (bytes: Buffer): void => {
         this.chunks += 1;
         try {
           if (!decoder.feed(bytes)) socket.end();
@@ -154,8 +154,8 @@ export class Subscriber {
         }
       };
       socket.on('data', (bytes: Buffer) => {
-        if (body !== null) {
-          feed(body, bytes);
+        if (head === null) {
+          feed(bytes);
           return;
         }
         head = head.length === 0 ? bytes : Buffer.concat([head, bytes]);
@@ -164,19 +164,17 @@ export class Subscriber {
         const lines = head.toString('latin1', 0, end).split('\r\n');
         const status = /^HTTP\/1\.1 (\d{3})/.exec(lines[0] ?? '')?.[1];
         if (status !== '200') {
-          socket.destroy();
-          reject(new Error(`GET ${this.url} answered ${status ?? '?'}`));
+          fail(new Error(`GET ${this.url} answered ${status ?? '?'}`));
           return;
         }
         if (!lines.some((line) => /^transfer-encoding:\s*chunked$/i.test(line))) {
-          socket.destroy();
-          reject(new Error(`GET ${this.url}: the stream is not chunked`));
+          fail(new Error(`GET ${this.url}: the stream is not chunked`));
           return;
         }
-        body = decoder;
-        resolve();
         const rest = head.subarray(end + 4);
-        if (rest.length > 0) feed(body, rest);
+        head = null;
+        resolve();
+        if (rest.length > 0) feed(rest);
       });
       socket.on('close', () => {
         if (this.closing) return;
