@@ -41,6 +41,7 @@ describe('api Lambda (API Gateway REST proxy)', () => {
     bus = await FakeEventBridge.start();
     bed = await functionTestbed('api', {
       JWT_SECRET: SECRET,
+      CORS_ALLOWED_ORIGINS: 'https://board.example',
       ...eventBusEnv(bus),
     });
     main = await import('./main');
@@ -94,6 +95,29 @@ describe('api Lambda (API Gateway REST proxy)', () => {
       DetailType: 'Project Created',
       EventBusName: 'taskflow-test',
     });
+  });
+
+  it('answers CORS as the host does: preflights and Access-Control-* from CORS_ALLOWED_ORIGINS', async () => {
+    const origin = 'https://board.example';
+    const preflight = await call('OPTIONS', '/tasks', {
+      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers?.['access-control-allow-origin']).toBe(origin);
+    expect(preflight.headers?.['access-control-allow-methods']).toContain('POST');
+    const read = await call('GET', '/users/me', { headers: { Origin: origin } });
+    expect(read.headers?.['access-control-allow-origin']).toBe(origin);
+    expect(read.headers?.['access-control-expose-headers']).toContain('ETag');
+    const other = await call('GET', '/users/me', { headers: { Origin: 'https://evil.example' } });
+    expect(other.headers?.['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers HEAD like GET, with the length of the body it leaves out', async () => {
+    const get = await call('GET', '/users/me');
+    const head = await call('HEAD', '/users/me');
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe('');
+    expect(head.headers?.['content-length']).toBe(String(Buffer.byteLength(get.body)));
   });
 
   it('keeps a caller’s X-Request-Id', async () => {

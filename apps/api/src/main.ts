@@ -35,6 +35,6 @@ export const { handler, ready } = lambdaHandler(
       path: request.path,
       status: response.status,
     });
-    return toApiGatewayResult(response);
+    return toApiGatewayResult(response, request.method);
   },
 );

@@ -788,7 +788,7 @@ describe('Taskflow HTTP API over real HTTP', () => {
       );
       const response = await t.request('PUT', '/tasks', { token: owner.token });
       expectProblem(response, 405, 'METHOD_NOT_ALLOWED');
-      expect(response.headers.get('allow')).toBe('POST, GET');
+      expect(response.headers.get('allow')).toBe('POST, GET, HEAD, OPTIONS');
     });
 
     it('echoes a caller’s X-Request-Id and generates one otherwise', async () => {

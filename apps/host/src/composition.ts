@@ -91,6 +91,7 @@ export async function composeHost(
         jwtIssuer: config.jwtIssuer,
         jwtAudience: config.jwtAudience,
         jwks: config.jwks,
+        corsOrigins: config.corsOrigins,
         region: config.region,
       },
       logger,

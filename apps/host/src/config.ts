@@ -1,4 +1,5 @@
 import { DEFAULT_TASKFLOW_EVENT_SOURCE, INBOUND_COMMAND_SOURCE } from '@taskflow/event-routing';
+import { type CorsOrigins, CorsOriginsSchema } from '@taskflow/http-api';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -6,6 +7,11 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  CORS_ALLOWED_ORIGINS: CorsOriginsSchema,
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_000),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
@@ -40,6 +46,19 @@ const EnvSchema = z.object({
 export interface HostConfig {
   readonly port: number;
   readonly host: string;
+  /** Browser origins that may call the API cross-origin (`[]`: same-origin only). */
+  readonly corsOrigins: CorsOrigins;
+  /** Socket limits: a client never legitimately hits them; a slow or idle one is let go. */
+  readonly http: {
+    /** Time to receive a request's headers. */
+    readonly headersTimeoutMs: number;
+    /** Time to receive a whole request, body included (not the response: streams last). */
+    readonly requestTimeoutMs: number;
+    /** How long an idle keep-alive connection is kept. */
+    readonly keepAliveTimeoutMs: number;
+    /** Connections held at once; more are refused. */
+    readonly maxConnections: number;
+  };
   /** Null: start the embedded PostgreSQL in the data folder. */
   readonly databaseUrl: string | null;
   readonly poolSize: number;
@@ -118,9 +137,21 @@ export function loadConfig(
   if (e.JWKS_URL !== undefined && e.JWKS_ISSUER === undefined) {
     throw new ConfigError('invalid configuration: JWKS_ISSUER is required with JWKS_URL');
   }
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      'invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
+    corsOrigins: e.CORS_ALLOWED_ORIGINS,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     databaseUrl: e.DATABASE_URL ?? null,
     poolSize: e.DATABASE_POOL_SIZE,
     statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 import { type HttpApi, MAX_BODY_BYTES, StreamGate } from '@taskflow/http-api';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { send, toHttpRequest } from './express-http';
+import { requestHeadOf, send, toHttpRequest } from './express-http';
 
 /**
  * Express in front of the transport-neutral API: it reads the raw body (refusing more than 1 MB
@@ -33,20 +33,16 @@ export function createExpressApp(api: HttpApi, stream?: RequestHandler): express
       next(error);
       return;
     }
-    const requestId = req.headers['x-request-id'];
+    const request = requestHeadOf(req);
     const failure =
       error.type === 'entity.too.large'
-        ? api.transportFailure(413, `the body may be at most ${MAX_BODY_BYTES} bytes`)
+        ? api.transportFailure(413, `the body may be at most ${MAX_BODY_BYTES} bytes`, request)
         : error.type === 'encoding.unsupported' || error.type === 'charset.unsupported'
-          ? api.transportFailure(415, 'unsupported content encoding or charset')
-          : api.transportFailure(400, 'the request body could not be read');
+          ? api.transportFailure(415, 'unsupported content encoding or charset', request)
+          : api.transportFailure(400, 'the request body could not be read', request);
     send(res, {
       ...failure,
-      headers: {
-        ...failure.headers,
-        ...(typeof requestId === 'string' ? { 'x-request-id': requestId } : {}),
-        connection: 'close',
-      },
+      headers: { ...failure.headers, ...api.commonHeaders(request), connection: 'close' },
     });
   };
   app.use(bodyErrors);

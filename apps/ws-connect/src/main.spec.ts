@@ -57,7 +57,7 @@ describe('ws-connect Lambda ($connect of the WebSocket API)', () => {
 
   it('admits a browser with a one-minute stream ticket in the query', async () => {
     const { core } = await main.ready();
-    const { ticket } = await core.tickets.issue(ownerId, projectId);
+    const { ticket } = await core.tickets.issue(ownerId, projectId, Date.now() + 60_000);
     const result = await main.handler(
       websocketConnectEvent({ connectionId: 'conn-ticket=', query: { projectId, ticket } }),
       lambdaContext('taskflow-ws-connect'),

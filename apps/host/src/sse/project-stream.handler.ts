@@ -1,7 +1,8 @@
-import type { StreamGate } from '@taskflow/http-api';
+import type { HttpApi, HttpResponse, StreamGate } from '@taskflow/http-api';
 import { envelopeJson } from '@taskflow/events';
 import {
   type ProjectEventHub,
+  STREAM_START,
   type StreamedEvent,
   type StreamSubscriber,
   formatCursor,
@@ -9,6 +10,15 @@ import {
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { send, toHttpRequest } from '../express-http';
+
+/** What the SSE transport stands on. */
+export interface SseDependencies {
+  readonly gate: StreamGate;
+  readonly hub: ProjectEventHub;
+  /** Maps failures to problem answers and gives the headers every response carries. */
+  readonly api: HttpApi;
+  readonly logger: Logger;
+}
 
 /** Tuning of the SSE transport. */
 export interface SseOptions {
@@ -27,7 +37,13 @@ const SLOW_AFTER_MS = 2_000;
 const HARD_LIMIT_FACTOR = 16;
 /** Frames pending for one write are written at once past this size. */
 const FLUSH_AT_BYTES = 64 * 1024;
-const STREAM_OPEN = Buffer.from('event: stream.open\ndata: {}\n\n');
+const SSE_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-store, no-transform',
+  connection: 'keep-alive',
+  // Proxies such as nginx would otherwise buffer the stream.
+  'x-accel-buffering': 'no',
+};
 
 export const DEFAULT_SSE_OPTIONS: SseOptions = {
   heartbeatMs: 15_000,
@@ -40,9 +56,7 @@ export const DEFAULT_SSE_OPTIONS: SseOptions = {
  * position as `id:` so that a reconnecting client resumes exactly where it stopped.
  */
 export function projectStreamHandler(
-  gate: StreamGate,
-  hub: ProjectEventHub,
-  logger: Logger,
+  { gate, hub, api, logger }: SseDependencies,
   options: SseOptions = DEFAULT_SSE_OPTIONS,
 ): RequestHandler {
   // The hub hands every subscriber of a project the same event object: its frame is serialised
@@ -72,11 +86,35 @@ export function projectStreamHandler(
     }
     return joined;
   };
-  return (req, res, next) => {
+  return (req, res) => {
+    const request = toHttpRequest(req);
+    const common = api.commonHeaders(request);
+    const answer = (response: HttpResponse): void => {
+      send(res, {
+        ...response,
+        headers: { 'cache-control': 'no-store', ...common, ...response.headers },
+      });
+    };
+    // A failure that is not the caller's (the database is down, a bug) gets the answer every
+    // other route gives it (503 with Retry-After, or a logged 500) while nothing is sent yet;
+    // once streaming, the connection is cut and the client resumes from its last event id.
+    const fail = (error: unknown): void => {
+      if (!res.headersSent) {
+        answer(api.problemFor(error, request));
+        return;
+      }
+      logger.warn({ err: error, path: request.path }, 'stream failed; connection cut');
+      res.destroy();
+    };
     void (async () => {
-      const opening = await gate.open(toHttpRequest(req));
+      const opening = await gate.open(request);
       if (!opening.ok) {
-        send(res, opening.response);
+        answer(opening.response);
+        return;
+      }
+      if (request.method === 'HEAD') {
+        res.writeHead(200, { ...SSE_HEADERS, ...common });
+        res.end();
         return;
       }
       // Nothing is sent before the hub has registered the subscriber: a client that has the
@@ -84,13 +122,7 @@ export function projectStreamHandler(
       // expect to see its own event). A failure before that still gets a problem answer.
       const begin = (): void => {
         if (res.headersSent) return;
-        res.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache, no-transform',
-          connection: 'keep-alive',
-          // Proxies such as nginx would otherwise buffer the stream.
-          'x-accel-buffering': 'no',
-        });
+        res.writeHead(200, { ...SSE_HEADERS, ...common });
         res.write(`retry: ${options.retryMs}\n\n`);
       };
       let open = true;
@@ -149,6 +181,17 @@ export function projectStreamHandler(
       };
       const subscriber: StreamSubscriber = {
         userId: opening.userId,
+        // Carries the position, so that a reconnect before any further event misses nothing.
+        live: (position) => {
+          if (!open) return;
+          begin();
+          enqueue(
+            Buffer.from(
+              `id: ${formatCursor(position ?? STREAM_START)}\nevent: stream.open\ndata: {}\n\n`,
+            ),
+          );
+          live = true;
+        },
         deliver: (events) => {
           if (!open) return false;
           begin();
@@ -189,13 +232,7 @@ export function projectStreamHandler(
         return;
       }
       // The client may have left, or the stream ended, while it was catching up.
-      if (res.destroyed || res.writableEnded) {
-        unsubscribe();
-        return;
-      }
-      begin();
-      enqueue(STREAM_OPEN);
-      live = true;
-    })().catch(next);
+      if (res.destroyed || res.writableEnded) unsubscribe();
+    })().catch(fail);
   };
 }

@@ -1,5 +1,6 @@
 import {
   type ApiLogger,
+  type CorsOrigins,
   HttpApi,
   StreamGate,
   StreamTickets,
@@ -30,6 +31,8 @@ export interface CoreSettings {
     readonly issuer: string;
     readonly audience: string | null;
   } | null;
+  /** Browser origins allowed to call the API cross-origin (default: same-origin only). */
+  readonly corsOrigins?: CorsOrigins;
   /** Reported by /health. */
   readonly region: string;
 }
@@ -103,6 +106,7 @@ export function composeCore(
     idempotency: persistence.idempotency,
     transactions: persistence.db,
     logger,
+    corsOrigins: settings.corsOrigins ?? [],
   });
   return {
     users,

@@ -115,4 +115,14 @@ describe('API Gateway proxy adapter', () => {
       body: '',
     });
   });
+
+  it('answers HEAD with the headers of GET, the length of its body, and no body', () => {
+    expect(
+      toApiGatewayResult({ status: 200, headers: { etag: '"2"' }, body: { id: 'é' } }, 'HEAD'),
+    ).toEqual({
+      statusCode: 200,
+      headers: { etag: '"2"', 'content-length': '11' },
+      body: '',
+    });
+  });
 });

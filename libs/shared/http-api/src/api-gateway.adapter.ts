@@ -31,11 +31,18 @@ export function fromApiGatewayEvent(proxyEvent: APIGatewayProxyEvent): HttpReque
   return { method: event.httpMethod ?? 'GET', path: event.path ?? '/', query, headers, body };
 }
 
-/** The API Gateway proxy result of a transport-neutral response. */
-export function toApiGatewayResult(response: HttpResponse): APIGatewayProxyResult {
+/**
+ * The API Gateway proxy result of a transport-neutral response. A HEAD answer carries the GET
+ * answer's headers, with the length its body would have, and no body (RFC 9110 §9.3.2).
+ */
+export function toApiGatewayResult(response: HttpResponse, method = 'GET'): APIGatewayProxyResult {
+  const body = response.body === undefined ? '' : JSON.stringify(response.body);
+  if (method.toUpperCase() !== 'HEAD') {
+    return { statusCode: response.status, headers: { ...response.headers }, body };
+  }
   return {
     statusCode: response.status,
-    headers: { ...response.headers },
-    body: response.body === undefined ? '' : JSON.stringify(response.body),
+    headers: { ...response.headers, 'content-length': String(Buffer.byteLength(body)) },
+    body: '',
   };
 }

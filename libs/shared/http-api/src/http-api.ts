@@ -4,6 +4,7 @@ import { DomainError, type FieldIssue, pathsWithNul } from '@taskflow/shared-ker
 import type { z } from 'zod';
 import type { VerifiedIdentity } from './auth/token-verifier';
 import { AuthenticationError } from './auth/token-verifier';
+import { type CorsOrigins, CorsPolicy } from './cors';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './http-types';
 import {
   problemForAuthenticationError,
@@ -38,8 +39,32 @@ export interface HttpApiDependencies {
   readonly idempotency: IdempotencyStore;
   readonly transactions: TransactionRunner;
   readonly logger: ApiLogger;
+  /** Browser origins allowed to call from elsewhere (default: same-origin only). */
+  readonly corsOrigins?: CorsOrigins;
   readonly now?: () => Date;
 }
+
+/**
+ * Headers on every response: no MIME sniffing, no referrer leaking a URL (stream tickets ride in
+ * URLs), and a document that may not be framed or run anything if a browser ever renders it.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
+
+/** A failure met by the transport before the API could read the request. */
+export type TransportFailureStatus = 400 | 408 | 413 | 415 | 417 | 431;
+
+const TRANSPORT_FAILURE_CODES: Readonly<Record<TransportFailureStatus, string>> = {
+  400: 'MALFORMED_REQUEST',
+  408: 'REQUEST_TIMEOUT',
+  413: 'BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  417: 'EXPECTATION_FAILED',
+  431: 'HEADERS_TOO_LARGE',
+};
 
 /** How long an idempotency key is remembered. */
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -57,35 +82,133 @@ class IdempotencyRace extends Error {}
  */
 export class HttpApi {
   private readonly router: Router;
+  private readonly cors: CorsPolicy;
   private readonly now: () => Date;
 
   constructor(private readonly deps: HttpApiDependencies) {
     this.router = new Router(deps.routes);
+    this.cors = new CorsPolicy(deps.corsOrigins ?? []);
     this.now = deps.now ?? (() => new Date());
   }
 
   /** Answers one request. Never throws: every failure becomes a problem response. */
   async handle(request: HttpRequest): Promise<HttpResponse> {
-    const incoming = request.headers['x-request-id'];
-    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdOf(request);
     let response: HttpResponse;
     try {
       response = await this.dispatch(request, requestId);
     } catch (error) {
-      response = this.failure(error, request, requestId);
+      response = this.problemFor(error, request, requestId);
     }
-    return { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
+    return this.finish(request, response, requestId);
+  }
+
+  /**
+   * Decides, from the request line and headers alone, whether a request announcing a body
+   * (`Expect: 100-continue`) may send it: null when it may, else the final answer (unknown
+   * route, bad token, body too large or not JSON), so that nobody uploads a body to be refused.
+   */
+  async admit(request: HttpRequest): Promise<HttpResponse | null> {
+    const requestId = requestIdOf(request);
+    const refuse = (response: HttpResponse): HttpResponse =>
+      this.finish(request, response, requestId);
+    try {
+      const match = this.router.match(request.method, request.path);
+      if (match.kind !== 'found') return refuse(await this.dispatch(request, requestId));
+      if (match.route.auth) await this.deps.authenticator.verify(request.headers['authorization']);
+      if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+        return refuse(
+          problemResponse(413, 'BODY_TOO_LARGE', `the body may be at most ${MAX_BODY_BYTES} bytes`),
+        );
+      }
+      if (match.route.body && !isJson(request.headers['content-type'])) {
+        return refuse(
+          problemResponse(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'),
+        );
+      }
+      return null;
+    } catch (error) {
+      return refuse(this.problemFor(error, request, requestId));
+    }
+  }
+
+  /**
+   * The headers every response to `request` carries (security, CORS, request id), for
+   * transports that write a response themselves (the SSE stream).
+   */
+  commonHeaders(request: Pick<HttpRequest, 'headers'>): Record<string, string> {
+    return {
+      ...SECURITY_HEADERS,
+      ...this.cors.headersFor(request.headers['origin']),
+      'x-request-id': requestIdOf(request),
+    };
   }
 
   /** A problem response for a failure the transport met before the API (oversized body...). */
-  transportFailure(status: 400 | 413 | 415, detail: string): HttpResponse {
-    const code = { 400: 'MALFORMED_REQUEST', 413: 'BODY_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' }[
-      status
-    ];
-    return problemResponse(status, code, detail);
+  transportFailure(
+    status: TransportFailureStatus,
+    detail: string,
+    request?: Pick<HttpRequest, 'headers'>,
+  ): HttpResponse {
+    const problem = problemResponse(status, TRANSPORT_FAILURE_CODES[status], detail);
+    return {
+      ...problem,
+      headers: {
+        'cache-control': 'no-store',
+        ...SECURITY_HEADERS,
+        ...problem.headers,
+        ...(request === undefined ? {} : this.cors.headersFor(request.headers['origin'])),
+      },
+    };
+  }
+
+  /**
+   * The problem answer to a failure: domain errors by their code, an unreachable database as
+   * 503 with Retry-After, anything else 500 (logged with the request id).
+   */
+  problemFor(error: unknown, request: HttpRequest, requestId = requestIdOf(request)): HttpResponse {
+    if (error instanceof AuthenticationError) return problemForAuthenticationError(error);
+    if (error instanceof DomainError) {
+      return problemForDomainError(error, {
+        conditional: request.headers['if-match'] !== undefined,
+      });
+    }
+    if (isUnavailable(error)) {
+      this.deps.logger.warn({ err: error, requestId }, 'database unavailable');
+      return problemResponse(
+        503,
+        'SERVICE_UNAVAILABLE',
+        'the service is temporarily unavailable; retry later',
+        {
+          headers: { 'retry-after': '1' },
+        },
+      );
+    }
+    this.deps.logger.error(
+      { err: error, requestId, method: request.method, path: request.path },
+      'unhandled error',
+    );
+    return problemResponse(500, 'INTERNAL_ERROR', 'an unexpected error occurred', { requestId });
+  }
+
+  /** Adds the headers every response carries, and turns a matching conditional GET into 304. */
+  private finish(request: HttpRequest, response: HttpResponse, requestId: string): HttpResponse {
+    const answered = notModified(request, response) ?? response;
+    return {
+      ...answered,
+      headers: {
+        // Authenticated data must not sit in shared or browser caches; a route may say otherwise.
+        'cache-control': 'no-store',
+        ...SECURITY_HEADERS,
+        ...answered.headers,
+        ...this.cors.headersFor(request.headers['origin']),
+        'x-request-id': requestId,
+      },
+    };
   }
 
   private async dispatch(request: HttpRequest, requestId: string): Promise<HttpResponse> {
+    if (request.method === 'OPTIONS') return this.options(request);
     const match = this.router.match(request.method, request.path);
     if (match.kind === 'not-found')
       return problemResponse(404, 'ROUTE_NOT_FOUND', `no route for ${request.path}`);
@@ -94,23 +217,33 @@ export class HttpApi {
         headers: { allow: match.allowed.join(', ') },
       });
     }
-    const { route, params } = match;
+    const { route, params, malformed } = match;
 
     let context: RequestContext = { actorId: '', correlationId: requestId };
+    let identity: VerifiedIdentity | null = null;
     if (route.auth) {
-      const identity = await this.deps.authenticator.verify(request.headers['authorization']);
+      identity = await this.deps.authenticator.verify(request.headers['authorization']);
       context = {
         actorId: await this.deps.identities.userIdOf(identity, requestId),
         correlationId: requestId,
       };
     }
 
-    const issues: FieldIssue[] = [];
-    const parsedParams = route.params ? parse(route.params, params, 'path', issues) : undefined;
+    const issues: FieldIssue[] = malformed.map((path) => ({
+      path,
+      message: 'is not valid percent-encoding',
+    }));
+    const parsedParams =
+      route.params && issues.length === 0 ? parse(route.params, params, 'path', issues) : undefined;
     const parsedQuery = route.query
       ? parse(route.query, singleValued(request.query, issues), 'query', issues)
       : undefined;
     if (parsedQuery !== undefined) findNul(parsedQuery, 'query', issues);
+    // A route without parameters refuses them like every other route refuses unknown ones.
+    if (!route.query) {
+      for (const [name, value] of Object.entries(request.query))
+        if (value !== undefined) issues.push({ path: name, message: 'unknown parameter' });
+    }
     if (issues.length > 0) return validationProblem(issues);
 
     let body: unknown;
@@ -122,7 +255,7 @@ export class HttpApi {
       if (issues.length > 0) return validationProblem(issues);
     }
 
-    const input = { context, params: parsedParams, query: parsedQuery, body, request };
+    const input = { context, identity, params: parsedParams, query: parsedQuery, body, request };
     const key = request.headers['idempotency-key'];
     if (request.method === 'POST' && key !== undefined && route.auth) {
       if (!IDEMPOTENCY_KEY.test(key)) {
@@ -194,9 +327,20 @@ export class HttpApi {
     }
   }
 
+  /** OPTIONS: a CORS preflight, or the methods of the path (RFC 9110 §9.3.7). */
+  private options(request: HttpRequest): HttpResponse {
+    const methods = this.router.methodsOf(request.path);
+    if (methods === null)
+      return problemResponse(404, 'ROUTE_NOT_FOUND', `no route for ${request.path}`);
+    const allow = { allow: methods.join(', ') };
+    if (!CorsPolicy.isPreflight(request.method, request.headers))
+      return { status: 204, headers: allow };
+    const preflight = this.cors.preflight(request.headers['origin'], methods);
+    return { ...preflight, headers: { ...allow, ...preflight.headers } };
+  }
+
   private readJson(request: HttpRequest): { value: unknown } | { problem: HttpResponse } {
-    const contentType = request.headers['content-type'];
-    if (contentType === undefined || !JSON_MEDIA_TYPE.test(contentType)) {
+    if (!isJson(request.headers['content-type'])) {
       return {
         problem: problemResponse(
           415,
@@ -225,31 +369,6 @@ export class HttpApi {
       return { problem: problemResponse(400, 'MALFORMED_JSON', 'the body is not valid JSON') };
     }
   }
-
-  private failure(error: unknown, request: HttpRequest, requestId: string): HttpResponse {
-    if (error instanceof AuthenticationError) return problemForAuthenticationError(error);
-    if (error instanceof DomainError) {
-      return problemForDomainError(error, {
-        conditional: request.headers['if-match'] !== undefined,
-      });
-    }
-    if (isUnavailable(error)) {
-      this.deps.logger.warn({ err: error, requestId }, 'database unavailable');
-      return problemResponse(
-        503,
-        'SERVICE_UNAVAILABLE',
-        'the service is temporarily unavailable; retry later',
-        {
-          headers: { 'retry-after': '1' },
-        },
-      );
-    }
-    this.deps.logger.error(
-      { err: error, requestId, method: request.method, path: request.path },
-      'unhandled error',
-    );
-    return problemResponse(500, 'INTERNAL_ERROR', 'an unexpected error occurred', { requestId });
-  }
 }
 
 function parse<T>(
@@ -273,6 +392,34 @@ function parse<T>(
     }
   }
   return undefined as T;
+}
+
+function requestIdOf(request: Pick<HttpRequest, 'headers'>): string {
+  const incoming = request.headers['x-request-id'];
+  return incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && JSON_MEDIA_TYPE.test(contentType);
+}
+
+/**
+ * The 304 answer to a GET or HEAD whose If-None-Match names the response's current ETag
+ * (weak comparison, RFC 9110 §13.1.2), or null when the full response is due.
+ */
+function notModified(request: HttpRequest, response: HttpResponse): HttpResponse | null {
+  const etag = response.headers['etag'];
+  const condition = request.headers['if-none-match'];
+  if (etag === undefined || condition === undefined || response.status !== 200) return null;
+  if (request.method !== 'GET' && request.method !== 'HEAD') return null;
+  const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
+  const matches =
+    condition.trim() === '*' || condition.split(',').some((tag) => opaque(tag) === opaque(etag));
+  if (!matches) return null;
+  const kept: Record<string, string> = { etag };
+  const cacheControl = response.headers['cache-control'];
+  if (cacheControl !== undefined) kept['cache-control'] = cacheControl;
+  return { status: 304, headers: kept };
 }
 
 function singleValued(query: HttpRequest['query'], issues: FieldIssue[]): Record<string, string> {

@@ -13,3 +13,4 @@ export * as schemas from './schemas';
 export * from './auth/stream-tickets';
 export * from './stream-gate';
 export * from './api-gateway.adapter';
+export * from './cors';

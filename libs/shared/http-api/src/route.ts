@@ -1,10 +1,13 @@
 import type { RequestContext } from '@taskflow/application';
 import type { z } from 'zod';
+import type { VerifiedIdentity } from './auth/token-verifier';
 import type { HttpRequest, HttpResponse } from './http-types';
 
 /** What a route handler receives: validated inputs and, on authenticated routes, the actor. */
 export interface RouteInput<P, Q, B> {
   readonly context: RequestContext;
+  /** The verified token on authenticated routes (its expiry bounds what the route hands out). */
+  readonly identity: VerifiedIdentity | null;
   readonly params: P;
   readonly query: Q;
   readonly body: B;

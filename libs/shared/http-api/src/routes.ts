@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TaskUseCases } from '@taskflow/tasks-application';
 import type { ProjectUseCases } from '@taskflow/projects-application';
 import type { UserUseCases } from '@taskflow/users-application';
@@ -27,6 +28,7 @@ const list = (description: string, schema: z.ZodType) => ({ 200: { description, 
 
 /** Every route of the API. Static segments come before parameters (`/users/me` before `/users/{id}`). */
 export function buildRoutes(d: RouteDependencies): Route[] {
+  let openApiEtag: string | undefined;
   return [
     route({
       method: 'GET',
@@ -60,8 +62,15 @@ export function buildRoutes(d: RouteDependencies): Route[] {
       summary: 'This API’s OpenAPI 3.1 description (no auth).',
       tag: 'system',
       auth: false,
-      responses: { 200: { description: 'OpenAPI document' } },
-      handle: () => Promise.resolve(json(200, d.openApi())),
+      responses: { 200: { description: 'OpenAPI document', headers: ['ETag'] } },
+      // The document changes only with a deployment: clients may keep it and revalidate (304).
+      handle: () => {
+        const document = d.openApi();
+        openApiEtag ??= `"${createHash('sha256').update(JSON.stringify(document)).digest('base64url')}"`;
+        return Promise.resolve(
+          json(200, document, { etag: openApiEtag, 'cache-control': 'no-cache' }),
+        );
+      },
     }),
 
     route({
@@ -214,7 +223,7 @@ export function buildRoutes(d: RouteDependencies): Route[] {
       path: '/projects/{id}/stream-tickets',
       operationId: 'createStreamTicket',
       summary:
-        'A one-minute ticket to open this project’s event stream without a bearer token in the URL (browsers).',
+        'A ticket to open this project’s event stream without a bearer token in the URL (browsers’ EventSource). Valid, and reusable by reconnects, until the bearer token used here expires (at most 12 h).',
       tag: 'live',
       auth: true,
       params: S.IdParams,
@@ -224,9 +233,13 @@ export function buildRoutes(d: RouteDependencies): Route[] {
           schema: S.StreamTicketResponse,
         },
       },
-      handle: async ({ params, context }) => {
+      handle: async ({ params, context, identity }) => {
         await d.projects.get(params.id, context);
-        const { ticket, expiresAt } = await d.tickets.issue(context.actorId, params.id);
+        const { ticket, expiresAt } = await d.tickets.issue(
+          context.actorId,
+          params.id,
+          identity?.expiresAtMs ?? Date.now(),
+        );
         return json(201, {
           ticket,
           expiresAt,

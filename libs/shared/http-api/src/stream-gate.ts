@@ -35,13 +35,24 @@ export class StreamGate {
     },
   ) {}
 
-  /** True when the request is for a project stream (whatever its validity). */
+  /** True when the request is for a project stream (whatever its validity); HEAD included. */
   static matches(request: Pick<HttpRequest, 'method' | 'path'>): boolean {
-    return request.method === 'GET' && STREAM_PATH.test(request.path);
+    return (
+      (request.method === 'GET' || request.method === 'HEAD') && STREAM_PATH.test(request.path)
+    );
   }
 
+  /**
+   * Admits a stream request, or refuses it with its problem answer. Failures that are not the
+   * caller's (the database is down...) are thrown for the transport to answer (503, 500).
+   */
   async open(request: HttpRequest): Promise<StreamOpening> {
-    const rawId = decodeURIComponent(STREAM_PATH.exec(request.path)?.[1] ?? '');
+    let rawId: string;
+    try {
+      rawId = decodeURIComponent(STREAM_PATH.exec(request.path)?.[1] ?? '');
+    } catch {
+      return refuse(validationProblem([{ path: 'id', message: 'is not valid percent-encoding' }]));
+    }
     try {
       const ticket = single(request.query['ticket']);
       const unknown = Object.keys(request.query).filter(

@@ -1,5 +1,6 @@
 import type { CoreSettings } from '@taskflow/composition';
 import { DEFAULT_TASKFLOW_EVENT_SOURCE, INBOUND_COMMAND_SOURCE } from '@taskflow/event-routing';
+import { CorsOriginsSchema } from '@taskflow/http-api';
 import { z } from 'zod';
 
 const EnvSchema = z.object({
@@ -16,6 +17,7 @@ const EnvSchema = z.object({
   JWKS_URL: z.url().optional(),
   JWKS_ISSUER: z.string().min(1).optional(),
   JWKS_AUDIENCE: z.string().min(1).optional(),
+  CORS_ALLOWED_ORIGINS: CorsOriginsSchema,
   AWS_REGION: z.string().min(1),
   EVENT_BUS_NAME: z.string().min(1).optional(),
   EVENT_SOURCE: z.string().min(1).default(DEFAULT_TASKFLOW_EVENT_SOURCE),
@@ -115,6 +117,7 @@ export function loadLambdaConfig(
             signingSecret: e.JWT_SECRET,
             jwtIssuer: e.JWT_ISSUER,
             jwtAudience: e.JWT_AUDIENCE,
+            corsOrigins: e.CORS_ALLOWED_ORIGINS,
             jwks:
               e.JWKS_URL === undefined
                 ? null

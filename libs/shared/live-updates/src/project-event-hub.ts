@@ -21,6 +21,13 @@ export interface StreamSubscriber {
   deliver(events: readonly StreamedEvent[]): boolean;
   /** Ends the stream (after the hub has removed the subscriber). */
   end(reason: StreamEndReason): void;
+  /**
+   * Called once, when the catch-up is over, with the subscriber's position (null: the project's
+   * stream is empty): every event after it will be delivered. A transport announces it (SSE:
+   * `stream.open` with this `id:`), so that a client reconnecting before any further event
+   * resumes from here and misses nothing committed meanwhile.
+   */
+  live?(position: StreamCursor | null): void;
 }
 
 /** Tuning of a {@link ProjectEventHub}. */
@@ -218,7 +225,8 @@ export class ProjectEventHub {
     const buffered = state.buffer;
     state.buffer = [];
     state.catchingUp = false;
-    this.deliver(channel, state, buffered);
+    if (!this.deliver(channel, state, buffered)) return;
+    state.subscriber.live?.(state.cursor);
   }
 
   private async channel(projectId: string): Promise<Channel> {

@@ -10,6 +10,12 @@ export interface StreamCursor {
   readonly id: string;
 }
 
+/** Before every event: the position of a stream that has delivered nothing yet. */
+export const STREAM_START: StreamCursor = { tx: 0n, id: '00000000-0000-0000-0000-000000000000' };
+
+/** Transaction ids are PostgreSQL int8 (xid8): a larger number was never issued. */
+const MAX_TX = 9_223_372_036_854_775_807n;
+
 const CURSOR = /^(\d{1,20})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /** The SSE event id of a cursor. */
@@ -20,7 +26,7 @@ export function formatCursor(cursor: StreamCursor): string {
 /** Parses a `Last-Event-ID`; a `ValidationError` naming the header for anything we did not issue. */
 export function parseCursor(text: string): StreamCursor {
   const match = CURSOR.exec(text.trim().toLowerCase());
-  if (!match?.[1] || !match[2]) {
+  if (!match?.[1] || !match[2] || BigInt(match[1]) > MAX_TX) {
     throw ValidationError.field(
       'INVALID_LAST_EVENT_ID',
       'Last-Event-ID',

@@ -108,7 +108,7 @@ describe('handleConnect', () => {
 
   it('admits a browser with a stream ticket in the query string', async () => {
     // Prepare
-    const { ticket } = await w.tickets.issue(w.member.id, w.project.id);
+    const { ticket } = await w.tickets.issue(w.member.id, w.project.id, Date.now() + 60_000);
     const event = connectEvent({ query: { projectId: w.project.id, ticket } });
 
     // Act
@@ -139,7 +139,7 @@ describe('handleConnect', () => {
 
   it('accepts the @types/aws-lambda WebSocket event type as it is', async () => {
     // Prepare: the type lacks headers, so only a ticket can authenticate it
-    const { ticket } = await w.tickets.issue(w.member.id, w.project.id);
+    const { ticket } = await w.tickets.issue(w.member.id, w.project.id, Date.now() + 60_000);
     const rest = without(
       connectEvent({ query: { projectId: w.project.id, ticket } }),
       'headers',
@@ -252,7 +252,7 @@ describe('handleConnect', () => {
       { name: 'Gemini' },
       { actorId: w.member.id, correlationId: null },
     );
-    const { ticket } = await w.tickets.issue(w.member.id, other.id);
+    const { ticket } = await w.tickets.issue(w.member.id, other.id, Date.now() + 60_000);
     const event = connectEvent({ query: { projectId: w.project.id, ticket } });
 
     // Act

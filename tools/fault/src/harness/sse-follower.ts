@@ -131,9 +131,10 @@ export class SseFollower {
       else if (line.startsWith('event: ')) type = line.slice(7);
       else if (line.startsWith('data: ')) data.push(line.slice(6));
     }
-    // Control events (stream.open, stream.end) carry no position.
     if (id === null) return;
     this.lastId = id;
+    // stream.open carries the position the stream starts from; it is no event of the log.
+    if (type === 'stream.open') return;
     this.events.push({ id, type, data: data.join('\n'), connection });
   }
 }

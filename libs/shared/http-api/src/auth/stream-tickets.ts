@@ -4,10 +4,16 @@ import { AuthenticationError } from './token-verifier';
 /** Audience that makes a ticket useless anywhere but a stream. */
 const TICKET_AUDIENCE = 'taskflow-stream';
 
+/** Longest a ticket lives, whatever the session behind it: it travels in URLs. */
+export const STREAM_TICKET_MAX_TTL_S = 12 * 60 * 60;
+
 /**
- * Short-lived tickets that open one project's event stream. Browsers' EventSource cannot send
- * headers, and a long-lived bearer token in a URL ends up in logs and histories: a ticket is
- * bound to one user and one project and expires within a minute.
+ * Tickets that open one project's event stream. Browsers' EventSource cannot send headers, and
+ * a bearer token in a URL would open every route to whoever reads a log: a ticket opens nothing
+ * but this one user's stream of this one project. It stays valid, and reusable, for as long as
+ * the session it was issued from (the bearer token's `exp`, at most 12 h), because EventSource
+ * reconnects by itself with the same URL after every network loss or server restart; a member
+ * removed from the project is still refused at every (re)connect, and cut off live.
  */
 export class StreamTickets {
   private readonly key: Uint8Array;
@@ -15,14 +21,22 @@ export class StreamTickets {
   constructor(
     secret: string,
     private readonly issuer: string,
-    private readonly ttlSeconds = 60,
+    private readonly maxTtlSeconds = STREAM_TICKET_MAX_TTL_S,
   ) {
     this.key = new TextEncoder().encode(secret);
   }
 
-  /** A ticket for `userId` to follow `projectId`. */
-  async issue(userId: string, projectId: string): Promise<{ ticket: string; expiresAt: string }> {
-    const expiresAt = Math.floor(Date.now() / 1000) + this.ttlSeconds;
+  /** A ticket for `userId` to follow `projectId`, valid until the session ends (`notAfterMs`). */
+  async issue(
+    userId: string,
+    projectId: string,
+    notAfterMs: number,
+  ): Promise<{ ticket: string; expiresAt: string }> {
+    const nowS = Math.floor(Date.now() / 1000);
+    const expiresAt = Math.max(
+      nowS + 1,
+      Math.min(Math.floor(notAfterMs / 1000), nowS + this.maxTtlSeconds),
+    );
     const ticket = await new SignJWT({ pid: projectId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)

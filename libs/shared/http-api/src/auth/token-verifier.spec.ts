@@ -73,7 +73,10 @@ describe('TokenVerifier', () => {
     const identity = await new TokenVerifier(config()).verify(`Bearer ${token}`);
 
     // Assess
-    expect(identity).toEqual({ kind: 'local', userId: USER_ID });
+    expect(identity).toEqual({ kind: 'local', userId: USER_ID, expiresAtMs: expect.any(Number) });
+    // The token's `exp`, which bounds what is handed out on it (stream tickets).
+    expect(identity.expiresAtMs - Date.now()).toBeGreaterThan(55_000);
+    expect(identity.expiresAtMs - Date.now()).toBeLessThanOrEqual(60_000);
   });
 
   it('accepts an RS256 token whose key is in the configured JWKS, identified by e-mail', async () => {
@@ -86,6 +89,7 @@ describe('TokenVerifier', () => {
       subject: 'cognito-sub-1',
       email: 'Carol@Example.com',
       name: 'Carol',
+      expiresAtMs: expect.any(Number),
     });
     expect(jwksHits).toBeGreaterThan(0);
   });

@@ -1,16 +1,17 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 
-/** Who a valid token speaks for. */
-export type VerifiedIdentity =
-  /** A token Taskflow issued itself: `sub` is the user id. */
-  | { readonly kind: 'local'; readonly userId: string }
-  /** A token of an external identity provider (Cognito): the user is found by e-mail. */
+/** Who a valid token speaks for, until when (`expiresAtMs`, the token's `exp`). */
+export type VerifiedIdentity = (
+  | /** A token Taskflow issued itself: `sub` is the user id. */
+    { readonly kind: 'local'; readonly userId: string }
+    /** A token of an external identity provider (Cognito): the user is found by e-mail. */
   | {
       readonly kind: 'external';
       readonly subject: string;
       readonly email: string;
       readonly name: string | null;
-    };
+    }
+) & { readonly expiresAtMs: number };
 
 /** Which tokens are accepted. */
 export interface TokenVerifierConfig {
@@ -52,10 +53,7 @@ const VERIFIED_CACHE_SIZE = 10_000;
 export class TokenVerifier {
   private readonly secret: Uint8Array | null;
   private readonly remoteKeys: ReturnType<typeof createRemoteJWKSet> | null;
-  private readonly verified = new Map<
-    string,
-    { readonly identity: VerifiedIdentity; readonly expiresAtMs: number }
-  >();
+  private readonly verified = new Map<string, VerifiedIdentity>();
 
   constructor(private readonly config: TokenVerifierConfig) {
     if (config.hs256Secret === null && config.jwks === null) {
@@ -79,20 +77,18 @@ export class TokenVerifier {
     }
     const remembered = this.verified.get(token);
     if (remembered !== undefined) {
-      if (remembered.expiresAtMs > Date.now()) return remembered.identity;
+      if (remembered.expiresAtMs > Date.now()) return remembered;
       this.verified.delete(token);
     }
-    const { identity, expiresAtMs } = await this.verifySignature(token);
+    const identity = await this.verifySignature(token);
     // Oldest entry out first: Map iteration follows insertion order.
     if (this.verified.size >= VERIFIED_CACHE_SIZE)
       this.verified.delete(this.verified.keys().next().value ?? '');
-    this.verified.set(token, { identity, expiresAtMs });
+    this.verified.set(token, identity);
     return identity;
   }
 
-  private async verifySignature(
-    token: string,
-  ): Promise<{ identity: VerifiedIdentity; expiresAtMs: number }> {
+  private async verifySignature(token: string): Promise<VerifiedIdentity> {
     try {
       if (this.secret !== null && this.isLocal(token)) {
         const { payload } = await jwtVerify(token, this.secret, {
@@ -104,10 +100,7 @@ export class TokenVerifier {
         if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) {
           throw new AuthenticationError('TOKEN_INVALID', 'the token subject is not a user id');
         }
-        return {
-          identity: { kind: 'local', userId: payload.sub.toLowerCase() },
-          expiresAtMs: expiryOf(payload),
-        };
+        return { kind: 'local', userId: payload.sub.toLowerCase(), expiresAtMs: expiryOf(payload) };
       }
       if (this.remoteKeys !== null && this.config.jwks !== null) {
         const { payload } = await jwtVerify(token, this.remoteKeys, {
@@ -116,7 +109,7 @@ export class TokenVerifier {
           ...(this.config.jwks.audience === null ? {} : { audience: this.config.jwks.audience }),
           requiredClaims: ['sub', 'exp'],
         });
-        return { identity: externalIdentity(payload), expiresAtMs: expiryOf(payload) };
+        return { ...externalIdentity(payload), expiresAtMs: expiryOf(payload) };
       }
       throw new AuthenticationError(
         'TOKEN_INVALID',
@@ -148,7 +141,9 @@ function expiryOf(payload: JWTPayload): number {
   return (payload.exp ?? 0) * 1000;
 }
 
-function externalIdentity(payload: JWTPayload): VerifiedIdentity {
+function externalIdentity(
+  payload: JWTPayload,
+): Omit<Extract<VerifiedIdentity, { kind: 'external' }>, 'expiresAtMs'> {
   const email = payload['email'];
   if (typeof payload.sub !== 'string' || typeof email !== 'string' || email.length === 0) {
     throw new AuthenticationError('TOKEN_INVALID', 'the token carries no e-mail claim');
