@@ -53,6 +53,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number.parseIn
 export const POSTGRES_SESSION_OPTIONS =
   '-c random_page_cost=1.1 -c default_transaction_isolation=read\\ committed';
 
+/** Idle time before the kernel probes a connection (its default is two hours). */
+const KEEPALIVE_IDLE_MS = 10_000;
+
 /** Told about events once the transaction that wrote them has committed. */
 export type CommitListener = (events: readonly EventEnvelope[]) => void;
 
@@ -108,6 +111,7 @@ export class Database implements TransactionRunner {
         connectionTimeoutMillis: config.connectTimeoutMs,
         // A socket to a host that vanished (no FIN, no RST) is noticed by the kernel, in time.
         keepAlive: true,
+        keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
       },
       synchronize: false,
       migrationsRun: false,
@@ -136,7 +140,9 @@ export class Database implements TransactionRunner {
           : { rejectUnauthorized: this.config.ssl === 'verify' },
       connectionTimeoutMillis: this.config.connectTimeoutMs,
       ...(this.config.queryTimeoutMs > 0 ? { query_timeout: this.config.queryTimeoutMs } : {}),
+      // The LISTEN connection is idle for long stretches: only keepalives notice it died.
       keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     });
     await client.connect();
     return client;
