@@ -67,7 +67,7 @@ interface AmbientTransaction {
    * connection may still owe that statement's answer, so it is not used again, not even for
    * ROLLBACK (the server rolls back when the connection closes), and never goes back to the pool.
    */
-  broken: unknown;
+  broken: Error | undefined;
 }
 
 /** A pg query with its client-side deadline (pg reads `query_timeout`; its typings omit it). */
@@ -195,7 +195,7 @@ export class Database implements TransactionRunner {
       return await transaction.client.query(query);
     } catch (error) {
       // The server's own refusals (a constraint, a conflict) leave the connection usable.
-      if (!(error instanceof pg.DatabaseError)) transaction.broken = error;
+      if (!(error instanceof pg.DatabaseError)) transaction.broken = asError(error);
       throw error;
     }
   }
@@ -236,7 +236,7 @@ export class Database implements TransactionRunner {
       throw error;
     } finally {
       // A truthy argument makes pg-pool destroy the connection instead of pooling it.
-      client.release(transaction.broken === undefined ? undefined : asError(transaction.broken));
+      client.release(transaction.broken);
     }
   }
 
