@@ -73,6 +73,8 @@ export async function composeHost(
         url,
         poolSize: config.poolSize,
         statementTimeoutMs: config.statementTimeoutMs,
+        connectTimeoutMs: config.connectTimeoutMs,
+        queryTimeoutMs: config.queryTimeoutMs,
         ssl: config.ssl,
         applicationName: 'taskflow-host',
         dialect: config.dialect,

@@ -15,6 +15,8 @@ const EnvSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(2_000),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(2_000),
   DATABASE_SSL: z.enum(['disable', 'verify', 'no-verify']).default('disable'),
   DATABASE_DIALECT: z.enum(['postgres', 'dsql']).default('postgres'),
   TASKFLOW_DATA_DIR: z.string().min(1).default('.data'),
@@ -63,6 +65,10 @@ export interface HostConfig {
   readonly databaseUrl: string | null;
   readonly poolSize: number;
   readonly statementTimeoutMs: number;
+  /** Client-side deadline to get a database connection (0 = none); see `DatabaseConfig`. */
+  readonly connectTimeoutMs: number;
+  /** Client-side deadline of each statement (0 = none); see `DatabaseConfig`. */
+  readonly queryTimeoutMs: number;
   readonly ssl: 'disable' | 'verify' | 'no-verify';
   readonly dialect: 'postgres' | 'dsql';
   readonly dataDir: string;
@@ -155,6 +161,8 @@ export function loadConfig(
     databaseUrl: e.DATABASE_URL ?? null,
     poolSize: e.DATABASE_POOL_SIZE,
     statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
     ssl: e.DATABASE_SSL,
     dialect: e.DATABASE_DIALECT,
     dataDir: e.TASKFLOW_DATA_DIR,

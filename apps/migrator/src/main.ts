@@ -6,6 +6,9 @@ import {
 } from '@taskflow/lambda-runtime';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 
+/** The least the migrator waits for a connection, whatever DATABASE_CONNECT_TIMEOUT_MS says. */
+export const MIGRATOR_CONNECT_TIMEOUT_MS = 60_000;
+
 /** Physical id of the schema resource: stable, so an update never reads as a replacement. */
 export const SCHEMA_RESOURCE_ID = 'taskflow-schema';
 
@@ -18,9 +21,19 @@ export const SCHEMA_RESOURCE_ID = 'taskflow-schema';
 export const { handler, ready } = lambdaHandler(
   async () => {
     const loaded = loadLambdaConfig(process.env, { auth: false });
-    // No statement timeout: waiting for another migrator's lock, or building an index on a large
-    // table, may take longer than any request should.
-    const config = { ...loaded, database: { ...loaded.database, statementTimeoutMs: 0 } };
+    // No statement deadline, on the server or the client: waiting for another migrator's lock,
+    // or building an index on a large table, may take longer than any request should. Getting a
+    // connection may too (an auto-paused Aurora Serverless cluster resumes in about 15 s), and a
+    // deployment that fails for it rolls back.
+    const config = {
+      ...loaded,
+      database: {
+        ...loaded.database,
+        statementTimeoutMs: 0,
+        queryTimeoutMs: 0,
+        connectTimeoutMs: Math.max(loaded.database.connectTimeoutMs, MIGRATOR_CONNECT_TIMEOUT_MS),
+      },
+    };
     const persistence = await openLambdaPersistence(config);
     return { telemetry: createTelemetry('migrator'), persistence };
   },

@@ -241,6 +241,9 @@ async function main(cleanup: Cleanup): Promise<number> {
       url: database.url,
       poolSize: 2,
       statementTimeoutMs: 0,
+      // Bulk seeding: statements that legitimately run for longer than any request's.
+      connectTimeoutMs: 10_000,
+      queryTimeoutMs: 0,
       ssl: 'disable',
       applicationName: 'taskflow-bench-seed',
       dialect: 'postgres',

@@ -88,6 +88,8 @@ async function main(): Promise<number> {
         url: database.url,
         poolSize: 1,
         statementTimeoutMs: 0,
+        connectTimeoutMs: 10_000,
+        queryTimeoutMs: 0,
         ssl: 'disable',
         applicationName: 'cold-start-bench',
         dialect: 'postgres',

@@ -228,6 +228,8 @@ async function main(cleanup: Cleanup): Promise<number> {
       url: database.url,
       poolSize: config.relayConcurrency + 1,
       statementTimeoutMs: 0,
+      connectTimeoutMs: 10_000,
+      queryTimeoutMs: 0,
       ssl: 'disable',
       applicationName: 'taskflow-bench-relay',
       dialect: 'postgres',

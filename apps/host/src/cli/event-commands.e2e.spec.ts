@@ -55,6 +55,8 @@ describe('npm run events:put and npm run dlq', () => {
         url: database.url,
         poolSize: 2,
         statementTimeoutMs: 10_000,
+        connectTimeoutMs: 10_000,
+        queryTimeoutMs: 0,
         ssl: 'disable',
         applicationName: 'cli-e2e',
         dialect: 'postgres',

@@ -34,15 +34,19 @@ export interface TestHost {
 
 const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
-/** Starts a host with its own database (embedded, DATABASE_URL or container per the global setup). */
+/**
+ * Starts a host with its own database (embedded, DATABASE_URL or container per the global setup).
+ * `reach` turns the database's URL into the one the host connects to (through a proxy).
+ */
 export async function startTestHost(
   prefix = 'e2e',
   overrides: Partial<HostConfig> = {},
+  reach: (databaseUrl: string) => string = (url) => url,
 ): Promise<TestHost> {
   const database = await createTestDatabase(prefix);
   const config: HostConfig = {
     ...loadConfig({}),
-    databaseUrl: database.url,
+    databaseUrl: reach(database.url),
     jwtSecret: TEST_SECRET,
     logLevel: process.env['TEST_HOST_LOG_LEVEL'] ?? 'silent',
     poolSize: 8,

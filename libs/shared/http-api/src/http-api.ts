@@ -467,7 +467,10 @@ function isUnavailable(error: unknown): boolean {
     return true;
   return (
     error instanceof Error &&
-    /timeout exceeded when trying to connect|Connection terminated/i.test(error.message)
+    // pg's client-side deadlines: getting a connection, opening one, one statement.
+    /timeout exceeded when trying to connect|Connection terminated|Query read timeout/i.test(
+      error.message,
+    )
   );
 }
 

@@ -51,7 +51,8 @@ export function buildRoutes(d: RouteDependencies): Route[] {
             version: d.version,
             region: d.region,
           },
-          { 'cache-control': 'no-store' },
+          // A load balancer or client polling health backs off like for any other 503.
+          { 'cache-control': 'no-store', ...(up ? {} : { 'retry-after': '1' }) },
         );
       },
     }),

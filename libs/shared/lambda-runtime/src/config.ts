@@ -9,6 +9,8 @@ const EnvSchema = z.object({
   // connection limit is shared by every concurrent environment.
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(20).default(2),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(2_000),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(2_000),
   DATABASE_SSL: z.enum(['disable', 'verify', 'no-verify']).default('verify'),
   DATABASE_DIALECT: z.enum(['postgres', 'dsql']).default('postgres'),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
@@ -36,6 +38,10 @@ export interface LambdaConfig {
     readonly url: string;
     readonly poolSize: number;
     readonly statementTimeoutMs: number;
+    /** Client-side deadline to get a database connection (0 = none). */
+    readonly connectTimeoutMs: number;
+    /** Client-side deadline of each statement (0 = none). */
+    readonly queryTimeoutMs: number;
     readonly ssl: 'disable' | 'verify' | 'no-verify';
     readonly dialect: 'postgres' | 'dsql';
   };
@@ -107,6 +113,8 @@ export function loadLambdaConfig(
       url: e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
       ssl: e.DATABASE_SSL,
       dialect: e.DATABASE_DIALECT,
     },

@@ -24,7 +24,13 @@ describe('loadLambdaConfig', () => {
       { events: true },
     );
     expect(config).toMatchObject({
-      database: { poolSize: 2, ssl: 'verify', dialect: 'postgres' },
+      database: {
+        poolSize: 2,
+        ssl: 'verify',
+        dialect: 'postgres',
+        connectTimeoutMs: 2_000,
+        queryTimeoutMs: 2_000,
+      },
       events: { busName: 'bus', source: 'taskflow.tasks', endpoint: null },
       instanceId: 'fn:stream-1',
       tracing: false,

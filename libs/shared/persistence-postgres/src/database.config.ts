@@ -6,6 +6,21 @@ export interface DatabaseConfig {
   readonly poolSize: number;
   /** Server-side statement timeout, in milliseconds (0 = none). */
   readonly statementTimeoutMs: number;
+  /**
+   * Client-side deadline to get a connection, in milliseconds (0 = wait for ever): waiting for
+   * a free pooled one, or opening a new one (TCP, TLS, authentication). A database that stopped
+   * answering fails here instead of queueing every request behind it.
+   */
+  readonly connectTimeoutMs: number;
+  /**
+   * Client-side deadline of each statement, in milliseconds (0 = none): the statement timeout
+   * cannot help when the server itself stopped answering; this does. A connection whose
+   * statement missed it is destroyed, never returned to the pool. It is the caller's budget for
+   * one statement, so set it far above what a healthy database takes (milliseconds) and to 0
+   * for long work (migrations, bulk loads). When it is below `statementTimeoutMs`, the server's
+   * timeout still ends the statements a client gave up on.
+   */
+  readonly queryTimeoutMs: number;
   /** TLS: off, on with certificate verification, or on without (self-signed dev servers). */
   readonly ssl: 'disable' | 'verify' | 'no-verify';
   /** Shown in pg_stat_activity. */

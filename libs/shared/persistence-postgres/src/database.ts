@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { type TransactionRunner, retrying } from '@taskflow/application';
 import type { EventEnvelope } from '@taskflow/events';
 import * as pg from 'pg';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from './database.config';
 import { EVENTS_CHANNEL } from './pg-change-notifications';
 import { isRetryableConflict } from './pg-errors';
@@ -53,18 +53,36 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number.parseIn
 export const POSTGRES_SESSION_OPTIONS =
   '-c random_page_cost=1.1 -c default_transaction_isolation=read\\ committed';
 
+/** Idle time before the kernel probes a connection (its default is two hours). */
+const KEEPALIVE_IDLE_MS = 10_000;
+
 /** Told about events once the transaction that wrote them has committed. */
 export type CommitListener = (events: readonly EventEnvelope[]) => void;
 
 interface AmbientTransaction {
-  readonly runner: QueryRunner;
+  readonly client: pg.PoolClient;
   readonly announced: EventEnvelope[];
+  /**
+   * Set when a statement failed on the client's side (a missed deadline, a lost socket): the
+   * connection may still owe that statement's answer, so it is not used again, not even for
+   * ROLLBACK (the server rolls back when the connection closes), and never goes back to the pool.
+   */
+  broken: Error | undefined;
 }
+
+/** A pg query with its client-side deadline (pg reads `query_timeout`; its typings omit it). */
+type TimedQuery = pg.QueryConfig & { readonly query_timeout?: number };
 
 /**
  * The process-wide connection pool (a TypeORM DataSource over `pg`) and the ambient transaction.
  * Statements outside a transaction go straight to the pool as named prepared statements (one
  * round trip each); inside `run()` they join that transaction's connection.
+ *
+ * Every wait is bounded on the client (`connectTimeoutMs` to get a connection, `queryTimeoutMs`
+ * per statement): a database that stops answering fails requests within those deadlines, and a
+ * connection that missed one is destroyed, so the pool heals by opening new ones once the
+ * database answers again. Migrations go through TypeORM's own runner and have no per-statement
+ * deadline.
  */
 export class Database implements TransactionRunner {
   private readonly ambient = new AsyncLocalStorage<AmbientTransaction>();
@@ -90,7 +108,10 @@ export class Database implements TransactionRunner {
         ...(config.dialect === 'postgres' ? { options: POSTGRES_SESSION_OPTIONS } : {}),
         statement_timeout: config.statementTimeoutMs > 0 ? config.statementTimeoutMs : undefined,
         idle_in_transaction_session_timeout: 60_000,
-        connectionTimeoutMillis: 10_000,
+        connectionTimeoutMillis: config.connectTimeoutMs,
+        // A socket to a host that vanished (no FIN, no RST) is noticed by the kernel, in time.
+        keepAlive: true,
+        keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
       },
       synchronize: false,
       migrationsRun: false,
@@ -105,7 +126,10 @@ export class Database implements TransactionRunner {
     return this.config.dialect === 'postgres' ? EVENTS_CHANNEL : null;
   }
 
-  /** A connection of its own, outside the pool (for LISTEN), with the pool's settings. */
+  /**
+   * A connection of its own, outside the pool (for LISTEN), with the pool's settings and
+   * deadlines: opening it fails after `connectTimeoutMs`, each statement after `queryTimeoutMs`.
+   */
   async newClient(): Promise<pg.Client> {
     const client = new pg.Client({
       connectionString: this.config.url,
@@ -114,6 +138,11 @@ export class Database implements TransactionRunner {
         this.config.ssl === 'disable'
           ? false
           : { rejectUnauthorized: this.config.ssl === 'verify' },
+      connectionTimeoutMillis: this.config.connectTimeoutMs,
+      ...(this.config.queryTimeoutMs > 0 ? { query_timeout: this.config.queryTimeoutMs } : {}),
+      // The LISTEN connection is idle for long stretches: only keepalives notice it died.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     });
     await client.connect();
     return client;
@@ -134,21 +163,41 @@ export class Database implements TransactionRunner {
   }
 
   private async execute<R>(statement: Statement): Promise<QueryOutcome<R>> {
-    const runner = this.ambient.getStore()?.runner;
-    if (runner) {
-      const result = await runner.query(statement.text, [...statement.values], true);
-      return { rows: result.records as R[], rowCount: result.affected ?? result.records.length };
+    const transaction = this.ambient.getStore();
+    if (transaction) {
+      const result = await this.inTransaction(transaction, this.timed(statement));
+      return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
     }
     // On its own, a statement is its own transaction: one aborted for a conflict changed
-    // nothing and runs again as it is.
-    const result = await retryingConflicts(() =>
-      this.pool.query({
-        ...(statement.name === undefined ? {} : { name: statement.name }),
-        text: statement.text,
-        values: [...statement.values],
-      }),
-    );
+    // nothing and runs again as it is. pg-pool destroys the connection of any failed
+    // pool.query, so one that missed its deadline never serves another statement.
+    const result = await retryingConflicts(() => this.pool.query(this.timed(statement)));
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  }
+
+  private timed(statement: Statement): TimedQuery {
+    return {
+      ...(statement.name === undefined ? {} : { name: statement.name }),
+      text: statement.text,
+      values: [...statement.values],
+      ...(this.config.queryTimeoutMs > 0 ? { query_timeout: this.config.queryTimeoutMs } : {}),
+    };
+  }
+
+  /** Sends one statement on the transaction's connection, marking it broken on a client-side failure. */
+  private async inTransaction(
+    transaction: AmbientTransaction,
+    query: TimedQuery,
+  ): Promise<pg.QueryResult> {
+    // Behind a statement still owed an answer, this one would only wait out its own deadline.
+    if (transaction.broken !== undefined) throw transaction.broken;
+    try {
+      return await transaction.client.query(query);
+    } catch (error) {
+      // The server's own refusals (a constraint, a conflict) leave the connection usable.
+      if (!(error instanceof pg.DatabaseError)) transaction.broken = asError(error);
+      throw error;
+    }
   }
 
   /**
@@ -161,21 +210,33 @@ export class Database implements TransactionRunner {
     return retryingConflicts(() => this.runOnce(work));
   }
 
+  /**
+   * One attempt on a connection of its own (pg directly, not a TypeORM QueryRunner, so that a
+   * connection that missed a deadline can be handed back as broken and destroyed). A COMMIT
+   * that missed its deadline is ambiguous (it may have committed): the error says unavailable
+   * and the caller's retry with its Idempotency-Key finds the stored answer if it did.
+   */
   private async runOnce<T>(work: () => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const client = await this.pool.connect();
+    const transaction: AmbientTransaction = { client, announced: [], broken: undefined };
     try {
-      await runner.startTransaction();
-      const transaction: AmbientTransaction = { runner, announced: [] };
+      await this.inTransaction(transaction, this.timed({ text: 'BEGIN', values: [] }));
       const result = await this.ambient.run(transaction, work);
-      await runner.commitTransaction();
+      // `work` may have caught a statement's failure; a broken connection must not commit.
+      if (transaction.broken !== undefined) throw transaction.broken;
+      await this.inTransaction(transaction, this.timed({ text: 'COMMIT', values: [] }));
       this.emit(transaction.announced);
       return result;
     } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      if (transaction.broken === undefined) {
+        await this.inTransaction(transaction, this.timed({ text: 'ROLLBACK', values: [] })).catch(
+          () => undefined,
+        );
+      }
       throw error;
     } finally {
-      await runner.release();
+      // A truthy argument makes pg-pool destroy the connection instead of pooling it.
+      client.release(transaction.broken);
     }
   }
 
@@ -220,8 +281,11 @@ export class Database implements TransactionRunner {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
     // Async so that a pool already closed (which throws synchronously) also reads as "down".
+    // The probe's own deadline makes pg-pool destroy a connection that never answered, so
+    // health checks during an outage do not pile stuck connections up in the pool.
     const probe = (async () => {
-      await this.pool.query('SELECT 1');
+      const query: TimedQuery = { text: 'SELECT 1', query_timeout: timeoutMs };
+      await this.pool.query(query);
       return true;
     })().catch(() => false);
     try {
@@ -235,6 +299,10 @@ export class Database implements TransactionRunner {
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
 }
 
 /** A short label for an unnamed statement: its first two words (`SELECT count`, `INSERT INTO`). */

@@ -4,3 +4,4 @@ export * from './eventbridge/fake-eventbridge.server';
 export * from './websocket/fake-api-gateway-management.server';
 export * from './lambda';
 export * from './random/seeded-random';
+export * from './net/freezing-proxy';

@@ -45,6 +45,8 @@ export async function connect(url: string, poolSize: number): Promise<Connected>
       url,
       poolSize,
       statementTimeoutMs: 30_000,
+      connectTimeoutMs: 10_000,
+      queryTimeoutMs: 0,
       ssl: 'disable',
       applicationName: 'taskflow-fault-test',
       dialect: 'postgres',

@@ -35,6 +35,8 @@ async function main(): Promise<void> {
       url,
       poolSize: concurrency + 2,
       statementTimeoutMs: 30_000,
+      connectTimeoutMs: 10_000,
+      queryTimeoutMs: 0,
       ssl: 'disable',
       applicationName: 'taskflow-fault-processor',
       dialect: 'postgres',

@@ -26,6 +26,8 @@ export function testConfig(url: string, overrides: Partial<DatabaseConfig> = {})
     url,
     poolSize: 10,
     statementTimeoutMs: 10_000,
+    connectTimeoutMs: 10_000,
+    queryTimeoutMs: 0,
     ssl: 'disable',
     applicationName: 'taskflow-persistence-int-spec',
     dialect: 'postgres',

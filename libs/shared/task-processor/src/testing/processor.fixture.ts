@@ -37,6 +37,8 @@ export async function openProcessorFixture(
       url,
       poolSize: 10,
       statementTimeoutMs: 10_000,
+      connectTimeoutMs: 10_000,
+      queryTimeoutMs: 0,
       ssl: 'disable',
       applicationName: 'taskflow-processor-int-spec',
       dialect: 'postgres',
