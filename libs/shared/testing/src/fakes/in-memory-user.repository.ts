@@ -20,6 +20,7 @@ import { InMemoryStore, type InMemoryStoreOptions } from './in-memory-store';
  */
 export class InMemoryUserRepository extends InMemoryStore implements UserRepository {
   private readonly rows = new Map<string, UserProps>();
+  private byIdLookups = 0;
 
   constructor(options: InMemoryStoreOptions = {}) {
     super(options);
@@ -54,7 +55,13 @@ export class InMemoryUserRepository extends InMemoryStore implements UserReposit
     this.record(events, context);
   }
 
+  /** How many times `findById` was asked: what a cache in front of it saves. */
+  get findByIdCalls(): number {
+    return this.byIdLookups;
+  }
+
   findById(id: string): Promise<User | null> {
+    this.byIdLookups += 1;
     return later(() => {
       requireUuid(id, 'users.id');
       const row = this.rows.get(id);
