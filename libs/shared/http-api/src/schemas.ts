@@ -75,7 +75,28 @@ export const ListUsersQuery = z.strictObject({
 export const CreateProjectBody = z.strictObject({
   name: text(PROJECT_NAME_BOUNDS, 'Project name, trimmed.'),
 });
-export const AddMemberBody = z.strictObject({ userId: z.uuid(), role: ProjectRoleSchema });
+/** A member named by id or by exact e-mail: exactly one of the two. */
+export const AddMemberBody = z
+  .strictObject({
+    userId: z.uuid().optional().meta({ description: 'The user to add; or send `email`.' }),
+    email: z.string().optional().meta({
+      maxLength: EMAIL_MAX_LENGTH,
+      format: 'email',
+      description: 'The exact e-mail (any case) of the user to add; or send `userId`.',
+    }),
+    role: ProjectRoleSchema,
+  })
+  // Narrowed to one of the two shapes the projects use cases take.
+  .transform(({ userId, email, role }, context) => {
+    if (userId !== undefined && email === undefined) return { userId, role };
+    if (email !== undefined && userId === undefined) return { email, role };
+    context.addIssue({
+      code: 'custom',
+      path: [email === undefined ? 'userId' : 'email'],
+      message: email === undefined ? 'send userId or email' : 'send userId or email, not both',
+    });
+    return z.NEVER;
+  });
 
 const taskFields = {
   description: z.string().meta({ maxLength: TASK_DESCRIPTION_MAX }).optional(),

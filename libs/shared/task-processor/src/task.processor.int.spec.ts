@@ -110,8 +110,10 @@ describe('TaskProcessor: the seed example through the local bus', () => {
       createdBy: managerId,
       assigneeId: userId,
     });
-    expect((await f.users.get(managerId)).name).toBe('manager');
-    expect((await f.users.get(userId)).name).toBe('user');
+    expect((await f.users.get(managerId, { actorId: managerId, correlationId: null })).name).toBe(
+      'manager',
+    );
+    expect((await f.users.get(userId, { actorId: userId, correlationId: null })).name).toBe('user');
     const inbox = await f.projects.get(INBOX_ID, { actorId: managerId, correlationId: null });
     expect(inbox.name).toBe('Inbox');
     expect(await roleIn(INBOX_ID, managerId)).toBe('editor');

@@ -59,18 +59,22 @@ export class UserUseCases {
     return (await this.users.findById(id)) !== null;
   }
 
-  async get(id: string): Promise<UserSnapshot> {
-    const user = await this.users.findById(id);
+  /**
+   * A user the actor may see: themself, or someone sharing a project with them. Anyone else is
+   * `USER_NOT_FOUND`, as if they did not exist.
+   */
+  async get(id: string, context: RequestContext): Promise<UserSnapshot> {
+    const user = await this.users.findVisible(id, context.actorId);
     if (!user) throw new NotFoundError('USER_NOT_FOUND', `user ${id} not found`);
     return user.snapshot();
   }
 
-  async list(query: {
-    limit: number;
-    cursor: string | null;
-    q: string | null;
-  }): Promise<Page<UserSnapshot>> {
-    const page = await this.users.list(query);
+  /** The users the actor may see (see `get`), by id, optionally matching `q`. */
+  async list(
+    query: { limit: number; cursor: string | null; q: string | null },
+    context: RequestContext,
+  ): Promise<Page<UserSnapshot>> {
+    const page = await this.users.list({ ...query, viewerId: context.actorId });
     return { items: page.items.map((u: User) => u.snapshot()), nextCursor: page.nextCursor };
   }
 }
