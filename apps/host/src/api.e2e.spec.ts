@@ -154,7 +154,7 @@ describe('Taskflow HTTP API over real HTTP', () => {
   });
 
   describe('users', () => {
-    it('POST /users → 201 with Location; GET /users/{id} and /users/me', async () => {
+    it('POST /users → 201 with Location; GET /users/{id} once they share a project; /users/me', async () => {
       const created = await t.request('POST', '/users', {
         token: owner.token,
         body: { name: ' Nina ', email: 'Nina@Example.com' },
@@ -163,6 +163,20 @@ describe('Taskflow HTTP API over real HTTP', () => {
       const user = asRecord(created.body);
       expect(user).toMatchObject({ name: 'Nina', email: 'Nina@Example.com' });
       expect(created.headers.get('location')).toBe(`/users/${String(user['id'])}`);
+      // Users are visible only to people they share a project with.
+      expectProblem(
+        await t.request('GET', `/users/${String(user['id'])}`, { token: owner.token }),
+        404,
+        'USER_NOT_FOUND',
+      );
+      const shared = asRecord(
+        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'With Nina' } }))
+          .body,
+      );
+      await t.request('POST', `/projects/${String(shared['id'])}/members`, {
+        token: owner.token,
+        body: { userId: user['id'], role: 'viewer' },
+      });
       expect(
         (await t.request('GET', `/users/${String(user['id'])}`, { token: owner.token })).body,
       ).toEqual(user);

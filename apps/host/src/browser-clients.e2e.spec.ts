@@ -286,7 +286,10 @@ describe('live streams that survive reconnects', () => {
   });
 
   it('a ticket ends with the session: once the token has expired, reconnects are refused', async () => {
-    const user = await t.host.users.get(owner.userId);
+    const user = await t.host.users.get(owner.userId, {
+      actorId: owner.userId,
+      correlationId: null,
+    });
     const shortToken = await t.host.tokens.issue(user, 2);
     const issued = await ticketFor(shortToken);
     expect(Date.parse(String(issued['expiresAt'])) - Date.now()).toBeLessThanOrEqual(2_000);

@@ -142,7 +142,11 @@ describe('fuzzing request bodies', () => {
     },
     { method: 'POST', path: () => '/users', known: ['name', 'email'] },
     { method: 'POST', path: () => '/projects', known: ['name'] },
-    { method: 'POST', path: () => `/projects/${projectId}/members`, known: ['userId', 'role'] },
+    {
+      method: 'POST',
+      path: () => `/projects/${projectId}/members`,
+      known: ['userId', 'email', 'role'],
+    },
     { method: 'POST', path: () => `/tasks/${taskId}/comments`, known: ['body'] },
   ];
 

@@ -274,6 +274,75 @@ describe('ProjectUseCases.addMember', () => {
     await expect(outcome).rejects.toMatchObject({ code: 'OWNER_REQUIRED' });
   });
 
+  it.each([
+    { case: 'as registered', email: 'alice@example.com' },
+    { case: 'in another case, with whitespace', email: '  ALICE@Example.com ' },
+  ])('adds a user named by exact e-mail $case', async ({ email }) => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w);
+
+    // Act
+    const project = await w.projects.addMember({ projectId, email, role: 'viewer' }, w.as(w.owner));
+
+    // Assess
+    expect(project.members).toContainEqual(
+      expect.objectContaining({ userId: w.alice, role: 'viewer' }),
+    );
+  });
+
+  it.each([
+    { case: 'an address nobody registered', email: 'nobody@example.com', code: 'EMAIL_NOT_FOUND' },
+    { case: 'part of an address', email: 'alice@example', code: 'INVALID_EMAIL' },
+    { case: 'not an address', email: 'alice', code: 'INVALID_EMAIL' },
+  ])('refuses $case ($code), storing nothing', async ({ email, code }) => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w);
+
+    // Act
+    const outcome = w.projects.addMember({ projectId, email, role: 'viewer' }, w.as(w.owner));
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ code });
+    expect(w.ports.projects.storedVersionOf(projectId)).toBe(1);
+  });
+
+  it('answers 404 EMAIL_NOT_FOUND for an unknown e-mail (not a field error)', async () => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w);
+
+    // Act
+    const outcome = w.projects.addMember(
+      { projectId, email: 'nobody@example.com', role: 'viewer' },
+      w.as(w.owner),
+    );
+
+    // Assess
+    await expect(outcome).rejects.toThrow(NotFoundError);
+  });
+
+  it('tells a non-owner OWNER_REQUIRED whether or not the e-mail is registered', async () => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w, [[w.alice, 'editor']]);
+
+    // Act
+    const known = w.projects.addMember(
+      { projectId, email: 'bob@example.com', role: 'viewer' },
+      w.as(w.alice),
+    );
+    const unknown = w.projects.addMember(
+      { projectId, email: 'nobody@example.com', role: 'viewer' },
+      w.as(w.alice),
+    );
+
+    // Assess
+    await expect(known).rejects.toMatchObject({ code: 'OWNER_REQUIRED' });
+    await expect(unknown).rejects.toMatchObject({ code: 'OWNER_REQUIRED' });
+  });
+
   it('refuses a member twice (409 ALREADY_MEMBER)', async () => {
     // Prepare
     const w = await setUp();

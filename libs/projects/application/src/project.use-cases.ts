@@ -10,8 +10,19 @@ import {
   type ProjectSnapshot,
   projectNotFound,
 } from '@taskflow/projects-domain';
-import { type Clock, type IdGenerator, type Page, ValidationError } from '@taskflow/shared-kernel';
-import type { UserRepository } from '@taskflow/users-domain';
+import {
+  type Clock,
+  type IdGenerator,
+  NotFoundError,
+  type Page,
+  ValidationError,
+} from '@taskflow/shared-kernel';
+import { Email, type UserRepository } from '@taskflow/users-domain';
+
+/** Who to add to a project: a user by id, or by their exact e-mail address (any case). */
+export type NewMember =
+  | { readonly userId: string; readonly email?: never }
+  | { readonly email: string; readonly userId?: never };
 
 /** What else must change when a member leaves a project (their task assignments, say). */
 export interface MemberDepartures {
@@ -71,27 +82,41 @@ export class ProjectUseCases {
     return { items: page.items.map((p) => p.snapshot()), nextCursor: page.nextCursor };
   }
 
-  /** Adds an existing user with a role; owners only. */
+  /**
+   * Adds an existing user with a role; owners only. The user is named by id or by exact e-mail:
+   * the address is looked up only once the actor's authority is checked, and reveals nothing but
+   * whether it is registered (`EMAIL_NOT_FOUND`, 404, when it is not).
+   */
   async addMember(
-    input: { projectId: string; userId: string; role: ProjectRole },
+    input: NewMember & { projectId: string; role: ProjectRole },
     context: RequestContext,
   ): Promise<ProjectSnapshot> {
     return retryOnStaleVersion(async () => {
       const project = await this.load(input.projectId, context);
-      // The aggregate checks the actor's authority first, so a non-owner learns nothing about
-      // which users exist; the user's existence is checked before anything is stored.
+      // Authority first, so that a non-owner learns nothing about which users exist.
+      project.requireOwner(context.actorId);
+      const userId = await this.memberId(input);
       project.addMember({
         actorId: context.actorId,
-        userId: input.userId,
+        userId,
         role: input.role,
         now: this.clock.now(),
       });
-      if (!(await this.users.findById(input.userId))) {
-        throw ValidationError.field('USER_NOT_FOUND', 'userId', 'no user has this id');
-      }
       await this.projects.save(project, context);
       return project.snapshot();
     });
+  }
+
+  private async memberId(member: NewMember): Promise<string> {
+    if (member.email !== undefined) {
+      const user = await this.users.findByEmail(Email.create(member.email).value);
+      if (!user) throw new NotFoundError('EMAIL_NOT_FOUND', 'no user has this e-mail address');
+      return user.id;
+    }
+    if (!(await this.users.findById(member.userId))) {
+      throw ValidationError.field('USER_NOT_FOUND', 'userId', 'no user has this id');
+    }
+    return member.userId;
   }
 
   /**

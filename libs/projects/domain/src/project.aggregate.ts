@@ -139,7 +139,12 @@ export class Project {
     return events;
   }
 
-  private requireOwner(actorId: string): void {
+  /**
+   * Requires the actor to be an owner, the authority to change members: a non-member gets
+   * `PROJECT_NOT_FOUND`, another member `OWNER_REQUIRED`. Use cases call it before looking up
+   * anything else a membership change names, so that nothing leaks to those without authority.
+   */
+  requireOwner(actorId: string): void {
     const actor = this.members.get(actorId);
     if (!actor) throw projectNotFound(this.props.id);
     if (actor.role !== 'owner') {

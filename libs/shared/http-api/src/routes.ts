@@ -93,19 +93,18 @@ export function buildRoutes(d: RouteDependencies): Route[] {
       method: 'GET',
       path: '/users',
       operationId: 'listUsers',
-      summary: 'List users.',
+      summary: 'The caller and the users who share a project with them.',
       tag: 'users',
       auth: true,
       query: S.ListUsersQuery,
       responses: list('A page of users', S.UserPage),
-      handle: async ({ query }) =>
+      handle: async ({ query, context }) =>
         json(
           200,
-          await d.users.list({
-            limit: query.limit,
-            cursor: query.cursor ?? null,
-            q: query.q ?? null,
-          }),
+          await d.users.list(
+            { limit: query.limit, cursor: query.cursor ?? null, q: query.q ?? null },
+            context,
+          ),
         ),
     }),
     route({
@@ -116,18 +115,18 @@ export function buildRoutes(d: RouteDependencies): Route[] {
       tag: 'users',
       auth: true,
       responses: { 200: { description: 'The caller', schema: S.UserResponse } },
-      handle: async ({ context }) => json(200, await d.users.get(context.actorId)),
+      handle: async ({ context }) => json(200, await d.users.get(context.actorId, context)),
     }),
     route({
       method: 'GET',
       path: '/users/{id}',
       operationId: 'getUser',
-      summary: 'One user.',
+      summary: 'One user: the caller, or someone sharing a project with them (else 404).',
       tag: 'users',
       auth: true,
       params: S.IdParams,
       responses: { 200: { description: 'The user', schema: S.UserResponse } },
-      handle: async ({ params }) => json(200, await d.users.get(params.id)),
+      handle: async ({ params, context }) => json(200, await d.users.get(params.id, context)),
     }),
 
     route({
@@ -182,7 +181,7 @@ export function buildRoutes(d: RouteDependencies): Route[] {
       method: 'POST',
       path: '/projects/{id}/members',
       operationId: 'addProjectMember',
-      summary: 'Add a member (owners only).',
+      summary: 'Add a member by `userId` or exact `email` (owners only).',
       tag: 'projects',
       auth: true,
       params: S.IdParams,

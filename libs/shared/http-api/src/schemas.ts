@@ -12,6 +12,7 @@ import { PAGE_LIMIT } from '@taskflow/shared-kernel';
 import {
   COMMENT_BODY_BOUNDS,
   TASK_DESCRIPTION_MAX,
+  TASK_INSTANT_RULE,
   TASK_LABELS_MAX,
   TASK_LABEL_BOUNDS,
   TASK_TITLE_BOUNDS,
@@ -25,6 +26,13 @@ const text = (bounds: { min: number; max: number }, description: string) =>
   z.string().meta({ minLength: bounds.min, maxLength: bounds.max, description });
 
 const dateTime = z.iso.datetime({ offset: true });
+
+// An instant a client sends (a due date, a due-date bound). The tasks domain's `taskInstant`
+// enforces it, so the same bad value is INVALID_FIELD with the same message here, in the list
+// query and in inbound events; the schema checks the type and documents the rule.
+const instantInput = z
+  .string()
+  .meta({ format: 'date-time', description: `Normalised to UTC; ${TASK_INSTANT_RULE}.` });
 
 export const IdParams = z.strictObject({ id: z.uuid() });
 export const MemberParams = z.strictObject({ id: z.uuid(), userId: z.uuid() });
@@ -67,7 +75,28 @@ export const ListUsersQuery = z.strictObject({
 export const CreateProjectBody = z.strictObject({
   name: text(PROJECT_NAME_BOUNDS, 'Project name, trimmed.'),
 });
-export const AddMemberBody = z.strictObject({ userId: z.uuid(), role: ProjectRoleSchema });
+/** A member named by id or by exact e-mail: exactly one of the two. */
+export const AddMemberBody = z
+  .strictObject({
+    userId: z.uuid().optional().meta({ description: 'The user to add; or send `email`.' }),
+    email: z.string().optional().meta({
+      maxLength: EMAIL_MAX_LENGTH,
+      format: 'email',
+      description: 'The exact e-mail (any case) of the user to add; or send `userId`.',
+    }),
+    role: ProjectRoleSchema,
+  })
+  // Narrowed to one of the two shapes the projects use cases take.
+  .transform(({ userId, email, role }, context) => {
+    if (userId !== undefined && email === undefined) return { userId, role };
+    if (email !== undefined && userId === undefined) return { email, role };
+    context.addIssue({
+      code: 'custom',
+      path: [email === undefined ? 'userId' : 'email'],
+      message: email === undefined ? 'send userId or email' : 'send userId or email, not both',
+    });
+    return z.NEVER;
+  });
 
 const taskFields = {
   description: z.string().meta({ maxLength: TASK_DESCRIPTION_MAX }).optional(),
@@ -78,7 +107,7 @@ const taskFields = {
     .nullable()
     .optional()
     .meta({ description: 'A member of the project, or null.' }),
-  dueDate: dateTime.nullable().optional(),
+  dueDate: instantInput.nullable().optional(),
   labels: z
     .array(text(TASK_LABEL_BOUNDS, 'Trimmed; duplicates are dropped.'))
     .meta({ maxItems: TASK_LABELS_MAX })
@@ -102,8 +131,8 @@ export const ListTasksQuery = z.strictObject({
   assigneeId: z.uuid().optional(),
   label: z.string().min(1).max(TASK_LABEL_BOUNDS.max).optional(),
   q: z.string().min(1).max(200).optional(),
-  dueBefore: dateTime.optional(),
-  dueAfter: dateTime.optional(),
+  dueBefore: instantInput.optional(),
+  dueAfter: instantInput.optional(),
   limit,
   cursor,
 });

@@ -23,6 +23,24 @@ describe('TypeormUserRepository', () => {
     await database.drop();
   });
 
+  /** Stores a fresh user and returns their id. */
+  async function stored(name: string, email = `${token()}@example.com`): Promise<string> {
+    const user = newUser(name, email);
+    await store.users.add(user, { correlationId: null });
+    return user.id;
+  }
+
+  /** Makes the users members of one new project (rows only: the directory reads nothing else). */
+  async function shareProject(userIds: readonly string[]): Promise<void> {
+    const projectId = uuidV7Generator.next();
+    for (const userId of userIds) {
+      await store.db.query({
+        text: `INSERT INTO project_members (project_id, user_id, role, added_at) VALUES ($1, $2, 'editor', now())`,
+        values: [projectId, userId],
+      });
+    }
+  }
+
   describe('add and find', () => {
     it('stores a user that findById returns as it was', async () => {
       // Prepare
@@ -164,23 +182,74 @@ describe('TypeormUserRepository', () => {
     });
   });
 
+  describe('findVisible', () => {
+    it('answers the viewer themself and a co-member, null for an outsider or nobody', async () => {
+      // Prepare
+      const viewer = await stored('Viewer');
+      const mate = await stored('Mate');
+      const outsider = await stored('Outsider');
+      const outsidersMate = await stored('Outsider’s mate');
+      await shareProject([viewer, mate]);
+      await shareProject([outsider, outsidersMate]);
+
+      // Act
+      const found = await Promise.all(
+        [viewer, mate, outsider, outsidersMate, uuidV7Generator.next()].map(
+          async (id) => (await store.users.findVisible(id, viewer))?.id ?? null,
+        ),
+      );
+
+      // Assess
+      expect(found).toEqual([viewer, mate, null, null, null]);
+    });
+  });
+
   describe('list', () => {
+    it('lists the viewer and their co-members only, each once however many projects they share', async () => {
+      // Prepare
+      const tag = token();
+      const viewer = await stored(`Viewer ${tag}`);
+      const mate = await stored(`Mate ${tag}`);
+      const otherMate = await stored(`Other mate ${tag}`);
+      const outsider = await stored(`Outsider ${tag}`);
+      await shareProject([viewer, mate]);
+      await shareProject([viewer, mate, otherMate]);
+      await shareProject([outsider, mate]);
+
+      // Act
+      const page = await store.users.list({ viewerId: viewer, limit: 50, cursor: null, q: tag });
+      const outsiders = await store.users.list({
+        viewerId: outsider,
+        limit: 50,
+        cursor: null,
+        q: tag,
+      });
+
+      // Assess
+      expect(page.items.map((user) => user.id)).toEqual([viewer, mate, otherMate]);
+      expect(outsiders.items.map((user) => user.id)).toEqual([mate, outsider]);
+    });
+
     it('pages 5 matching users 2 at a time in 3 pages, each once, ending with a null cursor', async () => {
       // Prepare
       const tag = token();
+      const viewer = await stored('Pager viewer');
       const added: string[] = [];
       for (let i = 0; i < 5; i += 1) {
         const user = newUser(`Pager ${tag} ${i}`, `pager${i}.${tag}@example.com`);
         await store.users.add(user, { correlationId: null });
         added.push(user.id);
+        // An outsider matching q between each pair, never listed.
+        await stored(`Pager ${tag} outsider ${i}`);
       }
+      await shareProject([viewer, ...added]);
 
       // Act
       const pages: (readonly string[])[] = [];
       const cursors: (string | null)[] = [];
       let cursor: string | null = null;
       do {
-        const page = await store.users.list({ limit: 2, cursor, q: tag });
+        const page = await store.users.list({ viewerId: viewer, limit: 2, cursor, q: tag });
         pages.push(page.items.map((user) => user.id));
         cursors.push(page.nextCursor);
         cursor = page.nextCursor;
@@ -193,25 +262,28 @@ describe('TypeormUserRepository', () => {
       expect(cursors.slice(0, 2)).not.toContain(null);
     });
 
-    it('pages without a filter through every user exactly once', async () => {
+    it('pages without a filter through every visible user exactly once', async () => {
       // Prepare
-      const total = await count(store.db, 'SELECT count(*) AS n FROM users');
+      const viewer = await stored('Unfiltered viewer');
+      const team = [viewer];
+      for (let i = 0; i < 7; i += 1) team.push(await stored(`Unfiltered ${i}`));
+      await stored('Unfiltered outsider');
+      await shareProject(team);
 
       // Act
       const seen: string[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const page = await store.users.list({ limit: 3, cursor, q: null });
+        const page = await store.users.list({ viewerId: viewer, limit: 3, cursor, q: null });
         seen.push(...page.items.map((user) => user.id));
         cursor = page.nextCursor;
         pages += 1;
       } while (cursor !== null && pages < 100);
 
       // Assess
-      expect(new Set(seen).size).toBe(seen.length);
-      expect(seen).toHaveLength(total);
-      expect(pages).toBe(Math.ceil(total / 3));
+      expect(seen).toEqual(team);
+      expect(pages).toBe(3);
     });
 
     it.each([
@@ -237,13 +309,14 @@ describe('TypeormUserRepository', () => {
           ['needle in name', 'name'],
           ['by mail', 'needle-mail'],
         ] as const;
+        const viewer = await stored('Searcher');
+        const team = [viewer];
         for (const [name, local] of people)
-          await store.users.add(newUser(name, `${local}.${tag}@example.com`), {
-            correlationId: null,
-          });
+          team.push(await stored(name, `${local}.${tag}@example.com`));
+        await shareProject(team);
 
         // Act
-        const page = await store.users.list({ limit: 50, cursor: null, q });
+        const page = await store.users.list({ viewerId: viewer, limit: 50, cursor: null, q });
 
         // Assess
         const mine = page.items.filter((user) => user.email.includes(`.${tag}@`));
@@ -261,7 +334,12 @@ describe('TypeormUserRepository', () => {
       ['a raw uuid (not encoded)', uuidV7Generator.next()],
     ])('refuses %s as cursor with ValidationError INVALID_CURSOR', async (_what, cursor) => {
       // Act
-      const attempt = store.users.list({ limit: 2, cursor, q: null });
+      const attempt = store.users.list({
+        viewerId: uuidV7Generator.next(),
+        limit: 2,
+        cursor,
+        q: null,
+      });
 
       // Assess
       await expect(attempt).rejects.toBeInstanceOf(ValidationError);
@@ -274,6 +352,7 @@ describe('TypeormUserRepository', () => {
     it('accepts a well-formed cursor of an id it never issued (keyset, not offset)', async () => {
       // Act
       const page = await store.users.list({
+        viewerId: uuidV7Generator.next(),
         limit: 2,
         cursor: encodeCursor('ffffffff-ffff-7fff-bfff-ffffffffffff'),
         q: null,

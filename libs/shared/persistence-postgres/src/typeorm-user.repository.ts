@@ -21,6 +21,14 @@ interface UserRow {
 
 const USER_COLUMNS = 'id, name, email, version, created_at';
 
+// Who the viewer ($1) may see: themself and everyone sharing at least one project with them.
+// Both sides ride an index: project_members_user_idx for the viewer's projects, the primary key
+// (project_id, user_id) for the other member.
+const VISIBLE_TO_VIEWER = `(users.id = $1::uuid OR EXISTS (
+    SELECT 1 FROM project_members mine
+    JOIN project_members theirs ON theirs.project_id = mine.project_id
+    WHERE mine.user_id = $1::uuid AND theirs.user_id = users.id))`;
+
 const userFromRow = (row: UserRow): User =>
   User.rehydrate({
     id: row.id,
@@ -89,9 +97,18 @@ export class TypeormUserRepository implements UserRepository {
     return rows[0] ? userFromRow(rows[0]) : null;
   }
 
+  async findVisible(id: string, viewerId: string): Promise<User | null> {
+    const { rows } = await this.db.query<UserRow>({
+      name: 'tf_user_visible',
+      text: `SELECT ${USER_COLUMNS} FROM users WHERE users.id = $2::uuid AND ${VISIBLE_TO_VIEWER}`,
+      values: [viewerId, id],
+    });
+    return rows[0] ? userFromRow(rows[0]) : null;
+  }
+
   async list(query: UserListQuery): Promise<Page<User>> {
-    const values: unknown[] = [];
-    const where: string[] = [];
+    const values: unknown[] = [query.viewerId];
+    const where: string[] = [VISIBLE_TO_VIEWER];
     const after = decodeCursor(query.cursor);
     if (after !== null) {
       values.push(after);
@@ -102,7 +119,7 @@ export class TypeormUserRepository implements UserRepository {
       where.push(`(name ILIKE $${values.length} OR email ILIKE $${values.length})`);
     }
     values.push(query.limit + 1);
-    const text = `SELECT ${USER_COLUMNS} FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $${values.length}`;
+    const text = `SELECT ${USER_COLUMNS} FROM users WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${values.length}`;
     const { rows } = await this.db.query<UserRow>({ text, values });
     return pageOf(rows, query.limit, userFromRow);
   }

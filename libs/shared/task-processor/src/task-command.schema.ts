@@ -5,7 +5,6 @@ import {
 } from '@taskflow/event-routing';
 import type { TaskPriority, TaskStatus } from '@taskflow/events';
 import { pathsWithNul } from '@taskflow/shared-kernel';
-import { taskDueDate } from '@taskflow/tasks-domain';
 import { Email } from '@taskflow/users-domain';
 import { z } from 'zod';
 import { PermanentEventError } from './event-processing.error';
@@ -68,24 +67,10 @@ const EmailSchema = z
     }
   }, 'must be a valid e-mail address');
 
-// Producers send calendar dates too: a bare date means the start of that day in UTC.
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
-const DueDateSchema = z
-  .string()
-  .trim()
-  .transform((raw, context) => {
-    const value = DATE_ONLY.test(raw) ? `${raw}T00:00:00Z` : raw;
-    try {
-      return taskDueDate(value) ?? value;
-    } catch {
-      context.addIssue({
-        code: 'custom',
-        message: 'must be an ISO 8601 date (YYYY-MM-DD) or date-time with offset',
-      });
-      return z.NEVER;
-    }
-  });
+// Only the type is checked here: the tasks domain's one instant rule (`taskInstant`) decides, so
+// a bad due date is refused INVALID_FIELD with the same message as over HTTP, naming
+// `due_date` (see classifyFailure).
+const DueDateSchema = z.string();
 
 /** `taskData` of `task.created`, snake_case as the seed sends it; unknown keys are refused. */
 const TaskDataSchema = z.strictObject({

@@ -1,6 +1,7 @@
 import { EVENT_RULES } from '@taskflow/event-routing';
 import { LocalEventBus, type PutEventsEntry } from '@taskflow/local-bus';
 import { type TestDatabase, createTestDatabase } from '@taskflow/testing';
+import { TASK_INSTANT_RULE } from '@taskflow/tasks-domain';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { PermanentEventError, TransientEventError } from './event-processing.error';
 import { defaultProjectIdFor } from './task.processor';
@@ -56,6 +57,8 @@ function localBus(): LocalEventBus {
   });
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 async function userIdOf(email: string): Promise<string> {
   const user = await f.persistence.users.findByEmail(email);
   if (user === null) throw new Error(`no user ${email}`);
@@ -107,8 +110,10 @@ describe('TaskProcessor: the seed example through the local bus', () => {
       createdBy: managerId,
       assigneeId: userId,
     });
-    expect((await f.users.get(managerId)).name).toBe('manager');
-    expect((await f.users.get(userId)).name).toBe('user');
+    expect((await f.users.get(managerId, { actorId: managerId, correlationId: null })).name).toBe(
+      'manager',
+    );
+    expect((await f.users.get(userId, { actorId: userId, correlationId: null })).name).toBe('user');
     const inbox = await f.projects.get(INBOX_ID, { actorId: managerId, correlationId: null });
     expect(inbox.name).toBe('Inbox');
     expect(await roleIn(INBOX_ID, managerId)).toBe('editor');
@@ -142,7 +147,7 @@ describe('TaskProcessor commands', () => {
         status: 'in-progress',
         priority: 'Urgent',
         assigned_to: 'bob@example.com',
-        due_date: '2030-05-01',
+        due_date: '2030-05-01T00:00:00Z',
         title: 'Final',
       },
       updatedBy: 'carl@example.com',
@@ -353,13 +358,22 @@ describe('TaskProcessor failures', () => {
       code: 'INVALID_EVENT',
       reason: /detail\.taskData\.assigned_to: must be a valid e-mail address/,
     },
-    {
-      case: 'a bad due date',
+    // The domain's one instant rule decides, so the code and message are those of HTTP.
+    ...[
+      { case: 'a bare date (the rule wants a date-time with offset)', due: '2030-05-01' },
+      { case: 'a day that does not exist', due: '2025-02-30T00:00:00Z' },
+      { case: 'year 0000', due: '0000-01-01T00:00:00Z' },
+      { case: 'a UTC instant in year 0', due: '0001-01-01T00:00:00+01:00' },
+      { case: 'a UTC instant in year 10000', due: '9999-12-31T23:59:59-23:59' },
+    ].map(({ case: name, due }) => ({
+      case: `a due date: ${name}`,
       detailType: 'Task Created',
-      detail: { eventType: 'task.created', taskData: { title: 'T', due_date: '2025-02-30' } },
-      code: 'INVALID_EVENT',
-      reason: /detail\.taskData\.due_date/,
-    },
+      detail: { eventType: 'task.created', taskData: { title: 'T', due_date: due } },
+      code: 'INVALID_FIELD',
+      reason: new RegExp(
+        `^INVALID_FIELD: detail\\.taskData\\.due_date: ${escapeRegExp(TASK_INSTANT_RULE)}$`,
+      ),
+    })),
     {
       case: 'a NUL character (PostgreSQL text cannot hold one)',
       detailType: 'Task Created',
@@ -451,6 +465,29 @@ describe('TaskProcessor failures', () => {
       }
     },
   );
+
+  it('refuses task.updated with a due date in UTC year 10000, naming detail.updates.due_date', async () => {
+    // Prepare
+    const taskId = await createdTask({ title: 'Dated', due_date: '2030-01-01T00:00:00Z' });
+    const event = inboundEvent('Task Updated', {
+      eventType: 'task.updated',
+      taskId,
+      updates: { due_date: '9999-12-31T23:59:59-23:59' },
+    });
+
+    // Act
+    const outcome = f.processor.process(event);
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({
+      name: 'PermanentEventError',
+      code: 'INVALID_FIELD',
+      retryable: false,
+      message: `INVALID_FIELD: detail.updates.due_date: ${TASK_INSTANT_RULE}`,
+    });
+    const stored = await f.persistence.tasks.findById(taskId);
+    expect(stored?.snapshot()).toMatchObject({ version: 1, dueDate: '2030-01-01T00:00:00.000Z' });
+  });
 
   it('refuses an unknown taskId for good, recording nothing as processed', async () => {
     // Prepare

@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@taskflow/shared-kernel';
 import { type InMemoryPorts, inMemoryPorts } from '@taskflow/testing';
+import { TASK_INSTANT_RULE } from '@taskflow/tasks-domain';
 import { UserUseCases } from '@taskflow/users-application';
 import { type CreateTaskInput, type ListTasksInput, TaskUseCases } from './task.use-cases';
 
@@ -837,6 +838,26 @@ describe('TaskUseCases.list', () => {
     // Assess
     expect(page.items.map((t) => t.title)).toEqual(expected);
   });
+
+  it.each([
+    { path: 'dueBefore', input: { dueBefore: '0000-01-01T00:00:00Z' } },
+    { path: 'dueAfter', input: { dueAfter: '9999-12-31T23:59:59-23:59' } },
+  ])(
+    'refuses a $path no due date could have, before the store is asked',
+    async ({ path, input }) => {
+      // Prepare
+      const w = await setUp();
+
+      // Act
+      const outcome = w.tasks.list({ ...everything, ...input }, w.as(w.viewer));
+
+      // Assess
+      await expect(outcome).rejects.toMatchObject({
+        code: 'INVALID_FIELD',
+        issues: [{ path, message: TASK_INSTANT_RULE }],
+      });
+    },
+  );
 
   it('passes the projectId and assigneeId filters through', async () => {
     // Prepare

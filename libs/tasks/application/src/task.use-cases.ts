@@ -20,6 +20,7 @@ import {
   type TaskListQuery,
   type TaskPatch,
   type TaskRepository,
+  taskInstant,
   taskNotFound,
 } from '@taskflow/tasks-domain';
 
@@ -115,9 +116,17 @@ export class TaskUseCases {
     } while (cursor !== null);
   }
 
-  /** Live tasks of the actor's projects matching the filters. */
+  /**
+   * Live tasks of the actor's projects matching the filters. The due-date bounds follow the due
+   * date's own rule (`taskInstant`), so a bound no due date could have is refused, not sent to SQL.
+   */
   async list(input: ListTasksInput, context: RequestContext): Promise<Page<TaskSnapshot>> {
-    const page = await this.tasks.list({ ...input, memberId: context.actorId });
+    const page = await this.tasks.list({
+      ...input,
+      dueBefore: input.dueBefore === null ? null : taskInstant('dueBefore', input.dueBefore),
+      dueAfter: input.dueAfter === null ? null : taskInstant('dueAfter', input.dueAfter),
+      memberId: context.actorId,
+    });
     return { items: page.items.map((t) => t.snapshot()), nextCursor: page.nextCursor };
   }
 

@@ -3,9 +3,11 @@ import {
   TASK_DESCRIPTION_MAX,
   TASK_LABELS_MAX,
   TASK_LABEL_BOUNDS,
+  TASK_INSTANT_RULE,
   TASK_TITLE_BOUNDS,
   taskDescription,
   taskDueDate,
+  taskInstant,
   taskLabels,
   taskTitle,
 } from './task-fields';
@@ -242,5 +244,78 @@ describe('taskDueDate', () => {
     // Assess
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'dueDate' }] });
+  });
+});
+
+describe('taskInstant', () => {
+  // PostgreSQL has no year 0 and reads only four-digit years: these passed the old rule and
+  // failed in SQL (22008, 22009) as a 500.
+  it.each([
+    { case: 'year 0000', value: '0000-01-01T00:00:00Z' },
+    { case: 'year 0001 whose UTC instant is in year 0', value: '0001-01-01T00:00:00+01:00' },
+    { case: 'year 9999 whose UTC instant is in year 10000', value: '9999-12-31T23:59:59-23:59' },
+    { case: 'one minute past the end of 9999 in UTC', value: '9999-12-31T23:59:59-00:01' },
+    { case: 'February 29th of 0100 (not a leap year)', value: '0100-02-29T00:00:00Z' },
+  ])('rejects $case on the path given, with the one rule', ({ value }) => {
+    // Act
+    const error = errorOf(() => taskInstant('dueBefore', value));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({
+      code: 'INVALID_FIELD',
+      message: `dueBefore: ${TASK_INSTANT_RULE}`,
+      issues: [{ path: 'dueBefore', message: TASK_INSTANT_RULE }],
+    });
+  });
+
+  it.each([
+    {
+      case: 'the first instant',
+      value: '0001-01-01T00:00:00Z',
+      expected: '0001-01-01T00:00:00.000Z',
+    },
+    {
+      case: 'year 0001 ahead of UTC, still in 0001',
+      value: '0001-01-01T23:59:00+23:59',
+      expected: '0001-01-01T00:00:00.000Z',
+    },
+    {
+      case: 'year 0001 behind UTC',
+      value: '0001-01-01T00:00:00-01:00',
+      expected: '0001-01-01T01:00:00.000Z',
+    },
+    {
+      case: 'the last millisecond',
+      value: '9999-12-31T23:59:59.999Z',
+      expected: '9999-12-31T23:59:59.999Z',
+    },
+    {
+      case: 'year 9999 ahead of UTC',
+      value: '9999-12-31T23:59:59+23:59',
+      expected: '9999-12-31T00:00:59.000Z',
+    },
+    {
+      case: 'a leap day of year 0004',
+      value: '0004-02-29T00:00:00Z',
+      expected: '0004-02-29T00:00:00.000Z',
+    },
+  ])('accepts $case, normalised to UTC', ({ value, expected }) => {
+    // Act
+    const result = taskInstant('dueAfter', value);
+
+    // Assess
+    expect(result).toBe(expected);
+  });
+
+  it('is the rule taskDueDate applies, on path dueDate', () => {
+    // Act
+    const error = errorOf(() => taskDueDate('0000-01-01T00:00:00Z'));
+
+    // Assess
+    expect(error).toMatchObject({
+      code: 'INVALID_FIELD',
+      issues: [{ path: 'dueDate', message: TASK_INSTANT_RULE }],
+    });
   });
 });

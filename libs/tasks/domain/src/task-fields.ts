@@ -32,7 +32,7 @@ function isRealDateTime(match: RegExpExecArray): boolean {
   ) {
     return false;
   }
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const daysInMonth = daysIn(year, month);
   return (
     month >= 1 &&
     month <= 12 &&
@@ -44,6 +44,41 @@ function isRealDateTime(match: RegExpExecArray): boolean {
     offsetHour <= 23 &&
     offsetMinute <= 59
   );
+}
+
+// Date.UTC maps years 0–99 to 1900–1999 (0 is a leap year, 1900 is not), so the calendar is
+// computed rather than asked of Date.
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * The UTC years a task instant may fall in. PostgreSQL has no year 0 and reads only four-digit
+ * years from the normalised text, so anything outside would fail in SQL instead of here.
+ */
+export const TASK_INSTANT_YEARS = { min: 1, max: 9999 } as const;
+
+/** Why an instant (due date, due-date filter) was refused: the same words on every path. */
+export const TASK_INSTANT_RULE = `must be an ISO 8601 date-time with offset (e.g. 2030-06-01T12:00:00Z) whose UTC instant lies in the years ${String(TASK_INSTANT_YEARS.min).padStart(4, '0')}–${TASK_INSTANT_YEARS.max}`;
+
+/**
+ * The one rule for an instant a task is compared with: an RFC 3339 date-time with a mandatory
+ * offset, a real calendar date, whose UTC instant lies in {@link TASK_INSTANT_YEARS}; answered
+ * normalised to UTC (`...Z`, milliseconds). HTTP bodies and queries and inbound events all
+ * reach it, so the same bad value is refused the same way everywhere.
+ *
+ * @param path - the field the value came in (`dueDate`, `dueBefore`...), named by the error.
+ * @throws ValidationError `INVALID_FIELD` on `path` with {@link TASK_INSTANT_RULE}.
+ */
+export function taskInstant(path: string, value: string): string {
+  const match = ISO_DATE_TIME.exec(value);
+  const millis = match && isRealDateTime(match) ? Date.parse(value) : Number.NaN;
+  const year = Number.isNaN(millis) ? Number.NaN : new Date(millis).getUTCFullYear();
+  if (!(year >= TASK_INSTANT_YEARS.min && year <= TASK_INSTANT_YEARS.max)) {
+    throw ValidationError.field('INVALID_FIELD', path, TASK_INSTANT_RULE);
+  }
+  return new Date(millis).toISOString();
 }
 
 /** A trimmed title of 1–200 characters. */
@@ -72,17 +107,7 @@ export function taskLabels(values: readonly string[]): string[] {
   return [...distinct];
 }
 
-/** An ISO 8601 date-time with offset, normalised to UTC (`...Z`), or null. */
+/** A due date by {@link taskInstant} on path `dueDate`, normalised to UTC, or null (none). */
 export function taskDueDate(value: string | null): string | null {
-  if (value === null) return null;
-  const match = ISO_DATE_TIME.exec(value);
-  const millis = match && isRealDateTime(match) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(millis)) {
-    throw ValidationError.field(
-      'INVALID_FIELD',
-      'dueDate',
-      'must be an ISO 8601 date-time with offset, or null',
-    );
-  }
-  return new Date(millis).toISOString();
+  return value === null ? null : taskInstant('dueDate', value);
 }

@@ -1,6 +1,11 @@
 import type { RequestContext } from '@taskflow/application';
 import { ConflictError, NotFoundError, ValidationError } from '@taskflow/shared-kernel';
-import { type InMemoryPorts, inMemoryPorts } from '@taskflow/testing';
+import {
+  type InMemoryPorts,
+  InMemoryUserRepository,
+  type ProjectCoMembership,
+  inMemoryPorts,
+} from '@taskflow/testing';
 import { User } from '@taskflow/users-domain';
 import { UserUseCases } from './user.use-cases';
 
@@ -11,6 +16,25 @@ const context: RequestContext = { actorId: ADMIN, correlationId: 'req-1' };
 function setUp(): { ports: InMemoryPorts; users: UserUseCases } {
   const ports = inMemoryPorts();
   return { ports, users: new UserUseCases(ports.users, ports.clock, ports.ids) };
+}
+
+/** One team whose members all share a project (the users context knows no projects). */
+class Team implements ProjectCoMembership {
+  private readonly members = new Set<string>([ADMIN]);
+  join(userId: string): void {
+    this.members.add(userId);
+  }
+  sharesProject(userId: string, otherId: string): boolean {
+    return this.members.has(userId) && this.members.has(otherId);
+  }
+}
+
+/** User use cases over a store whose directory rule follows `team`. */
+function withTeam(): { team: Team; store: InMemoryUserRepository; users: UserUseCases } {
+  const ports = inMemoryPorts();
+  const team = new Team();
+  const store = new InMemoryUserRepository({ projects: team });
+  return { team, store, users: new UserUseCases(store, ports.clock, ports.ids) };
 }
 
 describe('UserUseCases.register', () => {
@@ -28,7 +52,7 @@ describe('UserUseCases.register', () => {
       email: 'Ada@Example.com',
       createdAt: ports.clock.now().toISOString(),
     });
-    expect(await users.get(user.id)).toEqual(user);
+    expect(await users.get(user.id, { actorId: user.id, correlationId: null })).toEqual(user);
     expect(ports.users.storedEvents).toMatchObject([
       {
         type: 'user.created',
@@ -164,34 +188,60 @@ describe('UserUseCases.get', () => {
     const { users } = setUp();
 
     // Act
-    const outcome = users.get(UNKNOWN);
+    const outcome = users.get(UNKNOWN, context);
 
     // Assess
     await expect(outcome).rejects.toThrow(NotFoundError);
     await expect(outcome).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
   });
+
+  it('answers the caller themself and a co-member, and 404 for anyone else', async () => {
+    // Prepare
+    const { team, users } = withTeam();
+    const mate = await users.register({ name: 'Mate', email: 'mate@example.com' }, context);
+    const outsider = await users.register({ name: 'Out', email: 'out@example.com' }, context);
+    team.join(mate.id);
+    const asMate: RequestContext = { actorId: mate.id, correlationId: null };
+    const asOutsider: RequestContext = { actorId: outsider.id, correlationId: null };
+
+    // Act
+    const mateSeesThemself = await users.get(mate.id, asMate);
+    const adminSeesMate = await users.get(mate.id, context);
+    const adminSeesOutsider = users.get(outsider.id, context);
+    const outsiderSeesMate = users.get(mate.id, asOutsider);
+
+    // Assess
+    expect([mateSeesThemself, adminSeesMate]).toEqual([mate, mate]);
+    await expect(adminSeesOutsider).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    await expect(outsiderSeesMate).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+  });
 });
 
 describe('UserUseCases.list', () => {
+  /** `count` users in the admin's team, and one outsider registered between them. */
   async function registered(count: number): Promise<{ users: UserUseCases; ids: string[] }> {
-    const { users } = setUp();
+    const { team, users } = withTeam();
     const ids: string[] = [];
     for (let i = 0; i < count; i += 1) {
-      ids.push(
-        (await users.register({ name: `User ${i}`, email: `user${i}@example.com` }, context)).id,
+      const user = await users.register(
+        { name: `User ${i}`, email: `user${i}@example.com` },
+        context,
       );
+      team.join(user.id);
+      ids.push(user.id);
+      if (i === 0) await users.register({ name: 'User X', email: 'userx@example.com' }, context);
     }
     return { users, ids };
   }
 
-  it('pages through every user, oldest first, each exactly once', async () => {
+  it('pages through every user the caller shares a project with, oldest first, each once', async () => {
     // Prepare
     const { users, ids } = await registered(5);
 
     // Act
-    const first = await users.list({ limit: 2, cursor: null, q: null });
-    const second = await users.list({ limit: 2, cursor: first.nextCursor, q: null });
-    const third = await users.list({ limit: 2, cursor: second.nextCursor, q: null });
+    const first = await users.list({ limit: 2, cursor: null, q: null }, context);
+    const second = await users.list({ limit: 2, cursor: first.nextCursor, q: null }, context);
+    const third = await users.list({ limit: 2, cursor: second.nextCursor, q: null }, context);
 
     // Assess
     expect([first, second, third].map((p) => p.items.map((u) => u.id))).toEqual([
@@ -207,7 +257,7 @@ describe('UserUseCases.list', () => {
     const { users } = await registered(2);
 
     // Act
-    const page = await users.list({ limit: 2, cursor: null, q: null });
+    const page = await users.list({ limit: 2, cursor: null, q: null }, context);
 
     // Assess
     expect(page.items).toHaveLength(2);
@@ -218,12 +268,13 @@ describe('UserUseCases.list', () => {
     { q: 'USER 3', expected: ['user3@example.com'] },
     { q: 'user1@', expected: ['user1@example.com'] },
     { q: 'nobody', expected: [] },
+    { q: 'userx', expected: [] },
   ])('filters by name or e-mail, ignoring case ($q)', async ({ q, expected }) => {
     // Prepare
     const { users } = await registered(4);
 
     // Act
-    const page = await users.list({ limit: 10, cursor: null, q });
+    const page = await users.list({ limit: 10, cursor: null, q }, context);
 
     // Assess
     expect(page.items.map((u) => u.email)).toEqual(expected);
@@ -234,7 +285,7 @@ describe('UserUseCases.list', () => {
     const { users } = await registered(1);
 
     // Act
-    const outcome = users.list({ limit: 10, cursor: 'bm90LWEtY3Vyc29y', q: null });
+    const outcome = users.list({ limit: 10, cursor: 'bm90LWEtY3Vyc29y', q: null }, context);
 
     // Assess
     await expect(outcome).rejects.toThrow(ValidationError);

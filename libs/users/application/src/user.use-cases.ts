@@ -13,8 +13,16 @@ export class UserUseCases {
   ) {}
 
   /** Registers a user. A duplicate e-mail (any case) is a `ConflictError` `EMAIL_TAKEN`. */
-  async register(input: { name: string; email: string }, context: RequestContext): Promise<UserSnapshot> {
-    const user = UserAggregate.create({ id: this.ids.next(), ...input, actorId: context.actorId, now: this.clock.now() });
+  async register(
+    input: { name: string; email: string },
+    context: RequestContext,
+  ): Promise<UserSnapshot> {
+    const user = UserAggregate.create({
+      id: this.ids.next(),
+      ...input,
+      actorId: context.actorId,
+      now: this.clock.now(),
+    });
     await this.users.add(user, context);
     return user.snapshot();
   }
@@ -23,10 +31,18 @@ export class UserUseCases {
    * The user with this e-mail, registered first if there is none (used by sign-in and by
    * inbound events that name people by e-mail). Safe under concurrent calls.
    */
-  async ensureByEmail(input: { name: string; email: string }, correlationId: string | null): Promise<UserSnapshot> {
+  async ensureByEmail(
+    input: { name: string; email: string },
+    correlationId: string | null,
+  ): Promise<UserSnapshot> {
     const existing = await this.users.findByEmail(input.email);
     if (existing) return existing.snapshot();
-    const user = UserAggregate.create({ id: this.ids.next(), ...input, actorId: null, now: this.clock.now() });
+    const user = UserAggregate.create({
+      id: this.ids.next(),
+      ...input,
+      actorId: null,
+      now: this.clock.now(),
+    });
     try {
       await this.users.add(user, { correlationId });
       return user.snapshot();
@@ -38,14 +54,27 @@ export class UserUseCases {
     }
   }
 
-  async get(id: string): Promise<UserSnapshot> {
-    const user = await this.users.findById(id);
+  /** True when a user has this id (the id must be a UUID). */
+  async exists(id: string): Promise<boolean> {
+    return (await this.users.findById(id)) !== null;
+  }
+
+  /**
+   * A user the actor may see: themself, or someone sharing a project with them. Anyone else is
+   * `USER_NOT_FOUND`, as if they did not exist.
+   */
+  async get(id: string, context: RequestContext): Promise<UserSnapshot> {
+    const user = await this.users.findVisible(id, context.actorId);
     if (!user) throw new NotFoundError('USER_NOT_FOUND', `user ${id} not found`);
     return user.snapshot();
   }
 
-  async list(query: { limit: number; cursor: string | null; q: string | null }): Promise<Page<UserSnapshot>> {
-    const page = await this.users.list(query);
+  /** The users the actor may see (see `get`), by id, optionally matching `q`. */
+  async list(
+    query: { limit: number; cursor: string | null; q: string | null },
+    context: RequestContext,
+  ): Promise<Page<UserSnapshot>> {
+    const page = await this.users.list({ ...query, viewerId: context.actorId });
     return { items: page.items.map((u: User) => u.snapshot()), nextCursor: page.nextCursor };
   }
 }

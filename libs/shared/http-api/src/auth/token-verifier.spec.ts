@@ -2,7 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, type JWK, SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { TokenIssuer } from './token-issuer';
-import { AuthenticationError, TokenVerifier, type TokenVerifierConfig } from './token-verifier';
+import {
+  AuthenticationError,
+  TOKEN_CLOCK_SKEW_SECONDS,
+  TokenVerifier,
+  type TokenVerifierConfig,
+} from './token-verifier';
 
 const SECRET = 'local-secret-local-secret-local-secret-123';
 const USER_ID = '01a20c11-9cd5-7658-a0bd-58f103b578d7';
@@ -207,6 +212,83 @@ describe('TokenVerifier', () => {
     );
     expect(await codeOf(verifier.verify(`Bearer ${token}`))).toBe('TOKEN_INVALID');
     expect(await codeOf(verifier.verify(`Bearer ${token}`))).toBe('TOKEN_INVALID');
+  });
+
+  /** An HS256 token of this verifier's issuer, issued `aheadSeconds` after `nowSeconds`. */
+  const issuedAt = (nowSeconds: number, aheadSeconds: number) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(USER_ID)
+      .setIssuer('taskflow-local')
+      .setAudience('taskflow')
+      .setIssuedAt(nowSeconds + aheadSeconds)
+      .setExpirationTime(nowSeconds + aheadSeconds + 3600)
+      .sign(new TextEncoder().encode(SECRET));
+
+  it.each([
+    { case: 'issued now', ahead: 0, expected: 'ACCEPTED' },
+    { case: 'issued within the clock skew', ahead: TOKEN_CLOCK_SKEW_SECONDS, expected: 'ACCEPTED' },
+    {
+      case: 'issued beyond the clock skew',
+      ahead: TOKEN_CLOCK_SKEW_SECONDS + 1,
+      expected: 'TOKEN_INVALID',
+    },
+    { case: 'issued a year ahead', ahead: 365 * 24 * 3600, expected: 'TOKEN_INVALID' },
+  ])('answers $expected for an HS256 token $case', async ({ ahead, expected }) => {
+    // Prepare
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const token = await issuedAt(nowSeconds, ahead);
+
+    // Act
+    const code = await codeOf(
+      new TokenVerifier(config(), () => nowSeconds * 1000).verify(`Bearer ${token}`),
+    );
+
+    // Assess
+    expect(code).toBe(expected);
+  });
+
+  it('refuses an RS256 token issued beyond the clock skew', async () => {
+    // Prepare
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ email: 'a@b.co' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+      .setSubject('cognito-sub-1')
+      .setIssuer(COGNITO_ISSUER)
+      .setAudience('client-123')
+      .setIssuedAt(nowSeconds + 3600)
+      .setExpirationTime(nowSeconds + 7200)
+      .sign(rsaPrivate);
+
+    // Act
+    const code = await codeOf(new TokenVerifier(config()).verify(`Bearer ${token}`));
+
+    // Assess
+    expect(code).toBe('TOKEN_INVALID');
+  });
+
+  it('decides a token issued ahead by the clock on every call, never by the cache', async () => {
+    // Prepare
+    const startSeconds = Math.floor(Date.now() / 1000);
+    let nowMs = startSeconds * 1000;
+    const verifier = new TokenVerifier(config(), () => nowMs);
+    const token = await issuedAt(startSeconds, 600);
+
+    // Act
+    const early = await codeOf(verifier.verify(`Bearer ${token}`));
+    const stillEarly = await codeOf(verifier.verify(`Bearer ${token}`));
+    nowMs += (600 - TOKEN_CLOCK_SKEW_SECONDS) * 1000;
+    const inTime = await codeOf(verifier.verify(`Bearer ${token}`));
+    nowMs += (600 + 3600) * 1000;
+    const afterExpiry = await codeOf(verifier.verify(`Bearer ${token}`));
+
+    // Assess
+    expect([early, stillEarly, inTime, afterExpiry]).toEqual([
+      'TOKEN_INVALID',
+      'TOKEN_INVALID',
+      'ACCEPTED',
+      'TOKEN_EXPIRED',
+    ]);
   });
 
   it('refuses RS256 tokens when no JWKS is configured', async () => {

@@ -27,10 +27,13 @@ export interface TokenVerifierConfig {
   } | null;
 }
 
-/** A missing, malformed, expired or untrusted token; answered 401. */
+/**
+ * A missing, malformed, expired or untrusted token, or a valid one for a user Taskflow does not
+ * know (`USER_UNKNOWN`); answered 401.
+ */
 export class AuthenticationError extends Error {
   constructor(
-    readonly code: 'TOKEN_MISSING' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED',
+    readonly code: 'TOKEN_MISSING' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'USER_UNKNOWN',
     message: string,
   ) {
     super(message);
@@ -45,6 +48,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const VERIFIED_CACHE_SIZE = 10_000;
 
 /**
+ * How far a token's `iat` may lie ahead of this clock, in seconds: issuers' clocks drift, but a
+ * token issued further in the future was minted to outlive its apparent lifetime.
+ */
+export const TOKEN_CLOCK_SKEW_SECONDS = 60;
+
+/**
  * Verifies `Authorization: Bearer <JWT>` headers with `jose`. A token verified once is
  * remembered until it expires: every request of a client carries the same token, and checking
  * its signature again (the key is re-imported into WebCrypto each time) was a sixth of the
@@ -55,7 +64,11 @@ export class TokenVerifier {
   private readonly remoteKeys: ReturnType<typeof createRemoteJWKSet> | null;
   private readonly verified = new Map<string, VerifiedIdentity>();
 
-  constructor(private readonly config: TokenVerifierConfig) {
+  /** @param now - the clock, in epoch milliseconds (tests move it). */
+  constructor(
+    private readonly config: TokenVerifierConfig,
+    private readonly now: () => number = () => Date.now(),
+  ) {
     if (config.hs256Secret === null && config.jwks === null) {
       throw new Error('token verifier needs an HS256 secret, a JWKS URL, or both');
     }
@@ -75,9 +88,11 @@ export class TokenVerifier {
         'the Authorization header is not a Bearer JWT',
       );
     }
+    // Only tokens that passed every check are remembered, and each check (signature, `exp`,
+    // `nbf`, `iat` not ahead) can only stay passed as time goes on, bar `exp`, checked here.
     const remembered = this.verified.get(token);
     if (remembered !== undefined) {
-      if (remembered.expiresAtMs > Date.now()) return remembered;
+      if (remembered.expiresAtMs > this.now()) return remembered;
       this.verified.delete(token);
     }
     const identity = await this.verifySignature(token);
@@ -89,6 +104,7 @@ export class TokenVerifier {
   }
 
   private async verifySignature(token: string): Promise<VerifiedIdentity> {
+    const currentDate = new Date(this.now());
     try {
       if (this.secret !== null && this.isLocal(token)) {
         const { payload } = await jwtVerify(token, this.secret, {
@@ -96,7 +112,9 @@ export class TokenVerifier {
           issuer: this.config.issuer,
           audience: this.config.audience,
           requiredClaims: ['sub', 'exp'],
+          currentDate,
         });
+        refuseIssuedAhead(payload, currentDate);
         if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) {
           throw new AuthenticationError('TOKEN_INVALID', 'the token subject is not a user id');
         }
@@ -108,7 +126,9 @@ export class TokenVerifier {
           issuer: this.config.jwks.issuer,
           ...(this.config.jwks.audience === null ? {} : { audience: this.config.jwks.audience }),
           requiredClaims: ['sub', 'exp'],
+          currentDate,
         });
+        refuseIssuedAhead(payload, currentDate);
         return { ...externalIdentity(payload), expiresAtMs: expiryOf(payload) };
       }
       throw new AuthenticationError(
@@ -133,6 +153,16 @@ export class TokenVerifier {
     } catch {
       return false;
     }
+  }
+}
+
+// jose checks `iat` against the clock only with `maxTokenAge`, which would also cap lifetimes.
+function refuseIssuedAhead(payload: JWTPayload, now: Date): void {
+  if (
+    payload.iat !== undefined &&
+    payload.iat * 1000 > now.getTime() + TOKEN_CLOCK_SKEW_SECONDS * 1000
+  ) {
+    throw new AuthenticationError('TOKEN_INVALID', 'the token is issued in the future (iat)');
   }
 }
 

@@ -19,8 +19,8 @@ export interface InMemoryPorts {
 }
 
 /**
- * A fresh, isolated set of in-memory ports sharing one outbox: the task listing filters by the
- * project fake's membership, as the adapter joins `project_members`.
+ * A fresh, isolated set of in-memory ports sharing one outbox: the task listing and the user
+ * directory filter by the project fake's membership, as the adapters join `project_members`.
  */
 export function inMemoryPorts(options: { readonly start?: Date | string } = {}): InMemoryPorts {
   const clock = new FixedClock(options.start);
@@ -33,7 +33,7 @@ export function inMemoryPorts(options: { readonly start?: Date | string } = {}):
     clock,
     ids,
     outbox,
-    users: new InMemoryUserRepository({ outbox }),
+    users: new InMemoryUserRepository({ outbox, projects }),
     projects,
     tasks: new InMemoryTaskRepository(projects, { outbox }),
     comments: new InMemoryCommentRepository({ outbox }),

@@ -52,6 +52,15 @@ export class InMemoryProjectRepository extends InMemoryStore implements ProjectR
     return this.rows.get(projectId)?.members.some((m) => m.userId === userId) ?? false;
   }
 
+  /** True when both users are members of at least one stored project (the user directory's rule). */
+  sharesProject(userId: string, otherId: string): boolean {
+    return [...this.rows.values()].some(
+      (row) =>
+        row.members.some((m) => m.userId === userId) &&
+        row.members.some((m) => m.userId === otherId),
+    );
+  }
+
   /**
    * Before the next `save`, a concurrent writer bumps the stored version of project `id` once
    * (changing nothing else), so that save loses the race and a retry must reload.
