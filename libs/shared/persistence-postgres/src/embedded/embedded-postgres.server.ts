@@ -450,11 +450,21 @@ async function assertCompatible(postgres: string, dataDir: string, cluster: stri
   );
 }
 
+/** Plain words for the file-system refusals a data folder meets. */
+const FS_REASONS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'operation not permitted (EPERM)',
+  ENOTDIR: 'a part of the path is a file, not a folder (ENOTDIR)',
+  EROFS: 'the file system is read-only (EROFS)',
+  ENOSPC: 'no space left on the device (ENOSPC)',
+};
+
 function notAccessible(what: string, error: unknown): EmbeddedPostgresError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  const reason = FS_REASONS[code] ?? code;
   return new EmbeddedPostgresError(
     'DATA_DIR_NOT_ACCESSIBLE',
-    `${what}: ${code}${isRoot() ? '' : ` (running as uid ${String(process.getuid?.() ?? '?')})`}`,
+    `${what}: ${reason}${isRoot() ? '' : ` (running as uid ${String(process.getuid?.() ?? '?')})`}`,
     null,
     { cause: error },
   );
