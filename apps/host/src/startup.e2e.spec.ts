@@ -114,16 +114,14 @@ describe('npm start, as a new user meets it', () => {
     }
   });
 
-  it.each([
+  it.each<[string, Record<string, string>, RegExp]>([
     ['an invalid setting', { PORT: 'abc' }, /^invalid configuration: PORT/],
     ['a data folder under a file', { TASKFLOW_DATA_DIR: 'a-file/data' }, /is a file, not a folder/],
   ])('%s is a message without a stack trace', async (_case, env, message) => {
     // Prepare
     await writeFile(join(workDir, 'a-file'), '');
-    const dataDir =
-      env.TASKFLOW_DATA_DIR === undefined
-        ? {}
-        : { TASKFLOW_DATA_DIR: join(workDir, env.TASKFLOW_DATA_DIR) };
+    const relative = env['TASKFLOW_DATA_DIR'];
+    const dataDir = relative === undefined ? {} : { TASKFLOW_DATA_DIR: join(workDir, relative) };
 
     // Act
     const host = new HostProcess({ ...env, ...dataDir });
