@@ -37,8 +37,9 @@ function isServerError(error: unknown): error is Error & { code: string } {
  */
 export function describeStartupFailure(error: unknown, config: HostConfig | null): string | null {
   // Node 20 connects to `localhost` on ::1 and 127.0.0.1 at once; both refusals arrive together.
-  const cause =
-    error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error;
+  const first: unknown =
+    error instanceof AggregateError ? (error.errors as unknown[])[0] : undefined;
+  const cause = first ?? error;
   if (cause instanceof ConfigError) return cause.message;
   if (cause instanceof EmbeddedPostgresError) return embeddedFailure(cause, config);
   if (isSystemError(cause)) return systemFailure(cause, config);

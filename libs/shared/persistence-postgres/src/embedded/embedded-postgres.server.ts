@@ -630,12 +630,3 @@ function findFreePort(): Promise<number> {
     });
   });
 }
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
