@@ -1,18 +1,26 @@
-import { composeHost } from './composition';
-import { ConfigError, loadConfig } from './config';
+import { describeStartupFailure } from './cli/startup-failure';
+import { type Host, composeHost } from './composition';
+import { type HostConfig, loadConfig } from './config';
 import { DEMO_USER, tokenFor } from './demo-user';
 import { scheduleIdempotencyPurge } from './maintenance';
-import { listen } from './server';
+import { type RunningServer, listen } from './server';
 
 const TWELVE_HOURS = 12 * 60 * 60;
 
-async function main(): Promise<void> {
-  const config = loadConfig();
+async function main(config: HostConfig): Promise<void> {
   const host = await composeHost(config);
-  const running = await listen(host, config.port, config.host);
+  let running: RunningServer;
+  try {
+    running = await listen(host, config.port, config.host);
+  } catch (error) {
+    // The embedded database this process started must not outlive a host that never served.
+    await host.close().catch(() => undefined);
+    throw error;
+  }
   const stopPurge = scheduleIdempotencyPurge(host);
   host.logger.info({ url: running.url }, 'Taskflow is listening');
   process.stdout.write(`\nTaskflow is running at ${running.url}\n`);
+  if (config.databaseUrl === null) process.stdout.write(embeddedDatabaseNote(host));
   if (config.printDemoToken) {
     const token = await tokenFor(host, DEMO_USER.email, DEMO_USER.name, TWELVE_HOURS);
     process.stdout.write(
@@ -42,11 +50,29 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // A closed terminal: without a handler Node exits at once, and the embedded PostgreSQL (in a
+  // process group of its own) would keep running with nobody to stop it.
+  process.on('SIGHUP', shutdown);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof ConfigError ? error.message : String((error as Error).stack ?? error)}\n`,
+/** Where the embedded database is, so that psql (or any client) can look inside it. */
+function embeddedDatabaseNote(host: Host): string {
+  return (
+    `Database: embedded PostgreSQL in ${host.config.dataDir}/postgres, while the host runs:\n` +
+    `  psql ${host.persistence.db.config.url}\n`
   );
+}
+
+function fail(error: unknown, config: HostConfig | null): never {
+  const text = describeStartupFailure(error, config) ?? String((error as Error).stack ?? error);
+  process.stderr.write(`${text}\n`);
   process.exit(1);
-});
+}
+
+let config: HostConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  fail(error, null);
+}
+main(config).catch((error: unknown) => fail(error, config));

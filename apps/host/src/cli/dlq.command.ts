@@ -4,6 +4,7 @@ import { EventProcessingError } from '@taskflow/task-processor';
 import type { Host } from '../composition';
 import { createTaskProcessor } from '../eventing';
 import { runCommand } from './run-command';
+import { helpIfAsked } from './usage';
 
 const USAGE = `usage: npm run dlq -- list [--all] [--limit <n>]   letters waiting (--all: replayed ones too)
        npm run dlq -- show <id>                      one letter with its whole event
@@ -102,6 +103,7 @@ async function replay(host: Host, args: readonly string[]): Promise<void> {
   if (failed > 0) process.exitCode = 1;
 }
 
+helpIfAsked(process.argv.slice(2), USAGE);
 const [verb, ...rest] = process.argv.slice(2);
 switch (verb) {
   case 'list':

@@ -8,6 +8,7 @@ import type { Host } from '../composition';
 import { ConfigError, type HostConfig, loadConfig } from '../config';
 import { createLocalBus, createTaskProcessor } from '../eventing';
 import { runCommand } from './run-command';
+import { helpIfAsked } from './usage';
 
 const USAGE = `usage: npm run events:put -- --entries '<json>'
        npm run events:put -- --entries file://entries.json
@@ -151,6 +152,7 @@ async function putLocally(host: Host, entries: Entries): Promise<void> {
 function main(): void {
   let entries: Entries;
   let config: HostConfig;
+  helpIfAsked(process.argv.slice(2), USAGE);
   try {
     entries = readEntries(process.argv.slice(2));
     config = loadConfig(process.env, { LOG_LEVEL: 'warn' });

@@ -1,6 +1,7 @@
 import { EVENT_DEFINITIONS } from '@taskflow/events';
 import { createPublisher } from '../eventing';
 import { runCommand } from './run-command';
+import { helpIfAsked } from './usage';
 
 const USAGE = `usage: npm run events:replay -- --since <ISO date-time> [--type <event type>]... [--dry-run]
 
@@ -40,6 +41,7 @@ function parse(
   return { since, types: types.length > 0 ? types : null, dryRun };
 }
 
+helpIfAsked(process.argv.slice(2), USAGE);
 const parsed = parse(process.argv.slice(2));
 if (typeof parsed === 'string') {
   process.stderr.write(`${parsed}\n\n${USAGE}\n`);

@@ -1,6 +1,14 @@
 import { runCommand } from './run-command';
+import { helpIfAsked, refuseArguments } from './usage';
 
-// `npm run migrate`: applies pending migrations and says which.
+const USAGE = `usage: npm run migrate
+
+Applies the pending migrations to the database (DATABASE_URL, else the embedded one: the running
+host's when \`npm start\` is up) and says which. \`npm start\` migrates by itself.`;
+
+const args = process.argv.slice(2);
+helpIfAsked(args, USAGE);
+refuseArguments(args, USAGE);
 runCommand(
   async (host) => {
     const report = await host.persistence.migrate();

