@@ -1,7 +1,6 @@
 import { TokenIssuer } from '@taskflow/http-api';
 import { SignJWT } from 'jose';
-import { Client } from 'pg';
-import { type TestHost, asRecord, itemsOf, startTestHost } from './testing/test-host';
+import { type TestHost, asRecord, cutDatabase, itemsOf, startTestHost } from './testing/test-host';
 
 describe('Taskflow HTTP API over real HTTP', () => {
   let t: TestHost;
@@ -819,16 +818,8 @@ describe('when the database becomes unreachable', () => {
   it('/health answers 503 "down" and other routes 503 with Retry-After, leaking no internals', async () => {
     const t = await startTestHost('down');
     const { token } = await t.login('down@example.com');
-    const database = new URL(t.host.config.databaseUrl ?? '').pathname.slice(1);
-    const admin = new Client({ connectionString: process.env['TASKFLOW_TEST_DATABASE_URL'] });
-    await admin.connect();
+    const restore = await cutDatabase(t);
     try {
-      // A real outage as the host sees it: sessions killed, new connections refused.
-      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
-      await admin.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-        [database],
-      );
       const health = await t.request('GET', '/health');
       expect(health.status).toBe(503);
       expect(asRecord(health.body)).toMatchObject({ status: 'unavailable', database: 'down' });
@@ -838,12 +829,11 @@ describe('when the database becomes unreachable', () => {
       expect(asRecord(users.body)['code']).toBe('SERVICE_UNAVAILABLE');
       expect(users.text).not.toMatch(/pool|typeorm|stack|connections|\.ts\b/i);
 
-      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+      await restore();
       expect((await t.request('GET', '/health')).status).toBe(200);
       expect((await t.request('GET', '/users/me', { token })).status).toBe(200);
     } finally {
-      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
-      await admin.end();
+      await restore();
       await t.stop();
     }
   });

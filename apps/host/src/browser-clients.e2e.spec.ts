@@ -1,8 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { Client } from 'pg';
-import { type TestHost, asRecord, startTestHost } from './testing/test-host';
+import { type TestHost, asRecord, cutDatabase, startTestHost } from './testing/test-host';
 import { type SseConnection, openSse } from './testing/sse-client';
 
 const ALLOWED = 'https://board.example';
@@ -368,22 +367,14 @@ describe('the stream route’s errors', () => {
   });
 
   it('answers 503 with Retry-After while the database is unreachable, and recovers', async () => {
-    const database = new URL(t.host.config.databaseUrl ?? '').pathname.slice(1);
-    const admin = new Client({ connectionString: process.env['TASKFLOW_TEST_DATABASE_URL'] });
-    await admin.connect();
+    const restore = await cutDatabase(t);
     try {
-      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
-      await admin.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-        [database],
-      );
       const down = await t.request('GET', `/projects/${projectId}/stream`, { token: owner.token });
       expect(down.status).toBe(503);
       expect(down.headers.get('retry-after')).toBe('1');
       expect(asRecord(down.body)['code']).toBe('SERVICE_UNAVAILABLE');
     } finally {
-      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
-      await admin.end();
+      await restore();
     }
     const sse = await openSse(`${t.url}/projects/${projectId}/stream`, {
       authorization: `Bearer ${owner.token}`,

@@ -1,4 +1,5 @@
 import { createTestDatabase } from '@taskflow/testing';
+import { Client } from 'pg';
 import { type Host, composeHost } from '../composition';
 import { type HostConfig, loadConfig } from '../config';
 import { type RunningServer, listen } from '../server';
@@ -114,4 +115,28 @@ export function itemsOf(value: unknown): Record<string, unknown>[] {
   const items = asRecord(value)['items'];
   if (!Array.isArray(items)) throw new Error(`expected items, got ${JSON.stringify(value)}`);
   return items.map(asRecord);
+}
+
+/**
+ * A real outage as the host sees it: its database's sessions are killed and new connections
+ * refused. Resolves to the function that ends it (safe to call more than once).
+ */
+export async function cutDatabase(t: TestHost): Promise<() => Promise<void>> {
+  const database = new URL(t.host.config.databaseUrl ?? '').pathname.slice(1);
+  const admin = new Client({ connectionString: process.env['TASKFLOW_TEST_DATABASE_URL'] });
+  await admin.connect();
+  await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+  await admin.query(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [database],
+  );
+  let restored: Promise<void> | null = null;
+  return () =>
+    (restored ??= (async () => {
+      try {
+        await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+      } finally {
+        await admin.end();
+      }
+    })());
 }
