@@ -1,8 +1,27 @@
 import { z } from 'zod';
-import type { Route } from './route';
-import { ProblemSchema } from './schemas';
+import { componentName, componentSchemas, schemaRef } from './openapi/components';
+import { REQUEST_EXAMPLES, RESPONSE_EXAMPLES, problemExample } from './openapi/examples';
+import { REQUEST_HEADERS, RESPONSE_HEADERS } from './openapi/headers';
+import { OPERATION_OVERRIDES, type OperationOverride, SECURITY } from './openapi/operations';
+import { PROBLEM_DESCRIPTIONS, type ProblemStatus, problemCodesOf } from './openapi/problems';
+import type { Route, RouteResponse } from './route';
+
+export { FEATURE_PROBLEMS, OPERATION_PROBLEMS, problemCodesOf } from './openapi/problems';
 
 type JsonSchema = Record<string, unknown>;
+
+const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+const TAGS = [
+  { name: 'system', description: 'Health and this description; no authentication.' },
+  { name: 'users', description: 'People who can be members of projects.' },
+  {
+    name: 'projects',
+    description: 'Projects and their members with roles (owner, editor, viewer).',
+  },
+  { name: 'tasks', description: 'Tasks of projects, their audit trail and their comments.' },
+  { name: 'live', description: 'A project’s events as they commit, over Server-Sent Events.' },
+];
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
@@ -11,124 +30,214 @@ const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
   return json;
 };
 
-const ERROR_RESPONSES: Readonly<Record<string, string>> = {
-  400: 'Malformed or invalid input; `errors` names each field',
-  401: 'Missing, invalid or expired bearer token',
-  403: 'Member without the role this action needs',
-  404: 'Unknown, or not visible to the caller',
-  409: 'Conflicts with the current state',
-  412: 'If-Match names a version that is no longer current',
-  413: 'Body larger than 1 MB',
-  415: 'Body is not JSON',
-  422: 'Idempotency-Key reused with a different request',
+/** A response schema: a `$ref` to its component when it has a name, inline otherwise. */
+const responseSchema = (schema: z.ZodType): JsonSchema => {
+  const name = componentName(schema);
+  return name === undefined ? toSchema(schema, 'output') : schemaRef(name);
 };
 
-const HEADER_DOCS: Readonly<Record<string, { description: string; schema: JsonSchema }>> = {
-  'If-Match': {
-    description: 'ETag of the version the change is based on; stale → 412.',
-    schema: { type: 'string' },
-  },
-  'Idempotency-Key': {
-    description:
-      'Retry-safe key: the same key and body within 24 h returns the first response without a second write.',
-    schema: { type: 'string', minLength: 1, maxLength: 255 },
-  },
+const headerRef = (name: string): JsonSchema => {
+  if (RESPONSE_HEADERS[name] === undefined) throw new Error(`headers.ts does not document ${name}`);
+  return { $ref: `#/components/headers/${name}` };
 };
 
-function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query'): JsonSchema[] {
+const headersOf = (names: readonly string[]): JsonSchema =>
+  Object.fromEntries([...new Set(names)].map((name) => [name, headerRef(name)]));
+
+function parametersOf(
+  schema: z.ZodType | undefined,
+  location: 'path' | 'query',
+  leaveOut: readonly string[],
+): JsonSchema[] {
   if (!schema) return [];
   const json = toSchema(schema, 'input');
   const properties = (json['properties'] ?? {}) as Record<string, JsonSchema>;
   const required = new Set((json['required'] ?? []) as string[]);
-  return Object.entries(properties).map(([name, property]) => ({
-    name,
-    in: location,
-    required: location === 'path' || required.has(name),
-    schema: property,
-    ...(typeof property['description'] === 'string'
-      ? { description: property['description'] }
-      : {}),
-  }));
+  return Object.entries(properties)
+    .filter(([name]) => !leaveOut.includes(name))
+    .map(([name, property]) => ({
+      name,
+      in: location,
+      required: location === 'path' || required.has(name),
+      schema: property,
+      ...(typeof property['description'] === 'string'
+        ? { description: property['description'] }
+        : {}),
+    }));
 }
 
-/** The OpenAPI 3.1 document of the given routes, built from the schemas that validate them. */
-export function buildOpenApi(routes: readonly Route[], info: { version: string }): JsonSchema {
-  const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const route of routes) {
-    const responses: Record<string, JsonSchema> = {};
-    for (const [status, response] of Object.entries(route.responses)) {
-      responses[status] = {
-        description: response.description,
-        ...(response.schema
-          ? { content: { 'application/json': { schema: toSchema(response.schema, 'output') } } }
-          : {}),
-        ...(response.headers
-          ? {
-              headers: Object.fromEntries(
-                response.headers.map((h) => [h, { schema: { type: 'string' } }]),
-              ),
-            }
-          : {}),
-      };
-    }
-    const applicable = route.auth ? Object.keys(ERROR_RESPONSES) : [];
-    for (const status of applicable) {
-      if (status === '412' && !route.requestHeaders?.includes('If-Match')) continue;
-      if (status === '422' && !route.requestHeaders?.includes('Idempotency-Key')) continue;
-      if ((status === '413' || status === '415') && !route.body) continue;
-      responses[status] = { $ref: `#/components/responses/Problem${status}` };
-    }
-    const operation: JsonSchema = {
-      operationId: route.operationId,
-      summary: route.summary,
-      tags: [route.tag],
-      parameters: [
-        ...parametersOf(route.params, 'path'),
-        ...parametersOf(route.query, 'query'),
-        ...(route.requestHeaders ?? []).map((name) => ({
-          name,
-          in: 'header',
-          required: false,
-          ...HEADER_DOCS[name],
-        })),
-      ],
-      ...(route.body
-        ? {
-            requestBody: {
-              required: true,
-              content: { 'application/json': { schema: toSchema(route.body, 'input') } },
+/** The success (and other non-problem) responses a route declares. */
+function declaredResponse(
+  route: Route,
+  status: number,
+  response: RouteResponse,
+  override: OperationOverride,
+  requestId: readonly string[],
+): JsonSchema {
+  const content = override.content?.[status];
+  const example = RESPONSE_EXAMPLES[route.operationId]?.[status];
+  const schema = content?.schema ?? (response.schema ? responseSchema(response.schema) : undefined);
+  const replayable = status < 300 && route.requestHeaders?.includes('Idempotency-Key') === true;
+  return {
+    description: response.description,
+    headers: headersOf([
+      ...requestId,
+      ...(response.headers ?? []),
+      ...(replayable ? ['Idempotent-Replayed'] : []),
+    ]),
+    ...(schema
+      ? {
+          content: {
+            [content?.mediaType ?? 'application/json']: {
+              schema,
+              ...(example === undefined ? {} : { example }),
             },
-          }
-        : {}),
-      responses,
-      security: route.auth ? [{ bearerAuth: [] }] : [],
+          },
+        }
+      : {}),
+  };
+}
+
+/** A problem response: the Problem schema narrowed to this status and these codes. */
+function problemResponseDoc(
+  status: keyof typeof PROBLEM_DESCRIPTIONS,
+  codes: readonly string[],
+  description: string,
+  requestId: readonly string[],
+): JsonSchema {
+  const extraHeaders =
+    status === 401 ? ['WWW-Authenticate'] : status === 503 ? ['Retry-After'] : [];
+  return {
+    description,
+    headers: headersOf([...requestId, ...extraHeaders]),
+    content: {
+      [PROBLEM_MEDIA_TYPE]: {
+        schema: {
+          ...schemaRef('Problem'),
+          properties: { status: { const: status }, code: { enum: codes } },
+        },
+        examples: Object.fromEntries(
+          codes.map((code) => [code, { value: problemExample(status, code) }]),
+        ),
+      },
+    },
+  };
+}
+
+function operationOf(route: Route): JsonSchema {
+  const override = OPERATION_OVERRIDES[route.operationId] ?? {};
+  const requestId = override.requestId === false ? [] : ['X-Request-Id'];
+  const problems = problemCodesOf(route);
+  const responses: Record<string, JsonSchema> = {};
+  for (const [key, response] of Object.entries(route.responses)) {
+    const status = Number(key);
+    if (problems.has(status as ProblemStatus)) continue;
+    responses[key] = declaredResponse(route, status, response, override, requestId);
+  }
+  for (const [status, codes] of problems) {
+    const description = route.responses[status]?.description ?? PROBLEM_DESCRIPTIONS[status];
+    responses[String(status)] = problemResponseDoc(status, codes, description, requestId);
+  }
+  const requestHeaders = [...(route.requestHeaders ?? []), ...(override.requestHeaders ?? [])];
+  const requestExample = REQUEST_EXAMPLES[route.operationId];
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    tags: [route.tag],
+    parameters: [
+      ...parametersOf(route.params, 'path', []),
+      ...parametersOf(route.query, 'query', override.securityParameters ?? []),
+      ...requestHeaders.map((name) => {
+        const doc = REQUEST_HEADERS[name];
+        if (doc === undefined) throw new Error(`headers.ts does not document ${name}`);
+        return { name, in: 'header', required: false, ...doc };
+      }),
+    ],
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: toSchema(route.body, 'input'),
+                ...(requestExample === undefined ? {} : { example: requestExample }),
+              },
+            },
+          },
+        }
+      : {}),
+    responses,
+    security: SECURITY[override.security ?? (route.auth ? 'bearer' : 'none')],
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the given routes, built from the schemas that validate them and
+ * the documentation beside them (openapi/*.ts: named schemas, problem codes per operation,
+ * headers, examples, overrides). Problem responses list exactly the `code`s the operation can
+ * answer, so a client can switch on them.
+ */
+export function buildOpenApi(routes: readonly Route[], info: { version: string }): JsonSchema {
+  const paths: Record<string, JsonSchema> = {};
+  for (const route of routes) {
+    paths[route.path] = {
+      // OpenAPI has no place for what a method a path lacks gets: each path points at it here.
+      'x-method-not-allowed': { $ref: '#/components/responses/MethodNotAllowed' },
+      ...paths[route.path],
+      [route.method.toLowerCase()]: operationOf(route),
     };
-    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation };
   }
   return {
     openapi: '3.1.0',
     info: {
       title: 'Taskflow API',
       version: info.version,
-      description:
-        'Event-driven, real-time collaborative task management. Errors are RFC 9457 problem documents.',
+      description: [
+        'Event-driven, real-time collaborative task management.',
+        '',
+        'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`; each operation lists the codes it can answer. Every response carries `X-Request-Id`. A method a path does not list answers 405 with `Allow` (`components/responses/MethodNotAllowed`).',
+      ].join('\n'),
+      license: { name: 'MIT', identifier: 'MIT' },
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [{ url: '/', description: 'The host that serves this document' }],
+    tags: TAGS,
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Problem: toSchema(ProblemSchema, 'output') },
-      responses: Object.fromEntries(
-        Object.entries(ERROR_RESPONSES).map(([status, description]) => [
-          `Problem${status}`,
-          {
-            description,
-            content: {
-              'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'A Taskflow token, or one of the configured identity provider.',
+        },
+        streamTicket: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'ticket',
+          description:
+            'A one-minute stream ticket from POST /projects/{id}/stream-tickets, for EventSource clients that cannot send headers.',
+        },
+      },
+      schemas: componentSchemas(),
+      headers: Object.fromEntries(
+        Object.entries(RESPONSE_HEADERS).map(([name, doc]) => [name, doc]),
+      ),
+      responses: {
+        MethodNotAllowed: {
+          description: 'The path exists but not with this method; `Allow` lists its methods.',
+          headers: headersOf(['X-Request-Id', 'Allow']),
+          content: {
+            [PROBLEM_MEDIA_TYPE]: {
+              schema: {
+                ...schemaRef('Problem'),
+                properties: { status: { const: 405 }, code: { enum: ['METHOD_NOT_ALLOWED'] } },
+              },
+              example: problemExample(405, 'METHOD_NOT_ALLOWED'),
             },
           },
-        ]),
-      ),
+        },
+      },
     },
   };
 }

@@ -191,7 +191,7 @@ export function buildRoutes(d: RouteDependencies): Route[] {
         201: {
           description: 'Member added; the project',
           schema: S.ProjectResponse,
-          headers: ['Location'],
+          headers: ['Location', 'ETag'],
         },
       },
       handle: async ({ params, body, context }) => {
@@ -386,9 +386,9 @@ export function buildRoutes(d: RouteDependencies): Route[] {
       tag: 'tasks',
       auth: true,
       params: S.IdParams,
-      responses: list('Every version of the task', S.HistoryPage),
+      responses: list('Every version of the task', S.TaskHistory),
       handle: async ({ params, context }) =>
-        json(200, { items: await d.tasks.history(params.id, context), nextCursor: null }),
+        json(200, { items: await d.tasks.history(params.id, context) }),
     }),
     route({
       method: 'POST',

@@ -122,7 +122,8 @@ export const CreateTaskBody = z.strictObject({
 
 export const UpdateTaskBody = z
   .strictObject({ title: text(TASK_TITLE_BOUNDS, 'Trimmed.').optional(), ...taskFields })
-  .refine((body) => Object.keys(body).length > 0, { message: 'send at least one field to change' });
+  .refine((body) => Object.keys(body).length > 0, { message: 'send at least one field to change' })
+  .meta({ minProperties: 1 });
 
 export const ListTasksQuery = z.strictObject({
   projectId: z.uuid().optional(),
@@ -181,7 +182,8 @@ export const HistoryEntrySchema = z.object({
   at: dateTime,
   changes: z.partialRecord(TaskFieldSchema, FieldChangeSchema),
 });
-export const HistoryPage = pageOf(HistoryEntrySchema);
+// The whole trail in one answer (a task has one entry per change): no cursor to follow.
+export const TaskHistory = z.object({ items: z.array(HistoryEntrySchema) });
 export const CommentResponse = z.object({
   id: z.uuid(),
   taskId: z.uuid(),

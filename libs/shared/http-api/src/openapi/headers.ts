@@ -1,0 +1,86 @@
+type JsonSchema = Record<string, unknown>;
+
+/** A documented header: what it means, whether it is always sent, and its value's shape. */
+export interface HeaderDoc {
+  readonly description: string;
+  /** Response headers: sent on every response that lists it. Request headers: always optional. */
+  readonly required: boolean;
+  readonly schema: JsonSchema;
+}
+
+/**
+ * Response headers, emitted once under `components/headers` (keyed by their wire name) and
+ * referenced by every response that sends them. Values are checked as strings on the wire, so
+ * each schema is a string with the pattern the server keeps to.
+ */
+export const RESPONSE_HEADERS: Readonly<Record<string, HeaderDoc>> = {
+  'X-Request-Id': {
+    description:
+      'The request’s id in the logs: the caller’s own `X-Request-Id` when it is 1–128 of `A-Za-z0-9._:-`, a new UUID otherwise.',
+    required: true,
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+  },
+  ETag: {
+    description: 'The version of the resource returned, for `If-Match`.',
+    required: true,
+    schema: { type: 'string', pattern: '^"[1-9][0-9]{0,9}"$' },
+  },
+  Location: {
+    description: 'Path of the resource created or changed.',
+    required: true,
+    schema: { type: 'string', format: 'uri-reference', pattern: '^/' },
+  },
+  'Idempotent-Replayed': {
+    description:
+      'Present when this is the stored first response to the same `Idempotency-Key` and body, replayed without a second write.',
+    required: false,
+    schema: { type: 'string', enum: ['true'] },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before retrying.',
+    required: true,
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+  },
+  'WWW-Authenticate': {
+    description: 'The authentication scheme to use (RFC 9110).',
+    required: true,
+    schema: { type: 'string', pattern: '^Bearer\\b' },
+  },
+  Allow: {
+    description: 'The methods this path has, comma-separated.',
+    required: true,
+    schema: { type: 'string', pattern: '^[A-Z]+(, ?[A-Z]+)*$' },
+  },
+  'Cache-Control': {
+    description: 'Caches must not keep or transform this response.',
+    required: true,
+    schema: { type: 'string', pattern: 'no-(store|cache)' },
+  },
+};
+
+/** Request headers a route can declare it reads (`Route.requestHeaders`), or an override adds. */
+export const REQUEST_HEADERS: Readonly<Record<string, Omit<HeaderDoc, 'required'>>> = {
+  'If-Match': {
+    description:
+      'ETag of the version the change is based on (`*` for any); a stale one answers 412 and changes nothing.',
+    schema: { type: 'string', minLength: 1, examples: ['"3"'] },
+  },
+  'Idempotency-Key': {
+    description:
+      'Retry-safe key: the same key and body within 24 h returns the first response without a second write; another body answers 422.',
+    schema: {
+      type: 'string',
+      pattern: '^[\\x21-\\x7e]{1,255}$',
+      examples: ['6c1e0d9a-create-task'],
+    },
+  },
+  'Last-Event-ID': {
+    description:
+      'The `id:` of the last event received: the stream resumes right after it, with no gap and no repeat.',
+    schema: {
+      type: 'string',
+      minLength: 1,
+      examples: ['7342.0b4c3a8e-1f7d-4f11-9a57-3d1e2c4b5a69'],
+    },
+  },
+};
