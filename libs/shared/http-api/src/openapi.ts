@@ -114,6 +114,7 @@ function problemResponseDoc(
       [PROBLEM_MEDIA_TYPE]: {
         schema: {
           ...schemaRef('Problem'),
+          type: 'object',
           properties: { status: { const: status }, code: { enum: codes } },
         },
         examples: Object.fromEntries(
@@ -231,6 +232,7 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string }
             [PROBLEM_MEDIA_TYPE]: {
               schema: {
                 ...schemaRef('Problem'),
+                type: 'object',
                 properties: { status: { const: 405 }, code: { enum: ['METHOD_NOT_ALLOWED'] } },
               },
               example: problemExample(405, 'METHOD_NOT_ALLOWED'),

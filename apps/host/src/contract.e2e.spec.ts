@@ -1,0 +1,837 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { ContractChecker, type WireResponse, rawRequest, wireOf } from './testing/contract';
+import { openSse } from './testing/sse-client';
+import { type TestHost, asRecord, startTestHost } from './testing/test-host';
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+const run = promisify(execFile);
+
+/**
+ * Documented (operation, status) pairs no request to the Express host can produce, and why.
+ * The coverage check below fails for any other pair no test produced.
+ */
+const NOT_PRODUCIBLE_OVER_HTTP: Readonly<Record<string, string>> = {};
+
+/** A valid request of each operation, for the statuses every operation shares. */
+interface Sample {
+  readonly method: string;
+  readonly path: string;
+  readonly body?: unknown;
+}
+
+describe('the OpenAPI contract, over real HTTP', () => {
+  let t: TestHost;
+  let document: Record<string, unknown>;
+  let contract: ContractChecker;
+  let admin: Client;
+  let database: string;
+  let owner: { token: string; userId: string };
+  let editor: { token: string; userId: string };
+  let viewer: { token: string; userId: string };
+  let stranger: { token: string; userId: string };
+  let projectId: string;
+  let taskId: string;
+
+  beforeAll(async () => {
+    t = await startTestHost('contract');
+    document = asRecord((await t.request('GET', '/openapi.json')).body);
+    contract = new ContractChecker(document);
+    database = new URL(t.host.config.databaseUrl ?? '').pathname.slice(1);
+    admin = new Client({ connectionString: process.env['TASKFLOW_TEST_DATABASE_URL'] });
+    await admin.connect();
+    owner = await t.login('owner@example.com', 'Olive Owner');
+    editor = await t.login('editor@example.com', 'Eddie Editor');
+    viewer = await t.login('viewer@example.com', 'Vera Viewer');
+    stranger = await t.login('stranger@example.com', 'Sam Stranger');
+    const project = await t.request('POST', '/projects', {
+      token: owner.token,
+      body: { name: 'Contract' },
+    });
+    projectId = String(asRecord(project.body)['id']);
+    for (const [member, role] of [
+      [editor, 'editor'],
+      [viewer, 'viewer'],
+    ] as const) {
+      await t.request('POST', `/projects/${projectId}/members`, {
+        token: owner.token,
+        body: { userId: member.userId, role },
+      });
+    }
+    taskId = String(asRecord((await newTask()).body)['id']);
+  });
+
+  afterAll(async () => {
+    await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+    await admin.end();
+    await t.stop();
+  });
+
+  const newTask = (body: Record<string, unknown> = {}) =>
+    t.request('POST', '/tasks', {
+      token: owner.token,
+      body: { projectId, title: 'A task', ...body },
+    });
+
+  /** Asserts the status, then that the response is one the document allows; returns the body. */
+  const expectContract = (
+    operationId: string,
+    status: number,
+    response: WireResponse,
+  ): Record<string, unknown> => {
+    if (response.status !== status) {
+      throw new Error(
+        `${operationId}: expected ${String(status)}, got ${String(response.status)} ${response.text.slice(0, 300)}`,
+      );
+    }
+    const body = contract.check(operationId, response);
+    return body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  };
+
+  const samples = (): Record<string, Sample> => ({
+    getHealth: { method: 'GET', path: '/health' },
+    getOpenApi: { method: 'GET', path: '/openapi.json' },
+    createUser: {
+      method: 'POST',
+      path: '/users',
+      body: { name: 'New', email: `${randomUUID()}@example.com` },
+    },
+    listUsers: { method: 'GET', path: '/users' },
+    getCurrentUser: { method: 'GET', path: '/users/me' },
+    getUser: { method: 'GET', path: `/users/${owner.userId}` },
+    createProject: { method: 'POST', path: '/projects', body: { name: 'Another' } },
+    listProjects: { method: 'GET', path: '/projects' },
+    getProject: { method: 'GET', path: `/projects/${projectId}` },
+    addProjectMember: {
+      method: 'POST',
+      path: `/projects/${projectId}/members`,
+      body: { userId: stranger.userId, role: 'viewer' },
+    },
+    removeProjectMember: {
+      method: 'DELETE',
+      path: `/projects/${projectId}/members/${viewer.userId}`,
+    },
+    createStreamTicket: { method: 'POST', path: `/projects/${projectId}/stream-tickets` },
+    streamProjectEvents: { method: 'GET', path: `/projects/${projectId}/stream` },
+    createTask: { method: 'POST', path: '/tasks', body: { projectId, title: 'Sampled' } },
+    listTasks: { method: 'GET', path: '/tasks' },
+    getTask: { method: 'GET', path: `/tasks/${taskId}` },
+    updateTask: { method: 'PATCH', path: `/tasks/${taskId}`, body: { priority: 'low' } },
+    deleteTask: { method: 'DELETE', path: `/tasks/${taskId}` },
+    getTaskHistory: { method: 'GET', path: `/tasks/${taskId}/history` },
+    addComment: { method: 'POST', path: `/tasks/${taskId}/comments`, body: { body: 'Hi' } },
+    listComments: { method: 'GET', path: `/tasks/${taskId}/comments` },
+  });
+
+  const sampleOf = (operationId: string): Sample => {
+    const sample = samples()[operationId];
+    if (!sample) throw new Error(`no sample request for ${operationId}`);
+    const documented = contract.operation(operationId);
+    // The sample must be a request of the operation it stands for.
+    expect(`${sample.method} ${documented.path}`).toBe(`${documented.method} ${documented.path}`);
+    return sample;
+  };
+
+  const send = (sample: Sample, token?: string) =>
+    t.request(sample.method, sample.path, {
+      ...(token === undefined ? {} : { token }),
+      ...(sample.body === undefined ? {} : { body: sample.body }),
+    });
+
+  const documenting = (status: string) =>
+    contract.operations.filter((o) => contract.statusesOf(o.operationId).includes(status));
+
+  /** Adds a trigger that makes every `event` on `table` write nothing, as if another writer won. */
+  const skippingWrites = async <T>(
+    table: string,
+    event: 'INSERT' | 'UPDATE',
+    body: () => Promise<T>,
+  ): Promise<T> => {
+    const db = new Client({ connectionString: t.host.config.databaseUrl ?? '' });
+    await db.connect();
+    try {
+      await db.query(
+        'CREATE OR REPLACE FUNCTION contract_skip_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$',
+      );
+      await db.query(
+        `CREATE TRIGGER contract_skip BEFORE ${event} ON ${table} FOR EACH ROW EXECUTE FUNCTION contract_skip_write()`,
+      );
+      try {
+        return await body();
+      } finally {
+        await db.query(`DROP TRIGGER contract_skip ON ${table}`);
+      }
+    } finally {
+      await db.end();
+    }
+  };
+
+  /** Runs `body` while the host's sessions are gone and `setting` applies to new ones. */
+  const withDatabase = async (setting: string, body: () => Promise<void>, reset: string) => {
+    const terminate = () =>
+      admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [database],
+      );
+    await admin.query(`ALTER DATABASE "${database}" ${setting}`);
+    await terminate();
+    try {
+      await body();
+    } finally {
+      await admin.query(`ALTER DATABASE "${database}" ${reset}`);
+      await terminate();
+    }
+  };
+
+  describe('the document', () => {
+    it('passes redocly lint (recommended) with no error and no warning', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'taskflow-openapi-'));
+      try {
+        const file = join(dir, 'openapi.json');
+        await writeFile(file, JSON.stringify(document));
+        const { stdout } = await run(
+          join(REPO_ROOT, 'node_modules/.bin/redocly'),
+          ['lint', file, '--config', join(REPO_ROOT, 'redocly.yaml'), '--format=json'],
+          {
+            env: {
+              ...process.env,
+              REDOCLY_TELEMETRY: 'off',
+              REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+            },
+            maxBuffer: 16 * 1024 * 1024,
+          },
+          // A failing lint exits non-zero; its report is still on stdout.
+        ).catch((error: unknown) => ({
+          stdout: String((error as { stdout?: unknown }).stdout ?? ''),
+        }));
+        const report = JSON.parse(stdout) as {
+          totals: { errors: number; warnings: number };
+          problems: { ruleId: string; message: string }[];
+        };
+        expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
+        expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('uses every component (redocly.yaml leaves that rule to this test)', () => {
+      const refs = new Set(JSON.stringify(document).match(/#\/components\/[^"]+/g));
+      const components = asRecord(document['components']);
+      const unused = ['schemas', 'responses', 'headers'].flatMap((kind) =>
+        Object.keys(asRecord(components[kind]))
+          .map((name) => `#/components/${kind}/${name}`)
+          .filter((ref) => !refs.has(ref)),
+      );
+      expect(unused).toEqual([]);
+    });
+  });
+
+  describe('each operation’s own responses', () => {
+    it('system: getHealth 200, getOpenApi 200', async () => {
+      expectContract('getHealth', 200, await t.request('GET', '/health'));
+      expectContract('getOpenApi', 200, await t.request('GET', '/openapi.json'));
+    });
+
+    it('createUser: 201, a replay, 400, 409 EMAIL_TAKEN, 422', async () => {
+      const key = randomUUID();
+      const body = { name: 'Nina New', email: 'nina@example.com' };
+      const headers = { 'idempotency-key': key };
+      expectContract(
+        'createUser',
+        201,
+        await t.request('POST', '/users', { token: owner.token, body, headers }),
+      );
+      const replay = await t.request('POST', '/users', { token: owner.token, body, headers });
+      expectContract('createUser', 201, replay);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      const invalid = expectContract(
+        'createUser',
+        400,
+        await t.request('POST', '/users', {
+          token: owner.token,
+          body: { name: 'X', email: 'nope' },
+        }),
+      );
+      expect(invalid['code']).toBe('INVALID_EMAIL');
+      const taken = expectContract(
+        'createUser',
+        409,
+        await t.request('POST', '/users', {
+          token: owner.token,
+          body: { name: 'X', email: 'NINA@example.com' },
+        }),
+      );
+      expect(taken['code']).toBe('EMAIL_TAKEN');
+      expectContract(
+        'createUser',
+        422,
+        await t.request('POST', '/users', {
+          token: owner.token,
+          body: { ...body, name: 'Someone else' },
+          headers,
+        }),
+      );
+    });
+
+    it('listUsers, getCurrentUser, getUser: 200, 400, 404', async () => {
+      expectContract(
+        'listUsers',
+        200,
+        await t.request('GET', '/users?limit=2', { token: owner.token }),
+      );
+      expectContract(
+        'listUsers',
+        400,
+        await t.request('GET', '/users?limit=0', { token: owner.token }),
+      );
+      expectContract(
+        'getCurrentUser',
+        200,
+        await t.request('GET', '/users/me', { token: owner.token }),
+      );
+      // A valid token whose user does not exist.
+      const ghost = await t.host.tokens.issue(
+        { id: randomUUID(), email: 'ghost@example.com', name: 'Ghost' },
+        60,
+      );
+      expectContract('getCurrentUser', 404, await t.request('GET', '/users/me', { token: ghost }));
+      expectContract(
+        'getUser',
+        200,
+        await t.request('GET', `/users/${editor.userId}`, { token: owner.token }),
+      );
+      expectContract(
+        'getUser',
+        400,
+        await t.request('GET', '/users/not-a-uuid', { token: owner.token }),
+      );
+      expectContract(
+        'getUser',
+        404,
+        await t.request('GET', `/users/${randomUUID()}`, { token: owner.token }),
+      );
+    });
+
+    it('createProject, listProjects, getProject: 201, 200, 400, 404, 422', async () => {
+      const key = { 'idempotency-key': randomUUID() };
+      expectContract(
+        'createProject',
+        201,
+        await t.request('POST', '/projects', {
+          token: owner.token,
+          body: { name: 'P2' },
+          headers: key,
+        }),
+      );
+      expectContract(
+        'createProject',
+        422,
+        await t.request('POST', '/projects', {
+          token: owner.token,
+          body: { name: 'P3' },
+          headers: key,
+        }),
+      );
+      expectContract(
+        'createProject',
+        400,
+        await t.request('POST', '/projects', { token: owner.token, body: { name: '   ' } }),
+      );
+      const first = expectContract(
+        'listProjects',
+        200,
+        await t.request('GET', '/projects?limit=1', { token: owner.token }),
+      );
+      expect(first['nextCursor']).toEqual(expect.any(String));
+      expectContract(
+        'listProjects',
+        400,
+        await t.request('GET', '/projects?cursor=forged', { token: owner.token }),
+      );
+      expectContract(
+        'getProject',
+        200,
+        await t.request('GET', `/projects/${projectId}`, { token: owner.token }),
+      );
+      expectContract(
+        'getProject',
+        400,
+        await t.request('GET', '/projects/x', { token: owner.token }),
+      );
+      expectContract(
+        'getProject',
+        404,
+        await t.request('GET', `/projects/${projectId}`, { token: stranger.token }),
+      );
+    });
+
+    it('addProjectMember: 201, 400 USER_NOT_FOUND, 403, 404, 409 ALREADY_MEMBER, 422', async () => {
+      const path = `/projects/${projectId}/members`;
+      const { userId } = await t.login('late@example.com');
+      const key = { 'idempotency-key': randomUUID() };
+      expectContract(
+        'addProjectMember',
+        201,
+        await t.request('POST', path, {
+          token: owner.token,
+          body: { userId, role: 'viewer' },
+          headers: key,
+        }),
+      );
+      expectContract(
+        'addProjectMember',
+        422,
+        await t.request('POST', path, {
+          token: owner.token,
+          body: { userId, role: 'editor' },
+          headers: key,
+        }),
+      );
+      const unknown = expectContract(
+        'addProjectMember',
+        400,
+        await t.request('POST', path, {
+          token: owner.token,
+          body: { userId: randomUUID(), role: 'viewer' },
+        }),
+      );
+      expect(unknown['code']).toBe('USER_NOT_FOUND');
+      expectContract(
+        'addProjectMember',
+        403,
+        await t.request('POST', path, { token: editor.token, body: { userId, role: 'viewer' } }),
+      );
+      expectContract(
+        'addProjectMember',
+        404,
+        await t.request('POST', path, { token: stranger.token, body: { userId, role: 'viewer' } }),
+      );
+      const again = expectContract(
+        'addProjectMember',
+        409,
+        await t.request('POST', path, { token: owner.token, body: { userId, role: 'viewer' } }),
+      );
+      expect(again['code']).toBe('ALREADY_MEMBER');
+    });
+
+    it('removeProjectMember: 204, 400, 403, 404 MEMBER_NOT_FOUND, 409 LAST_OWNER', async () => {
+      const { userId } = await t.login('leaving@example.com');
+      const base = `/projects/${projectId}/members`;
+      await t.request('POST', base, { token: owner.token, body: { userId, role: 'viewer' } });
+      expectContract(
+        'removeProjectMember',
+        403,
+        await t.request('DELETE', `${base}/${userId}`, { token: editor.token }),
+      );
+      expectContract(
+        'removeProjectMember',
+        204,
+        await t.request('DELETE', `${base}/${userId}`, { token: owner.token }),
+      );
+      const gone = expectContract(
+        'removeProjectMember',
+        404,
+        await t.request('DELETE', `${base}/${userId}`, { token: owner.token }),
+      );
+      expect(gone['code']).toBe('MEMBER_NOT_FOUND');
+      expectContract(
+        'removeProjectMember',
+        400,
+        await t.request('DELETE', `${base}/not-a-uuid`, { token: owner.token }),
+      );
+      const last = expectContract(
+        'removeProjectMember',
+        409,
+        await t.request('DELETE', `${base}/${owner.userId}`, { token: owner.token }),
+      );
+      expect(last['code']).toBe('LAST_OWNER');
+    });
+
+    it('createStreamTicket and streamProjectEvents: 201, 200 text/event-stream, 400, 401, 404', async () => {
+      const ticket = expectContract(
+        'createStreamTicket',
+        201,
+        await t.request('POST', `/projects/${projectId}/stream-tickets`, { token: viewer.token }),
+      );
+      expectContract(
+        'createStreamTicket',
+        400,
+        await t.request('POST', '/projects/x/stream-tickets', { token: viewer.token }),
+      );
+      expectContract(
+        'createStreamTicket',
+        404,
+        await t.request('POST', `/projects/${projectId}/stream-tickets`, { token: stranger.token }),
+      );
+      for (const [url, headers] of [
+        [`${t.url}${String(ticket['streamUrl'])}`, {}],
+        [`${t.url}/projects/${projectId}/stream`, { authorization: `Bearer ${owner.token}` }],
+      ] as const) {
+        const stream = await openSse(url, headers);
+        try {
+          expectContract('streamProjectEvents', 200, { ...stream, text: '' });
+          await stream.waitFor(1, 'stream.open');
+        } finally {
+          stream.close();
+        }
+      }
+      const stream = `/projects/${projectId}/stream`;
+      const badCursor = expectContract(
+        'streamProjectEvents',
+        400,
+        await t.request('GET', stream, {
+          token: owner.token,
+          headers: { 'last-event-id': 'nope' },
+        }),
+      );
+      expect(badCursor['code']).toBe('INVALID_LAST_EVENT_ID');
+      expectContract('streamProjectEvents', 400, await t.request('GET', '/projects/x/stream'));
+      expectContract('streamProjectEvents', 401, await t.request('GET', stream));
+      expectContract('streamProjectEvents', 401, await t.request('GET', `${stream}?ticket=forged`));
+      expectContract(
+        'streamProjectEvents',
+        404,
+        await t.request('GET', stream, { token: stranger.token }),
+      );
+    });
+
+    it('streamProjectEvents 501: what the API core answers where no SSE transport serves the route (Lambda)', async () => {
+      // The Lambda deployment runs the same HttpApi without the SSE transport in front of it.
+      const response = await t.host.api.handle({
+        method: 'GET',
+        path: `/projects/${projectId}/stream`,
+        query: {},
+        headers: { authorization: `Bearer ${owner.token}` },
+        body: null,
+      });
+      expectContract('streamProjectEvents', 501, wireOf(response));
+    });
+
+    it('createTask, listTasks, getTask: 201, 200, 400, 403, 404, 422', async () => {
+      const key = { 'idempotency-key': randomUUID() };
+      const body = { projectId, title: 'Keyed', labels: ['x'] };
+      expectContract(
+        'createTask',
+        201,
+        await t.request('POST', '/tasks', { token: editor.token, body, headers: key }),
+      );
+      expectContract(
+        'createTask',
+        422,
+        await t.request('POST', '/tasks', {
+          token: editor.token,
+          body: { ...body, title: 'Other' },
+          headers: key,
+        }),
+      );
+      const notMember = expectContract(
+        'createTask',
+        400,
+        await t.request('POST', '/tasks', {
+          token: owner.token,
+          body: { projectId, title: 'T', assigneeId: stranger.userId },
+        }),
+      );
+      expect(notMember['code']).toBe('ASSIGNEE_NOT_MEMBER');
+      expectContract(
+        'createTask',
+        403,
+        await t.request('POST', '/tasks', { token: viewer.token, body }),
+      );
+      expectContract(
+        'createTask',
+        404,
+        await t.request('POST', '/tasks', { token: stranger.token, body }),
+      );
+      expectContract(
+        'listTasks',
+        200,
+        await t.request('GET', `/tasks?projectId=${projectId}&limit=1`, { token: owner.token }),
+      );
+      expectContract(
+        'listTasks',
+        400,
+        await t.request('GET', '/tasks?status=done', { token: owner.token }),
+      );
+      expectContract(
+        'getTask',
+        200,
+        await t.request('GET', `/tasks/${taskId}`, { token: viewer.token }),
+      );
+      expectContract('getTask', 400, await t.request('GET', '/tasks/x', { token: viewer.token }));
+      expectContract(
+        'getTask',
+        404,
+        await t.request('GET', `/tasks/${taskId}`, { token: stranger.token }),
+      );
+    });
+
+    it('updateTask: 200, 400, 403, 404, 409 TASK_ALREADY_COMPLETED, 412 with a stale If-Match', async () => {
+      const id = String(asRecord((await newTask()).body)['id']);
+      const path = `/tasks/${id}`;
+      const done = expectContract(
+        'updateTask',
+        200,
+        await t.request('PATCH', path, {
+          token: owner.token,
+          body: { status: 'completed' },
+          headers: { 'if-match': '"1"' },
+        }),
+      );
+      expect(done['version']).toBe(2);
+      const stale = expectContract(
+        'updateTask',
+        412,
+        await t.request('PATCH', path, {
+          token: owner.token,
+          body: { title: 'Late' },
+          headers: { 'if-match': '"1"' },
+        }),
+      );
+      expect(stale['code']).toBe('STALE_VERSION');
+      const conflict = expectContract(
+        'updateTask',
+        409,
+        await t.request('PATCH', path, { token: owner.token, body: { status: 'cancelled' } }),
+      );
+      expect(conflict['code']).toBe('TASK_ALREADY_COMPLETED');
+      // minProperties: 1 in the document, and the server agrees.
+      expectContract(
+        'updateTask',
+        400,
+        await t.request('PATCH', path, { token: owner.token, body: {} }),
+      );
+      expectContract(
+        'updateTask',
+        403,
+        await t.request('PATCH', path, { token: viewer.token, body: { title: 'V' } }),
+      );
+      expectContract(
+        'updateTask',
+        404,
+        await t.request('PATCH', path, { token: stranger.token, body: { title: 'S' } }),
+      );
+    });
+
+    it('deleteTask: 204, 400, 403, 404, 412; 409 when every write keeps losing its race', async () => {
+      const id = String(asRecord((await newTask()).body)['id']);
+      const path = `/tasks/${id}`;
+      expectContract(
+        'deleteTask',
+        400,
+        await t.request('DELETE', path, { token: owner.token, headers: { 'if-match': 'W/"1"' } }),
+      );
+      expectContract('deleteTask', 403, await t.request('DELETE', path, { token: viewer.token }));
+      // Another writer wins every round: the server's own retries run out.
+      const lost = await skippingWrites('tasks', 'UPDATE', async () =>
+        expectContract('deleteTask', 409, await t.request('DELETE', path, { token: owner.token })),
+      );
+      expect(lost['code']).toBe('CONCURRENT_MODIFICATION');
+      await t.request('PATCH', path, { token: owner.token, body: { title: 'v2' } });
+      expectContract(
+        'deleteTask',
+        412,
+        await t.request('DELETE', path, { token: owner.token, headers: { 'if-match': '"1"' } }),
+      );
+      expectContract(
+        'deleteTask',
+        204,
+        await t.request('DELETE', path, { token: owner.token, headers: { 'if-match': '"2"' } }),
+      );
+      expectContract('deleteTask', 404, await t.request('DELETE', path, { token: owner.token }));
+      // The trail outlives the task.
+      const history = expectContract(
+        'getTaskHistory',
+        200,
+        await t.request('GET', `${path}/history`, { token: owner.token }),
+      );
+      expect(history).not.toHaveProperty('nextCursor');
+    });
+
+    it('getTaskHistory, addComment, listComments: 200, 201, 400, 403, 404, 422', async () => {
+      const path = `/tasks/${taskId}`;
+      expectContract(
+        'getTaskHistory',
+        400,
+        await t.request('GET', '/tasks/x/history', { token: owner.token }),
+      );
+      expectContract(
+        'getTaskHistory',
+        404,
+        await t.request('GET', `${path}/history`, { token: stranger.token }),
+      );
+      const key = { 'idempotency-key': randomUUID() };
+      expectContract(
+        'addComment',
+        201,
+        await t.request('POST', `${path}/comments`, {
+          token: editor.token,
+          body: { body: 'One' },
+          headers: key,
+        }),
+      );
+      expectContract(
+        'addComment',
+        422,
+        await t.request('POST', `${path}/comments`, {
+          token: editor.token,
+          body: { body: 'Two' },
+          headers: key,
+        }),
+      );
+      expectContract(
+        'addComment',
+        400,
+        await t.request('POST', `${path}/comments`, { token: editor.token, body: { body: ' ' } }),
+      );
+      expectContract(
+        'addComment',
+        403,
+        await t.request('POST', `${path}/comments`, { token: viewer.token, body: { body: 'V' } }),
+      );
+      expectContract(
+        'addComment',
+        404,
+        await t.request('POST', `${path}/comments`, { token: stranger.token, body: { body: 'S' } }),
+      );
+      expectContract(
+        'listComments',
+        200,
+        await t.request('GET', `${path}/comments?limit=1`, { token: viewer.token }),
+      );
+      expectContract(
+        'listComments',
+        400,
+        await t.request('GET', `${path}/comments?limit=x`, { token: viewer.token }),
+      );
+      expectContract(
+        'listComments',
+        404,
+        await t.request('GET', `${path}/comments`, { token: stranger.token }),
+      );
+    });
+
+    it('409 IDEMPOTENCY_IN_FLIGHT where the first response cannot be stored nor found', async () => {
+      // The key's row is never written (as if a concurrent first request held it): the server
+      // cannot replay, so it answers 409 rather than run the command twice.
+      await skippingWrites('idempotency_keys', 'INSERT', async () => {
+        for (const operationId of ['createProject', 'createTask', 'addComment']) {
+          const sample = sampleOf(operationId);
+          const problem = expectContract(
+            operationId,
+            409,
+            await t.request(sample.method, sample.path, {
+              token: owner.token,
+              body: sample.body,
+              headers: { 'idempotency-key': randomUUID() },
+            }),
+          );
+          expect(problem['code']).toBe('IDEMPOTENCY_IN_FLIGHT');
+        }
+      });
+    });
+  });
+
+  describe('the statuses every operation shares', () => {
+    it('401 without credentials, on every operation that documents it', async () => {
+      for (const { operationId } of documenting('401')) {
+        const response = await send(sampleOf(operationId));
+        expectContract(operationId, 401, response);
+      }
+    });
+
+    it('413, 415 and 400 from the transport, on every operation', async () => {
+      for (const { operationId } of contract.operations) {
+        const { method, path } = sampleOf(operationId);
+        const json = { 'content-type': 'application/json', authorization: `Bearer ${owner.token}` };
+        expectContract(
+          operationId,
+          413,
+          await rawRequest(t.url, method, path, json, Buffer.alloc(1024 * 1024 + 1, 0x20)),
+        );
+        expectContract(
+          operationId,
+          415,
+          await rawRequest(
+            t.url,
+            method,
+            path,
+            { ...json, 'content-encoding': 'x-unknown' },
+            Buffer.from('{}'),
+          ),
+        );
+        expectContract(
+          operationId,
+          400,
+          await rawRequest(
+            t.url,
+            method,
+            path,
+            { ...json, 'content-encoding': 'gzip' },
+            Buffer.from('not gzip'),
+          ),
+        );
+      }
+    });
+
+    it('405 with Allow for a method a documented path does not have', async () => {
+      const paths = Object.keys(asRecord(document['paths']));
+      for (const template of paths) {
+        const path = template.replace('{id}', projectId).replace('{userId}', owner.userId);
+        contract.checkMethodNotAllowed(
+          template,
+          await t.request('PUT', path, { token: owner.token }),
+        );
+      }
+    });
+
+    it('500 when the database answers with a fault the server does not expect', async () => {
+      // New sessions look for the tables in a schema that does not exist: every query fails
+      // with 42P01, which is no outage (not 503) but a fault (500, logged, no detail leaked).
+      await withDatabase(
+        'SET search_path TO contract_nowhere',
+        async () => {
+          for (const { operationId } of documenting('500')) {
+            let response = await send(sampleOf(operationId), owner.token);
+            // A pooled session killed by the switch answers 503 once; the next one is new.
+            for (let attempt = 0; response.status === 503 && attempt < 8; attempt += 1) {
+              response = await send(sampleOf(operationId), owner.token);
+            }
+            const problem = expectContract(operationId, 500, response);
+            expect(response.text).not.toMatch(/contract_nowhere|relation|typeorm|\.ts\b/i);
+            expect(problem['instance']).toBe(
+              `urn:request:${response.headers.get('x-request-id') ?? ''}`,
+            );
+          }
+        },
+        'RESET search_path',
+      );
+    });
+
+    it('503 with Retry-After while the database refuses connections', async () => {
+      await withDatabase(
+        'ALLOW_CONNECTIONS false',
+        async () => {
+          for (const { operationId } of documenting('503')) {
+            expectContract(operationId, 503, await send(sampleOf(operationId), owner.token));
+          }
+        },
+        'ALLOW_CONNECTIONS true',
+      );
+      expectContract('getHealth', 200, await t.request('GET', '/health'));
+    });
+
+    it('leaves no documented operation or status unproduced', () => {
+      const missing = contract
+        .uncovered()
+        .filter((pair) => NOT_PRODUCIBLE_OVER_HTTP[pair] === undefined);
+      expect(missing).toEqual([]);
+    });
+  });
+});
