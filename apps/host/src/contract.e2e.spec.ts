@@ -206,9 +206,10 @@ describe('the OpenAPI contract, over real HTTP', () => {
             maxBuffer: 16 * 1024 * 1024,
           },
           // A failing lint exits non-zero; its report is still on stdout.
-        ).catch((error: unknown) => ({
-          stdout: String((error as { stdout?: unknown }).stdout ?? ''),
-        }));
+        ).catch((error: unknown) => {
+          const { stdout } = error as { stdout?: unknown };
+          return { stdout: typeof stdout === 'string' ? stdout : '' };
+        });
         const report = JSON.parse(stdout) as {
           totals: { errors: number; warnings: number };
           problems: { ruleId: string; message: string }[];
