@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { componentName, componentSchemas, schemaRef } from './openapi/components';
 import { REQUEST_EXAMPLES, RESPONSE_EXAMPLES, problemExample } from './openapi/examples';
-import { REQUEST_HEADERS, RESPONSE_HEADERS } from './openapi/headers';
+import { CORE_RESPONSE_HEADERS, REQUEST_HEADERS, RESPONSE_HEADERS } from './openapi/headers';
 import { OPERATION_OVERRIDES, type OperationOverride, SECURITY } from './openapi/operations';
 import { PROBLEM_DESCRIPTIONS, type ProblemStatus, problemCodesOf } from './openapi/problems';
 import type { Route, RouteResponse } from './route';
@@ -72,7 +72,7 @@ function declaredResponse(
   status: number,
   response: RouteResponse,
   override: OperationOverride,
-  requestId: readonly string[],
+  common: readonly string[],
 ): JsonSchema {
   const content = override.content?.[status];
   const example = RESPONSE_EXAMPLES[route.operationId]?.[status];
@@ -81,7 +81,7 @@ function declaredResponse(
   return {
     description: response.description,
     headers: headersOf([
-      ...requestId,
+      ...common,
       ...(response.headers ?? []),
       ...(replayable ? ['Idempotent-Replayed'] : []),
     ]),
@@ -103,13 +103,13 @@ function problemResponseDoc(
   status: keyof typeof PROBLEM_DESCRIPTIONS,
   codes: readonly string[],
   description: string,
-  requestId: readonly string[],
+  common: readonly string[],
 ): JsonSchema {
   const extraHeaders =
     status === 401 ? ['WWW-Authenticate'] : status === 503 ? ['Retry-After'] : [];
   return {
     description,
-    headers: headersOf([...requestId, ...extraHeaders]),
+    headers: headersOf([...common, ...extraHeaders]),
     content: {
       [PROBLEM_MEDIA_TYPE]: {
         schema: {
@@ -127,17 +127,17 @@ function problemResponseDoc(
 
 function operationOf(route: Route): JsonSchema {
   const override = OPERATION_OVERRIDES[route.operationId] ?? {};
-  const requestId = override.requestId === false ? [] : ['X-Request-Id'];
+  const common = override.coreHeaders === false ? [] : CORE_RESPONSE_HEADERS;
   const problems = problemCodesOf(route);
   const responses: Record<string, JsonSchema> = {};
   for (const [key, response] of Object.entries(route.responses)) {
     const status = Number(key);
     if (problems.has(status as ProblemStatus)) continue;
-    responses[key] = declaredResponse(route, status, response, override, requestId);
+    responses[key] = declaredResponse(route, status, response, override, common);
   }
   for (const [status, codes] of problems) {
     const description = route.responses[status]?.description ?? PROBLEM_DESCRIPTIONS[status];
-    responses[String(status)] = problemResponseDoc(status, codes, description, requestId);
+    responses[String(status)] = problemResponseDoc(status, codes, description, common);
   }
   const requestHeaders = [...(route.requestHeaders ?? []), ...(override.requestHeaders ?? [])];
   const requestExample = REQUEST_EXAMPLES[route.operationId];
@@ -177,13 +177,18 @@ function operationOf(route: Route): JsonSchema {
  * the documentation beside them (openapi/*.ts: named schemas, problem codes per operation,
  * headers, examples, overrides). Problem responses list exactly the `code`s the operation can
  * answer, so a client can switch on them.
+ *
+ * Where a change to the API goes: a new problem code → `OPERATION_PROBLEMS` (one operation) or
+ * `FEATURE_PROBLEMS` (every route with that feature); a request header → `REQUEST_HEADERS` and
+ * `Route.requestHeaders`; a response header → `RESPONSE_HEADERS` and the response's `headers`
+ * (or `CORE_RESPONSE_HEADERS` when the core sends it on every response); a new status such as
+ * 304 → the route's `responses`; a named shape → `NAMED` in openapi/components.ts; examples →
+ * openapi/examples.ts. The host's contract test fails until each is produced and conforms.
  */
 export function buildOpenApi(routes: readonly Route[], info: { version: string }): JsonSchema {
   const paths: Record<string, JsonSchema> = {};
   for (const route of routes) {
     paths[route.path] = {
-      // OpenAPI has no place for what a method a path lacks gets: each path points at it here.
-      'x-method-not-allowed': { $ref: '#/components/responses/MethodNotAllowed' },
       ...paths[route.path],
       [route.method.toLowerCase()]: operationOf(route),
     };
@@ -227,7 +232,7 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string }
       responses: {
         MethodNotAllowed: {
           description: 'The path exists but not with this method; `Allow` lists its methods.',
-          headers: headersOf(['X-Request-Id', 'Allow']),
+          headers: headersOf([...CORE_RESPONSE_HEADERS, 'Allow']),
           content: {
             [PROBLEM_MEDIA_TYPE]: {
               schema: {

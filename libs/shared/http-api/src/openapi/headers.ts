@@ -58,6 +58,12 @@ export const RESPONSE_HEADERS: Readonly<Record<string, HeaderDoc>> = {
   },
 };
 
+/**
+ * Headers the HTTP core adds to every response it sends (a header it starts adding everywhere is
+ * one more name here, plus its entry in {@link RESPONSE_HEADERS}).
+ */
+export const CORE_RESPONSE_HEADERS: readonly string[] = ['X-Request-Id'];
+
 /** Request headers a route can declare it reads (`Route.requestHeaders`), or an override adds. */
 export const REQUEST_HEADERS: Readonly<Record<string, Omit<HeaderDoc, 'required'>>> = {
   'If-Match': {

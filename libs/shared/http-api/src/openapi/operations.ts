@@ -21,8 +21,8 @@ export interface OperationOverride {
   readonly securityParameters?: readonly string[];
   /** Non-JSON (or schema-less) success bodies, by status. */
   readonly content?: Readonly<Record<number, { mediaType: string; schema: JsonSchema }>>;
-  /** False where the response does not pass the HTTP core that adds `X-Request-Id`. */
-  readonly requestId?: boolean;
+  /** False where responses do not pass the HTTP core that adds `CORE_RESPONSE_HEADERS`. */
+  readonly coreHeaders?: boolean;
 }
 
 /** The overrides, by operationId. */
@@ -59,6 +59,6 @@ export const OPERATION_OVERRIDES: Readonly<Record<string, OperationOverride>> = 
       },
     },
     // The SSE transport answers before the HTTP core, which is what adds X-Request-Id.
-    requestId: false,
+    coreHeaders: false,
   },
 };
