@@ -90,7 +90,14 @@ describe('the OpenAPI contract, over real HTTP', () => {
       );
     }
     const body = contract.check(operationId, response);
-    return body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    const record =
+      body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    // A versioned resource's ETag is its version: what If-Match is compared with.
+    const etag = response.headers.get('etag');
+    if (etag !== null && typeof record['version'] === 'number') {
+      expect(etag).toBe(`"${String(record['version'])}"`);
+    }
+    return record;
   };
 
   const samples = (): Record<string, Sample> => ({
@@ -258,6 +265,9 @@ describe('the OpenAPI contract, over real HTTP', () => {
   describe('each operation’s own responses', () => {
     it('system: getHealth 200, getOpenApi 200', async () => {
       expectContract('getHealth', 200, await t.request('GET', '/health'));
+      // Every route refuses query parameters it does not know.
+      const unknown = expectContract('getHealth', 400, await t.request('GET', '/health?verbose=1'));
+      expect(unknown['errors']).toEqual([{ path: 'verbose', message: 'unknown parameter' }]);
       expectContract('getOpenApi', 200, await t.request('GET', '/openapi.json'));
     });
 
@@ -769,7 +779,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
       }
     });
 
-    it('413, 415 and 400 from the transport, on every operation', async () => {
+    it('413, 415, 400 and 417 from the transport, on every operation', async () => {
       for (const { operationId } of contract.operations) {
         const { method, path } = sampleOf(operationId);
         const json = { 'content-type': 'application/json', authorization: `Bearer ${owner.token}` };
@@ -800,6 +810,30 @@ describe('the OpenAPI contract, over real HTTP', () => {
             Buffer.from('not gzip'),
           ),
         );
+        expectContract(
+          operationId,
+          417,
+          await rawRequest(t.url, method, path, { ...json, expect: 'a-pony' }, Buffer.alloc(0)),
+        );
+      }
+    });
+
+    it('304 to If-None-Match holding the current ETag, on every GET that sends one', async () => {
+      const revalidable = documenting('304');
+      expect(revalidable.map((o) => o.operationId).sort()).toEqual(
+        ['getOpenApi', 'getProject', 'getTask'].sort(),
+      );
+      for (const { operationId } of revalidable) {
+        const { path } = sampleOf(operationId);
+        const full = await t.request('GET', path, { token: owner.token });
+        expectContract(operationId, 200, full);
+        const etag = full.headers.get('etag') ?? '';
+        const again = await t.request('GET', path, {
+          token: owner.token,
+          headers: { 'if-none-match': `"stale", ${etag}` },
+        });
+        expectContract(operationId, 304, again);
+        expect(again.headers.get('etag')).toBe(etag);
       }
     });
 

@@ -100,7 +100,8 @@ export function projectStreamHandler(
     // once streaming, the connection is cut and the client resumes from its last event id.
     const fail = (error: unknown): void => {
       if (!res.headersSent) {
-        answer(api.problemFor(error, request));
+        // The id the headers carry: a 500's `instance` must name the request the logs name.
+        answer(api.problemFor(error, request, common['x-request-id']));
         return;
       }
       logger.warn({ err: error, path: request.path }, 'stream failed; connection cut');

@@ -139,7 +139,19 @@ function operationOf(route: Route): JsonSchema {
     const description = route.responses[status]?.description ?? PROBLEM_DESCRIPTIONS[status];
     responses[String(status)] = problemResponseDoc(status, codes, description, common);
   }
-  const requestHeaders = [...(route.requestHeaders ?? []), ...(override.requestHeaders ?? [])];
+  // The core answers 304 to a GET whose If-None-Match holds the ETag its 200 would carry.
+  const revalidable = route.method === 'GET' && route.responses[200]?.headers?.includes('ETag');
+  if (revalidable) {
+    responses['304'] = {
+      description: 'Not Modified: the ETag sent is current; no body',
+      headers: headersOf([...common, 'ETag']),
+    };
+  }
+  const requestHeaders = [
+    ...(route.requestHeaders ?? []),
+    ...(revalidable ? ['If-None-Match'] : []),
+    ...(override.requestHeaders ?? []),
+  ];
   const requestExample = REQUEST_EXAMPLES[route.operationId];
   return {
     operationId: route.operationId,

@@ -38,11 +38,11 @@ export function buildRoutes(d: RouteDependencies): Route[] {
       tag: 'system',
       auth: false,
       responses: {
-        200: { description: 'Serving', schema: S.HealthResponse, headers: ['Cache-Control'] },
+        200: { description: 'Serving', schema: S.HealthResponse },
         503: {
           description: 'Database unreachable',
           schema: S.HealthResponse,
-          headers: ['Cache-Control'],
+          headers: ['Retry-After'],
         },
       },
       handle: async () => {
@@ -265,7 +265,6 @@ export function buildRoutes(d: RouteDependencies): Route[] {
         200: {
           description:
             'text/event-stream: `id:` (resume position), `event:` (event type), `data:` (the event envelope)',
-          headers: ['Cache-Control'],
         },
         401: { description: 'Missing or invalid token or ticket' },
         404: { description: 'Unknown project, or not a member' },

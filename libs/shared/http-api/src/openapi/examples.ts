@@ -178,6 +178,7 @@ const DETAILS: Readonly<Record<string, string>> = {
   SERVICE_UNAVAILABLE: 'the service is temporarily unavailable; retry later',
   STREAMING_NOT_SUPPORTED: 'this deployment delivers live updates over its WebSocket API',
   METHOD_NOT_ALLOWED: 'PUT is not allowed here',
+  EXPECTATION_FAILED: 'the only expectation served is 100-continue',
 };
 
 /** An example problem of this status and code, built by the same function the server uses. */

@@ -21,9 +21,10 @@ export const RESPONSE_HEADERS: Readonly<Record<string, HeaderDoc>> = {
     schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
   },
   ETag: {
-    description: 'The version of the resource returned, for `If-Match`.',
+    description:
+      'A strong entity tag. For a resource with a `version`, that version quoted (`"3"`): what If-Match and If-None-Match take. For this document, a hash of its content.',
     required: true,
-    schema: { type: 'string', pattern: '^"[1-9][0-9]{0,9}"$' },
+    schema: { type: 'string', pattern: '^"[\\x21\\x23-\\x7e]+"$' },
   },
   Location: {
     description: 'Path of the resource created or changed.',
@@ -52,9 +53,25 @@ export const RESPONSE_HEADERS: Readonly<Record<string, HeaderDoc>> = {
     schema: { type: 'string', pattern: '^[A-Z]+(, ?[A-Z]+)*$' },
   },
   'Cache-Control': {
-    description: 'Caches must not keep or transform this response.',
+    description:
+      '`no-store` (authenticated data stays out of every cache) unless the resource says otherwise: `no-cache` for this document (revalidate with If-None-Match).',
     required: true,
-    schema: { type: 'string', pattern: 'no-(store|cache)' },
+    schema: { type: 'string', pattern: '^no-(store|cache)\\b' },
+  },
+  'X-Content-Type-Options': {
+    description: 'Browsers must not sniff another media type.',
+    required: true,
+    schema: { type: 'string', enum: ['nosniff'] },
+  },
+  'Referrer-Policy': {
+    description: 'No URL (stream tickets ride in URLs) leaks as a referrer.',
+    required: true,
+    schema: { type: 'string', enum: ['no-referrer'] },
+  },
+  'Content-Security-Policy': {
+    description: 'A browser rendering a response may not run, load or frame anything.',
+    required: true,
+    schema: { type: 'string', pattern: "default-src 'none'" },
   },
 };
 
@@ -62,7 +79,13 @@ export const RESPONSE_HEADERS: Readonly<Record<string, HeaderDoc>> = {
  * Headers the HTTP core adds to every response it sends (a header it starts adding everywhere is
  * one more name here, plus its entry in {@link RESPONSE_HEADERS}).
  */
-export const CORE_RESPONSE_HEADERS: readonly string[] = ['X-Request-Id'];
+export const CORE_RESPONSE_HEADERS: readonly string[] = [
+  'X-Request-Id',
+  'Cache-Control',
+  'X-Content-Type-Options',
+  'Referrer-Policy',
+  'Content-Security-Policy',
+];
 
 /** Request headers a route can declare it reads (`Route.requestHeaders`), or an override adds. */
 export const REQUEST_HEADERS: Readonly<Record<string, Omit<HeaderDoc, 'required'>>> = {
@@ -79,6 +102,11 @@ export const REQUEST_HEADERS: Readonly<Record<string, Omit<HeaderDoc, 'required'
       pattern: '^[\\x21-\\x7e]{1,255}$',
       examples: ['6c1e0d9a-create-task'],
     },
+  },
+  'If-None-Match': {
+    description:
+      'ETags the client holds (`*` for any): when the current one is among them, 304 without a body.',
+    schema: { type: 'string', minLength: 1, examples: ['"3"'] },
   },
   'Last-Event-ID': {
     description:

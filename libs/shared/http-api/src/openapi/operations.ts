@@ -58,7 +58,5 @@ export const OPERATION_OVERRIDES: Readonly<Record<string, OperationOverride>> = 
         },
       },
     },
-    // The SSE transport answers before the HTTP core, which is what adds X-Request-Id.
-    coreHeaders: false,
   },
 };

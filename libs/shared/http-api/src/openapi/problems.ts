@@ -1,7 +1,8 @@
 import type { Route } from '../route';
 
 /** The statuses a problem document can carry. */
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 500 | 501 | 503;
+export type ProblemStatus =
+  400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 417 | 422 | 500 | 501 | 503;
 
 /** The problem `code`s one operation can answer, by status. */
 export type ProblemCodes = Readonly<Partial<Record<ProblemStatus, readonly string[]>>>;
@@ -16,6 +17,7 @@ export const PROBLEM_DESCRIPTIONS: Readonly<Record<ProblemStatus, string>> = {
   412: 'If-Match names a version that is no longer current',
   413: 'Body larger than 1 MiB',
   415: 'Body is not JSON, or is in a content encoding the server does not decode',
+  417: 'An `Expect` other than `100-continue`',
   422: 'Idempotency-Key reused with a different request',
   500: 'Unexpected server fault; `instance` names the request in the logs',
   501: 'Not served by this deployment',
@@ -33,16 +35,16 @@ export const FEATURE_PROBLEMS = {
   database: { 500: ['INTERNAL_ERROR'], 503: ['SERVICE_UNAVAILABLE'] },
   /** Bearer-token authentication (token-verifier.ts). */
   bearer: { 401: ['TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED'] },
-  /** Path or query parameters, checked against the route's schemas. */
-  inputs: { 400: ['VALIDATION_FAILED'] },
   /**
    * Every route: the transport reads any request's body before routing, and refuses one over
-   * 1 MiB, in an encoding it does not know, or that it cannot decode.
+   * 1 MiB, in an encoding it does not know, or that it cannot decode; and an expectation it does
+   * not serve. Every route refuses unknown query parameters.
    */
   transport: {
-    400: ['MALFORMED_REQUEST'],
+    400: ['MALFORMED_REQUEST', 'VALIDATION_FAILED'],
     413: ['BODY_TOO_LARGE'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
+    417: ['EXPECTATION_FAILED'],
   },
   /** A JSON body, checked by the core. */
   body: {
@@ -93,6 +95,8 @@ export const OPERATION_PROBLEMS: Readonly<Record<string, ProblemCodes>> = {
     400: ['VALIDATION_FAILED', 'INVALID_LAST_EVENT_ID'],
     401: FEATURE_PROBLEMS.bearer[401],
     404: ['PROJECT_NOT_FOUND'],
+    // The SSE transport admits a stream itself, and answers its failures like the core does.
+    ...FEATURE_PROBLEMS.database,
     501: ['STREAMING_NOT_SUPPORTED'],
   },
   createTask: {
@@ -130,7 +134,6 @@ export function problemCodesOf(route: Route): Map<ProblemStatus, string[]> {
   }
   const lists: ProblemCodes[] = [FEATURE_PROBLEMS.transport];
   if (route.auth) lists.push(FEATURE_PROBLEMS.database, FEATURE_PROBLEMS.bearer);
-  if (route.params || route.query) lists.push(FEATURE_PROBLEMS.inputs);
   if (route.body) lists.push(FEATURE_PROBLEMS.body);
   if (route.requestHeaders?.includes('Idempotency-Key'))
     lists.push(FEATURE_PROBLEMS.idempotencyKey);
