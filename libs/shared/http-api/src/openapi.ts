@@ -213,7 +213,7 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string }
       description: [
         'Event-driven, real-time collaborative task management.',
         '',
-        'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`; each operation lists the codes it can answer. Every response carries `X-Request-Id`. A method a path does not list answers 405 with `Allow` (`components/responses/MethodNotAllowed`).',
+        'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`; each operation lists the codes it can answer. Every response carries `X-Request-Id`. A method a path does not list answers 405 with `Allow` (`components/responses/MethodNotAllowed`). A request the HTTP server refuses before any route is known (headers over its limit: 431; too slow to arrive: 408; not parseable HTTP: 400) gets a problem document too, without `X-Request-Id`.',
       ].join('\n'),
       license: { name: 'MIT', identifier: 'MIT' },
     },
