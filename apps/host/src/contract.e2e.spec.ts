@@ -328,12 +328,17 @@ describe('the OpenAPI contract, over real HTTP', () => {
         200,
         await t.request('GET', '/users/me', { token: owner.token }),
       );
-      // A valid token whose user does not exist.
+      // A valid signature on a token whose user does not exist.
       const ghost = await t.host.tokens.issue(
         { id: randomUUID(), email: 'ghost@example.com', name: 'Ghost' },
         60,
       );
-      expectContract('getCurrentUser', 404, await t.request('GET', '/users/me', { token: ghost }));
+      const unknown = expectContract(
+        'getCurrentUser',
+        401,
+        await t.request('GET', '/users/me', { token: ghost }),
+      );
+      expect(unknown['code']).toBe('USER_UNKNOWN');
       expectContract(
         'getUser',
         200,
@@ -348,6 +353,13 @@ describe('the OpenAPI contract, over real HTTP', () => {
         'getUser',
         404,
         await t.request('GET', `/users/${randomUUID()}`, { token: owner.token }),
+      );
+      // Someone who shares no project with the caller is not visible to them.
+      const { userId: loner } = await t.login('loner@example.com');
+      expectContract(
+        'getUser',
+        404,
+        await t.request('GET', `/users/${loner}`, { token: owner.token }),
       );
     });
 
@@ -451,6 +463,33 @@ describe('the OpenAPI contract, over real HTTP', () => {
         await t.request('POST', path, { token: owner.token, body: { userId, role: 'viewer' } }),
       );
       expect(again['code']).toBe('ALREADY_MEMBER');
+      // By e-mail, any case: the user is found; an address nobody has is a 404.
+      await t.login('by-mail@example.com');
+      expectContract(
+        'addProjectMember',
+        201,
+        await t.request('POST', path, {
+          token: owner.token,
+          body: { email: 'BY-MAIL@example.com', role: 'viewer' },
+        }),
+      );
+      const nobody = expectContract(
+        'addProjectMember',
+        404,
+        await t.request('POST', path, {
+          token: owner.token,
+          body: { email: 'nobody@example.com', role: 'viewer' },
+        }),
+      );
+      expect(nobody['code']).toBe('EMAIL_NOT_FOUND');
+      expectContract(
+        'addProjectMember',
+        400,
+        await t.request('POST', path, {
+          token: owner.token,
+          body: { userId, email: 'by-mail@example.com', role: 'viewer' },
+        }),
+      );
     });
 
     it('removeProjectMember: 204, 400, 403, 404 MEMBER_NOT_FOUND, 409 LAST_OWNER', async () => {
@@ -592,6 +631,12 @@ describe('the OpenAPI contract, over real HTTP', () => {
         400,
         await t.request('GET', '/tasks?status=done', { token: owner.token }),
       );
+      const badBound = expectContract(
+        'listTasks',
+        400,
+        await t.request('GET', '/tasks?dueBefore=2026-02-30T00:00:00Z', { token: owner.token }),
+      );
+      expect(badBound['code']).toBe('INVALID_FIELD');
       expectContract(
         'getTask',
         200,

@@ -158,6 +158,8 @@ const DETAILS: Readonly<Record<string, string>> = {
   TOKEN_MISSING: 'send Authorization: Bearer <token>',
   TOKEN_INVALID: 'the token is not valid',
   TOKEN_EXPIRED: 'the token has expired',
+  USER_UNKNOWN: 'the token names no user Taskflow knows',
+  EMAIL_NOT_FOUND: 'no user has this e-mail address',
   OWNER_REQUIRED: 'only a project owner may change its members',
   ROLE_FORBIDDEN: 'role viewer may not change tasks in this project',
   PROJECT_NOT_FOUND: `project ${PROJECT_ID} not found`,

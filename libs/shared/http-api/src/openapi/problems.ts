@@ -33,8 +33,8 @@ export const PROBLEM_DESCRIPTIONS: Readonly<Record<ProblemStatus, string>> = {
 export const FEATURE_PROBLEMS = {
   /** Every route that reaches the database (all authenticated ones). */
   database: { 500: ['INTERNAL_ERROR'], 503: ['SERVICE_UNAVAILABLE'] },
-  /** Bearer-token authentication (token-verifier.ts). */
-  bearer: { 401: ['TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED'] },
+  /** Bearer-token authentication (token-verifier.ts, identity-resolver.ts). */
+  bearer: { 401: ['TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'USER_UNKNOWN'] },
   /**
    * Every route: the transport reads any request's body before routing, and refuses one over
    * 1 MiB, in an encoding it does not know, or that it cannot decode; and an expectation it does
@@ -72,17 +72,19 @@ export const OPERATION_PROBLEMS: Readonly<Record<string, ProblemCodes>> = {
   getOpenApi: {},
   createUser: { 400: ['INVALID_FIELD', 'INVALID_EMAIL'], 409: ['EMAIL_TAKEN'] },
   listUsers: { 400: ['INVALID_CURSOR'] },
-  // A valid token of a user id that no longer exists.
-  getCurrentUser: { 404: ['USER_NOT_FOUND'] },
+  // The caller exists (a token of an unknown user is 401 USER_UNKNOWN) and users are never deleted.
+  getCurrentUser: {},
+  // Someone who shares no project with the caller is answered as if they did not exist.
   getUser: { 404: ['USER_NOT_FOUND'] },
   createProject: { 400: ['INVALID_FIELD'] },
   listProjects: { 400: ['INVALID_CURSOR'] },
   getProject: { 404: ['PROJECT_NOT_FOUND'] },
   addProjectMember: {
-    // The user to add is checked after the caller's authority, and is a field of the body.
-    400: ['USER_NOT_FOUND'],
+    // The user to add is checked after the caller's authority: an unknown id is a field of the
+    // body at fault, an unknown e-mail is a lookup that found nobody.
+    400: ['USER_NOT_FOUND', 'INVALID_EMAIL'],
     403: ['OWNER_REQUIRED'],
-    404: ['PROJECT_NOT_FOUND'],
+    404: ['PROJECT_NOT_FOUND', 'EMAIL_NOT_FOUND'],
     409: ['ALREADY_MEMBER', 'CONCURRENT_MODIFICATION'],
   },
   removeProjectMember: {
@@ -104,7 +106,8 @@ export const OPERATION_PROBLEMS: Readonly<Record<string, ProblemCodes>> = {
     403: ['ROLE_FORBIDDEN'],
     404: ['PROJECT_NOT_FOUND'],
   },
-  listTasks: { 400: ['INVALID_CURSOR'] },
+  // Due-date bounds follow the tasks domain's instant rule.
+  listTasks: { 400: ['INVALID_CURSOR', 'INVALID_FIELD'] },
   getTask: { 404: ['TASK_NOT_FOUND'] },
   updateTask: {
     400: ['INVALID_FIELD', 'ASSIGNEE_NOT_MEMBER'],
