@@ -63,6 +63,8 @@ describe('a validly signed token for a user who does not exist', () => {
     ['POST', `/projects/${projectId}/members`, { userId: member.userId, role: 'viewer' }],
     ['DELETE', `/projects/${projectId}/members/${member.userId}`, undefined],
     ['POST', `/projects/${projectId}/stream-tickets`, undefined],
+    // Documented with its security (bearer or ticket); a refusal is a plain problem response.
+    ['GET', `/projects/${projectId}/stream`, undefined],
     ['POST', '/tasks', { projectId, title: 'Ghost task' }],
     ['GET', '/tasks', undefined],
     ['GET', `/tasks/${taskId}`, undefined],
