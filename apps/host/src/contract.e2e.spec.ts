@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { ContractChecker, type WireResponse, rawRequest, wireOf } from './testing/contract';
 import { openSse } from './testing/sse-client';
-import { type TestHost, asRecord, startTestHost } from './testing/test-host';
+import { type TestHost, asRecord, cutDatabase, startTestHost } from './testing/test-host';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const run = promisify(execFile);
@@ -67,7 +67,6 @@ describe('the OpenAPI contract, over real HTTP', () => {
   });
 
   afterAll(async () => {
-    await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
     await admin.end();
     await t.stop();
   });
@@ -178,19 +177,22 @@ describe('the OpenAPI contract, over real HTTP', () => {
     }
   };
 
-  /** Runs `body` while the host's sessions are gone and `setting` applies to new ones. */
-  const withDatabase = async (setting: string, body: () => Promise<void>, reset: string) => {
+  /**
+   * Runs `body` while the host's new sessions look for their tables in a schema that does not
+   * exist (its current sessions are ended, so every session is a new one).
+   */
+  const withoutTables = async (body: () => Promise<void>) => {
     const terminate = () =>
       admin.query(
         'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
         [database],
       );
-    await admin.query(`ALTER DATABASE "${database}" ${setting}`);
+    await admin.query(`ALTER DATABASE "${database}" SET search_path TO contract_nowhere`);
     await terminate();
     try {
       await body();
     } finally {
-      await admin.query(`ALTER DATABASE "${database}" ${reset}`);
+      await admin.query(`ALTER DATABASE "${database}" RESET search_path`);
       await terminate();
     }
   };
@@ -896,36 +898,31 @@ describe('the OpenAPI contract, over real HTTP', () => {
     it('500 when the database answers with a fault the server does not expect', async () => {
       // New sessions look for the tables in a schema that does not exist: every query fails
       // with 42P01, which is no outage (not 503) but a fault (500, logged, no detail leaked).
-      await withDatabase(
-        'SET search_path TO contract_nowhere',
-        async () => {
-          for (const { operationId } of documenting('500')) {
-            let response = await send(sampleOf(operationId), owner.token);
-            // A pooled session killed by the switch answers 503 once; the next one is new.
-            for (let attempt = 0; response.status === 503 && attempt < 8; attempt += 1) {
-              response = await send(sampleOf(operationId), owner.token);
-            }
-            const problem = expectContract(operationId, 500, response);
-            expect(response.text).not.toMatch(/contract_nowhere|relation|typeorm|\.ts\b/i);
-            expect(problem['instance']).toBe(
-              `urn:request:${response.headers.get('x-request-id') ?? ''}`,
-            );
+      await withoutTables(async () => {
+        for (const { operationId } of documenting('500')) {
+          let response = await send(sampleOf(operationId), owner.token);
+          // A pooled session killed by the switch answers 503 once; the next one is new.
+          for (let attempt = 0; response.status === 503 && attempt < 8; attempt += 1) {
+            response = await send(sampleOf(operationId), owner.token);
           }
-        },
-        'RESET search_path',
-      );
+          const problem = expectContract(operationId, 500, response);
+          expect(response.text).not.toMatch(/contract_nowhere|relation|typeorm|\.ts\b/i);
+          expect(problem['instance']).toBe(
+            `urn:request:${response.headers.get('x-request-id') ?? ''}`,
+          );
+        }
+      });
     });
 
     it('503 with Retry-After while the database refuses connections', async () => {
-      await withDatabase(
-        'ALLOW_CONNECTIONS false',
-        async () => {
-          for (const { operationId } of documenting('503')) {
-            expectContract(operationId, 503, await send(sampleOf(operationId), owner.token));
-          }
-        },
-        'ALLOW_CONNECTIONS true',
-      );
+      const restore = await cutDatabase(t);
+      try {
+        for (const { operationId } of documenting('503')) {
+          expectContract(operationId, 503, await send(sampleOf(operationId), owner.token));
+        }
+      } finally {
+        await restore();
+      }
       expectContract('getHealth', 200, await t.request('GET', '/health'));
     });
 
