@@ -170,6 +170,9 @@ describe('EmbeddedPostgresServer', () => {
       expect(error.message).toContain(`kill -INT ${String(orphan)}`);
     } finally {
       process.kill(orphan, 'SIGINT');
+      // Its data folder is removed after each test: a server still shutting down writes into it.
+      for (let tries = 0; tries < 200 && isAlive(orphan); tries++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
     }
   });
 
@@ -245,3 +248,12 @@ describe('EmbeddedPostgresServer', () => {
     ).toEqual([{ port: String(port) }]);
   });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
