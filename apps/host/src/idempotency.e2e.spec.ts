@@ -45,6 +45,15 @@ describe('Idempotency-Key on POST', () => {
     expect(await countTasks()).toBe(before + 1);
   });
 
+  it('a route that takes no Idempotency-Key ignores it: each stream ticket is issued afresh', async () => {
+    const path = `/projects/${projectId}/stream-tickets`;
+    const first = await t.request('POST', path, { token, headers: { 'idempotency-key': 'tk-1' } });
+    const again = await t.request('POST', path, { token, headers: { 'idempotency-key': 'tk-1' } });
+
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+  });
+
   it('the same key with another body → 422, nothing written', async () => {
     await post('create-2', { projectId, title: 'First' });
     const before = await countTasks();

@@ -257,7 +257,8 @@ export class HttpApi {
 
     const input = { context, identity, params: parsedParams, query: parsedQuery, body, request };
     const key = request.headers['idempotency-key'];
-    if (request.method === 'POST' && key !== undefined && route.auth) {
+    // Only routes that document the header replay: a stream ticket, say, must be issued afresh.
+    if (key !== undefined && route.auth && route.requestHeaders?.includes('Idempotency-Key')) {
       if (!IDEMPOTENCY_KEY.test(key)) {
         return validationProblem([
           { path: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' },
