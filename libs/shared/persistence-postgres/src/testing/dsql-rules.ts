@@ -1,0 +1,178 @@
+import type * as pg from 'pg';
+import type { Database } from '../database';
+
+/**
+ * Aurora DSQL's rules, as checks the adapter's integration specs run over the SQL it sends (not
+ * exported from the library). There is no DSQL here: the specs run the dsql dialect's code paths
+ * against PostgreSQL, record every statement and transaction, and hold them to these rules, so a
+ * statement DSQL would refuse fails a test here first.
+ */
+
+/** Most rows one DSQL transaction may insert, update or delete. */
+export const DSQL_MAX_ROWS_PER_TRANSACTION = 3_000;
+
+/** A statement shape DSQL refuses, and the test that finds it. */
+interface Rule {
+  readonly rule: string;
+  readonly offends: (sql: string) => boolean;
+}
+
+// Only the shape DSQL accepts: a plain SELECT from one table whose WHERE is nothing but
+// equalities on parameters (the primary key's columns), then FOR UPDATE.
+const PRIMARY_KEY_LOCK =
+  /^SELECT [\s\S]+? FROM \w+(?: \w+)? WHERE \w+(?:\.\w+)? = \$\d+(?:::\w+)?(?: AND \w+(?:\.\w+)? = \$\d+(?:::\w+)?)* FOR UPDATE$/i;
+
+const STATEMENT_RULES: readonly Rule[] = [
+  {
+    rule: 'no shared row locks (FOR SHARE, FOR KEY SHARE)',
+    offends: (s) => /\bFOR (KEY )?SHARE\b/i.test(s),
+  },
+  { rule: 'no FOR NO KEY UPDATE', offends: (s) => /\bFOR NO KEY UPDATE\b/i.test(s) },
+  {
+    rule: 'FOR UPDATE only on a primary-key equality',
+    offends: (s) => /\bFOR UPDATE\b/i.test(s) && !PRIMARY_KEY_LOCK.test(s.trim()),
+  },
+  { rule: 'no SKIP LOCKED or NOWAIT', offends: (s) => /\b(SKIP LOCKED|NOWAIT)\b/i.test(s) },
+  { rule: 'no LISTEN/NOTIFY', offends: (s) => /\b(pg_notify|LISTEN|UNLISTEN|NOTIFY)\b/i.test(s) },
+  { rule: 'no SAVEPOINT', offends: (s) => /\b(SAVEPOINT|RELEASE SAVEPOINT)\b/i.test(s) },
+  { rule: 'no TRUNCATE', offends: (s) => /\bTRUNCATE\b/i.test(s) },
+  { rule: 'no temporary table', offends: (s) => /\b(TEMP|TEMPORARY)\s+TABLE\b/i.test(s) },
+  { rule: 'no advisory lock', offends: (s) => /\bpg_(try_)?advisory/i.test(s) },
+  {
+    rule: 'no transaction ids',
+    offends: (s) => /\b(pg_current_xact_id|txid_current|xmin|xmax)\b/i.test(s),
+  },
+  { rule: 'no LOCK TABLE', offends: (s) => /^\s*LOCK\b/i.test(s) },
+];
+
+/** The DSQL rules one runtime statement breaks (none: an empty list). */
+export function dsqlStatementViolations(sql: string): string[] {
+  return STATEMENT_RULES.filter((r) => r.offends(sql)).map((r) => r.rule);
+}
+
+/** One transaction as a recorded client sent it. */
+export interface RecordedTransaction {
+  /** Statement texts in order, BEGIN and COMMIT excluded. */
+  readonly statements: string[];
+  /**
+   * Rows the transaction inserted, updated or deleted, as PostgreSQL counted them just before
+   * COMMIT (`pg_stat_xact_user_tables`); null when it rolled back.
+   */
+  rowsChanged: number | null;
+}
+
+/** Everything a recorded pool sent, grouped by transaction. */
+export interface StatementLog {
+  readonly transactions: readonly RecordedTransaction[];
+  /** Every statement, in order. */
+  readonly statements: readonly string[];
+  /** Statement, rule) pairs for every statement that breaks a DSQL rule. */
+  violations(): { statement: string; rule: string }[];
+  /** Transactions that changed more rows than DSQL allows. */
+  oversized(limit?: number): RecordedTransaction[];
+  /** Forgets what was recorded so far. */
+  clear(): void;
+}
+
+type QueryFn = (...args: unknown[]) => unknown;
+
+const ROWS_CHANGED =
+  'SELECT COALESCE(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::int AS n FROM pg_stat_xact_user_tables';
+
+function textOf(arg: unknown): string {
+  if (typeof arg === 'string') return arg;
+  const text = (arg as { text?: unknown } | null)?.text;
+  return typeof text === 'string' ? text : '';
+}
+
+/**
+ * Records every statement the pool of `db` sends from now on, with the transaction it belongs
+ * to and the rows each transaction changed. A statement sent on its own (autocommit) is sent
+ * inside BEGIN … COMMIT instead, which is the same thing to the server and lets PostgreSQL count
+ * its rows. Install it on a pool nothing else uses.
+ */
+export function recordStatements(db: Database): StatementLog {
+  const transactions: RecordedTransaction[] = [];
+  const statements: string[] = [];
+  const wrapped = new WeakSet<pg.PoolClient>();
+
+  const wrap = (client: pg.PoolClient): void => {
+    if (wrapped.has(client)) return;
+    wrapped.add(client);
+    const original = client.query.bind(client) as QueryFn;
+    const send = (text: string): Promise<pg.QueryResult> =>
+      original(text) as Promise<pg.QueryResult>;
+    let open: RecordedTransaction | null = null;
+
+    const replacement: QueryFn = (...args) => {
+      const text = textOf(args[0]).trim();
+      const verb = text.toUpperCase();
+      if (verb === 'BEGIN') {
+        open = { statements: [], rowsChanged: null };
+        transactions.push(open);
+        return original(...args);
+      }
+      if (verb === 'COMMIT' && open !== null) {
+        const closing: RecordedTransaction = open;
+        open = null;
+        // Queued ahead of COMMIT on the same connection: it runs inside the transaction.
+        void send(ROWS_CHANGED).then(
+          (result) => {
+            closing.rowsChanged = (result.rows[0] as { n: number } | undefined)?.n ?? 0;
+          },
+          () => undefined,
+        );
+        return original(...args);
+      }
+      if (verb === 'ROLLBACK') {
+        open = null;
+        return original(...args);
+      }
+      statements.push(text);
+      if (open !== null) {
+        open.statements.push(text);
+        return original(...args);
+      }
+      // On its own: the same statement in a transaction of its own, so its rows are counted.
+      const callback = typeof args.at(-1) === 'function' ? (args.pop() as QueryFn) : null;
+      const single: RecordedTransaction = { statements: [text], rowsChanged: null };
+      transactions.push(single);
+      const outcome = (async () => {
+        await send('BEGIN');
+        try {
+          const result = await (original(...args) as Promise<pg.QueryResult>);
+          const counted = await send(ROWS_CHANGED);
+          await send('COMMIT');
+          single.rowsChanged = (counted.rows[0] as { n: number } | undefined)?.n ?? 0;
+          return result;
+        } catch (error) {
+          await send('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      })();
+      if (callback === null) return outcome;
+      outcome.then(
+        (result) => callback(undefined, result),
+        (error: unknown) => callback(error),
+      );
+      return undefined;
+    };
+    Reflect.set(client, 'query', replacement);
+  };
+
+  db.pool.on('acquire', wrap);
+  return {
+    transactions,
+    statements,
+    violations: () =>
+      statements.flatMap((statement) =>
+        dsqlStatementViolations(statement).map((rule) => ({ statement, rule })),
+      ),
+    oversized: (limit = DSQL_MAX_ROWS_PER_TRANSACTION) =>
+      transactions.filter((t) => (t.rowsChanged ?? 0) > limit),
+    clear: () => {
+      transactions.length = 0;
+      statements.length = 0;
+    },
+  };
+}
