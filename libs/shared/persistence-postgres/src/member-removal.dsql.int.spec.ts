@@ -1,9 +1,14 @@
+import type { TransactionRunner } from '@taskflow/application';
 import { type MemberDepartures, ProjectUseCases } from '@taskflow/projects-application';
 import type { ProjectRepository } from '@taskflow/projects-domain';
 import { systemClock, uuidV7Generator } from '@taskflow/shared-kernel';
 import { type TestDatabase, createTestDatabase } from '@taskflow/testing';
 import type { Persistence } from './persistence';
-import { type StatementLog, recordStatements } from './testing/dsql-rules';
+import {
+  DSQL_MAX_ROWS_PER_TRANSACTION,
+  type StatementLog,
+  recordStatements,
+} from './testing/dsql-rules';
 import {
   type UseCases,
   as,
@@ -14,6 +19,7 @@ import {
   registerUser,
   useCasesOver,
 } from './testing/persistence-fixture';
+import { DSQL_RELEASES_PER_TRANSACTION } from './typeorm-task.repository';
 
 /**
  * A member's removal and the assignments it must release, on the dsql dialect's code paths: run
@@ -154,6 +160,114 @@ describe('removing a member on the dsql dialect', () => {
       log.statements.filter((text) =>
         text.includes('UPDATE project_members SET assignments = COALESCE(assignments, 0) + 1'),
       ),
+    ).toHaveLength(1);
+  });
+
+  /** A project with a member holding `n` tasks, created through the use cases. */
+  async function memberWithTasks(n: number) {
+    const { ownerId, projectId } = await ownerWithProject(app);
+    const memberId = await registerUser(app, 'Busy');
+    await app.projects.addMember({ projectId, userId: memberId, role: 'editor' }, as(ownerId));
+    const taskIds: string[] = [];
+    for (let i = 0; i < n; i += 1) {
+      const task = await app.tasks.create(
+        { projectId, title: `task ${String(i)}`, assigneeId: memberId },
+        as(ownerId),
+      );
+      taskIds.push(task.id);
+    }
+    return { ownerId, projectId, memberId, taskIds };
+  }
+
+  /** Project use cases wired as the composition wires them on this dialect. */
+  const composed = (
+    transactions: TransactionRunner = store.db,
+    limit = store.releasesPerTransaction,
+  ) =>
+    new ProjectUseCases(store.projects, store.users, systemClock, uuidV7Generator, {
+      transactions,
+      departures: {
+        memberLeaving: (projectId, userId, context, max) =>
+          app.tasks.memberLeaving(projectId, userId, context, max),
+      },
+      ...(limit === null ? {} : { changesPerTransaction: limit }),
+    });
+
+  /** What the member's tasks look like now: still assigned to them, audited releases, events. */
+  async function releasedState(memberId: string, taskIds: readonly string[]) {
+    const { rows } = await store.db.query<{ assigned: number; audited: number; events: number }>({
+      text: `SELECT (SELECT count(*) FROM tasks WHERE id = ANY($1::uuid[]) AND assignee_id = $2) AS assigned,
+                    (SELECT count(*) FROM task_updates WHERE task_id = ANY($1::uuid[]) AND version = 2
+                        AND field = 'assigneeId' AND new_value = 'null') AS audited,
+                    (SELECT count(*) FROM outbox o JOIN outbox_pending p ON p.id = o.id
+                      WHERE o.aggregate_id = ANY($1::uuid[]) AND o.aggregate_version = 2
+                        AND o.type IN ('task.updated', 'task.assigned')) AS events`,
+      values: [taskIds, memberId],
+    });
+    return rows[0];
+  }
+
+  it('releases more tasks than one DSQL transaction may change, in batches each within the limit', async () => {
+    // Prepare: 520 releases change 3,120 rows: more than DSQL allows in one transaction.
+    const tasks = 520;
+    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(tasks);
+    log.clear();
+
+    // Act
+    await composed().removeMember({ projectId, userId: memberId }, as(ownerId));
+
+    // Assess
+    expect(store.releasesPerTransaction).toBe(DSQL_RELEASES_PER_TRANSACTION);
+    expect(await releasedState(memberId, taskIds)).toEqual({
+      assigned: 0,
+      audited: tasks,
+      events: 2 * tasks,
+    });
+    expect((await store.projects.findById(projectId))?.access().isMember(memberId)).toBe(false);
+    const writing = log.transactions.filter((t) => (t.rowsChanged ?? 0) > 0);
+    expect(writing).toHaveLength(Math.ceil(tasks / DSQL_RELEASES_PER_TRANSACTION));
+    const changed = writing.reduce((sum, t) => sum + (t.rowsChanged ?? 0), 0);
+    expect(changed).toBeGreaterThan(DSQL_MAX_ROWS_PER_TRANSACTION);
+    expect(Math.max(...writing.map((t) => t.rowsChanged ?? 0))).toBeLessThanOrEqual(
+      DSQL_MAX_ROWS_PER_TRANSACTION,
+    );
+  });
+
+  it('interrupted after the membership went, refuses new assignments; removing again finishes the releases', async () => {
+    // Prepare: 3 releases per transaction; the process stops before the second transaction.
+    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(8);
+    const spare = await app.tasks.create({ projectId, title: 'spare' }, as(ownerId));
+    let began = 0;
+    const stopping: TransactionRunner = {
+      run: (work) => {
+        began += 1;
+        return began === 2 ? Promise.reject(new Error('the process stopped')) : store.db.run(work);
+      },
+    };
+
+    // Act
+    const interrupted = composed(stopping, 3).removeMember(
+      { projectId, userId: memberId },
+      as(ownerId),
+    );
+    await expect(interrupted).rejects.toThrow('the process stopped');
+    const halfway = await releasedState(memberId, taskIds);
+    const assigning = app.tasks.update(spare.id, { assigneeId: memberId }, null, as(ownerId));
+    await expect(assigning).rejects.toMatchObject({ code: 'ASSIGNEE_NOT_MEMBER' });
+    const retried = await composed(store.db, 3).removeMember(
+      { projectId, userId: memberId },
+      as(ownerId),
+    );
+
+    // Assess
+    expect(halfway).toEqual({ assigned: 5, audited: 3, events: 6 });
+    expect(retried.members.map((m) => m.userId)).toEqual([ownerId]);
+    expect(await releasedState(memberId, taskIds)).toEqual({ assigned: 0, audited: 8, events: 16 });
+    await expect(
+      composed(store.db, 3).removeMember({ projectId, userId: memberId }, as(ownerId)),
+    ).rejects.toMatchObject({ code: 'MEMBER_NOT_FOUND' });
+    expect(
+      (await outboxOf(store.db, projectId)).filter((row) => row.type === 'project.member_removed'),
     ).toHaveLength(1);
   });
 });

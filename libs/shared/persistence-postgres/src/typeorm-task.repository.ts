@@ -64,6 +64,15 @@ const AUDIT_COLUMNS: readonly Column[] = [
   { name: 'at', type: 'timestamptz' },
 ];
 
+/**
+ * Task unassignments one Aurora DSQL transaction may hold when a member leaves a project (DSQL
+ * changes at most 3,000 rows and 10 MiB per transaction). Each one writes six rows (the task,
+ * one audit row, two outbox rows and their two publication-state rows) and at most about 45 KB
+ * (a task.updated event carries the task, description included): 100 of them are 600 rows and
+ * under 5 MB, room to spare even if DSQL counted each secondary-index entry as a row.
+ */
+export const DSQL_RELEASES_PER_TRANSACTION = 100;
+
 /** Maps a row to the aggregate. */
 export function taskFromRow(row: TaskRow): Task {
   return Task.rehydrate({

@@ -55,8 +55,8 @@ export interface RecordedTransaction {
   /** Statement texts in order, BEGIN and COMMIT excluded. */
   readonly statements: string[];
   /**
-   * Rows the transaction inserted, updated or deleted, as PostgreSQL counted them just before
-   * COMMIT (`pg_stat_xact_user_tables`); null when it rolled back.
+   * Rows the transaction inserted, updated or deleted, as PostgreSQL counted them
+   * (`pg_stat_xact_user_tables`); null when it rolled back.
    */
   rowsChanged: number | null;
 }
@@ -87,7 +87,9 @@ function textOf(arg: unknown): string {
 
 /**
  * Records every statement the pool of `db` sends from now on, with the transaction it belongs
- * to and the rows each transaction changed. A statement sent on its own (autocommit) is sent
+ * to and the rows each transaction changed (PostgreSQL's per-backend counters read right after
+ * BEGIN and right before COMMIT: they also hold earlier transactions' counts not yet flushed to
+ * the statistics, so only their difference is this transaction's). A statement sent on its own (autocommit) is sent
  * inside BEGIN … COMMIT instead, which is the same thing to the server and lets PostgreSQL count
  * its rows. Install it on a pool nothing else uses.
  */
@@ -102,23 +104,31 @@ export function recordStatements(db: Database): StatementLog {
     const original = client.query.bind(client) as QueryFn;
     const send = (text: string): Promise<pg.QueryResult> =>
       original(text) as Promise<pg.QueryResult>;
+    const countRows = async (): Promise<number> =>
+      ((await send(ROWS_CHANGED)).rows[0] as { n: number } | undefined)?.n ?? 0;
+    const baselines = new WeakMap<RecordedTransaction, Promise<number>>();
     let open: RecordedTransaction | null = null;
 
     const replacement: QueryFn = (...args) => {
       const text = textOf(args[0]).trim();
       const verb = text.toUpperCase();
       if (verb === 'BEGIN') {
-        open = { statements: [], rowsChanged: null };
-        transactions.push(open);
-        return original(...args);
+        const opening: RecordedTransaction = { statements: [], rowsChanged: null };
+        open = opening;
+        transactions.push(opening);
+        const begun = original(...args);
+        // Queued right behind BEGIN, ahead of the caller's next statement.
+        baselines.set(opening, countRows());
+        return begun;
       }
       if (verb === 'COMMIT' && open !== null) {
         const closing: RecordedTransaction = open;
         open = null;
         // Queued ahead of COMMIT on the same connection: it runs inside the transaction.
-        void send(ROWS_CHANGED).then(
-          (result) => {
-            closing.rowsChanged = (result.rows[0] as { n: number } | undefined)?.n ?? 0;
+        const before = baselines.get(closing) ?? Promise.resolve(0);
+        void Promise.all([before, countRows()]).then(
+          ([start, end]) => {
+            closing.rowsChanged = end - start;
           },
           () => undefined,
         );
@@ -140,10 +150,11 @@ export function recordStatements(db: Database): StatementLog {
       const outcome = (async () => {
         await send('BEGIN');
         try {
+          const start = await countRows();
           const result = await (original(...args) as Promise<pg.QueryResult>);
-          const counted = await send(ROWS_CHANGED);
+          const end = await countRows();
           await send('COMMIT');
-          single.rowsChanged = (counted.rows[0] as { n: number } | undefined)?.n ?? 0;
+          single.rowsChanged = end - start;
           return result;
         } catch (error) {
           await send('ROLLBACK').catch(() => undefined);
