@@ -187,3 +187,147 @@ export function recordStatements(db: Database): StatementLog {
     },
   };
 }
+
+/** What a migration run sent: each transaction's statements, or one statement on its own. */
+export interface MigrationUnit {
+  readonly inTransaction: boolean;
+  /** The statements, as split at top-level semicolons (a text may hold several). */
+  readonly statements: readonly string[];
+}
+
+/**
+ * Key columns that are not UUIDs by design, each a natural key handed to us: the ledger's step
+ * names, the bus's event ids (EventBridge does not promise UUIDs), API Gateway's connection ids,
+ * and clients' Idempotency-Key values.
+ */
+const NATURAL_KEYS = new Set([
+  'schema_migrations.name',
+  'processed_events.event_id',
+  'ws_connections.connection_id',
+  'idempotency_keys.key',
+]);
+
+const DDL = /^(CREATE|ALTER|DROP|COMMENT|GRANT|REVOKE|TRUNCATE)\b/i;
+
+const DDL_RULES: readonly Rule[] = [
+  {
+    rule: 'only CREATE TABLE, CREATE INDEX ASYNC and ALTER TABLE ADD COLUMN',
+    offends: (s) =>
+      !/^(CREATE TABLE (IF NOT EXISTS )?\w+ \(|CREATE (UNIQUE )?INDEX |ALTER TABLE \w+ ADD COLUMN )/i.test(
+        s,
+      ),
+  },
+  {
+    rule: 'indexes are built with CREATE INDEX ASYNC',
+    offends: (s) =>
+      /^CREATE (UNIQUE )?INDEX\b/i.test(s) && !/^CREATE (UNIQUE )?INDEX ASYNC\b/i.test(s),
+  },
+  {
+    rule: 'no SERIAL, identity or sequence',
+    offends: (s) =>
+      /\b(SMALLSERIAL|BIGSERIAL|SERIAL[248]?|SEQUENCE|nextval|GENERATED\s+(ALWAYS|BY DEFAULT)\s+AS\s+IDENTITY)\b/i.test(
+        s,
+      ),
+  },
+  {
+    rule: 'no trigger, function, procedure or PL/pgSQL',
+    offends: (s) => /\b(TRIGGER|FUNCTION|PROCEDURE|LANGUAGE|plpgsql)\b|^DO\b/i.test(s),
+  },
+  { rule: 'no jsonb column', offends: (s) => /\bjsonb\b/i.test(s) },
+  { rule: 'no TRUNCATE', offends: (s) => /\bTRUNCATE\b/i.test(s) },
+  {
+    rule: 'no temporary or unlogged table',
+    offends: (s) => /\b(TEMP|TEMPORARY|UNLOGGED)\b/i.test(s),
+  },
+  { rule: 'no extension', offends: (s) => /\bEXTENSION\b/i.test(s) },
+  { rule: 'no foreign key', offends: (s) => /\b(REFERENCES|FOREIGN\s+KEY)\b/i.test(s) },
+  {
+    // Conservative: DSQL adds bare nullable columns; a default would rewrite every row.
+    rule: 'an added column is bare (no DEFAULT, NOT NULL or constraint)',
+    offends: (s) =>
+      /^ALTER TABLE/i.test(s) && /\b(DEFAULT|NOT NULL|PRIMARY|UNIQUE|CHECK|REFERENCES)\b/i.test(s),
+  },
+  { rule: 'every table has a UUID primary key (or a listed natural key)', offends: badKey },
+];
+
+/** Splits a text at semicolons outside quotes and comments-free SQL; drops empty pieces. */
+export function splitStatements(text: string): string[] {
+  const pieces: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const char of text) {
+    if (char === "'") quoted = !quoted;
+    if (char === ';' && !quoted) {
+      pieces.push(current);
+      current = '';
+    } else current += char;
+  }
+  pieces.push(current);
+  return pieces.map((piece) => piece.replace(/\s+/g, ' ').trim()).filter((piece) => piece !== '');
+}
+
+/** True when a CREATE TABLE has no primary key, or a key column that is neither uuid nor listed. */
+function badKey(sql: string): boolean {
+  const table = /^CREATE TABLE (?:IF NOT EXISTS )?(\w+) \((.*)\)$/is.exec(sql);
+  if (table === null) return false;
+  const [, name = '', body = ''] = table;
+  const columns = new Map<string, string>();
+  const keys: string[] = [];
+  // Top-level commas only: a PRIMARY KEY (a, b) clause holds commas of its own.
+  let depth = 0;
+  let part = '';
+  const parts: string[] = [];
+  for (const char of body) {
+    if (char === '(') depth += 1;
+    if (char === ')') depth -= 1;
+    if (char === ',' && depth === 0) {
+      parts.push(part.trim());
+      part = '';
+    } else part += char;
+  }
+  parts.push(part.trim());
+  for (const item of parts) {
+    const constraint = /^PRIMARY KEY \(([^)]*)\)$/i.exec(item);
+    if (constraint) {
+      keys.push(...(constraint[1] ?? '').split(',').map((c) => c.trim()));
+      continue;
+    }
+    const [column = '', type = ''] = item.split(/\s+/);
+    columns.set(column, type.toLowerCase());
+    if (/\bPRIMARY KEY\b/i.test(item)) keys.push(column);
+  }
+  if (keys.length === 0) return true;
+  return keys.some((key) => columns.get(key) !== 'uuid' && !NATURAL_KEYS.has(`${name}.${key}`));
+}
+
+/**
+ * The DSQL rules a migration run broke, given what it sent: one DDL statement per
+ * transaction and nothing else in it, each DDL statement of a form DSQL accepts, and no
+ * runtime statement DSQL refuses (an advisory lock, say). Empty when it broke none.
+ */
+export function dsqlMigrationViolations(
+  units: readonly MigrationUnit[],
+): { statement: string; rule: string }[] {
+  const found: { statement: string; rule: string }[] = [];
+  for (const unit of units) {
+    const ddl = unit.statements.filter((s) => DDL.test(s));
+    // A text of several statements sent on its own is one implicit transaction too.
+    if (ddl.length > 1)
+      found.push({ statement: ddl.join('; '), rule: 'one DDL statement per transaction' });
+    if (ddl.length > 0 && ddl.length < unit.statements.length)
+      found.push({
+        statement: unit.statements.join('; '),
+        rule: 'no DDL and DML in one transaction',
+      });
+    for (const statement of unit.statements) {
+      const rules = [
+        ...dsqlStatementViolations(statement),
+        ...(DDL.test(statement)
+          ? DDL_RULES.filter((r) => r.offends(statement)).map((r) => r.rule)
+          : []),
+      ];
+      found.push(...rules.map((rule) => ({ statement, rule })));
+    }
+  }
+  return found;
+}
