@@ -7,9 +7,9 @@ import {
   NotFoundError,
   ValidationError,
 } from '@taskflow/shared-kernel';
-import { type InMemoryPorts, inMemoryPorts } from '@taskflow/testing';
+import { CountingTransactionRunner, type InMemoryPorts, inMemoryPorts } from '@taskflow/testing';
 import { UserUseCases } from '@taskflow/users-application';
-import { ProjectUseCases } from './project.use-cases';
+import { type MemberDepartures, ProjectUseCases } from './project.use-cases';
 
 interface World {
   readonly ports: InMemoryPorts;
@@ -537,4 +537,96 @@ describe('ProjectUseCases.removeMember', () => {
     const project = await w.projects.get(projectId, w.as(w.alice));
     expect(project.members).toEqual([expect.objectContaining({ userId: w.alice, role: 'owner' })]);
   });
+});
+
+describe('ProjectUseCases.removeMember with departure policies', () => {
+  /** A departure policy that reports `more` for its first `rounds - 1` calls, recording each limit. */
+  const scripted = (rounds: number) => {
+    const limits: (number | null)[] = [];
+    const departures: MemberDepartures = {
+      memberLeaving: (_projectId, _userId, _context, limit) => {
+        limits.push(limit);
+        return Promise.resolve({ released: 1, more: limits.length < rounds });
+      },
+    };
+    return { limits, departures };
+  };
+
+  it('without a bound, runs the removal and all its consequences in one transaction', async () => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w, [[w.alice, 'editor']]);
+    const { limits, departures } = scripted(1);
+    const runner = new CountingTransactionRunner();
+    const projects = new ProjectUseCases(
+      w.ports.projects,
+      w.ports.users,
+      w.ports.clock,
+      w.ports.ids,
+      {
+        transactions: runner,
+        departures,
+      },
+    );
+
+    // Act
+    await projects.removeMember({ projectId, userId: w.alice }, w.as(w.owner));
+
+    // Assess
+    expect(limits).toEqual([null]);
+    expect(runner.transactions).toHaveLength(1);
+  });
+
+  it('with a bound, asks again in a transaction of its own while more is left', async () => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w, [[w.alice, 'editor']]);
+    const { limits, departures } = scripted(3);
+    const runner = new CountingTransactionRunner();
+    const projects = new ProjectUseCases(
+      w.ports.projects,
+      w.ports.users,
+      w.ports.clock,
+      w.ports.ids,
+      {
+        transactions: runner,
+        departures,
+        changesPerTransaction: 50,
+      },
+    );
+
+    // Act
+    await projects.removeMember({ projectId, userId: w.alice }, w.as(w.owner));
+
+    // Assess
+    expect(limits).toEqual([50, 50, 50]);
+    expect(runner.transactions).toHaveLength(3);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])(
+    'refuses %p changes per transaction, changing nothing',
+    async (bound) => {
+      // Prepare
+      const w = await setUp();
+      const projectId = await projectWith(w, [[w.alice, 'editor']]);
+      const projects = new ProjectUseCases(
+        w.ports.projects,
+        w.ports.users,
+        w.ports.clock,
+        w.ports.ids,
+        {
+          transactions: new CountingTransactionRunner(),
+          departures: scripted(1).departures,
+          changesPerTransaction: bound,
+        },
+      );
+
+      // Act
+      const outcome = projects.removeMember({ projectId, userId: w.alice }, w.as(w.owner));
+
+      // Assess
+      await expect(outcome).rejects.toThrow('changesPerTransaction must be a positive integer');
+      expect(w.ports.projects.storedEventsOf('project.member_removed')).toEqual([]);
+    },
+  );
 });

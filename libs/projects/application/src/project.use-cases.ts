@@ -24,19 +24,39 @@ export type NewMember =
   | { readonly userId: string; readonly email?: never }
   | { readonly email: string; readonly userId?: never };
 
+/** How far {@link MemberDepartures.memberLeaving} got. */
+export interface DepartureProgress {
+  /** Changes made (tasks unassigned). */
+  readonly released: number;
+  /** True when it stopped at its limit with more left to change. */
+  readonly more: boolean;
+}
+
 /** What else must change when a member leaves a project (their task assignments, say). */
 export interface MemberDepartures {
   /**
    * Called in the removal's transaction once the membership is gone (a failure here cancels the
-   * removal). The removal was authorised: the actor may even have removed themself.
+   * removal), and again in transactions of their own while it reports `more`. Changes at most
+   * `limit` things per call (null: all of them). The removal was authorised: the actor may even
+   * have removed themself.
    */
-  memberLeaving(projectId: string, userId: string, context: RequestContext): Promise<void>;
+  memberLeaving(
+    projectId: string,
+    userId: string,
+    context: RequestContext,
+    limit: number | null,
+  ): Promise<DepartureProgress>;
 }
 
 /** Consequences of membership changes that other contexts own, run atomically with them. */
 export interface MembershipPolicies {
   readonly transactions: TransactionRunner;
   readonly departures: MemberDepartures;
+  /**
+   * Most departure changes one transaction may hold, where the engine bounds a transaction's
+   * size (Aurora DSQL: 3,000 rows). Absent: a removal and all its consequences commit together.
+   */
+  readonly changesPerTransaction?: number;
 }
 
 /** Creating projects, reading them, and managing their members. */
@@ -122,27 +142,88 @@ export class ProjectUseCases {
   /**
    * Removes a member; owners only, never the last owner. With policies, what depends on the
    * membership (the member's task assignments) changes in the same transaction.
+   *
+   * With `changesPerTransaction`, only that many consequences share the removal's transaction;
+   * the rest follow in transactions of their own, each at most that size. This gives up
+   * all-or-nothing for large removals, safely: the membership is gone from the first commit on,
+   * so nothing new can be assigned to the member (the stores refuse it), and each later
+   * transaction only releases what is left. Interrupted in between, the member is out and some
+   * of their tasks are still assigned; removing them again finishes the releases (and answers
+   * as the removal would have) instead of reporting `MEMBER_NOT_FOUND`.
    */
   async removeMember(
     input: { projectId: string; userId: string },
     context: RequestContext,
   ): Promise<ProjectSnapshot> {
-    const remove = async (): Promise<ProjectSnapshot> => {
-      const project = await this.load(input.projectId, context);
-      project.removeMember({
-        actorId: context.actorId,
-        userId: input.userId,
-        now: this.clock.now(),
-      });
-      await this.projects.save(project, context);
-      await this.policies?.departures.memberLeaving(input.projectId, input.userId, context);
-      return project.snapshot();
-    };
     const policies = this.policies;
+    const limit = policies?.changesPerTransaction ?? null;
+    if (limit !== null && !(Number.isInteger(limit) && limit > 0))
+      throw new Error(`changesPerTransaction must be a positive integer, not ${String(limit)}`);
+    type Attempt =
+      | { readonly snapshot: ProjectSnapshot; readonly more: boolean }
+      | { readonly snapshot: ProjectSnapshot; readonly gone: NotFoundError };
+    const remove = async (): Promise<Attempt> => {
+      const project = await this.load(input.projectId, context);
+      try {
+        project.removeMember({
+          actorId: context.actorId,
+          userId: input.userId,
+          now: this.clock.now(),
+        });
+      } catch (error) {
+        // The owner check passed and the member is gone: maybe an interrupted removal's
+        // leftovers, which are released below, outside this transaction.
+        if (limit !== null && isMemberNotFound(error))
+          return { snapshot: project.snapshot(), gone: error };
+        throw error;
+      }
+      await this.projects.save(project, context);
+      const progress = await policies?.departures.memberLeaving(
+        input.projectId,
+        input.userId,
+        context,
+        limit,
+      );
+      return { snapshot: project.snapshot(), more: progress?.more ?? false };
+    };
     // Each attempt must be a transaction of its own, rolled back when it goes stale: called inside
     // an outer transaction, `run` would join it and a retry would start from the first attempt's
     // writes (the membership already deleted).
-    return retryOnStaleVersion(() => (policies ? policies.transactions.run(remove) : remove()));
+    const removed = await retryOnStaleVersion(() =>
+      policies ? policies.transactions.run(remove) : remove(),
+    );
+    if (policies === null || limit === null) return removed.snapshot;
+    if ('gone' in removed) {
+      // Only an interrupted removal leaves a non-member holding tasks.
+      if ((await this.releaseRest(policies, input, context, limit)) === 0) throw removed.gone;
+    } else if (removed.more) {
+      await this.releaseRest(policies, input, context, limit);
+    }
+    return removed.snapshot;
+  }
+
+  /**
+   * What the removal's own transaction had no room for, `limit` changes per transaction until
+   * none is left; each transaction re-reads what is left, so a retry (a stale task, a crash)
+   * neither repeats nor skips a change. Returns how many changes it made.
+   */
+  private async releaseRest(
+    policies: MembershipPolicies,
+    input: { projectId: string; userId: string },
+    context: RequestContext,
+    limit: number,
+  ): Promise<number> {
+    let released = 0;
+    for (;;) {
+      const progress = await retryOnStaleVersion(() =>
+        policies.transactions.run(() =>
+          policies.departures.memberLeaving(input.projectId, input.userId, context, limit),
+        ),
+      );
+      released += progress.released;
+      // A batch that changed nothing cannot be followed by one that does: stop either way.
+      if (!progress.more || progress.released === 0) return released;
+    }
   }
 
   private async load(projectId: string, context: RequestContext): Promise<Project> {
@@ -150,4 +231,8 @@ export class ProjectUseCases {
     if (!project?.access().isMember(context.actorId)) throw projectNotFound(projectId);
     return project;
   }
+}
+
+function isMemberNotFound(error: unknown): error is NotFoundError {
+  return error instanceof NotFoundError && error.code === 'MEMBER_NOT_FOUND';
 }

@@ -65,7 +65,9 @@ export function composeCore(
     systemClock,
     uuidV7Generator,
   );
-  // A member removed from a project is unassigned from its tasks in the same transaction.
+  // A member removed from a project is unassigned from its tasks in the same transaction, or,
+  // where transactions are bounded (DSQL), the first of them there and the rest in batches.
+  const limit = persistence.releasesPerTransaction;
   const projects = new ProjectUseCases(
     persistence.projects,
     persistence.users,
@@ -74,9 +76,10 @@ export function composeCore(
     {
       transactions: persistence.db,
       departures: {
-        memberLeaving: (projectId, userId, context) =>
-          tasks.memberLeaving(projectId, userId, context),
+        memberLeaving: (projectId, userId, context, max) =>
+          tasks.memberLeaving(projectId, userId, context, max),
       },
+      ...(limit === null ? {} : { changesPerTransaction: limit }),
     },
   );
   const verifier = new TokenVerifier({

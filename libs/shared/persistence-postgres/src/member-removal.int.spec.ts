@@ -118,11 +118,12 @@ describe('removing a member, with their task assignments, in one transaction', (
     const removed = deferred<true>();
     const proceed = deferred<true>();
     const projects = removal(async (...args) => {
-      await app.tasks.memberLeaving(...args);
+      const progress = await app.tasks.memberLeaving(...args);
       // Membership deleted and tasks released, nothing committed yet: the window in which an
       // unguarded assignment would commit unseen.
       removed.resolve(true);
       await proceed.promise;
+      return progress;
     });
     const removing = projects.removeMember({ projectId, userId: memberId }, as(ownerId));
     await removed.promise;

@@ -9,7 +9,7 @@ import { TypeormIdempotencyStore } from './typeorm-idempotency.store';
 import { TypeormOutboxStore } from './typeorm-outbox.store';
 import { TypeormProcessedEventStore } from './typeorm-processed-event.store';
 import { TypeormProjectRepository } from './typeorm-project.repository';
-import { TypeormTaskRepository } from './typeorm-task.repository';
+import { DSQL_RELEASES_PER_TRANSACTION, TypeormTaskRepository } from './typeorm-task.repository';
 import { TypeormUserRepository } from './typeorm-user.repository';
 
 /** Every Postgres-backed port, sharing one pool. */
@@ -27,6 +27,11 @@ export interface Persistence {
   readonly deadLetters: TypeormDeadLetterStore;
   /** Open API Gateway WebSocket connections (live updates on AWS). */
   readonly connections: TypeormConnectionStore;
+  /**
+   * Most task unassignments a member's removal may put in one transaction; null: all of them
+   * in the removal's own (PostgreSQL). Set on Aurora DSQL, whose transactions are bounded.
+   */
+  readonly releasesPerTransaction: number | null;
   migrate(): Promise<MigrationReport>;
   close(): Promise<void>;
 }
@@ -48,6 +53,7 @@ export async function openPersistence(
     processedEvents: new TypeormProcessedEventStore(db),
     deadLetters: new TypeormDeadLetterStore(db, ids),
     connections: new TypeormConnectionStore(db),
+    releasesPerTransaction: config.dialect === 'dsql' ? DSQL_RELEASES_PER_TRANSACTION : null,
     migrate: () => runMigrations(db.dataSource, config.dialect),
     close: () => db.close(),
   };

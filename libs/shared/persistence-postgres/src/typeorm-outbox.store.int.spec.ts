@@ -1,18 +1,34 @@
 import type { EventEnvelope } from '@taskflow/events';
-import { createTestDatabase } from '@taskflow/testing';
+import { OutboxRelay } from '@taskflow/relay';
+import { systemClock } from '@taskflow/shared-kernel';
+import { ScriptedPublisher, createTestDatabase } from '@taskflow/testing';
+import type { Database } from './database';
 import type { Persistence } from './persistence';
-import { type UseCases, openMigrated, useCasesOver } from './testing/persistence-fixture';
+import { type StatementLog, recordStatements } from './testing/dsql-rules';
+import {
+  type UseCases,
+  openDsqlDialect,
+  openMigrated,
+  testConfig,
+  useCasesOver,
+} from './testing/persistence-fixture';
+import { TypeormOutboxStore } from './typeorm-outbox.store';
 
-describe('TypeormOutboxStore on PostgreSQL', () => {
+describe.each(['postgres', 'dsql'] as const)('TypeormOutboxStore on the %s dialect', (dialect) => {
   let drop: () => Promise<void>;
   let persistence: Persistence;
   let cases: UseCases;
   let actorId: string;
+  let log: StatementLog;
 
   beforeAll(async () => {
-    const database = await createTestDatabase('outbox');
+    const database = await createTestDatabase(`outbox_${dialect}`);
     drop = database.drop;
-    persistence = await openMigrated(database.url);
+    persistence =
+      dialect === 'postgres'
+        ? await openMigrated(database.url)
+        : await openDsqlDialect(database.url);
+    log = recordStatements(persistence.db);
     cases = useCasesOver(persistence);
     actorId = (await cases.users.ensureByEmail({ email: 'outbox@example.com', name: 'O' }, null))
       .id;
@@ -116,10 +132,51 @@ describe('TypeormOutboxStore on PostgreSQL', () => {
         persistence.outbox.claimDue({ limit: 3, leaseMs: 60_000, owner: `r${i}`, minAgeMs: 0 }),
       ),
     );
+    // On DSQL's optimistic path a claimer that keeps losing the race takes nothing this round;
+    // what it left is still due for the next one.
+    const rest = await persistence.outbox.claimDue({
+      limit: 100,
+      leaseMs: 60_000,
+      owner: 'late',
+      minAgeMs: 0,
+    });
 
-    const claimed = claims.flat().map((c) => c.id);
+    const claimed = [...claims.flat(), ...rest].map((c) => c.id);
     expect(new Set(claimed).size).toBe(claimed.length);
     expect(claimed.sort()).toEqual(ids.sort());
+    if (dialect === 'postgres') expect(rest).toEqual([]);
+  });
+
+  it('two relays sweeping at once never publish one event twice while a lease is live', async () => {
+    // Prepare
+    const ids = await newEvents(15);
+    const publisher = new ScriptedPublisher();
+    const relays = ['a', 'b'].map(
+      (owner) =>
+        new OutboxRelay(persistence.outbox, publisher, systemClock, {
+          owner,
+          claimLimit: 4,
+          fastPathGraceMs: 0,
+          leaseMs: 60_000,
+        }),
+    );
+
+    // Act
+    await Promise.all(relays.map((relay) => relay.sweepUntilIdle()));
+    // A loser of every race on the optimistic path claims nothing in its round: sweep the rest.
+    await relays[0]?.sweepUntilIdle();
+
+    // Assess
+    expect(new Set(publisher.delivered).size).toBe(publisher.delivered.length);
+    expect([...publisher.delivered].sort()).toEqual([...ids].sort());
+    expect(
+      (
+        await persistence.db.query<{ n: number }>({
+          text: 'SELECT count(*) AS n FROM outbox_pending',
+          values: [],
+        })
+      ).rows[0]?.n,
+    ).toBe(0);
   });
 
   it('leaves events younger than minAge to the fast path', async () => {
@@ -267,15 +324,98 @@ describe('TypeormOutboxStore on PostgreSQL', () => {
     );
   });
 
-  it('records the writing transaction id on PostgreSQL', async () => {
-    await newEvents(1);
-    const { rows } = await persistence.db.query<{ tx: string | null }>({
-      text: 'SELECT o.tx::text AS tx FROM outbox o JOIN outbox_pending p ON p.id = o.id',
-      values: [],
+  if (dialect === 'postgres')
+    it('records the writing transaction id on PostgreSQL', async () => {
+      await newEvents(1);
+      const { rows } = await persistence.db.query<{ tx: string | null }>({
+        text: 'SELECT o.tx::text AS tx FROM outbox o JOIN outbox_pending p ON p.id = o.id',
+        values: [],
+      });
+      expect(rows.length).toBe(2);
+      expect(rows[0]?.tx).toMatch(/^\d+$/);
+      // Both events of one command come from one transaction.
+      expect(rows[0]?.tx).toBe(rows[1]?.tx);
     });
-    expect(rows.length).toBe(2);
-    expect(rows[0]?.tx).toMatch(/^\d+$/);
-    // Both events of one command come from one transaction.
-    expect(rows[0]?.tx).toBe(rows[1]?.tx);
+
+  if (dialect === 'dsql')
+    it('runs its sessions under snapshot isolation, as DSQL does', async () => {
+      const { rows } = await persistence.db.query<{ transaction_isolation: string }>({
+        text: 'SHOW transaction_isolation',
+        values: [],
+      });
+      expect(rows).toEqual([{ transaction_isolation: 'repeatable read' }]);
+    });
+
+  if (dialect === 'dsql')
+    it('sends DSQL only statements it accepts: no row lock but on a primary key, no NOTIFY', async () => {
+      // Prepare
+      const ids = await newEvents(3);
+      log.clear();
+
+      // Act: what a relay does in a round, and what replay reads
+      const claimed = await persistence.outbox.claimDue({
+        limit: 4,
+        leaseMs: 60_000,
+        owner: 'a',
+        minAgeMs: 0,
+      });
+      await persistence.outbox.markPublished(claimed.slice(0, 2).map((c) => c.id));
+      await persistence.outbox.recordFailures(
+        claimed.slice(2).map((c) => ({ id: c.id, reason: 'x', nextAttemptAt: new Date() })),
+      );
+      await persistence.outbox.lagMs(new Date());
+      await persistence.outbox.readSince({
+        since: new Date(0),
+        types: null,
+        afterId: null,
+        limit: 10,
+      });
+
+      // Assess
+      expect(claimed.map((c) => c.id)).toEqual(ids.slice(0, 4));
+      expect(
+        log.statements.some((text) => text.includes('UPDATE outbox_pending p SET lease_owner')),
+      ).toBe(true);
+      expect(log.violations()).toEqual([]);
+      expect(log.oversized()).toEqual([]);
+    });
+});
+
+describe('TypeormOutboxStore on the dsql dialect, losing every retry of a claim', () => {
+  it('claims nothing this round instead of failing the sweep: the winner publishes those rows', async () => {
+    // Prepare: a pool whose every statement DSQL aborts for a conflicting concurrent claim.
+    const conflict = Object.assign(new Error('change conflicts with another transaction'), {
+      code: '40001',
+    });
+    const db = {
+      config: testConfig('postgres://unused', { dialect: 'dsql' }),
+      query: () => Promise.reject(conflict),
+    } as unknown as Database;
+    const store = new TypeormOutboxStore(db);
+
+    // Act
+    const claimed = await store.claimDue({ limit: 10, leaseMs: 1_000, owner: 'a', minAgeMs: 0 });
+
+    // Assess
+    expect(claimed).toEqual([]);
+  });
+
+  it('still fails on any other error', async () => {
+    // Prepare
+    const db = {
+      config: testConfig('postgres://unused', { dialect: 'dsql' }),
+      query: () => Promise.reject(Object.assign(new Error('relation missing'), { code: '42P01' })),
+    } as unknown as Database;
+
+    // Act
+    const outcome = new TypeormOutboxStore(db).claimDue({
+      limit: 10,
+      leaseMs: 1_000,
+      owner: 'a',
+      minAgeMs: 0,
+    });
+
+    // Assess
+    await expect(outcome).rejects.toThrow('relation missing');
   });
 });

@@ -2,6 +2,7 @@ import type { ClaimedEvent, OutboxAttemptFailure, OutboxStore } from '@taskflow/
 import type { SerializedEnvelope } from '@taskflow/events';
 import type { Database } from './database';
 import { isoText } from './iso-text';
+import { isRetryableConflict } from './pg-errors';
 
 /** The smallest UUIDv7 of a millisecond: ids of events at or after `time` are not below it. */
 function firstIdAt(time: Date): string {
@@ -27,14 +28,14 @@ export class TypeormOutboxStore implements OutboxStore {
     owner: string;
     minAgeMs: number;
   }): Promise<ClaimedEvent[]> {
-    // SKIP LOCKED lets concurrent relays take disjoint rows without waiting; DSQL lacks it and
-    // resolves the same race optimistically (the loser's transaction fails and is retried).
-    const skipLocked = this.db.config.dialect === 'postgres' ? ' SKIP LOCKED' : '';
+    const values = [options.owner, options.leaseMs, options.minAgeMs, options.limit];
+    if (this.db.config.dialect === 'dsql') return this.claimOptimistically(values);
     const { rows } = await this.db.query<ClaimedEvent>({
-      name: `tf_outbox_claim${skipLocked ? '_skip' : ''}`,
-      // The candidates are a MATERIALIZED CTE: as an IN (subquery ... LIMIT) the planner may
-      // evaluate the subquery more than once and lease more rows than the limit. RETURNING has no
-      // order: the outer query restores the oldest-first order.
+      name: 'tf_outbox_claim_skip',
+      // SKIP LOCKED lets concurrent relays take disjoint rows without waiting. The candidates
+      // are a MATERIALIZED CTE: as an IN (subquery ... LIMIT) the planner may evaluate the
+      // subquery more than once and lease more rows than the limit. RETURNING has no order: the
+      // outer query restores the oldest-first order.
       text: `WITH due AS MATERIALIZED (
                SELECT id FROM outbox_pending
                 WHERE abandoned_at IS NULL
@@ -42,7 +43,7 @@ export class TypeormOutboxStore implements OutboxStore {
                   AND (lease_until IS NULL OR lease_until < now())
                   AND occurred_at <= now() - $3 * interval '1 millisecond'
                 ORDER BY id LIMIT $4
-                FOR UPDATE${skipLocked}),
+                FOR UPDATE SKIP LOCKED),
              claimed AS (
                UPDATE outbox_pending p SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
                  FROM due
@@ -51,9 +52,49 @@ export class TypeormOutboxStore implements OutboxStore {
              SELECT ${SERIALIZED_COLUMNS}, claimed.attempts
                FROM claimed JOIN outbox o ON o.id = claimed.id
               ORDER BY o.id`,
-      values: [options.owner, options.leaseMs, options.minAgeMs, options.limit],
+      values,
     });
     return rows;
+  }
+
+  /**
+   * The claim on Aurora DSQL, which refuses `FOR UPDATE` unless it is an equality on the primary
+   * key (and has no SKIP LOCKED): a plain read of the candidates, then a conditional lease
+   * update of exactly those ids that re-checks, row by row, that each is still due and unleased.
+   * Two relays racing for a row both write it; DSQL lets the first commit and aborts the other
+   * with 40001, and the statement runs again on a fresh snapshot where the row's lease is live,
+   * so it is skipped. (On PostgreSQL the same statement is safe by row locks: the second UPDATE
+   * waits for the first and re-checks the lease on the row as committed.) A relay that still
+   * loses after the retries claims nothing this round; the winner is publishing those rows.
+   */
+  private async claimOptimistically(values: readonly unknown[]): Promise<ClaimedEvent[]> {
+    try {
+      const { rows } = await this.db.query<ClaimedEvent>({
+        name: 'tf_outbox_claim_optimistic',
+        text: `WITH due AS MATERIALIZED (
+                 SELECT id FROM outbox_pending
+                  WHERE abandoned_at IS NULL
+                    AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+                    AND (lease_until IS NULL OR lease_until < now())
+                    AND occurred_at <= now() - $3 * interval '1 millisecond'
+                  ORDER BY id LIMIT $4),
+               claimed AS (
+                 UPDATE outbox_pending p SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
+                  WHERE p.id IN (SELECT id FROM due)
+                    AND p.abandoned_at IS NULL
+                    AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= now())
+                    AND (p.lease_until IS NULL OR p.lease_until < now())
+                 RETURNING p.id, p.attempts)
+               SELECT ${SERIALIZED_COLUMNS}, claimed.attempts
+                 FROM claimed JOIN outbox o ON o.id = claimed.id
+                ORDER BY o.id`,
+        values,
+      });
+      return rows;
+    } catch (error) {
+      if (isRetryableConflict(error)) return [];
+      throw error;
+    }
   }
 
   async markPublished(ids: readonly string[]): Promise<void> {

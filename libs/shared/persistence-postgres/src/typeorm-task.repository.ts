@@ -64,6 +64,15 @@ const AUDIT_COLUMNS: readonly Column[] = [
   { name: 'at', type: 'timestamptz' },
 ];
 
+/**
+ * Task unassignments one Aurora DSQL transaction may hold when a member leaves a project (DSQL
+ * changes at most 3,000 rows and 10 MiB per transaction). Each one writes six rows (the task,
+ * one audit row, two outbox rows and their two publication-state rows) and at most about 45 KB
+ * (a task.updated event carries the task, description included): 100 of them are 600 rows and
+ * under 5 MB, room to spare even if DSQL counted each secondary-index entry as a row.
+ */
+export const DSQL_RELEASES_PER_TRANSACTION = 100;
+
 /** Maps a row to the aggregate. */
 export function taskFromRow(row: TaskRow): Task {
   return Task.rehydrate({
@@ -150,11 +159,18 @@ function newAssigneeOf(events: readonly PendingEvent[]): string | null {
 }
 
 /**
- * Adds a CTE that finds the assignee's membership and returns the condition that it exists.
- * On PostgreSQL it locks the membership row (FOR KEY SHARE) until commit: a removal's DELETE
- * of it waits for this write, which it then sees and releases; or this write waits for the
- * removal, and finds nothing. Aurora DSQL has no shared row locks: there it is a plain read, so
- * an assignment racing a removal can still leave a non-member assigned.
+ * Adds a CTE that finds the assignee's membership and returns the condition that it exists, so
+ * that an assignment racing the member's removal can never leave a non-member assigned.
+ *
+ * - PostgreSQL: it locks the membership row (FOR KEY SHARE) until commit: a removal's DELETE of
+ *   it waits for this write, which it then sees and releases; or this write waits for the
+ *   removal, and finds nothing.
+ * - Aurora DSQL has no shared row locks and detects only write-write conflicts: there the guard
+ *   writes the membership row (bumps `assignments`). The removal deletes that row, so the two
+ *   transactions write one row and DSQL aborts whichever commits second with 40001: a losing
+ *   assignment runs again and finds no membership; a losing removal runs again and sees the
+ *   assignment, which it then releases. The price: two assignments of one member in one
+ *   project at the same instant conflict too, and one of them is retried.
  */
 function guardAssignee(
   batch: WriteBatch,
@@ -162,10 +178,12 @@ function guardAssignee(
   assigneeId: string,
   dialect: DatabaseConfig['dialect'],
 ): string {
+  const membership = `project_id = ${batch.param(projectId, 'uuid')} AND user_id = ${batch.param(assigneeId, 'uuid')}`;
   batch.with(
     'assignee_row',
-    `SELECT 1 FROM project_members WHERE project_id = ${batch.param(projectId, 'uuid')}
-       AND user_id = ${batch.param(assigneeId, 'uuid')}${dialect === 'postgres' ? ' FOR KEY SHARE' : ''}`,
+    dialect === 'postgres'
+      ? `SELECT 1 FROM project_members WHERE ${membership} FOR KEY SHARE`
+      : `UPDATE project_members SET assignments = COALESCE(assignments, 0) + 1 WHERE ${membership} RETURNING 1`,
   );
   return 'EXISTS (SELECT 1 FROM assignee_row)';
 }

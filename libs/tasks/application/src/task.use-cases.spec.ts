@@ -7,7 +7,7 @@ import {
   StaleVersionError,
   ValidationError,
 } from '@taskflow/shared-kernel';
-import { type InMemoryPorts, inMemoryPorts } from '@taskflow/testing';
+import { CountingTransactionRunner, type InMemoryPorts, inMemoryPorts } from '@taskflow/testing';
 import { TASK_INSTANT_RULE } from '@taskflow/tasks-domain';
 import { UserUseCases } from '@taskflow/users-application';
 import { type CreateTaskInput, type ListTasksInput, TaskUseCases } from './task.use-cases';
@@ -347,6 +347,125 @@ describe('TaskUseCases.memberLeaving (as the policy of a member removal)', () =>
     await expect(outcome).rejects.toThrow(ForbiddenError);
     expect((await w.tasks.get(taskId, w.as(w.owner))).assigneeId).toBe(w.viewer);
     expect(w.ports.outbox.envelopes).toHaveLength(eventsBefore);
+  });
+});
+
+describe('TaskUseCases.memberLeaving, a bounded number of changes per transaction (Aurora DSQL)', () => {
+  /** The world's project use cases, releasing at most `limit` tasks per transaction of `runner`. */
+  const batched = (w: World, runner: CountingTransactionRunner, limit: number): ProjectUseCases =>
+    new ProjectUseCases(w.ports.projects, w.ports.users, w.ports.clock, w.ports.ids, {
+      transactions: runner,
+      departures: {
+        memberLeaving: (projectId, userId, context, max) =>
+          w.tasks.memberLeaving(projectId, userId, context, max),
+      },
+      changesPerTransaction: limit,
+    });
+  /** Counts the unassignments stored (each stores one task.assigned). */
+  const releases = (w: World) => () => w.ports.tasks.storedEventsOf('task.assigned').length;
+  const assignedTo = (w: World, userId: string) =>
+    w.ports.tasks.list({
+      ...everything,
+      projectId: w.projectId,
+      assigneeId: userId,
+      memberId: w.owner,
+      limit: 100,
+    });
+
+  it('releases every task, at most the limit per transaction, the first with the removal itself', async () => {
+    // Prepare
+    const w = await setUp();
+    const mine: string[] = [];
+    for (let i = 0; i < 7; i += 1) mine.push(await aTask(w, { assigneeId: w.editor }));
+    const runner = new CountingTransactionRunner(releases(w));
+    const removedBefore = w.ports.projects.storedEventsOf('project.member_removed').length;
+
+    // Act
+    await batched(w, runner, 3).removeMember(
+      { projectId: w.projectId, userId: w.editor },
+      w.as(w.owner),
+    );
+
+    // Assess
+    expect(runner.transactions).toEqual([3, 3, 1]);
+    expect((await assignedTo(w, w.editor)).items).toEqual([]);
+    for (const taskId of mine) {
+      const history = await w.tasks.history(taskId, w.as(w.owner));
+      expect(history.at(-1)).toMatchObject({ version: 2, actorId: w.owner });
+    }
+    expect(w.ports.projects.storedEventsOf('project.member_removed')).toHaveLength(
+      removedBefore + 1,
+    );
+  });
+
+  it('keeps the removal and its releases in one transaction when they fit', async () => {
+    // Prepare
+    const w = await setUp();
+    for (let i = 0; i < 3; i += 1) await aTask(w, { assigneeId: w.editor });
+    const runner = new CountingTransactionRunner(releases(w));
+
+    // Act
+    await batched(w, runner, 3).removeMember(
+      { projectId: w.projectId, userId: w.editor },
+      w.as(w.owner),
+    );
+
+    // Assess
+    expect(runner.transactions).toEqual([3]);
+  });
+
+  it('interrupted between transactions, the member is out and cannot be assigned; removing again finishes', async () => {
+    // Prepare
+    const w = await setUp();
+    for (let i = 0; i < 7; i += 1) await aTask(w, { assigneeId: w.editor });
+    const spare = await aTask(w);
+    const runner = new CountingTransactionRunner(releases(w));
+    const projects = batched(w, runner, 3);
+    runner.interruptBefore(2);
+
+    // Act
+    const interrupted = projects.removeMember(
+      { projectId: w.projectId, userId: w.editor },
+      w.as(w.owner),
+    );
+    await expect(interrupted).rejects.toThrow('the process stopped');
+    const left = (await assignedTo(w, w.editor)).items.length;
+    const assigning = w.tasks.update(spare, { assigneeId: w.editor }, null, w.as(w.owner));
+    await expect(assigning).rejects.toMatchObject({ code: 'ASSIGNEE_NOT_MEMBER' });
+    const again = await projects.removeMember(
+      { projectId: w.projectId, userId: w.editor },
+      w.as(w.owner),
+    );
+
+    // Assess
+    expect(left).toBe(4);
+    expect(again.members.map((m) => m.userId)).not.toContain(w.editor);
+    expect((await assignedTo(w, w.editor)).items).toEqual([]);
+    // The removal with 3 releases; then the retry: finding the member gone, then the rest.
+    expect(runner.transactions).toEqual([3, 0, 3, 1]);
+    const once = projects.removeMember({ projectId: w.projectId, userId: w.editor }, w.as(w.owner));
+    await expect(once).rejects.toMatchObject({ code: 'MEMBER_NOT_FOUND' });
+    expect(runner.transactions.slice(4)).toEqual([0, 0]);
+    expect(w.ports.projects.storedEventsOf('project.member_removed')).toHaveLength(1);
+  });
+
+  it('tells a non-owner OWNER_REQUIRED for a former member, releasing nothing', async () => {
+    // Prepare
+    const w = await setUp();
+    await aTask(w, { assigneeId: w.viewer });
+    const runner = new CountingTransactionRunner(releases(w));
+    const projects = batched(w, runner, 3);
+    await projects.removeMember({ projectId: w.projectId, userId: w.viewer }, w.as(w.owner));
+
+    // Act
+    const outcome = projects.removeMember(
+      { projectId: w.projectId, userId: w.viewer },
+      w.as(w.editor),
+    );
+
+    // Assess
+    await expect(outcome).rejects.toThrow(ForbiddenError);
+    expect(runner.transactions).toEqual([1, 0]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { type RequestContext, retryOnStaleVersion } from '@taskflow/application';
 import type { TaskSnapshot } from '@taskflow/events';
+import type { DepartureProgress } from '@taskflow/projects-application';
 import {
   type ProjectAccess,
   type ProjectRepository,
@@ -98,22 +99,45 @@ export class TaskUseCases {
   }
 
   /**
-   * Unassigns a member leaving a project from each of its live tasks (an assignee is always a
+   * Unassigns a member leaving a project from their live tasks (an assignee is always a
    * member), each change audited and announced like any other. Runs in the removal's
    * transaction, after the membership is gone: an assignment racing the removal either commits
-   * first (and is released here) or waits for the removal and is refused.
+   * first (and is released here) or is refused. With a `limit`, it unassigns at most that many
+   * tasks and reports whether more are left (the removal then calls it again, in a transaction
+   * of its own); without, all of them.
    */
-  async memberLeaving(projectId: string, userId: string, context: RequestContext): Promise<void> {
+  async memberLeaving(
+    projectId: string,
+    userId: string,
+    context: RequestContext,
+    limit: number | null = null,
+  ): Promise<DepartureProgress> {
     const now = this.clock.now();
+    if (limit !== null) {
+      // Released tasks leave the query: the first page is always what is left.
+      const page = await this.tasks.assignedTo(projectId, userId, limit, null);
+      let released = 0;
+      for (const task of page.items) {
+        if (task.releaseAssignee(userId, context.actorId, now)) {
+          await this.tasks.save(task, context);
+          released += 1;
+        }
+      }
+      return { released, more: page.nextCursor !== null };
+    }
+    let released = 0;
     let cursor: string | null = null;
     do {
       const page: Page<Task> = await this.tasks.assignedTo(projectId, userId, RELEASE_PAGE, cursor);
       for (const task of page.items) {
-        if (task.releaseAssignee(userId, context.actorId, now))
+        if (task.releaseAssignee(userId, context.actorId, now)) {
           await this.tasks.save(task, context);
+          released += 1;
+        }
       }
       cursor = page.nextCursor;
     } while (cursor !== null);
+    return { released, more: false };
   }
 
   /**

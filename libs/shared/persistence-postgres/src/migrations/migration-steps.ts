@@ -231,4 +231,12 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
     '0033-index-ws-connections-by-expiry',
     'ws_connections_expiry_idx ON ws_connections (expires_at)',
   ),
+  // Bumped by every write that assigns the member a task, on Aurora DSQL only: the assignment
+  // then writes the membership row that a removal deletes, so under DSQL's optimistic
+  // concurrency one of the two aborts (40001) instead of both committing unseen by each other.
+  // PostgreSQL locks the row instead (FOR KEY SHARE) and leaves the column null.
+  {
+    name: '0034-project-members-assignments',
+    sql: () => 'ALTER TABLE project_members ADD COLUMN IF NOT EXISTS assignments integer',
+  },
 ];

@@ -51,6 +51,33 @@ export async function openMigrated(
   return persistence;
 }
 
+/**
+ * The dsql dialect's code paths over a test database on PostgreSQL. The schema is applied with
+ * the postgres dialect (PostgreSQL has no `CREATE INDEX ASYNC`); then the database's sessions
+ * default to REPEATABLE READ, PostgreSQL's snapshot isolation, under which two transactions
+ * writing one row end with one of them aborted with 40001, as on DSQL (PostgreSQL makes the
+ * second writer wait for the first before aborting it; DSQL aborts it at commit: the outcome is
+ * the same). The postgres-dialect pools force READ COMMITTED per session and are unaffected.
+ *
+ * @returns the dsql-dialect persistence; closing it leaves the database to its owner.
+ */
+export async function openDsqlDialect(
+  url: string,
+  ids: IdGenerator = uuidV7Generator,
+): Promise<Persistence> {
+  const setup = await openMigrated(url);
+  try {
+    const name = new URL(url).pathname.slice(1);
+    await setup.db.query({
+      text: `ALTER DATABASE "${name.replace(/"/g, '""')}" SET default_transaction_isolation = 'repeatable read'`,
+      values: [],
+    });
+  } finally {
+    await setup.close();
+  }
+  return openPersistence(testConfig(url, { dialect: 'dsql' }), ids);
+}
+
 /** The real use cases of every context, wired over one persistence as the host wires them. */
 export interface UseCases {
   readonly users: UserUseCases;

@@ -9,3 +9,4 @@ export * from './in-memory-comment.repository';
 export * from './in-memory-ports';
 export * from './in-memory-outbox.store';
 export * from './in-memory-websocket';
+export * from './counting-transaction.runner';
