@@ -150,15 +150,11 @@ export class AuroraDatabase extends Construct implements ConnectableDatabase {
       ec2.Port.tcp(443),
       'Secrets Manager endpoint',
     );
+    // addRotationSingleUser admits this group to the cluster's itself.
     rotationSecurityGroup.addEgressRule(
       this.securityGroup,
       ec2.Port.tcp(AURORA_DATABASE.port),
       'the database',
-    );
-    this.securityGroup.addIngressRule(
-      rotationSecurityGroup,
-      ec2.Port.tcp(AURORA_DATABASE.port),
-      'secret rotation',
     );
     network.allowEndpointsFrom(rotationSecurityGroup, 'secret rotation');
     this.cluster.addRotationSingleUser({
@@ -182,11 +178,7 @@ export class AuroraDatabase extends Construct implements ConnectableDatabase {
         ec2.Port.tcp(AURORA_DATABASE.port),
         'the cluster',
       );
-      this.securityGroup.addIngressRule(
-        proxyGroup,
-        ec2.Port.tcp(AURORA_DATABASE.port),
-        'RDS Proxy',
-      );
+      // addProxy admits the proxy's group to the cluster's itself.
       fnGroup.addEgressRule(proxyGroup, ec2.Port.tcp(AURORA_DATABASE.port), 'RDS Proxy');
       this.proxy = this.cluster.addProxy('Proxy', {
         secrets: [secret],
