@@ -24,7 +24,8 @@ for (const stage of PRESET_STAGES)
       buildTaskflowApp(app, config, { bundleDir, deploymentId: 'synth', nag: true });
       const assembly = app.synth();
       for (const stack of assembly.stacks) {
-        const resources = Object.keys(stack.template.Resources as Record<string, unknown>).length;
+        const template = stack.template as { Resources?: Record<string, unknown> };
+        const resources = Object.keys(template.Resources ?? {}).length;
         console.log(
           `${shape.padEnd(40)} ${stack.stackName.padEnd(40)} ${String(resources).padStart(4)} resources`,
         );

@@ -214,10 +214,11 @@ export function deploymentRegions(config: TaskflowConfig): readonly string[] {
 
 /** The configured log retention as CDK's enum (the schema admits only CloudWatch's periods). */
 export function logRetention(config: TaskflowConfig): RetentionDays {
-  const match = Object.values(RetentionDays).find((v) => v === config.logRetentionDays);
-  if (typeof match !== 'number')
-    throw new ConfigError([
-      `logRetentionDays: ${String(config.logRetentionDays)} is not a CloudWatch period`,
-    ]);
+  const days: number = config.logRetentionDays;
+  const match = Object.values(RetentionDays)
+    .filter((v): v is RetentionDays => typeof v === 'number')
+    .find((v) => (v as number) === days);
+  if (match === undefined)
+    throw new ConfigError([`logRetentionDays: ${String(days)} is not a CloudWatch period`]);
   return match;
 }

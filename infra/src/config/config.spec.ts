@@ -96,7 +96,8 @@ describe('Taskflow configuration', () => {
 
   it('refuses a configuration missing a field, naming it', () => {
     // Prepare
-    const { stage: _omitted, ...rest } = preset('dev', 'dsql');
+    const rest: Record<string, unknown> = { ...preset('dev', 'dsql') };
+    delete rest['stage'];
 
     // Act
     const problems = problemsOf(() => parseConfig(rest));

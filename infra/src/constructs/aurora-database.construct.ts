@@ -120,7 +120,10 @@ export class AuroraDatabase extends Construct implements ConnectableDatabase {
       storageEncryptionKey: key,
       iamAuthentication: true,
       enablePerformanceInsights: true,
-      performanceInsightRetention: database.performanceInsightsRetentionDays,
+      performanceInsightRetention:
+        database.performanceInsightsRetentionDays === 7
+          ? rds.PerformanceInsightRetention.DEFAULT
+          : rds.PerformanceInsightRetention.LONG_TERM,
       performanceInsightEncryptionKey: key,
       cloudwatchLogsExports: ['postgresql'],
       backup: { retention: Duration.days(database.backupRetentionDays) },
