@@ -1,0 +1,131 @@
+import {
+  type DatabaseEngine,
+  parseConfig,
+  type TaskflowConfig,
+  type TaskflowConfigInput,
+} from './config.schema';
+
+/** The stages that have a preset. */
+export const PRESET_STAGES = ['dev', 'prod'] as const;
+/** A stage with a preset. */
+export type PresetStage = (typeof PRESET_STAGES)[number];
+
+/** A deep partial of the configuration input: what a file or the CLI context overrides. */
+export type ConfigOverrides = { readonly [K in keyof TaskflowConfigInput]?: unknown };
+
+function databaseDefaults(
+  stage: PresetStage,
+  engine: DatabaseEngine,
+  multiRegion: boolean,
+): TaskflowConfigInput['database'] {
+  if (engine === 'dsql') return { engine };
+  return stage === 'prod'
+    ? {
+        engine,
+        minCapacity: 0.5,
+        maxCapacity: 16,
+        readers: 1,
+        proxy: true,
+        backupRetentionDays: 14,
+        performanceInsightsRetentionDays: 7,
+        rotationDays: 30,
+      }
+    : {
+        engine,
+        // Auto-pause: a dev cluster nobody uses costs storage only (hence no proxy either). A
+        // global database's primary cannot pause.
+        minCapacity: multiRegion ? 0.5 : 0,
+        maxCapacity: 2,
+        readers: 0,
+        proxy: false,
+        backupRetentionDays: 1,
+        performanceInsightsRetentionDays: 7,
+        rotationDays: 30,
+      };
+}
+
+/**
+ * The preset of a stage for an engine. Regions default to the DSQL multi-region set the seed
+ * uses (us-east-1 and us-east-2 peered, witness us-west-2), which Aurora global databases
+ * support as well.
+ */
+export function preset(
+  stage: PresetStage,
+  engine: DatabaseEngine,
+  multiRegion = false,
+): TaskflowConfigInput {
+  const prod = stage === 'prod';
+  return {
+    stage,
+    projectName: 'taskflow',
+    regions: { primary: 'us-east-1', secondary: 'us-east-2', witness: 'us-west-2' },
+    multiRegion,
+    database: databaseDefaults(stage, engine, multiRegion),
+    deletionProtection: prod,
+    lambda: {
+      memoryMb: prod ? 1024 : 512,
+      timeoutSeconds: 30,
+      architecture: 'arm64',
+      ...(prod ? { reservedConcurrency: 100 } : {}),
+      provisionedConcurrency: prod ? 2 : 0,
+      layerArns: [],
+    },
+    logRetentionDays: prod ? 90 : 7,
+    network: {
+      vpcCidr: '10.40.0.0/16',
+      maxAzs: prod ? 3 : 2,
+      natGateways: prod ? 2 : 1,
+      allowedCidrs: [],
+    },
+    api: {
+      corsOrigins: prod ? ['https://app.taskflow.example'] : ['*'],
+      apiKeyRequired: prod,
+      throttling: { rateLimit: 1_000, burstLimit: 2_000 },
+    },
+    events: { archiveRetentionDays: prod ? 90 : 7 },
+    alarms: { emails: [], httpsEndpoints: [] },
+    deployment: { strategy: prod ? 'canary-10pct-5min' : 'all-at-once' },
+    sampleData: !prod,
+    tags: { project: 'taskflow', stage, 'cost-center': 'taskflow' },
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep-merges overrides onto a base: objects merge key by key, arrays and scalars replace. */
+export function mergeConfig(base: unknown, overrides: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(overrides)) return overrides ?? base;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    merged[key] = mergeConfig(base[key], value);
+  }
+  return merged;
+}
+
+/**
+ * A validated configuration: the stage's preset for the engine with overrides applied.
+ * A database override that changes the engine starts from that engine's preset, so fields of
+ * the other engine never leak into it.
+ */
+export function resolveConfig(
+  stage: PresetStage,
+  engine: DatabaseEngine,
+  overrides: ConfigOverrides = {},
+): TaskflowConfig {
+  return parseConfig(mergeConfig(preset(stage, engine, overrides.multiRegion === true), overrides));
+}
+
+/** A small, valid configuration for tests: dev, one region, with overrides. */
+export function getTestConfig(
+  overrides: ConfigOverrides = {},
+  engine: DatabaseEngine = 'aurora-postgresql',
+): TaskflowConfig {
+  return resolveConfig('dev', engine, {
+    account: '111111111111',
+    alarms: { emails: ['ops@taskflow.example'], httpsEndpoints: [] },
+    ...overrides,
+  });
+}

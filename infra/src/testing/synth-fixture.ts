@@ -1,0 +1,44 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import type { TaskflowConfig } from '../config/config.schema';
+import { LAMBDA_APPS } from '../constructs/taskflow-function.construct';
+import { buildTaskflowApp, type TaskflowStacks } from '../taskflow-app';
+
+let bundleDir: string | undefined;
+
+/**
+ * A `dist` folder with a one-line handler per app, so that tests synthesize without building
+ * the real bundles (the infra:synth target uses the real ones).
+ */
+export function fakeBundleDir(): string {
+  if (bundleDir !== undefined) return bundleDir;
+  const dir = mkdtempSync(join(tmpdir(), 'taskflow-infra-bundles-'));
+  for (const app of LAMBDA_APPS) {
+    mkdirSync(join(dir, 'apps', app), { recursive: true });
+    writeFileSync(
+      join(dir, 'apps', app, 'index.js'),
+      `exports.handler = async () => ({ app: '${app}' });\n`,
+    );
+  }
+  bundleDir = dir;
+  return dir;
+}
+
+/** A fresh app holding every stack of a configuration (asset bundling is skipped). */
+export function synthFixture(
+  config: TaskflowConfig,
+  nag = false,
+): { app: App; stacks: TaskflowStacks } {
+  const app = new App({
+    outdir: mkdtempSync(join(tmpdir(), 'taskflow-infra-out-')),
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
+  const stacks = buildTaskflowApp(app, config, {
+    bundleDir: fakeBundleDir(),
+    deploymentId: 'test',
+    nag,
+  });
+  return { app, stacks };
+}
