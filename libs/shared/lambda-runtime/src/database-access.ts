@@ -92,11 +92,14 @@ export async function resolveDatabase(
 
 /**
  * The password of the database secret as last read. After the server refused it, the secret is
- * read again, once for all the connections refused together. The user, host and database stay
- * those read at cold start: single-user rotation changes only the password.
+ * read again, unless it was since the refused connection started: connections refused together
+ * (and a password that is simply wrong) cost one read, not one each. The user, host and
+ * database stay those read at cold start: single-user rotation changes only the password.
  */
 class SecretCredentials implements DatabaseCredentials {
   private rereading: Promise<void> | null = null;
+  /** When the last read finished (`performance.now()`); the cold start's read came first. */
+  private readAt = performance.now();
 
   constructor(
     private current: RdsSecret,
@@ -107,10 +110,13 @@ class SecretCredentials implements DatabaseCredentials {
     return Promise.resolve(this.current.password);
   }
 
-  refresh(): Promise<void> {
-    this.rereading ??= this.read()
+  refresh(since: number): Promise<void> {
+    if (this.rereading !== null) return this.rereading;
+    if (this.readAt > since) return Promise.resolve();
+    this.rereading = this.read()
       .then((secret) => {
         this.current = secret;
+        this.readAt = performance.now();
       })
       .finally(() => {
         this.rereading = null;

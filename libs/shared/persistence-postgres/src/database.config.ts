@@ -9,9 +9,11 @@ export interface DatabaseCredentials {
   /**
    * Re-reads the credentials after the server refused them (SQLSTATE 28P01, 28000): a secret
    * rotated since it was read. The connection is then tried once more, so a rotation never
-   * fails a running function. Absent where re-reading cannot help.
+   * fails a running function. `since` is when the refused connection started
+   * (`performance.now()`): credentials re-read after it are already the newest, and several
+   * connections refused together need one re-read. Absent where re-reading cannot help.
    */
-  refresh?(): Promise<void>;
+  refresh?(since: number): Promise<void>;
 }
 
 /** How the adapter reaches PostgreSQL (or Aurora DSQL). */

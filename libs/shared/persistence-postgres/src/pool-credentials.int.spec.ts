@@ -30,8 +30,11 @@ describe('Database with credentials asked per connection', () => {
   const setPassword = (password: string) =>
     admin(`ALTER ROLE tf_app PASSWORD '${password.replaceAll("'", "''")}'`);
   // Makes the pool open new connections: existing ones were authenticated when they opened.
-  const dropConnections = () =>
-    admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'tf_app'`);
+  const dropConnections = async (db: Database): Promise<void> => {
+    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'tf_app'`);
+    // The pool learns of it when the socket closes: until then it would hand out a dying one.
+    while (db.pool.totalCount > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
 
   /** Credentials whose password is what `current` holds; counts what the pool asked for. */
   const counting = (initial: string, reread?: () => string) => {
@@ -133,7 +136,7 @@ describe('Database with credentials asked per connection', () => {
     const { seen, credentials } = counting('first', () => 'second');
     const db = await connect(credentials, { poolSize: 1 });
     await setPassword('second');
-    await dropConnections();
+    await dropConnections(db);
 
     await expect(work(db)).resolves.toBeDefined();
     expect(seen.refreshes).toBe(1);
@@ -146,7 +149,7 @@ describe('Database with credentials asked per connection', () => {
     const { seen, credentials } = counting('first', () => 'still-wrong');
     const db = await connect(credentials, { poolSize: 1 });
     await setPassword('second');
-    await dropConnections();
+    await dropConnections(db);
 
     const failure: unknown = await db
       .query({ text: 'SELECT 1', values: [] })

@@ -57,9 +57,10 @@ function refreshingPool(refresh: NonNullable<DatabaseCredentials['refresh']>): t
     override connect(): Promise<pg.PoolClient>;
     override connect(callback: ConnectCallback): void;
     override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | undefined {
+      const started = performance.now();
       const connected = super.connect().catch(async (error: unknown) => {
         if (!isAuthenticationFailure(error)) throw error;
-        await refresh();
+        await refresh(started);
         // Once only: credentials refused again right after a re-read are wrong, not rotated.
         return super.connect();
       });
