@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/lambda-testing';
 import {
   FakeEventBridge,
+  FakeSecretsManager,
   apiGatewayProxyEvent,
   invokeBundle,
   lambdaContext,
@@ -194,6 +195,63 @@ describe('api Lambda (API Gateway REST proxy)', () => {
     // project.created and project.member_added, on the fast path.
     expect(emf.some((line) => line['EventsPublished'] === 2)).toBe(true);
     expect(emf.some((line) => line['ColdStart'] === 1)).toBe(true);
+  });
+
+  it('the built bundle reads its database and JWT secrets from Secrets Manager once, at cold start', async () => {
+    const secrets = await FakeSecretsManager.start();
+    try {
+      const target = new URL(bed.database.url);
+      const database = secrets.createSecret(
+        'taskflow/database',
+        JSON.stringify({
+          username: decodeURIComponent(target.username),
+          password: 'unused-by-the-trusting-test-server',
+          host: target.hostname,
+          port: Number(target.port),
+          dbname: target.pathname.slice(1),
+          engine: 'postgres',
+        }),
+      );
+      const jwt = secrets.createSecret('taskflow/jwt', SECRET);
+      // As on AWS: neither the database password nor the signing secret in the environment.
+      const rest = Object.fromEntries(
+        Object.entries(bed.env).filter(
+          ([name]) => name !== 'DATABASE_URL' && name !== 'JWT_SECRET',
+        ),
+      );
+      const me = apiGatewayProxyEvent({
+        method: 'GET',
+        path: '/users/me',
+        headers: { Authorization: `Bearer ${token}` },
+      });
+
+      const run = await invokeBundle(
+        bed.bundle,
+        [me, me],
+        {
+          ...rest,
+          DATABASE_AUTH: 'secret',
+          DATABASE_SECRET_ARN: database.arn,
+          JWT_SECRET_ARN: jwt.arn,
+          SECRETS_MANAGER_ENDPOINT: secrets.url,
+        },
+        { functionName: 'taskflow-api' },
+      );
+
+      // The token was signed with SECRET: verified, so the bundle holds the secret's value.
+      expect(run.invocations).toEqual([
+        expect.objectContaining({ ok: true, value: expect.objectContaining({ statusCode: 200 }) }),
+        expect.objectContaining({ ok: true, value: expect.objectContaining({ statusCode: 200 }) }),
+      ]);
+      expect(secrets.callsFor(database.arn)).toHaveLength(1);
+      expect(secrets.callsFor(jwt.arn)).toHaveLength(1);
+      // Never logged: neither value appears in anything the function wrote.
+      const output = JSON.stringify(run.logs) + run.otherOutput;
+      expect(output).not.toContain(SECRET);
+      expect(output).not.toContain('unused-by-the-trusting-test-server');
+    } finally {
+      await secrets.stop();
+    }
   });
 
   it('the built bundle stays within the cold-start budget: at most 1.5 MB, TypeORM as a pool and transactions only', () => {

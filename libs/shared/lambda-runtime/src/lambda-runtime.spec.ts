@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { FakeEventBridge, lambdaContext } from '@taskflow/testing';
 import * as AWSXRay from 'aws-xray-sdk-core';
-import { LambdaConfigError, loadLambdaConfig } from './config';
+import { LambdaConfigError, MAX_CONNECTION_LIFETIME_SECONDS, loadLambdaConfig } from './config';
 import { type InvocationRuntime, lambdaHandler } from './runtime';
 import { createTelemetry } from './telemetry';
 import { loadTracing, xrayQueryTracer } from './tracing';
@@ -10,6 +10,26 @@ const BASE = {
   DATABASE_URL: 'postgres://app:s3cret@db.example.com:5432/taskflow',
   JWT_SECRET: 'a'.repeat(32),
   AWS_REGION: 'eu-west-1',
+};
+
+const JWT_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:taskflow/jwt-AbCdEf';
+const DB_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:taskflow/db-AbCdEf';
+const DSQL_HOST = 'abcdefghijklmnopqrstuvwxyz.dsql.eu-west-1.on.aws';
+/** Aurora with its credentials in Secrets Manager: no secret in the environment. */
+const SECRET_MODE = {
+  ...BASE,
+  DATABASE_AUTH: 'secret',
+  DATABASE_SECRET_ARN: DB_ARN,
+  JWT_SECRET: undefined,
+  JWT_SECRET_ARN: JWT_ARN,
+};
+/** Aurora DSQL with IAM tokens. */
+const DSQL_MODE = {
+  ...SECRET_MODE,
+  DATABASE_AUTH: 'dsql-iam',
+  DATABASE_SECRET_ARN: undefined,
+  DATABASE_URL: undefined,
+  DSQL_ENDPOINT: DSQL_HOST,
 };
 
 describe('loadLambdaConfig', () => {
@@ -41,7 +61,63 @@ describe('loadLambdaConfig', () => {
     [{ ...BASE, DATABASE_URL: undefined }, {}, /DATABASE_URL/],
     [{ ...BASE, DATABASE_URL: 'mysql://x@y/z' }, {}, /DATABASE_URL/],
     [{ ...BASE, JWT_SECRET: 'short' }, {}, /JWT_SECRET/],
-    [{ ...BASE, JWT_SECRET: undefined }, {}, /JWT_SECRET is required/],
+    [
+      { ...BASE, JWT_SECRET: undefined },
+      {},
+      /JWT_SECRET_ARN is required \(JWT_SECRET for local runs\)/,
+    ],
+    [{ ...BASE, JWT_SECRET_ARN: JWT_ARN }, {}, /JWT_SECRET_ARN or JWT_SECRET, not both/],
+    [
+      { ...BASE, JWT_SECRET: undefined, JWT_SECRET_ARN: 'jwt' },
+      {},
+      /JWT_SECRET_ARN: must be a Secrets Manager secret ARN/,
+    ],
+    [{ ...BASE, DATABASE_AUTH: 'password' }, {}, /DATABASE_AUTH/],
+    [SECRET_MODE, {}, /DATABASE_URL is not used with DATABASE_AUTH=secret/],
+    [
+      { ...SECRET_MODE, DATABASE_URL: undefined, DATABASE_SECRET_ARN: undefined },
+      {},
+      /DATABASE_SECRET_ARN is required with DATABASE_AUTH=secret/,
+    ],
+    [
+      { ...SECRET_MODE, DATABASE_URL: undefined, DATABASE_SECRET_ARN: 'db-secret' },
+      {},
+      /DATABASE_SECRET_ARN: must be a Secrets Manager secret ARN/,
+    ],
+    [
+      { ...SECRET_MODE, DATABASE_URL: undefined, DATABASE_HOST: 'https://proxy/' },
+      {},
+      /DATABASE_HOST: must be a host name/,
+    ],
+    [
+      { ...SECRET_MODE, DATABASE_URL: undefined, DSQL_ENDPOINT: DSQL_HOST },
+      {},
+      /DSQL_ENDPOINT is not used with DATABASE_AUTH=secret/,
+    ],
+    [
+      { ...DSQL_MODE, DSQL_ENDPOINT: undefined },
+      {},
+      /DSQL_ENDPOINT is required with DATABASE_AUTH=dsql-iam/,
+    ],
+    [
+      { ...DSQL_MODE, DSQL_ENDPOINT: `postgres://${DSQL_HOST}` },
+      {},
+      /DSQL_ENDPOINT: must be a host name/,
+    ],
+    [
+      { ...DSQL_MODE, DATABASE_SSL: 'disable' },
+      {},
+      /DATABASE_SSL must be verify with DATABASE_AUTH=dsql-iam/,
+    ],
+    [{ ...DSQL_MODE, DATABASE_SSL: 'no-verify' }, {}, /DATABASE_SSL must be verify/],
+    [{ ...DSQL_MODE, DATABASE_DIALECT: 'postgres' }, {}, /DATABASE_DIALECT must be dsql/],
+    [
+      { ...DSQL_MODE, DATABASE_SECRET_ARN: DB_ARN },
+      {},
+      /DATABASE_SECRET_ARN is not used with DATABASE_AUTH=dsql-iam/,
+    ],
+    [{ ...BASE, DATABASE_USER: 'admin' }, {}, /DATABASE_USER is not used with DATABASE_AUTH=url/],
+    [{ ...BASE, SECRETS_MANAGER_ENDPOINT: 'the local fake' }, {}, /SECRETS_MANAGER_ENDPOINT/],
     [BASE, { events: true }, /EVENT_BUS_NAME is required/],
     [BASE, { websocket: true }, /WEBSOCKET_CALLBACK_URL is required/],
     [{ ...BASE, EVENT_SOURCE: 'task.management' }, {}, /EVENT_SOURCE must differ/],
@@ -51,6 +127,67 @@ describe('loadLambdaConfig', () => {
     expect(() => loadLambdaConfig(env, needs)).toThrow(LambdaConfigError);
     expect(() => loadLambdaConfig(env, needs)).toThrow(message);
   });
+
+  it('keeps DATABASE_URL and JWT_SECRET for local runs, recycling connections before 60 minutes', () => {
+    expect(loadLambdaConfig(BASE)).toMatchObject({
+      database: {
+        source: { auth: 'url', url: BASE.DATABASE_URL },
+        maxConnectionLifetimeSeconds: MAX_CONNECTION_LIFETIME_SECONDS,
+      },
+      auth: { signingSecret: { value: BASE.JWT_SECRET } },
+    });
+    expect(MAX_CONNECTION_LIFETIME_SECONDS).toBeLessThan(60 * 60);
+  });
+
+  it('DATABASE_AUTH=secret names the secrets by ARN, the values stay in Secrets Manager', () => {
+    const config = loadLambdaConfig({
+      ...SECRET_MODE,
+      DATABASE_URL: undefined,
+      DATABASE_HOST: 'taskflow.proxy-abc.eu-west-1.rds.amazonaws.com',
+      SECRETS_MANAGER_ENDPOINT: 'http://127.0.0.1:4566',
+    });
+
+    expect(config).toMatchObject({
+      database: {
+        source: {
+          auth: 'secret',
+          secretArn: DB_ARN,
+          host: 'taskflow.proxy-abc.eu-west-1.rds.amazonaws.com',
+        },
+        ssl: 'verify',
+        dialect: 'postgres',
+      },
+      auth: { signingSecret: { secretArn: JWT_ARN } },
+      secretsManager: { endpoint: 'http://127.0.0.1:4566' },
+    });
+    expect(loadLambdaConfig({ ...SECRET_MODE, DATABASE_URL: undefined }).database.source).toEqual({
+      auth: 'secret',
+      secretArn: DB_ARN,
+      host: null,
+    });
+  });
+
+  it.each([
+    [undefined, 'admin'],
+    ['taskflow_app', 'taskflow_app'],
+  ])(
+    'DATABASE_AUTH=dsql-iam with DATABASE_USER=%s: user %s on port 5432, database postgres, TLS verified, dsql dialect',
+    (user, expected) => {
+      const config = loadLambdaConfig({ ...DSQL_MODE, DATABASE_USER: user });
+
+      expect(config.database).toMatchObject({
+        source: {
+          auth: 'dsql-iam',
+          endpoint: DSQL_HOST,
+          port: 5432,
+          user: expected,
+          database: 'postgres',
+        },
+        ssl: 'verify',
+        dialect: 'dsql',
+      });
+    },
+  );
 
   it('lets the migrator run without JWT_SECRET', () => {
     expect(loadLambdaConfig({ ...BASE, JWT_SECRET: undefined }, { auth: false }).auth).toBeNull();

@@ -1,9 +1,16 @@
 import type { Context } from 'aws-lambda';
-import { type Core, composeCore, createEventBridgePublisher } from '@taskflow/composition';
+import {
+  type Core,
+  type CoreSettings,
+  composeCore,
+  createEventBridgePublisher,
+} from '@taskflow/composition';
 import { type Persistence, openPersistence } from '@taskflow/persistence-postgres';
 import { OutboxRelay, type OutboxRelayOptions } from '@taskflow/relay';
 import { systemClock, uuidV7Generator } from '@taskflow/shared-kernel';
 import { type LambdaConfig, LambdaConfigError } from './config';
+import { type DatabaseAccess, dsqlSignerTokens, resolveDatabase } from './database-access';
+import { type SecretReader, secretsManagerReader } from './secret-reader';
 import { type Telemetry, apiLogger, relayTelemetry } from './telemetry';
 import { type Tracing, loadTracing } from './tracing';
 
@@ -22,17 +29,64 @@ export interface LambdaRuntime {
   close(): Promise<void>;
 }
 
-/** Opens the function's pool, with one X-Ray subsegment per statement when tracing is on. */
+/** The shortest JWT signing secret accepted, whether from JWT_SECRET or JWT_SECRET_ARN. */
+const MIN_SIGNING_SECRET_LENGTH = 32;
+
+/**
+ * Where a function reads its secrets and signs DSQL tokens; the real ones (Secrets Manager in
+ * the Region, or at SECRETS_MANAGER_ENDPOINT, and `dsql-signer`) unless a test injects its own.
+ */
+export type CloudAccess = DatabaseAccess;
+
+function cloudAccess(
+  config: LambdaConfig,
+  tracing: Tracing,
+  given: Partial<CloudAccess>,
+): CloudAccess {
+  return {
+    secrets:
+      given.secrets ??
+      secretsManagerReader(
+        { region: config.region, endpoint: config.secretsManager.endpoint },
+        tracing,
+      ),
+    dsqlTokens: given.dsqlTokens ?? dsqlSignerTokens,
+  };
+}
+
+/**
+ * Opens the function's pool, with one X-Ray subsegment per statement when tracing is on. The
+ * database secret, if any, is read now (once per execution environment) and again only when
+ * the database refuses it.
+ */
 export async function openLambdaPersistence(
   config: LambdaConfig,
   tracing?: Tracing,
+  access: Partial<CloudAccess> = {},
 ): Promise<Persistence> {
-  const traceQuery = (tracing ?? (await loadTracing(config.tracing))).queries?.(
-    config.database.url,
-  );
+  const traced = tracing ?? (await loadTracing(config.tracing));
+  const cloud = cloudAccess(config, traced, access);
+  try {
+    return await openWith(config, traced, cloud);
+  } finally {
+    // Secrets are read again only after the database refused one, which is rare: the client
+    // made again then costs a few milliseconds, and no idle connection is kept meanwhile.
+    if (access.secrets === undefined) cloud.secrets.close();
+  }
+}
+
+async function openWith(
+  config: LambdaConfig,
+  tracing: Tracing,
+  cloud: CloudAccess,
+): Promise<Persistence> {
+  const { source, ...settings } = config.database;
+  const target = await resolveDatabase(source, config.region, cloud);
+  const traceQuery = tracing.queries?.(target.url);
   return openPersistence(
     {
-      ...config.database,
+      ...settings,
+      ...target,
       applicationName: config.functionName,
       ...(traceQuery === undefined ? {} : { traceQuery }),
     },
@@ -40,18 +94,47 @@ export async function openLambdaPersistence(
   );
 }
 
-/** Opens the pool (traced), wires the core and, where events are configured, the relay. */
+/** The HS256 signing secret: as given, or read from Secrets Manager now (cold start). */
+async function signingSecretOf(
+  auth: NonNullable<LambdaConfig['auth']>,
+  secrets: SecretReader,
+): Promise<string> {
+  if ('value' in auth.signingSecret) return auth.signingSecret.value;
+  const secret = await secrets.read(auth.signingSecret.secretArn, 'JWT_SECRET_ARN');
+  if (secret.length < MIN_SIGNING_SECRET_LENGTH)
+    throw new LambdaConfigError(
+      `invalid configuration: the secret JWT_SECRET_ARN names must be at least ${String(MIN_SIGNING_SECRET_LENGTH)} characters`,
+    );
+  return secret;
+}
+
+/**
+ * Reads the function's secrets, opens the pool (traced), wires the core and, where events are
+ * configured, the relay.
+ */
 export async function openLambdaRuntime(
   config: LambdaConfig,
   telemetry: Telemetry,
   relayOptions: Partial<OutboxRelayOptions> = {},
+  access: Partial<CloudAccess> = {},
 ): Promise<LambdaRuntime> {
   const { auth } = config;
-  if (auth === null) throw new LambdaConfigError('invalid configuration: JWT_SECRET is required');
+  if (auth === null)
+    throw new LambdaConfigError(
+      'invalid configuration: JWT_SECRET_ARN (or JWT_SECRET) is required',
+    );
   const tracing = await loadTracing(config.tracing);
-  const persistence = await openLambdaPersistence(config, tracing);
+  const cloud = cloudAccess(config, tracing, access);
+  let signingSecret: string;
+  let persistence: Persistence;
   try {
-    return wire(config, auth, telemetry, tracing, persistence, relayOptions);
+    signingSecret = await signingSecretOf(auth, cloud.secrets);
+    persistence = await openWith(config, tracing, cloud);
+  } finally {
+    if (access.secrets === undefined) cloud.secrets.close();
+  }
+  try {
+    return wire(config, { ...auth, signingSecret }, telemetry, tracing, persistence, relayOptions);
   } catch (error) {
     // A retried cold start opens a new pool: this one must not stay connected.
     await persistence.close();
@@ -61,7 +144,7 @@ export async function openLambdaRuntime(
 
 function wire(
   config: LambdaConfig,
-  auth: NonNullable<LambdaConfig['auth']>,
+  auth: Omit<CoreSettings, 'region'>,
   telemetry: Telemetry,
   tracing: Tracing,
   persistence: Persistence,

@@ -1,7 +1,35 @@
+/**
+ * Where a new connection's password comes from when it is not in the URL: a secret that
+ * rotates, or an IAM token that must be fresh for each connection (Aurora DSQL). The server
+ * checks a password only when a connection opens, so that is the only time one is asked for.
+ */
+export interface DatabaseCredentials {
+  /** The password of one new connection; called once per connection the pool opens. */
+  password(): Promise<string>;
+  /**
+   * Re-reads the credentials after the server refused them (SQLSTATE 28P01, 28000): a secret
+   * rotated since it was read. The connection is then tried once more, so a rotation never
+   * fails a running function. `since` is when the refused connection started
+   * (`performance.now()`): credentials re-read after it are already the newest, and several
+   * connections refused together need one re-read. Absent where re-reading cannot help.
+   */
+  refresh?(since: number): Promise<void>;
+}
+
 /** How the adapter reaches PostgreSQL (or Aurora DSQL). */
 export interface DatabaseConfig {
-  /** postgres://user:password@host:port/database */
+  /**
+   * postgres://user:password@host:port/database; without the password when `credentials`
+   * gives it.
+   */
   readonly url: string;
+  /** The password of each new connection, instead of the one in `url`. */
+  readonly credentials?: DatabaseCredentials;
+  /**
+   * Age in seconds after which a pooled connection is closed and replaced (absent or 0: never).
+   * Aurora DSQL ends every connection at 60 minutes; an older one would fail mid-request.
+   */
+  readonly maxConnectionLifetimeSeconds?: number;
   /** Connections in the process-wide pool. */
   readonly poolSize: number;
   /** Server-side statement timeout, in milliseconds (0 = none). */

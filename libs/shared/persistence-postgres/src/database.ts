@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from './database.config';
 import { EVENTS_CHANNEL } from './pg-change-notifications';
 import { isRetryableConflict } from './pg-errors';
+import { connectionTarget, poolDriver } from './pool-credentials';
 
 /** Attempts of a transaction, or of a statement on its own, that the engine aborted for a conflict. */
 export const CONFLICT_ATTEMPTS = 3;
@@ -98,7 +99,7 @@ export class Database implements TransactionRunner {
     const dataSource = new DataSource({
       type: 'postgres',
       // Bundles cannot see TypeORM's dynamic require of the driver (STACK.md trap 1).
-      driver: pg,
+      driver: poolDriver(config),
       url: config.url,
       poolSize: config.poolSize,
       applicationName: config.applicationName,
@@ -106,6 +107,8 @@ export class Database implements TransactionRunner {
       ssl: config.ssl === 'disable' ? false : { rejectUnauthorized: config.ssl === 'verify' },
       extra: {
         ...(config.dialect === 'postgres' ? { options: POSTGRES_SESSION_OPTIONS } : {}),
+        ...connectionTarget(config),
+        maxLifetimeSeconds: config.maxConnectionLifetimeSeconds ?? 0,
         statement_timeout: config.statementTimeoutMs > 0 ? config.statementTimeoutMs : undefined,
         idle_in_transaction_session_timeout: 60_000,
         connectionTimeoutMillis: config.connectTimeoutMs,
@@ -133,6 +136,7 @@ export class Database implements TransactionRunner {
   async newClient(): Promise<pg.Client> {
     const client = new pg.Client({
       connectionString: this.config.url,
+      ...connectionTarget(this.config),
       application_name: this.config.applicationName,
       ssl:
         this.config.ssl === 'disable'
