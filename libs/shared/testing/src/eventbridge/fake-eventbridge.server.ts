@@ -6,7 +6,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { closeLocally, listenLocally } from '../http/local-server';
+import { closeLocally, listenLocally, readBodyUpTo } from '../http/local-server';
 import { seededRandom } from '../random/seeded-random';
 
 /** Most entries one PutEvents request may carry. */
@@ -217,7 +217,7 @@ export class FakeEventBridge {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     this.requestCount += 1;
     const number = this.requestCount;
-    const body = await readBody(request);
+    const body = (await readBodyUpTo(request, MAX_BODY_BYTES))?.toString('utf8') ?? null;
     if (body === null) {
       this.answerError(response, 413, 'ValidationException', 'Request body too large.');
       return;
@@ -459,20 +459,6 @@ function isJsonObject(text: string): boolean {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-async function readBody(request: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    // Keep draining so the connection stays usable, but stop buffering.
-    if (size > MAX_BODY_BYTES) tooLarge = true;
-    else chunks.push(buffer);
-  }
-  return tooLarge ? null : Buffer.concat(chunks).toString('utf8');
 }
 
 function rate(value: number): number {

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Starts `server` listening on `host:port` (0: a free port); resolves with its base URL. */
@@ -30,4 +30,22 @@ export async function closeLocally(server: Server, pending: Set<NodeJS.Timeout>)
   });
   server.closeAllConnections();
   await closed;
+}
+
+/**
+ * A fake's request body, or null when it exceeds `maxBytes`. The rest is still drained, so the
+ * connection stays usable for the SDK's next call.
+ */
+export async function readBodyUpTo(
+  request: IncomingMessage,
+  maxBytes: number,
+): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size <= maxBytes) chunks.push(buffer);
+  }
+  return size > maxBytes ? null : Buffer.concat(chunks);
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeLocally, listenLocally } from '../http/local-server';
+import { closeLocally, listenLocally, readBodyUpTo } from '../http/local-server';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 const GET_SECRET_VALUE_TARGET = 'secretsmanager.GetSecretValue';
@@ -145,7 +145,7 @@ export class FakeSecretsManager {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request);
+    const body = (await readBodyUpTo(request, MAX_BODY_BYTES))?.toString('utf8') ?? null;
     if (body === null) {
       answer(response, 413, errorBody('InvalidRequestException', 'Request body too large.'));
       return;
@@ -237,18 +237,4 @@ function answer(response: ServerResponse, status: number, body: unknown): void {
     ...(typeof type === 'string' ? { 'x-amzn-errortype': type } : {}),
   });
   response.end(text);
-}
-
-async function readBody(request: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    // Keep draining so the connection stays usable, but stop buffering.
-    if (size > MAX_BODY_BYTES) tooLarge = true;
-    else chunks.push(buffer);
-  }
-  return tooLarge ? null : Buffer.concat(chunks).toString('utf8');
 }

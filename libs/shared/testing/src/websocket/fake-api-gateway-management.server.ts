@@ -6,7 +6,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { closeLocally, listenLocally } from '../http/local-server';
+import { closeLocally, listenLocally, readBodyUpTo } from '../http/local-server';
 
 /** Largest message API Gateway accepts in one PostToConnection call (128 KB). */
 export const MAX_WEBSOCKET_MESSAGE_BYTES = 128 * 1024;
@@ -190,7 +190,7 @@ export class FakeApiGatewayManagementServer {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request);
+    const body = await readBodyUpTo(request, MAX_BODY_BYTES);
     const match = CONNECTION_PATH.exec(request.url ?? '/');
     const method = request.method ?? 'GET';
     if (match === null) {
@@ -326,18 +326,4 @@ function answer(
     ...headers,
   });
   response.end(text);
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    // Keep draining so the connection stays usable, but stop buffering.
-    if (size > MAX_BODY_BYTES) tooLarge = true;
-    else chunks.push(buffer);
-  }
-  return tooLarge ? null : Buffer.concat(chunks);
 }
