@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/lambda-testing';
@@ -199,13 +200,21 @@ describe('api Lambda (API Gateway REST proxy)', () => {
 
   it('the built bundle reads its database and JWT secrets from Secrets Manager once, at cold start', async () => {
     const secrets = await FakeSecretsManager.start();
+    // A role of its own, whose password only the secret holds: a server that checks passwords
+    // (the embedded one in CI) admits the bundle only with what it read from Secrets Manager.
+    const role = `tf_api_${randomBytes(6).toString('hex')}`;
+    const password = `pw-${randomUUID()}`;
+    const admin = (text: string) => bed.persistence.db.query({ text, values: [] });
+    await admin(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+    await admin(`GRANT USAGE ON SCHEMA public TO ${role}`);
+    await admin(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}`);
     try {
       const target = new URL(bed.database.url);
       const database = secrets.createSecret(
         'taskflow/database',
         JSON.stringify({
-          username: decodeURIComponent(target.username),
-          password: 'unused-by-the-trusting-test-server',
+          username: role,
+          password,
           host: target.hostname,
           port: Number(target.port),
           dbname: target.pathname.slice(1),
@@ -248,9 +257,11 @@ describe('api Lambda (API Gateway REST proxy)', () => {
       // Never logged: neither value appears in anything the function wrote.
       const output = JSON.stringify(run.logs) + run.otherOutput;
       expect(output).not.toContain(SECRET);
-      expect(output).not.toContain('unused-by-the-trusting-test-server');
+      expect(output).not.toContain(password);
     } finally {
       await secrets.stop();
+      await admin(`DROP OWNED BY ${role}`);
+      await admin(`DROP ROLE ${role}`);
     }
   });
 
