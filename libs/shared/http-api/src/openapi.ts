@@ -234,7 +234,7 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string }
           in: 'query',
           name: 'ticket',
           description:
-            'A one-minute stream ticket from POST /projects/{id}/stream-tickets, for EventSource clients that cannot send headers.',
+            'A stream ticket from POST /projects/{id}/stream-tickets, for EventSource clients that cannot send headers: valid, and reusable by reconnects, until the bearer token it was issued on expires (at most 12 h).',
         },
       },
       schemas: componentSchemas(),
