@@ -18,6 +18,25 @@ function firstIdAt(time: Date): string {
  */
 const SERIALIZED_COLUMNS = `o.id, o.type, o.payload AS json, ${isoText('o.occurred_at', '"occurredAt"')}`;
 
+/**
+ * Pending rows the relay may take now (`$3`: their minimum age in ms): not given up on, their
+ * retry time reached, no live lease. `row` qualifies the columns (`p.`) where a join needs it;
+ * the optimistic claim checks it twice, on the read and again on the row it updates.
+ */
+const dueOn = (row: '' | 'p.'): string =>
+  `${row}abandoned_at IS NULL
+   AND (${row}next_attempt_at IS NULL OR ${row}next_attempt_at <= now())
+   AND (${row}lease_until IS NULL OR ${row}lease_until < now())
+   AND ${row}occurred_at <= now() - $3 * interval '1 millisecond'`;
+
+/** The lease a claim takes: `$1` owns it for `$2` ms. */
+const LEASE = `lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'`;
+
+/** The claimed rows' events, oldest first (RETURNING has no order). */
+const CLAIMED_EVENTS = `SELECT ${SERIALIZED_COLUMNS}, claimed.attempts
+  FROM claimed JOIN outbox o ON o.id = claimed.id
+ ORDER BY o.id`;
+
 /** The outbox table as the relay and the readers of the event log see it. */
 export class TypeormOutboxStore implements OutboxStore {
   constructor(private readonly db: Database) {}
@@ -37,21 +56,15 @@ export class TypeormOutboxStore implements OutboxStore {
       // subquery more than once and lease more rows than the limit. RETURNING has no order: the
       // outer query restores the oldest-first order.
       text: `WITH due AS MATERIALIZED (
-               SELECT id FROM outbox_pending
-                WHERE abandoned_at IS NULL
-                  AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-                  AND (lease_until IS NULL OR lease_until < now())
-                  AND occurred_at <= now() - $3 * interval '1 millisecond'
+               SELECT id FROM outbox_pending WHERE ${dueOn('')}
                 ORDER BY id LIMIT $4
                 FOR UPDATE SKIP LOCKED),
              claimed AS (
-               UPDATE outbox_pending p SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
+               UPDATE outbox_pending p SET ${LEASE}
                  FROM due
                 WHERE p.id = due.id AND (p.lease_until IS NULL OR p.lease_until < now())
                RETURNING p.id, p.attempts)
-             SELECT ${SERIALIZED_COLUMNS}, claimed.attempts
-               FROM claimed JOIN outbox o ON o.id = claimed.id
-              ORDER BY o.id`,
+             ${CLAIMED_EVENTS}`,
       values,
     });
     return rows;
@@ -72,22 +85,13 @@ export class TypeormOutboxStore implements OutboxStore {
       const { rows } = await this.db.query<ClaimedEvent>({
         name: 'tf_outbox_claim_optimistic',
         text: `WITH due AS MATERIALIZED (
-                 SELECT id FROM outbox_pending
-                  WHERE abandoned_at IS NULL
-                    AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-                    AND (lease_until IS NULL OR lease_until < now())
-                    AND occurred_at <= now() - $3 * interval '1 millisecond'
+                 SELECT id FROM outbox_pending WHERE ${dueOn('')}
                   ORDER BY id LIMIT $4),
                claimed AS (
-                 UPDATE outbox_pending p SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
-                  WHERE p.id IN (SELECT id FROM due)
-                    AND p.abandoned_at IS NULL
-                    AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= now())
-                    AND (p.lease_until IS NULL OR p.lease_until < now())
+                 UPDATE outbox_pending p SET ${LEASE}
+                  WHERE p.id IN (SELECT id FROM due) AND ${dueOn('p.')}
                  RETURNING p.id, p.attempts)
-               SELECT ${SERIALIZED_COLUMNS}, claimed.attempts
-                 FROM claimed JOIN outbox o ON o.id = claimed.id
-                ORDER BY o.id`,
+               ${CLAIMED_EVENTS}`,
         values,
       });
       return rows;
