@@ -1,36 +1,26 @@
 import { TokenIssuer } from '@taskflow/http-api';
 import { SignJWT } from 'jose';
-import { type TestHost, asRecord, cutDatabase, itemsOf, startTestHost } from './testing/test-host';
+import {
+  type Login,
+  type TestHost,
+  asRecord,
+  cutDatabase,
+  itemsOf,
+  seedTeam,
+  startTestHost,
+} from './testing/test-host';
 
 describe('Taskflow HTTP API over real HTTP', () => {
   let t: TestHost;
-  let owner: { token: string; userId: string };
-  let editor: { token: string; userId: string };
-  let viewer: { token: string; userId: string };
-  let stranger: { token: string; userId: string };
+  let owner: Login;
+  let editor: Login;
+  let viewer: Login;
+  let stranger: Login;
   let projectId: string;
 
   beforeAll(async () => {
     t = await startTestHost('api');
-    owner = await t.login('owner@example.com', 'Olive Owner');
-    editor = await t.login('editor@example.com', 'Eddie Editor');
-    viewer = await t.login('viewer@example.com', 'Vera Viewer');
-    stranger = await t.login('stranger@example.com', 'Sam Stranger');
-    const project = await t.request('POST', '/projects', {
-      token: owner.token,
-      body: { name: 'Launch' },
-    });
-    projectId = String(asRecord(project.body)['id']);
-    for (const [member, role] of [
-      [editor, 'editor'],
-      [viewer, 'viewer'],
-    ] as const) {
-      const added = await t.request('POST', `/projects/${projectId}/members`, {
-        token: owner.token,
-        body: { userId: member.userId, role },
-      });
-      expect(added.status).toBe(201);
-    }
+    ({ owner, editor, viewer, stranger, projectId } = await seedTeam(t, 'Launch'));
   });
 
   afterAll(async () => {

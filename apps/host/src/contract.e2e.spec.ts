@@ -7,7 +7,14 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { ContractChecker, type WireResponse, rawRequest, wireOf } from './testing/contract';
 import { openSse } from './testing/sse-client';
-import { type TestHost, asRecord, cutDatabase, startTestHost } from './testing/test-host';
+import {
+  type Login,
+  type TestHost,
+  asRecord,
+  cutDatabase,
+  seedTeam,
+  startTestHost,
+} from './testing/test-host';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const run = promisify(execFile);
@@ -31,10 +38,10 @@ describe('the OpenAPI contract, over real HTTP', () => {
   let contract: ContractChecker;
   let admin: Client;
   let database: string;
-  let owner: { token: string; userId: string };
-  let editor: { token: string; userId: string };
-  let viewer: { token: string; userId: string };
-  let stranger: { token: string; userId: string };
+  let owner: Login;
+  let editor: Login;
+  let viewer: Login;
+  let stranger: Login;
   let projectId: string;
   let taskId: string;
 
@@ -45,24 +52,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
     database = new URL(t.host.config.databaseUrl ?? '').pathname.slice(1);
     admin = new Client({ connectionString: process.env['TASKFLOW_TEST_DATABASE_URL'] });
     await admin.connect();
-    owner = await t.login('owner@example.com', 'Olive Owner');
-    editor = await t.login('editor@example.com', 'Eddie Editor');
-    viewer = await t.login('viewer@example.com', 'Vera Viewer');
-    stranger = await t.login('stranger@example.com', 'Sam Stranger');
-    const project = await t.request('POST', '/projects', {
-      token: owner.token,
-      body: { name: 'Contract' },
-    });
-    projectId = String(asRecord(project.body)['id']);
-    for (const [member, role] of [
-      [editor, 'editor'],
-      [viewer, 'viewer'],
-    ] as const) {
-      await t.request('POST', `/projects/${projectId}/members`, {
-        token: owner.token,
-        body: { userId: member.userId, role },
-      });
-    }
+    ({ owner, editor, viewer, stranger, projectId } = await seedTeam(t, 'Contract'));
     taskId = String(asRecord((await newTask()).body)['id']);
   });
 

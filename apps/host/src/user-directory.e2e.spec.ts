@@ -1,12 +1,11 @@
 import {
+  type Login,
   type TestHost,
   type TestResponse,
   asRecord,
   itemsOf,
   startTestHost,
 } from './testing/test-host';
-
-type Login = { token: string; userId: string };
 
 describe('the user directory over real HTTP: only people who share a project', () => {
   let t: TestHost;

@@ -140,3 +140,42 @@ export async function cutDatabase(t: TestHost): Promise<() => Promise<void>> {
       }
     })());
 }
+
+/** A signed-in test user. */
+export interface Login {
+  readonly token: string;
+  readonly userId: string;
+}
+
+/** A project's owner, an editor and a viewer of it, and a stranger outside it. */
+export interface Team {
+  readonly owner: Login;
+  readonly editor: Login;
+  readonly viewer: Login;
+  readonly stranger: Login;
+  readonly projectId: string;
+}
+
+/** Signs in the four people of a {@link Team} and creates their project over HTTP. */
+export async function seedTeam(t: TestHost, projectName: string): Promise<Team> {
+  const owner = await t.login('owner@example.com', 'Olive Owner');
+  const editor = await t.login('editor@example.com', 'Eddie Editor');
+  const viewer = await t.login('viewer@example.com', 'Vera Viewer');
+  const stranger = await t.login('stranger@example.com', 'Sam Stranger');
+  const project = await t.request('POST', '/projects', {
+    token: owner.token,
+    body: { name: projectName },
+  });
+  const projectId = String(asRecord(project.body)['id']);
+  for (const [member, role] of [
+    [editor, 'editor'],
+    [viewer, 'viewer'],
+  ] as const) {
+    const added = await t.request('POST', `/projects/${projectId}/members`, {
+      token: owner.token,
+      body: { userId: member.userId, role },
+    });
+    if (added.status !== 201) throw new Error(`adding the ${role} answered ${added.status}`);
+  }
+  return { owner, editor, viewer, stranger, projectId };
+}

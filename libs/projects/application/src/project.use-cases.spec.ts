@@ -9,7 +9,11 @@ import {
 } from '@taskflow/shared-kernel';
 import { CountingTransactionRunner, type InMemoryPorts, inMemoryPorts } from '@taskflow/testing';
 import { UserUseCases } from '@taskflow/users-application';
-import { type MemberDepartures, ProjectUseCases } from './project.use-cases';
+import {
+  type MemberDepartures,
+  type MembershipPolicies,
+  ProjectUseCases,
+} from './project.use-cases';
 
 interface World {
   readonly ports: InMemoryPorts;
@@ -551,6 +555,16 @@ describe('ProjectUseCases.removeMember with departure policies', () => {
     };
     return { limits, departures };
   };
+  /** The world's use cases with these policies, over `transactions`. */
+  const withPolicies = (
+    w: World,
+    policies: Omit<MembershipPolicies, 'transactions'>,
+    transactions = new CountingTransactionRunner(),
+  ) =>
+    new ProjectUseCases(w.ports.projects, w.ports.users, w.ports.clock, w.ports.ids, {
+      transactions,
+      ...policies,
+    });
 
   it('without a bound, runs the removal and all its consequences in one transaction', async () => {
     // Prepare
@@ -558,16 +572,7 @@ describe('ProjectUseCases.removeMember with departure policies', () => {
     const projectId = await projectWith(w, [[w.alice, 'editor']]);
     const { limits, departures } = scripted(1);
     const runner = new CountingTransactionRunner();
-    const projects = new ProjectUseCases(
-      w.ports.projects,
-      w.ports.users,
-      w.ports.clock,
-      w.ports.ids,
-      {
-        transactions: runner,
-        departures,
-      },
-    );
+    const projects = withPolicies(w, { departures }, runner);
 
     // Act
     await projects.removeMember({ projectId, userId: w.alice }, w.as(w.owner));
@@ -583,17 +588,7 @@ describe('ProjectUseCases.removeMember with departure policies', () => {
     const projectId = await projectWith(w, [[w.alice, 'editor']]);
     const { limits, departures } = scripted(3);
     const runner = new CountingTransactionRunner();
-    const projects = new ProjectUseCases(
-      w.ports.projects,
-      w.ports.users,
-      w.ports.clock,
-      w.ports.ids,
-      {
-        transactions: runner,
-        departures,
-        changesPerTransaction: 50,
-      },
-    );
+    const projects = withPolicies(w, { departures, changesPerTransaction: 50 }, runner);
 
     // Act
     await projects.removeMember({ projectId, userId: w.alice }, w.as(w.owner));
@@ -609,17 +604,10 @@ describe('ProjectUseCases.removeMember with departure policies', () => {
       // Prepare
       const w = await setUp();
       const projectId = await projectWith(w, [[w.alice, 'editor']]);
-      const projects = new ProjectUseCases(
-        w.ports.projects,
-        w.ports.users,
-        w.ports.clock,
-        w.ports.ids,
-        {
-          transactions: new CountingTransactionRunner(),
-          departures: scripted(1).departures,
-          changesPerTransaction: bound,
-        },
-      );
+      const projects = withPolicies(w, {
+        departures: scripted(1).departures,
+        changesPerTransaction: bound,
+      });
 
       // Act
       const outcome = projects.removeMember({ projectId, userId: w.alice }, w.as(w.owner));
