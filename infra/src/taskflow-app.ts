@@ -2,7 +2,13 @@ import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { deploymentRegions, type TaskflowConfig } from './config/config.schema';
 import { DsqlPeering } from './constructs/dsql-peering.construct';
+import { ApiStack } from './stacks/api.stack';
+import { type AppStackKind, appStackName } from './stacks/app-stack';
 import { FoundationStack } from './stacks/foundation.stack';
+import { MonitoringStack } from './stacks/monitoring.stack';
+import { ProcessorStack } from './stacks/processor.stack';
+import { RealtimeStack } from './stacks/realtime.stack';
+import { RelayStack } from './stacks/relay.stack';
 
 /** Options of {@link buildTaskflowApp} beyond the configuration. */
 export interface BuildOptions {
@@ -14,9 +20,21 @@ export interface BuildOptions {
   readonly nag: boolean;
 }
 
+/** Every stack of one region. */
+export interface RegionStacks {
+  readonly region: string;
+  readonly foundation: FoundationStack;
+  readonly api: ApiStack;
+  readonly realtime: RealtimeStack;
+  readonly processor: ProcessorStack;
+  readonly relay: RelayStack;
+  readonly monitoring: MonitoringStack;
+}
+
 /** The stacks of one deployment, per region, primary first. */
 export interface TaskflowStacks {
   readonly foundations: readonly FoundationStack[];
+  readonly regions: readonly RegionStacks[];
 }
 
 /** Stack name of a region's foundation: `<project>-<stage>-foundation-<region>`. */
@@ -86,7 +104,46 @@ export function buildTaskflowApp(
     foundations.push(secondary);
   }
 
+  const regionStacks = foundations.map((foundation, i) => {
+    const region = regions[i] ?? primaryRegion;
+    return appStacks(app, config, options, foundation, region, env(region));
+  });
+
   for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { foundations };
+  return { foundations, regions: regionStacks };
+}
+
+/** The app stacks of one region, on its foundation: one per deployable app, then monitoring. */
+function appStacks(
+  app: App,
+  config: TaskflowConfig,
+  options: BuildOptions,
+  foundation: FoundationStack,
+  region: string,
+  env: { account?: string; region: string },
+): RegionStacks {
+  const props = (what: string) => ({
+    config,
+    foundation,
+    bundleDir: options.bundleDir,
+    env,
+    description: `Taskflow ${config.stage} ${what} (${region})`,
+  });
+  const name = (kind: AppStackKind): string => appStackName(config, kind, region);
+  const api = new ApiStack(app, name('api'), props('REST API'));
+  const realtime = new RealtimeStack(app, name('realtime'), props('live updates'));
+  const processor = new ProcessorStack(app, name('processor'), props('task processor'));
+  const relay = new RelayStack(app, name('relay'), props('outbox relay'));
+  const monitoring = new MonitoringStack(app, name('monitoring'), {
+    config,
+    env,
+    description: `Taskflow ${config.stage} dashboard and alarms (${region})`,
+    foundation,
+    api,
+    realtime,
+    processor,
+    relay,
+  });
+  return { region, foundation, api, realtime, processor, relay, monitoring };
 }

@@ -212,7 +212,7 @@ export class AuroraDatabase extends Construct implements ConnectableDatabase {
    * password itself is fetched at cold start, and refetched when rotation has changed it.
    */
   grantConnect(fn: TaskflowFunction): void {
-    this.secret.grantRead(fn);
+    fn.grantSecretRead(this.secret);
     const env: Record<string, string> = {
       DATABASE_AUTH: 'password',
       DATABASE_DIALECT: 'postgres',

@@ -111,7 +111,7 @@ export class AuroraSecondaryDatabase extends Construct implements ConnectableDat
 
   /** Read access to the replicated secret; `DATABASE_HOST` is this region's cluster. */
   grantConnect(fn: TaskflowFunction): void {
-    this.secret.grantRead(fn);
+    fn.grantSecretRead(this.secret);
     const env: Record<string, string> = {
       DATABASE_AUTH: 'password',
       DATABASE_DIALECT: 'postgres',

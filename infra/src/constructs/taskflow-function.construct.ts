@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -164,9 +164,39 @@ export class TaskflowFunction extends lambda.Function {
     return this;
   }
 
+  /**
+   * Read access to one secret, granted on this function's role only: `GetSecretValue` on the
+   * secret and, when it has a customer key, `kms:Decrypt` on that key through Secrets Manager
+   * alone. (`secret.grantRead` would also write the role into the key's policy, making the
+   * foundation stack that owns the key depend on every app stack.)
+   */
+  grantSecretRead(secret: secretsmanager.ISecret): this {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        // A secret known by name only has a partial ARN: its full ARN ends in six characters.
+        resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+      }),
+    );
+    const key = secret.encryptionKey;
+    if (key !== undefined)
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [key.keyArn],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
+            },
+          },
+        }),
+      );
+    return this;
+  }
+
   /** Read access to the JWT signing secret, and `JWT_SECRET_ARN` naming it. */
   bindJwtSecret(secret: secretsmanager.ISecret): this {
-    secret.grantRead(this);
+    this.grantSecretRead(secret);
     this.addEnvironment('JWT_SECRET_ARN', secret.secretArn);
     return this;
   }

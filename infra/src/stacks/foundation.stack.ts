@@ -87,6 +87,8 @@ export class FoundationStack extends Stack {
   readonly archive: events.Archive;
   readonly alarmTopic: sns.Topic;
   readonly migration: SchemaMigration;
+  /** Where the functions of this region run: the Aurora VPC, a configured one, or none (DSQL). */
+  readonly functionNetwork: FunctionNetwork | undefined;
 
   constructor(scope: Construct, id: string, props: FoundationStackProps) {
     super(scope, id, props);
@@ -180,6 +182,7 @@ export class FoundationStack extends Stack {
         'The HS256 key is the only key the functions verify with: rotating it ends every stream ticket and locally issued token at once. It is rotated by hand in a maintenance window (docs/deploy.md); user sign-in tokens come from Cognito, whose keys AWS rotates',
     });
 
+    this.functionNetwork = network;
     this.migration = new SchemaMigration(this, 'SchemaMigration', {
       config,
       bundleDir: props.bundleDir,
