@@ -7,6 +7,7 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -86,6 +87,12 @@ export class FoundationStack extends Stack {
   readonly eventBus: events.EventBus;
   readonly archive: events.Archive;
   readonly alarmTopic: sns.Topic;
+  /**
+   * API Gateway's account-level CloudWatch role of this region, set once here: the REST and
+   * WebSocket stages of the app stacks write their logs through it (a second
+   * `AWS::ApiGateway::Account` in another stack would fight over the one setting).
+   */
+  readonly apiGatewayAccount: apigateway.CfnAccount;
   readonly migration: SchemaMigration;
   /** Where the functions of this region run: the Aurora VPC, a configured one, or none (DSQL). */
   readonly functionNetwork: FunctionNetwork | undefined;
@@ -222,6 +229,26 @@ export class FoundationStack extends Stack {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
     for (const url of config.alarms.httpsEndpoints)
       this.alarmTopic.addSubscription(new subscriptions.UrlSubscription(url));
+
+    const apiGatewayLogsRole = new iam.Role(this, 'ApiGatewayLogsRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'API Gateway (REST and WebSocket): writes execution and access logs',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName(
+          'service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+        ),
+      ],
+    });
+    Validations.of(apiGatewayLogsRole).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        "API Gateway's account-level logging role: the service creates the log groups of every stage it logs (their names are its own), which this AWS policy covers",
+    });
+    this.apiGatewayAccount = new apigateway.CfnAccount(this, 'ApiGatewayAccount', {
+      cloudWatchRoleArn: apiGatewayLogsRole.roleArn,
+    });
+    // Keep the setting when the stack goes: other APIs of the account may log through it.
+    this.apiGatewayAccount.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
