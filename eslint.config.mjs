@@ -85,7 +85,13 @@ function boundaries({ tests }) {
             ? {
                 ...c,
                 onlyDependOnLibsWithTags: [
-                  ...new Set([...c.onlyDependOnLibsWithTags, 'type:testing']),
+                  ...new Set([
+                    ...c.onlyDependOnLibsWithTags,
+                    'type:testing',
+                    // The CDK app's tests check each function's environment with the Lambda
+                    // runtime's own parser (an adapter); the CDK app itself never imports it.
+                    ...(c.sourceTag === 'type:infra' ? ['type:adapter'] : []),
+                  ]),
                 ],
               }
             : c,

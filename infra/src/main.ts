@@ -1,54 +1,31 @@
-// The CDK app the `cdk` CLI runs (cdk.json). Context selects the configuration:
-//   -c stage=dev|prod  -c engine=aurora-postgresql|dsql  -c multiRegion=true|false
-//   -c account=123456789012  -c configFile=path/to/overrides.json  -c bundleDir=../dist
-import { readFileSync } from 'node:fs';
+// The CDK app the `cdk` CLI runs (cdk.json). Context, or the environment variable beside it
+// (cli-config.ts), selects the configuration; context wins:
+//   -c stage=dev|prod                       TASKFLOW_STAGE
+//   -c engine=aurora-postgresql|dsql        TASKFLOW_ENGINE
+//   -c multiRegion=true|false               TASKFLOW_MULTI_REGION
+//   -c account=123456789012                 TASKFLOW_ACCOUNT
+//   -c configFile=path/to/overrides.json    TASKFLOW_CONFIG_FILE
+//   -c bundleDir=../dist  -c deploymentId=…  -c nag=false
 import { resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { DATABASE_ENGINES, type DatabaseEngine } from './config/config.schema';
-import { PRESET_STAGES, type PresetStage, resolveConfig } from './config/presets';
+import { CliConfigError, configFromCli } from './cli-config';
+import { ConfigError } from './config/config.schema';
 import { buildTaskflowApp } from './taskflow-app';
-
-function choice<T extends string>(
-  name: string,
-  value: unknown,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  if (value === undefined) return fallback;
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value))
-    return value as T;
-  throw new Error(
-    `context ${name}: must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`,
-  );
-}
 
 const app = new App();
 const ctx = (key: string): unknown => app.node.tryGetContext(key);
-const stage: PresetStage = choice('stage', ctx('stage'), PRESET_STAGES, 'dev');
-const engine: DatabaseEngine = choice(
-  'engine',
-  ctx('engine'),
-  DATABASE_ENGINES,
-  'aurora-postgresql',
-);
-const file = ctx('configFile');
-const fromFile: unknown = typeof file === 'string' ? JSON.parse(readFileSync(file, 'utf8')) : {};
-const multiRegion = ctx('multiRegion');
-const account = ctx('account');
-const config = resolveConfig(stage, engine, {
-  ...(typeof fromFile === 'object' && fromFile !== null ? fromFile : {}),
-  ...(multiRegion === undefined
-    ? {}
-    : { multiRegion: multiRegion === true || multiRegion === 'true' }),
-  ...(typeof account === 'string' ? { account } : {}),
-});
-const bundleDir = ctx('bundleDir');
-buildTaskflowApp(app, config, {
-  bundleDir: resolve(typeof bundleDir === 'string' ? bundleDir : `${__dirname}/../../dist`),
-  // The deploy time: the schema custom resource changes, so the migrator runs on every deploy.
-  deploymentId:
-    typeof ctx('deploymentId') === 'string'
-      ? String(ctx('deploymentId'))
-      : new Date().toISOString(),
-  nag: ctx('nag') !== 'false',
-});
+try {
+  const config = configFromCli(ctx);
+  const bundleDir = ctx('bundleDir');
+  const deploymentId = ctx('deploymentId');
+  buildTaskflowApp(app, config, {
+    bundleDir: resolve(typeof bundleDir === 'string' ? bundleDir : `${__dirname}/../../dist`),
+    // The deploy time: the schema custom resource changes, so the migrator runs on every deploy.
+    deploymentId: typeof deploymentId === 'string' ? deploymentId : new Date().toISOString(),
+    nag: ctx('nag') !== 'false',
+  });
+} catch (error) {
+  if (!(error instanceof ConfigError || error instanceof CliConfigError)) throw error;
+  console.error(`taskflow infra: ${error.message}`);
+  process.exit(1);
+}

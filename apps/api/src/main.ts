@@ -2,6 +2,7 @@ import { fromApiGatewayEvent, toApiGatewayResult } from '@taskflow/http-api';
 import {
   createTelemetry,
   lambdaHandler,
+  LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaRuntime,
 } from '@taskflow/lambda-runtime';
@@ -12,7 +13,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
  * the local Express host. A command's events are published before the response returns.
  */
 export const { handler, ready } = lambdaHandler(
-  () => openLambdaRuntime(loadLambdaConfig(process.env, { events: true }), createTelemetry('api')),
+  () => openLambdaRuntime(loadLambdaConfig(process.env, LAMBDA_NEEDS.api), createTelemetry('api')),
   async (runtime, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const translated = fromApiGatewayEvent(event);
     // Without a caller-chosen X-Request-Id, API Gateway's own request id correlates the logs,

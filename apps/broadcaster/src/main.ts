@@ -3,6 +3,7 @@ import { WebSocketBroadcaster } from '@taskflow/live-updates';
 import {
   createTelemetry,
   lambdaHandler,
+  LAMBDA_NEEDS,
   loadLambdaConfig,
   loadTracing,
   openLambdaPersistence,
@@ -24,7 +25,7 @@ import {
  */
 export const { handler, ready } = lambdaHandler(
   async () => {
-    const config = loadLambdaConfig(process.env, { auth: false, websocket: true });
+    const config = loadLambdaConfig(process.env, LAMBDA_NEEDS.broadcaster);
     const telemetry = createTelemetry('broadcaster');
     const tracing = await loadTracing(config.tracing);
     const persistence = await openLambdaPersistence(config, tracing);

@@ -1,6 +1,7 @@
 import {
   createTelemetry,
   lambdaHandler,
+  LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaPersistence,
 } from '@taskflow/lambda-runtime';
@@ -20,7 +21,7 @@ export const SCHEMA_RESOURCE_ID = 'taskflow-schema';
  */
 export const { handler, ready } = lambdaHandler(
   async () => {
-    const loaded = loadLambdaConfig(process.env, { auth: false });
+    const loaded = loadLambdaConfig(process.env, LAMBDA_NEEDS.migrator);
     // No statement deadline, on the server or the client: waiting for another migrator's lock,
     // or building an index on a large table, may take longer than any request should. Getting a
     // connection may too (an auto-paused Aurora Serverless cluster resumes in about 15 s), and a

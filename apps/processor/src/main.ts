@@ -3,6 +3,7 @@ import { createTaskProcessor } from '@taskflow/composition';
 import {
   createTelemetry,
   lambdaHandler,
+  LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaRuntime,
 } from '@taskflow/lambda-runtime';
@@ -24,7 +25,7 @@ export const { handler, ready } = lambdaHandler<
   ProcessingOutcome
 >(
   async () => {
-    const config = loadLambdaConfig(process.env, { events: true });
+    const config = loadLambdaConfig(process.env, LAMBDA_NEEDS.processor);
     const runtime = await openLambdaRuntime(config, createTelemetry('processor'));
     return {
       ...runtime,

@@ -1,6 +1,7 @@
 import {
   createTelemetry,
   lambdaHandler,
+  LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaRuntime,
 } from '@taskflow/lambda-runtime';
@@ -26,7 +27,7 @@ export interface RelayRun extends SweepResult {
  */
 export const { handler, ready } = lambdaHandler(
   () =>
-    openLambdaRuntime(loadLambdaConfig(process.env, { events: true }), createTelemetry('relay')),
+    openLambdaRuntime(loadLambdaConfig(process.env, LAMBDA_NEEDS.relay), createTelemetry('relay')),
   async (runtime, _event: ScheduledEvent, context: Context): Promise<RelayRun> => {
     const { relay, telemetry } = runtime;
     if (relay === null) throw new Error('the relay function needs EVENT_BUS_NAME');

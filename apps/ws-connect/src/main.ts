@@ -1,6 +1,7 @@
 import {
   createTelemetry,
   lambdaHandler,
+  LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaRuntime,
 } from '@taskflow/lambda-runtime';
@@ -14,7 +15,11 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
  * document and status, and API Gateway refuses the upgrade.
  */
 export const { handler, ready } = lambdaHandler(
-  () => openLambdaRuntime(loadLambdaConfig(process.env), createTelemetry('ws-connect')),
+  () =>
+    openLambdaRuntime(
+      loadLambdaConfig(process.env, LAMBDA_NEEDS['ws-connect']),
+      createTelemetry('ws-connect'),
+    ),
   async (runtime, event: WebSocketLifecycleEvent): Promise<APIGatewayProxyResult> => {
     const { persistence, core, telemetry } = runtime;
     telemetry.logger.setCorrelationId(event.requestContext.requestId);

@@ -1,6 +1,7 @@
 import {
   createTelemetry,
   lambdaHandler,
+  LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaPersistence,
 } from '@taskflow/lambda-runtime';
@@ -15,7 +16,9 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 export const { handler, ready } = lambdaHandler(
   async () => ({
     telemetry: createTelemetry('ws-disconnect'),
-    persistence: await openLambdaPersistence(loadLambdaConfig(process.env, { auth: false })),
+    persistence: await openLambdaPersistence(
+      loadLambdaConfig(process.env, LAMBDA_NEEDS['ws-disconnect']),
+    ),
   }),
   async (
     { persistence, telemetry },

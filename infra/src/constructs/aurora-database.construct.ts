@@ -6,7 +6,11 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type AuroraConfig, logRetention, type TaskflowConfig } from '../config/config.schema';
-import type { ConnectableDatabase, TaskflowFunction } from './taskflow-function.construct';
+import {
+  type ConnectableDatabase,
+  LAMBDA_CA_BUNDLE,
+  type TaskflowFunction,
+} from './taskflow-function.construct';
 import type { TaskflowNetwork } from './taskflow-network.construct';
 
 /** Aurora PostgreSQL 16: write forwarding in global databases needs 16.4 or later. */
@@ -214,13 +218,15 @@ export class AuroraDatabase extends Construct implements ConnectableDatabase {
   grantConnect(fn: TaskflowFunction): void {
     fn.grantSecretRead(this.secret);
     const env: Record<string, string> = {
-      DATABASE_AUTH: 'password',
+      DATABASE_AUTH: 'secret',
       DATABASE_DIALECT: 'postgres',
       DATABASE_SECRET_ARN: this.secret.secretArn,
+      // The secret names the cluster; the functions connect to the proxy or this host instead.
       DATABASE_HOST: this.connectHost,
-      DATABASE_PORT: String(AURORA_DATABASE.port),
-      DATABASE_NAME: AURORA_DATABASE.name,
       DATABASE_SSL: 'verify',
+      // Aurora's certificates are signed by the RDS CA, which Node's own store lacks: the
+      // Lambda runtime ships the bundle, and Node 20+ loads it only when told to.
+      NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
     };
     for (const [name, value] of Object.entries(env)) fn.addEnvironment(name, value);
   }

@@ -10,7 +10,11 @@ import {
   AURORA_ENGINE_VERSION,
   auroraParameters,
 } from './aurora-database.construct';
-import type { ConnectableDatabase, TaskflowFunction } from './taskflow-function.construct';
+import {
+  type ConnectableDatabase,
+  LAMBDA_CA_BUNDLE,
+  type TaskflowFunction,
+} from './taskflow-function.construct';
 import type { TaskflowNetwork } from './taskflow-network.construct';
 
 /** Props of {@link AuroraSecondaryDatabase}. */
@@ -113,13 +117,15 @@ export class AuroraSecondaryDatabase extends Construct implements ConnectableDat
   grantConnect(fn: TaskflowFunction): void {
     fn.grantSecretRead(this.secret);
     const env: Record<string, string> = {
-      DATABASE_AUTH: 'password',
+      DATABASE_AUTH: 'secret',
       DATABASE_DIALECT: 'postgres',
       DATABASE_SECRET_ARN: this.secret.secretArn,
+      // The secret names the cluster; the functions connect to this host instead.
       DATABASE_HOST: this.cluster.attrEndpointAddress,
-      DATABASE_PORT: String(AURORA_DATABASE.port),
-      DATABASE_NAME: AURORA_DATABASE.name,
       DATABASE_SSL: 'verify',
+      // Aurora's certificates are signed by the RDS CA, which Node's own store lacks: the
+      // Lambda runtime ships the bundle, and Node 20+ loads it only when told to.
+      NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
     };
     for (const [name, value] of Object.entries(env)) fn.addEnvironment(name, value);
   }

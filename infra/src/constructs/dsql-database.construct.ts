@@ -98,9 +98,6 @@ export class DsqlDatabase extends Construct implements ConnectableDatabase {
       DATABASE_AUTH: 'dsql-iam',
       DATABASE_DIALECT: 'dsql',
       DSQL_ENDPOINT: this.endpoint,
-      DATABASE_HOST: this.endpoint,
-      DATABASE_PORT: String(DSQL_DATABASE.port),
-      DATABASE_NAME: DSQL_DATABASE.name,
       DATABASE_USER: DSQL_USER,
       DATABASE_SSL: 'verify',
     };

@@ -32,6 +32,12 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 /** The CloudWatch namespace the Lambda runtime writes its EMF metrics to (lambda-runtime). */
 export const METRICS_NAMESPACE = 'Taskflow';
 
+/**
+ * The CA bundle of the Lambda Node.js runtimes (Amazon's and RDS's certificates), which
+ * Node 20 and later load only through `NODE_EXTRA_CA_CERTS`.
+ */
+export const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+
 /** Where a function runs in a VPC. */
 export interface FunctionNetwork {
   readonly vpc: ec2.IVpc;
@@ -134,7 +140,6 @@ export class TaskflowFunction extends lambda.Function {
       environment: {
         POWERTOOLS_SERVICE_NAME: `taskflow-${app}`,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        TASKFLOW_STAGE: config.stage,
         ...props.environment,
       },
     });

@@ -180,7 +180,9 @@ describe('FoundationStack, aurora-postgresql, one region (prod preset)', () => {
       VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
       Environment: {
         Variables: Match.objectLike({
-          DATABASE_AUTH: 'password',
+          DATABASE_AUTH: 'secret',
+          DATABASE_SSL: 'verify',
+          NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
           DATABASE_SECRET_ARN: { Ref: Match.stringLikeRegexp('DatabaseClusterSecretAttachment') },
           DATABASE_HOST: {
             'Fn::GetAtt': [Match.stringLikeRegexp('DatabaseClusterProxy'), 'Endpoint'],
@@ -306,8 +308,8 @@ describe('FoundationStack, dsql, one region (dev preset)', () => {
           DATABASE_DIALECT: 'dsql',
           DSQL_ENDPOINT: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseCluster'), 'Endpoint'] },
           DATABASE_USER: 'admin',
-          DATABASE_NAME: 'postgres',
-          DATABASE_PORT: '5432',
+          DATABASE_SSL: 'verify',
+          DATABASE_HOST: Match.absent(),
         }),
       },
     });

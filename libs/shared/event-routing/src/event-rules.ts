@@ -59,7 +59,7 @@ export function eventRules(options: EventRulesOptions = {}): readonly EventRule[
       `the Taskflow event source must differ from ${INBOUND_COMMAND_SOURCE}: its own events would loop back into the processor`,
     );
   }
-  return deepFreeze([
+  const rules: EventRule[] = [
     {
       name: 'inbound-task-commands',
       description:
@@ -76,7 +76,8 @@ export function eventRules(options: EventRulesOptions = {}): readonly EventRule[
       eventPattern: { source: [source] },
       target: 'broadcaster',
     },
-  ]);
+  ];
+  return deepFreeze(rules);
 }
 
 /** The rules with Taskflow's default event source. */

@@ -160,6 +160,22 @@ export interface LambdaNeeds {
   readonly websocket?: boolean;
 }
 
+/** The Lambda apps, each with what it needs: their mains and the CDK app read this one table. */
+export const LAMBDA_NEEDS = {
+  api: { events: true },
+  processor: { events: true },
+  relay: { events: true },
+  broadcaster: { auth: false, websocket: true },
+  'ws-connect': {},
+  'ws-disconnect': { auth: false },
+  migrator: { auth: false },
+} as const satisfies Record<string, LambdaNeeds>;
+/** A Lambda app of {@link LAMBDA_NEEDS}. */
+export type LambdaAppName = keyof typeof LAMBDA_NEEDS;
+
+/** Every environment variable a Taskflow function reads (the CDK app sets no other). */
+export const LAMBDA_ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 type Env = z.infer<typeof EnvSchema>;
 
 /**
