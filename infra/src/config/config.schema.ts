@@ -131,6 +131,22 @@ export const TaskflowConfigSchema = z
     alarms: z.object({
       emails: z.array(z.email()),
       httpsEndpoints: z.array(z.url({ protocol: /^https$/ })),
+      /** A function's errors in 10 minutes above which it alarms (the seed's 5). */
+      functionErrors: z.number().int().min(1).default(5),
+      /** p99 duration, as a percentage of the function's timeout, above which it alarms. */
+      durationPercentOfTimeout: z.number().min(1).max(100).default(80),
+      /** Concurrent executions, as a percentage of the reserved (or account) limit. */
+      concurrencyPercent: z.number().min(1).max(100).default(80),
+      /** The region's Lambda concurrency quota, for functions without reserved concurrency. */
+      accountConcurrencyLimit: z.number().int().min(10).default(1_000),
+      /** Age of the oldest unpublished outbox event above which the relay alarms. */
+      outboxLagSeconds: z.number().int().min(60).default(300),
+      /** REST API 5xx responses, as a percentage of requests, above which it alarms. */
+      api5xxPercent: z.number().min(0.1).max(100).default(1),
+      /** Requests in 5 minutes below which the 5xx rate is not judged (too few to mean much). */
+      api5xxMinRequests: z.number().int().min(1).default(20),
+      /** Aurora Serverless v2 capacity, as a percentage of its maximum, held for 15 minutes. */
+      databaseCapacityPercent: z.number().min(1).max(100).default(90),
     }),
     /** How a new function version takes traffic: CodeDeploy rolls back on the alarms. */
     deployment: z.object({

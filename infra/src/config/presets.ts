@@ -83,7 +83,20 @@ export function preset(
       throttling: { rateLimit: 1_000, burstLimit: 2_000 },
     },
     events: { archiveRetentionDays: prod ? 90 : 7 },
-    alarms: { emails: [], httpsEndpoints: [] },
+    alarms: {
+      emails: [],
+      httpsEndpoints: [],
+      functionErrors: 5,
+      durationPercentOfTimeout: 80,
+      concurrencyPercent: 80,
+      accountConcurrencyLimit: 1_000,
+      // A dev outbox may wait on a paused Aurora cluster resuming; prod events go out in minutes.
+      outboxLagSeconds: prod ? 300 : 900,
+      // Dev traffic is a few people: a handful of 5xx is a high rate and not yet an incident.
+      api5xxPercent: prod ? 1 : 5,
+      api5xxMinRequests: prod ? 50 : 10,
+      databaseCapacityPercent: 90,
+    },
     deployment: { strategy: prod ? 'canary-10pct-5min' : 'all-at-once' },
     sampleData: !prod,
     tags: { project: 'taskflow', stage, 'cost-center': 'taskflow' },
