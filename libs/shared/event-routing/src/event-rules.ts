@@ -59,7 +59,7 @@ export function eventRules(options: EventRulesOptions = {}): readonly EventRule[
       `the Taskflow event source must differ from ${INBOUND_COMMAND_SOURCE}: its own events would loop back into the processor`,
     );
   }
-  return deepFreeze([
+  return deepFreeze<readonly EventRule[]>([
     {
       name: 'inbound-task-commands',
       description:
