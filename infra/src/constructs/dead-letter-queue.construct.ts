@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -49,6 +49,11 @@ export class DeadLetterQueue extends Construct {
       enforceSSL: true,
       removalPolicy: removal,
     });
+    Validations.of(this.queue).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason:
+        "This queue is itself a dead-letter queue, of EventBridge rule targets and Lambda on-failure destinations; cdk-nag recognizes only an SQS redrive policy or a function's DeadLetterConfig as such a use",
+    });
   }
 
   /** Lets one EventBridge rule send its undeliverable events here (queue policy on its ARN). */
@@ -64,8 +69,22 @@ export class DeadLetterQueue extends Construct {
     );
   }
 
-  /** Lets a principal (a function's role, for its on-failure destination) send messages. */
+  /**
+   * Lets a principal (a function's role, for its on-failure destination) send messages:
+   * `sqs:SendMessage` on this queue, and on its key the two actions an encrypted send needs
+   * (`kms:GenerateDataKey`, `kms:Decrypt`), through SQS only. (`queue.grantSendMessages`
+   * would add `kms:ReEncrypt*` and `kms:GenerateDataKey*`, which a send never uses.)
+   */
   grantSendMessages(grantee: iam.IGrantable): void {
-    this.queue.grantSendMessages(grantee);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
+      }),
+    );
   }
 }
