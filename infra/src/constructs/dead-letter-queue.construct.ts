@@ -16,8 +16,11 @@ export interface DeadLetterQueueProps {
  * An SQS dead-letter queue encrypted with a customer key of its own stack, kept 14 days (SQS's
  * longest). EventBridge may write to it only for the rules named with {@link allowRule}: the
  * queue policy names the rule, and the key policy lets EventBridge encrypt for this account
- * (without it, an EventBridge DLQ on a KMS queue silently stays empty). Lambda's on-failure
- * destinations write with the function's own role ({@link grantSendMessages}).
+ * (without it, an EventBridge DLQ on a KMS queue silently stays empty). A target of
+ * `aws-events-targets` given this queue as its `deadLetterQueue` in the same stack writes that
+ * queue-policy statement itself (aws:SourceArn = its rule): call {@link allowRule} only for a
+ * rule whose target does not. Lambda's on-failure destinations write with the function's own
+ * role ({@link grantSendMessages}).
  */
 export class DeadLetterQueue extends Construct {
   readonly queue: sqs.Queue;

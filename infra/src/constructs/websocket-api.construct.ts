@@ -117,8 +117,10 @@ export class WebSocketLiveApi extends Construct {
     const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
     cfnStage.addPropertyOverride('DefaultRouteSettings.LoggingLevel', 'ERROR');
     cfnStage.addPropertyOverride('DefaultRouteSettings.DataTraceEnabled', false);
-    // API Gateway writes execution logs to this name; made here, the group has a retention
-    // and goes with the stack instead of being created by the service on first error.
+    // The name API Gateway gives a WebSocket stage's execution log group (REST stages use
+    // API-Gateway-Execution-Logs_…); made here, the group has a retention and goes with the
+    // stack instead of being created by the service on the first error. Not checked against
+    // AWS from here (no account): confirm on the first deploy that the errors land in it.
     this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       logGroupName: `/aws/apigateway/${this.api.apiId}/${config.stage}`,
       retention: logRetention(config),
