@@ -75,6 +75,25 @@ const customDomainSchema = z.object({
   healthChecks: z.boolean(),
 });
 
+/** Live updates: the WebSocket stage and the delivery of events to the broadcaster. */
+const realtimeSchema = z.object({
+  /** Steady rate and burst (per second) of the WebSocket stage's routes, `$connect` included. */
+  throttling: z.object({
+    rateLimit: z.number().int().min(1).max(10_000),
+    burstLimit: z.number().int().min(1).max(5_000),
+  }),
+  /**
+   * Retries and age limit of an event on its way to the broadcaster, applied to both hops
+   * (EventBridge to Lambda, then Lambda's asynchronous queue to the function); Lambda's
+   * asynchronous limits (0-2 retries, 60 s to 6 h) bound both. A live update older than the
+   * age limit is dead-lettered: clients read the current state when they reconnect.
+   */
+  delivery: z.object({
+    retryAttempts: z.number().int().min(0).max(2),
+    maxEventAgeSeconds: z.number().int().min(60).max(21_600),
+  }),
+});
+
 /**
  * Everything a Taskflow deployment can be told, validated once before any construct exists.
  * Cross-field rules (regions, capacity, concurrency) are checked here too, so a wrong value
@@ -124,6 +143,7 @@ export const TaskflowConfigSchema = z
         burstLimit: z.number().int().min(1).max(5_000),
       }),
     }),
+    realtime: realtimeSchema,
     events: z.object({
       /** Days the event archive keeps events for replay. */
       archiveRetentionDays: z.number().int().min(1).max(3_650),

@@ -82,6 +82,10 @@ export function preset(
       apiKeyRequired: prod,
       throttling: { rateLimit: 1_000, burstLimit: 2_000 },
     },
+    realtime: {
+      throttling: prod ? { rateLimit: 500, burstLimit: 1_000 } : { rateLimit: 50, burstLimit: 100 },
+      delivery: { retryAttempts: 2, maxEventAgeSeconds: 300 },
+    },
     events: { archiveRetentionDays: prod ? 90 : 7 },
     alarms: {
       emails: [],

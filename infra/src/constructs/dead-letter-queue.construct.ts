@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -16,8 +16,11 @@ export interface DeadLetterQueueProps {
  * An SQS dead-letter queue encrypted with a customer key of its own stack, kept 14 days (SQS's
  * longest). EventBridge may write to it only for the rules named with {@link allowRule}: the
  * queue policy names the rule, and the key policy lets EventBridge encrypt for this account
- * (without it, an EventBridge DLQ on a KMS queue silently stays empty). Lambda's on-failure
- * destinations write with the function's own role ({@link grantSendMessages}).
+ * (without it, an EventBridge DLQ on a KMS queue silently stays empty). A target of
+ * `aws-events-targets` given this queue as its `deadLetterQueue` in the same stack writes that
+ * queue-policy statement itself (aws:SourceArn = its rule): call {@link allowRule} only for a
+ * rule whose target does not. Lambda's on-failure destinations write with the function's own
+ * role ({@link grantSendMessages}).
  */
 export class DeadLetterQueue extends Construct {
   readonly queue: sqs.Queue;
@@ -49,6 +52,11 @@ export class DeadLetterQueue extends Construct {
       enforceSSL: true,
       removalPolicy: removal,
     });
+    Validations.of(this.queue).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason:
+        "This queue is itself a dead-letter queue, of EventBridge rule targets and Lambda on-failure destinations; cdk-nag recognizes only an SQS redrive policy or a function's DeadLetterConfig as such a use",
+    });
   }
 
   /** Lets one EventBridge rule send its undeliverable events here (queue policy on its ARN). */
@@ -64,8 +72,22 @@ export class DeadLetterQueue extends Construct {
     );
   }
 
-  /** Lets a principal (a function's role, for its on-failure destination) send messages. */
+  /**
+   * Lets a principal (a function's role, for its on-failure destination) send messages:
+   * `sqs:SendMessage` on this queue, and on its key the two actions an encrypted send needs
+   * (`kms:GenerateDataKey`, `kms:Decrypt`), through SQS only. (`queue.grantSendMessages`
+   * would add `kms:ReEncrypt*` and `kms:GenerateDataKey*`, which a send never uses.)
+   */
   grantSendMessages(grantee: iam.IGrantable): void {
-    this.queue.grantSendMessages(grantee);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
+      }),
+    );
   }
 }

@@ -1,16 +1,37 @@
-import type { Construct } from 'constructs';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { DEFAULT_TASKFLOW_EVENT_SOURCE, eventRules } from '@taskflow/event-routing';
+import type { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';
 import { LiveAlias } from '../constructs/live-alias.construct';
 import { TaskflowFunction } from '../constructs/taskflow-function.construct';
+import { WebSocketLiveApi } from '../constructs/websocket-api.construct';
+import { WebSocketBroadcast } from '../constructs/websocket-broadcast.construct';
 import { AppStack, type AppStackProps, type MonitoredApp } from './app-stack';
 
-/** Live updates over WebSocket: the WebSocket API, its two lifecycle handlers, the broadcaster. */
+/** The HTTP route that issues the `ticket` a browser passes to `$connect` (libs/shared/http-api). */
+const STREAM_TICKETS_ROUTE = 'POST /projects/{id}/stream-tickets';
+
+/**
+ * Live updates over WebSocket: the WebSocket API whose `$connect` and `$disconnect` run the two
+ * lifecycle functions, and the broadcaster that the bus's rule for Taskflow's own events
+ * invokes, which posts each event to its project's connections.
+ */
 export class RealtimeStack extends AppStack {
   readonly connect: TaskflowFunction;
   readonly disconnect: TaskflowFunction;
   readonly broadcaster: TaskflowFunction;
+  readonly connectLive: LiveAlias;
+  readonly disconnectLive: LiveAlias;
+  readonly broadcasterLive: LiveAlias;
   readonly functions: MonitoredApp['functions'];
-  readonly deadLetterQueues: readonly sqs.IQueue[] = [];
+  /** The WebSocket API, its stage and their logs (charted by the monitoring stack). */
+  readonly webSocket: WebSocketLiveApi;
+  readonly webSocketApi: WebSocketLiveApi['api'];
+  readonly webSocketStage: WebSocketLiveApi['stage'];
+  /** The broadcaster's rule and its two dead-letter queues. */
+  readonly broadcast: WebSocketBroadcast;
+  readonly deadLetterQueues: readonly sqs.IQueue[];
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -20,6 +41,7 @@ export class RealtimeStack extends AppStack {
       bundleDir: props.bundleDir,
       ...(foundation.functionNetwork === undefined ? {} : { network: foundation.functionNetwork }),
     };
+    // ws-connect needs no callback URL: it answers API Gateway, it never calls @connections.
     this.connect = new TaskflowFunction(this, 'WsConnect', {
       ...common,
       app: 'ws-connect',
@@ -32,32 +54,110 @@ export class RealtimeStack extends AppStack {
       app: 'ws-disconnect',
       description: 'Taskflow WebSocket $disconnect: forgets the connection',
     }).bindDatabase(foundation.database);
+    // With aurora-postgresql this runs in the Aurora VPC (functionNetwork) and reaches the API
+    // Gateway Management API through the NAT gateway: no interface endpoint serves
+    // @connections, which is why the configuration requires at least one NAT gateway.
     this.broadcaster = new TaskflowFunction(this, 'Broadcaster', {
       ...common,
       app: 'broadcaster',
       description: "Taskflow broadcaster: posts each event to its project's WebSocket connections",
     }).bindDatabase(foundation.database);
+
+    this.connectLive = new LiveAlias(this, 'WsConnectLive', {
+      fn: this.connect,
+      config,
+      provisioned: true,
+    });
+    this.disconnectLive = new LiveAlias(this, 'WsDisconnectLive', {
+      fn: this.disconnect,
+      config,
+      provisioned: false,
+    });
+    this.broadcasterLive = new LiveAlias(this, 'BroadcasterLive', {
+      fn: this.broadcaster,
+      config,
+      provisioned: false,
+    });
     this.functions = [
+      { fn: this.connect, live: this.connectLive },
+      { fn: this.disconnect, live: this.disconnectLive },
+      { fn: this.broadcaster, live: this.broadcasterLive },
+    ];
+
+    this.webSocket = new WebSocketLiveApi(this, 'WebSocket', {
+      config,
+      connect: this.connectLive.alias,
+      disconnect: this.disconnectLive.alias,
+      cloudWatchRole: foundation.apiGatewayAccount,
+    });
+    this.webSocketApi = this.webSocket.api;
+    this.webSocketStage = this.webSocket.stage;
+    this.webSocket.bindManagementApi(this.broadcaster);
+
+    const rule = eventRules({ source: DEFAULT_TASKFLOW_EVENT_SOURCE }).find(
+      (r) => r.target === 'broadcaster',
+    );
+    if (rule === undefined) throw new Error('@taskflow/event-routing has no broadcaster rule');
+    this.broadcast = new WebSocketBroadcast(this, 'Broadcast', {
+      config,
+      eventBus: foundation.eventBus,
+      rule,
+      broadcaster: this.broadcasterLive.alias,
+    });
+    this.deadLetterQueues = [
+      this.broadcast.deliveryDeadLetters.queue,
+      this.broadcast.failureDeadLetters.queue,
+    ];
+
+    this.outputs();
+  }
+
+  private outputs(): void {
+    const { region } = Stack.of(this);
+    const url = this.webSocket.url;
+    new CfnOutput(this, 'WebSocketUrl', { value: url });
+    new CfnOutput(this, 'ConnectCommand', {
+      description: `Connects as a project member; the ticket comes from ${STREAM_TICKETS_ROUTE} (or send Authorization: Bearer <token> with wscat -H)`,
+      value: `npx wscat -c "${url}?projectId=<project id>&ticket=<ticket from ${STREAM_TICKETS_ROUTE}>"`,
+    });
+    for (const { fn } of this.functions)
+      new CfnOutput(this, `${pascal(fn.app)}FunctionName`, { value: fn.functionName });
+
+    const live = `${this.broadcaster.functionName}:${this.broadcasterLive.alias.aliasName}`;
+    const redrive = (queue: DeadLetterQueue, payload: string): string =>
+      `aws sqs receive-message --region ${region} --queue-url ${queue.queue.queueUrl} --max-number-of-messages 10 --visibility-timeout 120 --output json | jq -c '.Messages // [] | .[]' | while read -r m; do aws lambda invoke --region ${region} --function-name ${live} --invocation-type Event --cli-binary-format raw-in-base64-out --payload "$(jq -c '${payload}' <<<"$m")" /dev/null && aws sqs delete-message --region ${region} --queue-url ${queue.queue.queueUrl} --receipt-handle "$(jq -r .ReceiptHandle <<<"$m")"; done`;
+    // No SQS queue feeds these queues, so `aws sqs start-message-move-task --source-arn` has
+    // no source to move messages back to: a redrive invokes the broadcaster's alias again.
+    const queues = [
       {
-        fn: this.connect,
-        live: new LiveAlias(this, 'WsConnectLive', { fn: this.connect, config, provisioned: true }),
+        name: 'DeliveryDeadLetters',
+        dlq: this.broadcast.deliveryDeadLetters,
+        what: 'events EventBridge could not deliver to the broadcaster (message body = the event)',
+        payload: '.Body | fromjson',
       },
       {
-        fn: this.disconnect,
-        live: new LiveAlias(this, 'WsDisconnectLive', {
-          fn: this.disconnect,
-          config,
-          provisioned: false,
-        }),
-      },
-      {
-        fn: this.broadcaster,
-        live: new LiveAlias(this, 'BroadcasterLive', {
-          fn: this.broadcaster,
-          config,
-          provisioned: false,
-        }),
+        name: 'FailureDeadLetters',
+        dlq: this.broadcast.failureDeadLetters,
+        what: "events the broadcaster failed on after its retries (Lambda's record; the event is requestPayload)",
+        payload: '.Body | fromjson | .requestPayload',
       },
     ];
+    for (const { name, dlq, what, payload } of queues) {
+      new CfnOutput(this, `${name}Url`, { description: what, value: dlq.queue.queueUrl });
+      new CfnOutput(this, `${name}Arn`, { value: dlq.queue.queueArn });
+      new CfnOutput(this, `${name}RedriveCommand`, {
+        description:
+          'Re-invokes the live broadcaster with up to 10 dead-lettered events and deletes each one sent (repeat until empty; needs jq)',
+        value: redrive(dlq, payload),
+      });
+    }
   }
+}
+
+/** `ws-connect` -> `WsConnect`. */
+function pascal(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }
