@@ -81,6 +81,15 @@ export function preset(
       corsOrigins: prod ? ['https://app.taskflow.example'] : ['*'],
       apiKeyRequired: prod,
       throttling: { rateLimit: 1_000, burstLimit: 2_000 },
+      waf: prod,
+      userPool: {
+        selfSignUp: !prod,
+        mfa: prod ? 'required' : 'optional',
+        threatProtection: prod,
+        callbackUrls: prod
+          ? ['https://app.taskflow.example/auth/callback']
+          : ['http://localhost:4200/auth/callback'],
+      },
     },
     events: { archiveRetentionDays: prod ? 90 : 7 },
     alarms: { emails: [], httpsEndpoints: [] },
