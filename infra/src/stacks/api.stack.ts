@@ -108,7 +108,7 @@ export class ApiStack extends AppStack {
     });
     new CfnOutput(this, 'MeCommand', {
       description:
-        'The signed-in user: the ID token comes from the user pool (the hosted UI with the web client, authorization code + PKCE, or `aws cognito-idp initiate-auth`)',
+        "The signed-in user. The ID token (not the access token) comes from the user pool: sign in on the hosted UI with the web client (authorization code + PKCE) and take the token response's id_token",
       value: `curl -H "Authorization: Bearer <id token>"${keyHeader} ${restApi.urlFor('users/me')}`,
     });
     new CfnOutput(this, 'ApiFunctionName', { value: this.api.functionName });
