@@ -66,7 +66,10 @@ const customDomainSchema = z.object({
   domainName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a DNS name'),
   hostedZoneId: z.string().regex(/^Z[0-9A-Z]{5,32}$/, 'must be a Route 53 hosted zone id'),
   hostedZoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a DNS name'),
-  /** ACM certificate in each region the API runs in; created (DNS-validated) when absent. */
+  /**
+   * ACM certificate of the name, used in the region it is in; every other region (and every
+   * region when absent) gets its own DNS-validated certificate in the hosted zone.
+   */
   certificateArn: z
     .string()
     .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, 'must be an ACM ARN')
@@ -136,11 +139,46 @@ export const TaskflowConfigSchema = z
       allowedCidrs: z.array(z.cidrv4()),
     }),
     api: z.object({
-      corsOrigins: z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })])).min(1),
+      /**
+       * Browser origins the API answers CORS for (`CORS_ALLOWED_ORIGINS` of the function), or
+       * `*` alone. Origins as browsers send them (`scheme://host[:port]`, no path): the function
+       * refuses anything else at its cold start.
+       */
+      corsOrigins: z
+        .array(
+          z.union([
+            z.literal('*'),
+            z
+              .url({ protocol: /^https?$/ })
+              .regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/, 'must be scheme://host[:port]'),
+          ]),
+        )
+        .min(1)
+        .refine((o) => !o.includes('*') || o.length === 1, '* allows any origin: use it alone'),
       apiKeyRequired: z.boolean(),
       throttling: z.object({
         rateLimit: z.number().int().min(1).max(10_000),
         burstLimit: z.number().int().min(1).max(5_000),
+      }),
+      /** A WAFv2 web ACL on the stage (AWS managed rules and a per-address rate limit). */
+      waf: z.boolean(),
+      /** The Cognito user pool whose ID tokens the API accepts (verified by JWKS). */
+      userPool: z.object({
+        selfSignUp: z.boolean(),
+        mfa: z.enum(['optional', 'required']),
+        /** The Plus feature plan with threat protection enforced (priced per active user). */
+        threatProtection: z.boolean(),
+        /** Where the hosted UI returns the web board's authorization code (https or localhost). */
+        callbackUrls: z
+          .array(
+            z
+              .url({ protocol: /^https?$/ })
+              .refine(
+                (u) => u.startsWith('https://') || /^http:\/\/localhost(:\d+)?\//.test(u),
+                'must be https (http only for localhost)',
+              ),
+          )
+          .min(1),
       }),
     }),
     realtime: realtimeSchema,

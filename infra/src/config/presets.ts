@@ -81,6 +81,15 @@ export function preset(
       corsOrigins: prod ? ['https://app.taskflow.example'] : ['*'],
       apiKeyRequired: prod,
       throttling: { rateLimit: 1_000, burstLimit: 2_000 },
+      waf: prod,
+      userPool: {
+        selfSignUp: !prod,
+        mfa: prod ? 'required' : 'optional',
+        threatProtection: prod,
+        callbackUrls: prod
+          ? ['https://app.taskflow.example/auth/callback']
+          : ['http://localhost:4200/auth/callback'],
+      },
     },
     realtime: {
       throttling: prod ? { rateLimit: 500, burstLimit: 1_000 } : { rateLimit: 50, burstLimit: 100 },

@@ -99,6 +99,21 @@ describe('TokenVerifier', () => {
     expect(jwksHits).toBeGreaterThan(0);
   });
 
+  it.each([
+    { case: 'a Cognito ID token', claims: { email_verified: true, token_use: 'id' } },
+    {
+      case: 'an ID token whose provider sends booleans as strings',
+      claims: { email_verified: 'true' },
+    },
+    { case: 'a provider that sends neither claim', claims: {} },
+  ])('accepts $case', async ({ claims }) => {
+    const token = await cognitoToken({ email: 'frank@example.com', ...claims });
+
+    const identity = await new TokenVerifier(config()).verify(`Bearer ${token}`);
+
+    expect(identity).toMatchObject({ kind: 'external', email: 'frank@example.com' });
+  });
+
   it.each<[string, () => Promise<string>, string]>([
     [
       'HS256 with another secret',
@@ -171,6 +186,16 @@ describe('TokenVerifier', () => {
       'TOKEN_INVALID',
     ],
     ['RS256 without an e-mail claim', () => cognitoToken({}), 'TOKEN_INVALID'],
+    [
+      'RS256 whose e-mail is not verified (Cognito `email_verified: false`)',
+      () => cognitoToken({ email: 'victim@example.com', email_verified: false, token_use: 'id' }),
+      'TOKEN_INVALID',
+    ],
+    [
+      'RS256 that is not an ID token (a Cognito access token given an e-mail claim)',
+      () => cognitoToken({ email: 'a@b.co', token_use: 'access', client_id: 'client-123' }),
+      'TOKEN_INVALID',
+    ],
     [
       'RS256 with a key id the JWKS does not hold',
       () => cognitoToken({ email: 'a@b.co' }, { kid: 'key-2' }),

@@ -171,12 +171,24 @@ function expiryOf(payload: JWTPayload): number {
   return (payload.exp ?? 0) * 1000;
 }
 
+// The user is found by e-mail, so the token must say who its holder is and that the address
+// is theirs. Cognito marks its ID tokens `token_use: id` (access tokens carry no `email` and no
+// `aud`, only `client_id`) and says `email_verified`; a provider that sends neither claim is
+// trusted as it is, one that sends them is held to them.
 function externalIdentity(
   payload: JWTPayload,
 ): Omit<Extract<VerifiedIdentity, { kind: 'external' }>, 'expiresAtMs'> {
   const email = payload['email'];
   if (typeof payload.sub !== 'string' || typeof email !== 'string' || email.length === 0) {
     throw new AuthenticationError('TOKEN_INVALID', 'the token carries no e-mail claim');
+  }
+  const tokenUse = payload['token_use'];
+  if (tokenUse !== undefined && tokenUse !== 'id') {
+    throw new AuthenticationError('TOKEN_INVALID', 'send the ID token, not the access token');
+  }
+  const verified = payload['email_verified'];
+  if (verified !== undefined && verified !== true && verified !== 'true') {
+    throw new AuthenticationError('TOKEN_INVALID', 'the token’s e-mail address is not verified');
   }
   const name = payload['name'];
   return {
