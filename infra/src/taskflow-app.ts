@@ -104,9 +104,12 @@ export function buildTaskflowApp(
     foundations.push(secondary);
   }
 
-  const regionStacks = foundations.map((foundation, i) => {
+  const regionStacks: RegionStacks[] = [];
+  foundations.forEach((foundation, i) => {
     const region = regions[i] ?? primaryRegion;
-    return appStacks(app, config, options, foundation, region, env(region));
+    regionStacks.push(
+      appStacks(app, config, options, foundation, region, env(region), regionStacks[0]?.api),
+    );
   });
 
   for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
@@ -122,6 +125,7 @@ function appStacks(
   foundation: FoundationStack,
   region: string,
   env: { account?: string; region: string },
+  primaryApi: ApiStack | undefined,
 ): RegionStacks {
   const props = (what: string) => ({
     config,
@@ -131,7 +135,10 @@ function appStacks(
     description: `Taskflow ${config.stage} ${what} (${region})`,
   });
   const name = (kind: AppStackKind): string => appStackName(config, kind, region);
-  const api = new ApiStack(app, name('api'), props('REST API'));
+  const api = new ApiStack(app, name('api'), {
+    ...props('REST API'),
+    ...(primaryApi === undefined ? {} : { primary: primaryApi }),
+  });
   const realtime = new RealtimeStack(app, name('realtime'), props('live updates'));
   const processor = new ProcessorStack(app, name('processor'), props('task processor'));
   const relay = new RelayStack(app, name('relay'), props('outbox relay'));
@@ -144,6 +151,17 @@ function appStacks(
     realtime,
     processor,
     relay,
+    apis: {
+      restApiName: api.restApi.api.restApiName,
+      restStage: api.restApi.stage.stageName,
+      webSocketApiId: realtime.webSocketApi.apiId,
+      webSocketStage: realtime.webSocketStage.stageName,
+    },
+    rules: [realtime.broadcast.rule].map((rule) => ({
+      ruleName: rule.ruleName,
+      busName: foundation.eventBus.eventBusName,
+    })),
+    accessLogGroup: api.restApi.accessLogGroup,
   });
   return { region, foundation, api, realtime, processor, relay, monitoring };
 }

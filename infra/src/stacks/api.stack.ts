@@ -11,7 +11,13 @@ import {
 import { ApiCustomDomain } from '../constructs/custom-domain.construct';
 import { LiveAlias } from '../constructs/live-alias.construct';
 import { TaskflowFunction } from '../constructs/taskflow-function.construct';
-import { AppStack, type AppStackProps, appStackName, type MonitoredApp } from './app-stack';
+import { AppStack, type AppStackProps, type MonitoredApp } from './app-stack';
+
+/** Props of {@link ApiStack}. */
+export interface ApiStackProps extends AppStackProps {
+  /** The primary region's api stack, whose user pool a secondary region's function trusts. */
+  readonly primary?: ApiStack;
+}
 
 /**
  * The REST API of one region: the api function's `live` alias behind a regional API Gateway
@@ -34,16 +40,19 @@ export class ApiStack extends AppStack {
   readonly webAcl: ApiWebAcl | null;
   readonly customDomain: ApiCustomDomain | null;
 
-  constructor(scope: Construct, id: string, props: AppStackProps) {
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
     const { config, foundation } = props;
     // The secondary region reads the primary's user pool ids (SSM-backed references).
     super(scope, id, { ...props, crossRegionReferences: config.multiRegion });
     const primaryRegion = config.regions.primary;
     const isPrimary = Stack.of(this).region === primaryRegion;
 
-    this.userPool = isPrimary
-      ? new TaskflowUserPool(this, 'Users', { config })
-      : primaryApiStack(scope, appStackName(config, 'api', primaryRegion)).userPool;
+    if (!isPrimary && props.primary === undefined)
+      throw new Error(`the api stack in ${Stack.of(this).region} needs the primary region's`);
+    this.userPool =
+      isPrimary || props.primary === undefined
+        ? new TaskflowUserPool(this, 'Users', { config })
+        : props.primary.userPool;
     const jwks: JwksSettings = this.userPool.jwks;
 
     this.api = new TaskflowFunction(this, 'Api', {
@@ -125,12 +134,4 @@ export class ApiStack extends AppStack {
     if (this.customDomain !== null)
       new CfnOutput(this, 'CustomDomainUrl', { value: this.customDomain.url });
   }
-}
-
-/** The primary region's api stack, built before the secondary's (taskflow-app.ts, in order). */
-function primaryApiStack(scope: Construct, name: string): ApiStack {
-  const stack = scope.node.tryFindChild(name);
-  if (!(stack instanceof ApiStack))
-    throw new Error(`the secondary region's api stack needs the primary's (${name}) built first`);
-  return stack;
 }
