@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -22,6 +22,8 @@ export interface DeadLetterQueueProps {
 export class DeadLetterQueue extends Construct {
   readonly queue: sqs.Queue;
   readonly key: kms.Key;
+  /** Rules allowed so far: numbers the queue policy's statement ids, which must be unique. */
+  private allowedRules = 0;
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
@@ -49,13 +51,18 @@ export class DeadLetterQueue extends Construct {
       enforceSSL: true,
       removalPolicy: removal,
     });
+    Validations.of(this.queue).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue, of EventBridge rule targets or of Lambda on-failure destinations: those sources are not SQS queues, so no RedrivePolicy names it, and a queue behind it would only hold the same messages again',
+    });
   }
 
   /** Lets one EventBridge rule send its undeliverable events here (queue policy on its ARN). */
   allowRule(ruleArn: string): void {
     this.queue.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: `AllowRule${String(this.queue.node.children.length)}`,
+        sid: `AllowRule${String(++this.allowedRules)}`,
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['sqs:SendMessage'],
         resources: [this.queue.queueArn],
@@ -64,8 +71,23 @@ export class DeadLetterQueue extends Construct {
     );
   }
 
-  /** Lets a principal (a function's role, for its on-failure destination) send messages. */
+  /**
+   * Lets a principal (a function's role, for its on-failure destination) send messages: only
+   * `sqs:SendMessage` on this queue and the two key actions sending to a KMS queue needs
+   * (`queue.grantSendMessages` would add `kms:ReEncrypt*` and `kms:GenerateDataKey*`).
+   */
   grantSendMessages(grantee: iam.IGrantable): void {
-    this.queue.grantSendMessages(grantee);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
   }
 }
