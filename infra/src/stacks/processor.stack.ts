@@ -54,8 +54,9 @@ function rule(target: EventRule['target']): EventRule {
  * dead-letter queue.
  *
  * A rejected command (`EventProcessingError.retryable === false`) is retried like any failure:
- * Lambda's async retries cannot tell errors apart, so avoiding them is the handler's job (see
- * docs/aws-lambda.md). The processor is idempotent on the event id, so retries only cost time.
+ * Lambda's async retries cannot tell one thrown error from another, so only the handler could
+ * spare them (by not throwing on a permanent failure). The processor is idempotent on the
+ * event id, so the two retries cost two short invocations, never a second write.
  */
 export class ProcessorStack extends AppStack {
   readonly processor: TaskflowFunction;
