@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -25,6 +25,8 @@ export interface DeadLetterQueueProps {
 export class DeadLetterQueue extends Construct {
   readonly queue: sqs.Queue;
   readonly key: kms.Key;
+  /** Rules allowed so far: numbers the queue policy's statement ids, which must be unique. */
+  private allowedRules = 0;
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
@@ -55,7 +57,7 @@ export class DeadLetterQueue extends Construct {
     Validations.of(this.queue).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason:
-        "This queue is itself a dead-letter queue, of EventBridge rule targets and Lambda on-failure destinations; cdk-nag recognizes only an SQS redrive policy or a function's DeadLetterConfig as such a use",
+        'This queue is itself a dead-letter queue, of EventBridge rule targets or of Lambda on-failure destinations: those sources are not SQS queues, so no RedrivePolicy names it, and a queue behind it would only hold the same messages again',
     });
   }
 
@@ -63,7 +65,7 @@ export class DeadLetterQueue extends Construct {
   allowRule(ruleArn: string): void {
     this.queue.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: `AllowRule${String(this.queue.node.children.length)}`,
+        sid: `AllowRule${String(++this.allowedRules)}`,
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['sqs:SendMessage'],
         resources: [this.queue.queueArn],
@@ -73,10 +75,9 @@ export class DeadLetterQueue extends Construct {
   }
 
   /**
-   * Lets a principal (a function's role, for its on-failure destination) send messages:
-   * `sqs:SendMessage` on this queue, and on its key the two actions an encrypted send needs
-   * (`kms:GenerateDataKey`, `kms:Decrypt`), through SQS only. (`queue.grantSendMessages`
-   * would add `kms:ReEncrypt*` and `kms:GenerateDataKey*`, which a send never uses.)
+   * Lets a principal (a function's role, for its on-failure destination) send messages: only
+   * `sqs:SendMessage` on this queue and the two key actions sending to a KMS queue needs
+   * (`queue.grantSendMessages` would add `kms:ReEncrypt*` and `kms:GenerateDataKey*`).
    */
   grantSendMessages(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
@@ -86,7 +87,9 @@ export class DeadLetterQueue extends Construct {
       new iam.PolicyStatement({
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
+        conditions: {
+          StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` },
+        },
       }),
     );
   }

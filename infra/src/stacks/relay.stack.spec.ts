@@ -1,0 +1,180 @@
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import type { TaskflowConfig } from '../config/config.schema';
+import { getTestConfig, resolveConfig } from '../config/presets';
+import { synthFixture } from '../testing/synth-fixture';
+import type { RegionStacks } from '../taskflow-app';
+import { relayTimeout } from './relay.stack';
+
+/** Variable names a secret value would travel in; only *_ARN names may appear. */
+const SECRET_VARIABLES = ['DATABASE_URL', 'DATABASE_PASSWORD', 'JWT_SECRET', 'PGPASSWORD'];
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+
+function region(stacks: readonly RegionStacks[], index: number): RegionStacks {
+  const found = stacks[index];
+  if (found === undefined) throw new Error(`no region ${String(index)}`);
+  return found;
+}
+
+function logicalId(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+function getAtt(construct: IConstruct, attribute = 'Arn'): unknown {
+  return { 'Fn::GetAtt': [logicalId(construct), attribute] };
+}
+
+describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
+  const { stacks } = synthFixture(getTestConfig(), true);
+  const stack = region(stacks.regions, 0).relay;
+  const template = Template.fromStack(stack);
+  const alias = { Ref: logicalId(stack.relayLive.alias) };
+
+  it('runs the live alias every minute from the default bus, with retry and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'taskflow-dev-relay-schedule',
+      ScheduleExpression: 'rate(1 minute)',
+      EventBusName: Match.absent(),
+      State: 'ENABLED',
+      Targets: [
+        {
+          Id: Match.anyValue(),
+          Arn: alias,
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+          DeadLetterConfig: { Arn: getAtt(stack.missedRuns.queue) },
+        },
+      ],
+    });
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: alias,
+      Principal: 'events.amazonaws.com',
+      SourceArn: getAtt(stack.scheduleRule),
+    });
+  });
+
+  it('ends a run (30 s) before the next one starts, with time to sweep past the 10 s margin', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'taskflow-dev-relay',
+      Timeout: 30,
+      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: Match.anyValue() }) },
+    });
+  });
+
+  it('does not retry a failed run (the next tick is the retry) and records it in the queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(stack.relay) },
+      Qualifier: 'live',
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+      DestinationConfig: { OnFailure: { Destination: getAtt(stack.missedRuns.queue) } },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^RelayRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(stack.missedRuns.queue) },
+          Match.objectLike({
+            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            Resource: getAtt(stack.missedRuns.key),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('encrypts the queue with its own key, which EventBridge may use, and lets only the schedule rule send', () => {
+    expect(stack.deadLetterQueues).toEqual([stack.missedRuns.queue]);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: getAtt(stack.missedRuns.key),
+      MessageRetentionPeriod: 1_209_600,
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: logicalId(stack.missedRuns.queue) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: { ArnEquals: { 'aws:SourceArn': getAtt(stack.scheduleRule) } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('outputs the function, its log command and the queue', () => {
+    template.hasOutput('RelayFunctionName', { Value: { Ref: logicalId(stack.relay) } });
+    template.hasOutput('RelayLogsCommand', {
+      Value: {
+        'Fn::Join': [
+          '',
+          Match.arrayWith(['aws logs tail ', { Ref: Match.stringLikeRegexp('^RelayLogGroup') }]),
+        ],
+      },
+    });
+    template.hasOutput('MissedRunsQueueUrl', { Value: { Ref: logicalId(stack.missedRuns.queue) } });
+    template.hasOutput('MissedRunsQueueArn', { Value: getAtt(stack.missedRuns.queue) });
+  });
+
+  it('keeps every secret out of the function environment', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources);
+    expect(functions).toHaveLength(1);
+    for (const fn of functions) {
+      const env = fn.Properties?.['Environment'] as
+        { Variables?: Record<string, unknown> } | undefined;
+      for (const name of SECRET_VARIABLES) expect(env?.Variables ?? {}).not.toHaveProperty(name);
+    }
+  });
+});
+
+describe('relayTimeout', () => {
+  it.each([
+    [5, 20],
+    [30, 30],
+    [60, 60],
+    [300, 60],
+  ])('keeps a configured %i s within the schedule: %i s', (configured, expected) => {
+    // Prepare
+    const config = getTestConfig({ lambda: { timeoutSeconds: configured } });
+
+    // Act / Assess
+    expect(relayTimeout(config).toSeconds()).toBe(expected);
+  });
+});
+
+describe('RelayStack, cdk-nag AWS Solutions', () => {
+  it.each<[string, TaskflowConfig]>([
+    ['prod, dsql', resolveConfig('prod', 'dsql', { account: '111111111111' })],
+    [
+      'prod, aurora-postgresql, two regions',
+      resolveConfig('prod', 'aurora-postgresql', { account: '111111111111', multiRegion: true }),
+    ],
+  ])('leaves no finding unacknowledged (%s)', (_name, config) => {
+    // Act
+    const { app, stacks } = synthFixture(config, true);
+
+    // Assess
+    expect(() => app.synth({ force: true })).not.toThrow();
+    for (const regionStacks of stacks.regions)
+      Template.fromStack(regionStacks.relay).hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+      });
+  });
+});
