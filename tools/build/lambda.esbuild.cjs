@@ -1,5 +1,11 @@
 // esbuild settings of every Lambda bundle (apps/*/project.json "esbuildConfig").
 //
+// The bundles are compiled for the Lambda runtime's Node.js release, LAMBDA_NODE_TARGET below:
+// the one place it is set for the seven functions (infra's LAMBDA_RUNTIME must name the same
+// release; infra/src/constructs/bundle-target.spec.ts checks both). Bundles still load on the
+// Node.js 20 the tests run on: for this code, node20 and node22 give byte-identical bundles
+// (esbuild only down-levels syntax, and nothing here is newer than Node.js 20 supports).
+//
 // The AWS SDK clients are bundled (not left to the runtime's copy) from their ES module builds
 // (`mainFields`: "module" first), so that esbuild keeps only the client and commands used:
 // about 310 KB where loading the runtime's CommonJS client takes twice as long (measured:
@@ -17,6 +23,29 @@
 //   left out (see typeormRuntimeOnly below).
 const fs = require('node:fs');
 const path = require('node:path');
+
+/** esbuild's `target` of every Lambda bundle: the release of infra's LAMBDA_RUNTIME (nodejs22.x). */
+const LAMBDA_NODE_TARGET = 'node22';
+
+/**
+ * Sets the bundles' target to LAMBDA_NODE_TARGET. @nx/esbuild passes its own `target` option
+ * (default "esnext") after this file's options, so the target is set in a plugin's setup, which
+ * may change the build options (esbuild's documented way). A project that sets a `target` of
+ * its own fails the build instead of being silently overridden: there is one target, here.
+ * @type {import('esbuild').Plugin}
+ */
+const lambdaNodeTarget = {
+  name: 'lambda-node-target',
+  setup(build) {
+    const given = build.initialOptions.target;
+    if (given !== undefined && given !== 'esnext' && given !== LAMBDA_NODE_TARGET) {
+      throw new Error(
+        `lambda-node-target: the Lambda bundles target ${LAMBDA_NODE_TARGET} (tools/build/lambda.esbuild.cjs); remove "target": ${JSON.stringify(given)} from the project's build options`,
+      );
+    }
+    build.initialOptions.target = LAMBDA_NODE_TARGET;
+  },
+};
 
 const UNUSED_TYPEORM_DRIVERS = [
   'aurora-mysql',
@@ -219,5 +248,11 @@ module.exports = {
   // and the SDK retried each first request after that failure, about 400 ms).
   supported: { 'dynamic-import': false },
   logLevel: 'warning',
-  plugins: [postgresOnlyTypeorm, typeormRuntimeOnly, englishOnlyZod, pgWithoutCloudflareProbe],
+  plugins: [
+    lambdaNodeTarget,
+    postgresOnlyTypeorm,
+    typeormRuntimeOnly,
+    englishOnlyZod,
+    pgWithoutCloudflareProbe,
+  ],
 };

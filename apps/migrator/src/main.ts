@@ -5,6 +5,8 @@ import {
   loadLambdaConfig,
   openLambdaPersistence,
 } from '@taskflow/lambda-runtime';
+import { systemClock, uuidV7Generator } from '@taskflow/shared-kernel';
+import { SampleUsers } from '@taskflow/users-application';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 
 /** The least the migrator waits for a connection, whatever DATABASE_CONNECT_TIMEOUT_MS says. */
@@ -14,10 +16,30 @@ export const MIGRATOR_CONNECT_TIMEOUT_MS = 60_000;
 export const SCHEMA_RESOURCE_ID = 'taskflow-schema';
 
 /**
+ * Whether this deployment wants the sample users: the resource's `SampleData` property, which
+ * the stack sets from `config.sampleData`. CloudFormation passes every property as a string, so
+ * only 'true' and 'false' are accepted; anything else (or none) fails the event with a reason,
+ * rather than guessing whether data should be written.
+ */
+export function sampleDataOf(properties: Readonly<Record<string, unknown>>): boolean {
+  const value = properties['SampleData'];
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new Error(
+    `invalid resource property SampleData: expected 'true' or 'false', got ${
+      value === undefined ? 'no value' : JSON.stringify(value)
+    }`,
+  );
+}
+
+/**
  * The database schema as a CloudFormation custom resource (the CDK Provider framework's
  * onEvent handler): Create and Update apply every pending migration step, so a deployment
  * upgrades the schema before the new code serves traffic; Delete keeps the data (removing a
- * stack never drops tables). A failure fails the deployment with its reason.
+ * stack never drops tables). With `SampleData` 'true', Create and Update then register the
+ * sample users that are missing (`SampleUsersCreated` in `Data` says how many), through the
+ * same use case as a first sign-in, so each gets its one `user.created` outbox event; users
+ * are never changed or removed. A failure fails the deployment with its reason.
  */
 export const { handler, ready } = lambdaHandler(
   async () => {
@@ -36,10 +58,14 @@ export const { handler, ready } = lambdaHandler(
       },
     };
     const persistence = await openLambdaPersistence(config);
-    return { telemetry: createTelemetry('migrator'), persistence };
+    return {
+      telemetry: createTelemetry('migrator'),
+      persistence,
+      sampleUsers: new SampleUsers(persistence.users, systemClock, uuidV7Generator),
+    };
   },
   async (
-    { telemetry, persistence },
+    { telemetry, persistence, sampleUsers },
     event: CdkCustomResourceEvent,
   ): Promise<CdkCustomResourceResponse> => {
     const { logger } = telemetry;
@@ -48,17 +74,30 @@ export const { handler, ready } = lambdaHandler(
       logger.info('schema kept: a deleted stack never drops data');
       return { PhysicalResourceId: event.PhysicalResourceId, Data: { Applied: 0 } };
     }
+    // Read before anything is written: a bad property fails the event with nothing applied.
+    const sampleData = sampleDataOf(event.ResourceProperties);
     const report = await persistence.migrate();
     logger.info('migrations applied', {
       requestType: event.RequestType,
       applied: report.applied,
       alreadyApplied: report.alreadyApplied,
     });
+    let sampleUsersCreated = 0;
+    if (sampleData) {
+      // The CloudFormation request id correlates the users' events with this deployment.
+      const samples = await sampleUsers.ensure(event.RequestId);
+      sampleUsersCreated = samples.created.length;
+      logger.info('sample users ensured', {
+        created: samples.created.map((u) => u.email),
+        kept: samples.kept.map((u) => u.email),
+      });
+    }
     return {
       PhysicalResourceId: SCHEMA_RESOURCE_ID,
       Data: {
         Applied: report.applied.length,
         Steps: report.applied.length + report.alreadyApplied,
+        SampleUsersCreated: sampleUsersCreated,
       },
     };
   },

@@ -27,8 +27,8 @@ export interface SchemaMigrationProps {
 
 /**
  * The database schema as a custom resource: the migrator function (apps/migrator) is the CDK
- * Provider's onEvent handler; Create and Update apply every pending migration, Delete keeps
- * the data. A failed migration fails the resource, so CloudFormation fails (and rolls back)
+ * Provider's onEvent handler; Create and Update apply every pending migration (and, with
+ * `config.sampleData`, register the missing sample users), Delete keeps the data. A failed migration fails the resource, so CloudFormation fails (and rolls back)
  * the deployment instead of starting code against an old schema.
  */
 export class SchemaMigration extends Construct {
@@ -72,7 +72,11 @@ export class SchemaMigration extends Construct {
     this.resource = new CustomResource(this, 'Schema', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::TaskflowSchema',
-      properties: { DeploymentId: props.deploymentId },
+      properties: {
+        DeploymentId: props.deploymentId,
+        // CloudFormation passes properties as strings; the migrator accepts only these two.
+        SampleData: config.sampleData ? 'true' : 'false',
+      },
     });
   }
 }

@@ -168,6 +168,8 @@ describe('FoundationStack, aurora-postgresql, one region (prod preset)', () => {
     template.hasResourceProperties('Custom::TaskflowSchema', {
       ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('ProviderframeworkonEvent'), 'Arn'] },
       DeploymentId: 'test',
+      // The prod preset has no sample data.
+      SampleData: 'false',
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'taskflow-prod-migrator',
@@ -256,7 +258,8 @@ describe('FoundationStack, aurora-postgresql, one region (prod preset)', () => {
 });
 
 describe('FoundationStack, dsql, one region (dev preset)', () => {
-  const { app, stacks } = synthFixture(getTestConfig({}, 'dsql'), true);
+  const config = getTestConfig({}, 'dsql');
+  const { app, stacks } = synthFixture(config, true);
   const stack = first(stacks.foundations, 0);
   const template = Template.fromStack(stack);
 
@@ -284,6 +287,14 @@ describe('FoundationStack, dsql, one region (dev preset)', () => {
           }),
         ]),
       },
+    });
+  });
+
+  it('asks the migrator for the sample users (the dev preset has sample data)', () => {
+    expect(config.sampleData).toBe(true);
+    template.hasResourceProperties('Custom::TaskflowSchema', {
+      DeploymentId: 'test',
+      SampleData: 'true',
     });
   });
 

@@ -1,1 +1,2 @@
 export * from './user.use-cases';
+export * from './sample-users.use-case';
