@@ -157,10 +157,14 @@ function appStacks(
       webSocketApiId: realtime.webSocketApi.apiId,
       webSocketStage: realtime.webSocketStage.stageName,
     },
-    rules: [realtime.broadcast.rule].map((rule) => ({
-      ruleName: rule.ruleName,
-      busName: foundation.eventBus.eventBusName,
-    })),
+    // The rules on the Taskflow bus (the relay's schedule, on the default bus, is watched
+    // through its missed-runs queue and the outbox lag instead).
+    rules: [processor.inboundRule, processor.publishedEventsRule, realtime.broadcast.rule].map(
+      (rule) => ({
+        ruleName: rule.ruleName,
+        busName: foundation.eventBus.eventBusName,
+      }),
+    ),
     accessLogGroup: api.restApi.accessLogGroup,
   });
   return { region, foundation, api, realtime, processor, relay, monitoring };

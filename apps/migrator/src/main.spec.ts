@@ -172,7 +172,6 @@ describe('migrator Lambda (CloudFormation custom resource, CDK Provider onEvent)
   });
 
   it.each([
-    { case: 'missing', value: undefined, got: 'no value' },
     { case: 'not a boolean', value: 'yes', got: '"yes"' },
     { case: 'in other case', value: 'TRUE', got: '"TRUE"' },
     { case: 'empty', value: '', got: '""' },
@@ -191,6 +190,15 @@ describe('migrator Lambda (CloudFormation custom resource, CDK Provider onEvent)
       expect(await usersIn(database.url)).toEqual(before);
     },
   );
+
+  it('treats a missing SampleData as none: a rollback to a template without it must succeed', async () => {
+    const before = await usersIn(database.url);
+
+    const response = await main.handler(schemaEvent('Update', undefined), lambdaContext());
+
+    expect(response).toMatchObject({ Data: { Applied: 0, SampleUsersCreated: 0 } });
+    expect(await usersIn(database.url)).toEqual(before);
+  });
 
   it('Delete keeps every table and every user (removing a stack never drops data)', async () => {
     const before = await tables();

@@ -18,17 +18,17 @@ export const SCHEMA_RESOURCE_ID = 'taskflow-schema';
 /**
  * Whether this deployment wants the sample users: the resource's `SampleData` property, which
  * the stack sets from `config.sampleData`. CloudFormation passes every property as a string, so
- * only 'true' and 'false' are accepted; anything else (or none) fails the event with a reason,
- * rather than guessing whether data should be written.
+ * only 'true' and 'false' are accepted; anything else fails the event with a reason, rather than
+ * guessing whether data should be written. No property at all means none: that is what a
+ * rollback to a template from before the property existed sends, and failing it would leave
+ * the stack in UPDATE_ROLLBACK_FAILED.
  */
 export function sampleDataOf(properties: Readonly<Record<string, unknown>>): boolean {
   const value = properties['SampleData'];
   if (value === 'true') return true;
-  if (value === 'false') return false;
+  if (value === 'false' || value === undefined) return false;
   throw new Error(
-    `invalid resource property SampleData: expected 'true' or 'false', got ${
-      value === undefined ? 'no value' : JSON.stringify(value)
-    }`,
+    `invalid resource property SampleData: expected 'true' or 'false', got ${JSON.stringify(value)}`,
   );
 }
 
