@@ -168,6 +168,12 @@ export const TaskflowConfigSchema = z
         mfa: z.enum(['optional', 'required']),
         /** The Plus feature plan with threat protection enforced (priced per active user). */
         threatProtection: z.boolean(),
+        /**
+         * Lets the web client sign in with USER_PASSWORD_AUTH as well as SRP, so that
+         * `aws cognito-idp initiate-auth` gets a token for the validation curls (docs/deploy.md).
+         * The password then travels to Cognito over TLS instead of being proven by SRP.
+         */
+        cliSignIn: z.boolean(),
         /** Where the hosted UI returns the web board's authorization code (https or localhost). */
         callbackUrls: z
           .array(

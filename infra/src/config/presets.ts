@@ -86,6 +86,7 @@ export function preset(
         selfSignUp: !prod,
         mfa: prod ? 'required' : 'optional',
         threatProtection: prod,
+        cliSignIn: !prod,
         callbackUrls: prod
           ? ['https://app.taskflow.example/auth/callback']
           : ['http://localhost:4200/auth/callback'],

@@ -88,7 +88,7 @@ export class TaskflowUserPool extends Construct {
       userPoolClientName: 'web-board',
       // A browser app keeps no secret: the authorization code grant with PKCE protects the code.
       generateSecret: false,
-      authFlows: { userSrp: true },
+      authFlows: { userSrp: true, userPassword: settings.cliSignIn },
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],

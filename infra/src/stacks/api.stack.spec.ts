@@ -266,6 +266,8 @@ describe('ApiStack, dsql, one region (dev preset)', () => {
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
       EnableTokenRevocation: true,
+      // dev: a password sign-in from the CLI, for the validation curls
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
       Domain: { 'Fn::Join': ['', ['taskflow-dev-', { Ref: 'AWS::AccountId' }]] },
@@ -312,6 +314,17 @@ describe('ApiStack, dsql, one region (dev preset)', () => {
 describe('ApiStack, aurora-postgresql, one region (prod preset)', () => {
   const config = resolveConfig('prod', 'aurora-postgresql', { account: ACCOUNT });
   const { app, template } = apiTemplate(config);
+
+  it('signs in only by SRP or the hosted UI in prod (no password sent to Cognito)', () => {
+    const clients = template.findResources('AWS::Cognito::UserPoolClient');
+    expect(Object.keys(clients)).toHaveLength(1);
+    for (const client of Object.values(clients)) {
+      const flows = (client as { Properties: { ExplicitAuthFlows?: string[] } }).Properties
+        .ExplicitAuthFlows;
+      expect(flows).toContain('ALLOW_USER_SRP_AUTH');
+      expect(flows).not.toContain('ALLOW_USER_PASSWORD_AUTH');
+    }
+  });
 
   it('requires an API key on every method but GET /health and OPTIONS', () => {
     expect(keyRequirements(template)).toEqual({
