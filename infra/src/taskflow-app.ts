@@ -159,12 +159,15 @@ function appStacks(
     },
     // The rules on the Taskflow bus (the relay's schedule, on the default bus, is watched
     // through its missed-runs queue and the outbox lag instead).
-    rules: [processor.inboundRule, processor.publishedEventsRule, realtime.broadcast.rule].map(
-      (rule) => ({
-        ruleName: rule.ruleName,
-        busName: foundation.eventBus.eventBusName,
-      }),
-    ),
+    rules: [
+      { label: 'inbound-task-commands', rule: processor.inboundRule },
+      { label: 'published-events', rule: processor.publishedEventsRule },
+      { label: 'broadcast', rule: realtime.broadcast.rule },
+    ].map(({ label, rule }) => ({
+      label,
+      ruleName: rule.ruleName,
+      busName: foundation.eventBus.eventBusName,
+    })),
     accessLogGroup: api.restApi.accessLogGroup,
   });
   return { region, foundation, api, realtime, processor, relay, monitoring };

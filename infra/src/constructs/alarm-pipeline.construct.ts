@@ -3,13 +3,23 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TaskflowConfig } from '../config/config.schema';
+import { pascal } from './alarm-database.construct';
 import { METRICS_NAMESPACE } from './taskflow-function.construct';
 
 /** An EventBridge rule, by name: its metrics carry `EventBusName` and `RuleName` (custom bus). */
 export interface MonitoredRule {
+  /**
+   * The rule's role, kebab-case and literal (`inbound-task-commands`, `broadcast`): it names
+   * the rule's alarms, construct ids and dashboard graphs, which must not depend on the
+   * deployed name (a CloudFormation token). Unique among the rules of one stack.
+   */
+  readonly label: string;
   readonly ruleName: string;
   readonly busName: string;
 }
+
+/** A literal kebab-case label (a token renders as `${Token[...]}` and fails it). */
+const RULE_LABEL = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** A dead-letter queue and the app that owns it (names the alarm). */
 export interface MonitoredQueue {
@@ -96,13 +106,21 @@ export class PipelineAlarms extends Construct {
         }),
     );
 
-    this.ruleAlarms = props.rules.flatMap((rule, i) => {
-      const idBase = `Rule${String(i)}`;
+    const labels = new Set<string>();
+    for (const { label } of props.rules) {
+      if (!RULE_LABEL.test(label))
+        throw new Error(`rule label "${label}" is not a literal kebab-case name`);
+      if (labels.has(label)) throw new Error(`two monitored rules are labelled "${label}"`);
+      labels.add(label);
+    }
+    this.ruleAlarms = props.rules.flatMap((rule) => {
+      const idBase = `Rule${pascal(rule.label)}`;
+      const what = `Rule ${rule.label} (${rule.ruleName} on bus ${rule.busName})`;
       // EventBridge sends both metrics only when they are not zero: missing is good news.
       return [
         new cloudwatch.Alarm(this, `${idBase}FailedInvocations`, {
-          alarmName: `${namePrefix}-rule-${rule.ruleName}-failed-invocations`,
-          alarmDescription: `Rule ${rule.ruleName} (bus ${rule.busName}): invocations failed permanently (retries exhausted)`,
+          alarmName: `${namePrefix}-rule-${rule.label}-failed-invocations`,
+          alarmDescription: `${what}: invocations failed permanently (retries exhausted)`,
           metric: ruleMetric(rule, 'FailedInvocations'),
           threshold: 1,
           evaluationPeriods: 1,
@@ -110,8 +128,8 @@ export class PipelineAlarms extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
         new cloudwatch.Alarm(this, `${idBase}DeadLetterFailures`, {
-          alarmName: `${namePrefix}-rule-${rule.ruleName}-events-lost`,
-          alarmDescription: `Rule ${rule.ruleName} (bus ${rule.busName}): events could not be sent to its dead-letter queue and are lost (replay them from the archive)`,
+          alarmName: `${namePrefix}-rule-${rule.label}-events-lost`,
+          alarmDescription: `${what}: events could not be sent to its dead-letter queue and are lost (replay them from the archive)`,
           metric: ruleMetric(rule, 'InvocationsFailedToBeSentToDlq'),
           threshold: 1,
           evaluationPeriods: 1,

@@ -158,11 +158,11 @@ export class MonitoringDashboard extends Construct {
       d.addWidgets(note('No EventBridge rule is wired to this dashboard yet.'));
     for (const rule of props.rules)
       d.addWidgets(
-        graph(`Rule ${rule.ruleName}: delivery`, [
+        graph(`Rule ${rule.label}: delivery`, [
           ruleMetric(rule, 'MatchedEvents'),
           ruleMetric(rule, 'Invocations'),
         ]),
-        graph(`Rule ${rule.ruleName}: failures`, [
+        graph(`Rule ${rule.label}: failures`, [
           ruleMetric(rule, 'FailedInvocations'),
           ruleMetric(rule, 'InvocationsSentToDlq'),
           ruleMetric(rule, 'InvocationsFailedToBeSentToDlq'),

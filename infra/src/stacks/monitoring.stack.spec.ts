@@ -1,9 +1,11 @@
-import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { type App, CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
 import type { TaskflowConfig } from '../config/config.schema';
 import { getTestConfig, resolveConfig } from '../config/presets';
 import { CONNECTION_ERRORS_METRIC } from '../constructs/alarm-database.construct';
+import { type MonitoredRule, PipelineAlarms } from '../constructs/alarm-pipeline.construct';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';
 import { REST_ACCESS_LOG_FIELDS } from '../constructs/monitoring-queries.construct';
 import { synthFixture } from '../testing/synth-fixture';
@@ -18,16 +20,40 @@ type Resources = Record<string, { Type: string; Properties: Json }>;
 
 /** The functions every region runs behind its triggers, as the alarms name them. */
 const APPS = ['api', 'ws-connect', 'ws-disconnect', 'broadcaster', 'processor', 'relay'];
+/** The alarms every dev Aurora region has whatever is wired: per function, database, outbox. */
+const STANDING_ALARMS = [
+  ...APPS.flatMap((a) =>
+    ['errors', 'duration', 'throttles', 'concurrency'].map((w) => `taskflow-dev-${a}-${w}`),
+  ),
+  'taskflow-dev-database-connection-errors',
+  'taskflow-dev-database-capacity',
+  'taskflow-dev-outbox-lag',
+];
 const DIRECT_APIS = {
   restApiName: 'taskflow-dev-api',
   restStage: 'v1',
   webSocketApiId: 'abc123defg',
   webSocketStage: 'live',
 };
-const DIRECT_RULES = [
-  { ruleName: 'taskflow-dev-task-commands', busName: 'taskflow-dev-events' },
-  { ruleName: 'taskflow-dev-broadcast', busName: 'taskflow-dev-events' },
+const DIRECT_RULES: readonly MonitoredRule[] = [
+  {
+    label: 'task-commands',
+    ruleName: 'taskflow-dev-task-commands',
+    busName: 'taskflow-dev-events',
+  },
+  { label: 'broadcast', ruleName: 'taskflow-dev-broadcast', busName: 'taskflow-dev-events' },
 ];
+
+/** The alarms of a set of dead-letter queues (`<app>-<key>`) and rules (by label). */
+function pipelineAlarms(queues: readonly string[], ruleLabels: readonly string[]): string[] {
+  return [
+    ...queues.map((q) => `taskflow-dev-${q}-not-empty`),
+    ...ruleLabels.flatMap((l) => [
+      `taskflow-dev-rule-${l}-failed-invocations`,
+      `taskflow-dev-rule-${l}-events-lost`,
+    ]),
+  ];
+}
 
 function region(stacks: { regions: readonly RegionStacks[] }, index: number): RegionStacks {
   const found = stacks.regions[index];
@@ -35,11 +61,18 @@ function region(stacks: { regions: readonly RegionStacks[] }, index: number): Re
   return found;
 }
 
+/** The alarms by name; every name must be a literal (a token would read "[object Object]"). */
 function alarmsOf(template: Template): Record<string, Json> {
   const found = template.findResources('AWS::CloudWatch::Alarm') as Resources;
-  return Object.fromEntries(
-    Object.values(found).map((r) => [String(r.Properties['AlarmName']), r.Properties]),
-  );
+  const byName: Record<string, Json> = {};
+  for (const [id, { Properties: props }] of Object.entries(found)) {
+    const name = props['AlarmName'];
+    if (typeof name !== 'string')
+      throw new Error(`alarm ${id} has a computed name: ${JSON.stringify(name)}`);
+    if (name in byName) throw new Error(`two alarms are named ${name}`);
+    byName[name] = props;
+  }
+  return byName;
 }
 
 function alarm(template: Template, name: string): Json {
@@ -85,6 +118,71 @@ const TOPIC: unknown = expect.objectContaining({
 function expectNotifiesTopic(props: Json): void {
   expect(props['AlarmActions']).toEqual([TOPIC]);
   expect(props['OKActions']).toEqual([TOPIC]);
+}
+
+/**
+ * The name of the export through which the monitoring stack reads a resource of another stack
+ * (its `Ref`, or an attribute): `<stack>:ExportsOutput<Ref|FnGetAtt><logical id>[attr]<hash>`.
+ */
+function exportName(construct: IConstruct, attribute?: string): string {
+  const stack = Stack.of(construct);
+  const resource = construct instanceof CfnElement ? construct : construct.node.defaultChild;
+  if (!(resource instanceof CfnElement))
+    throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  const logicalId = String(stack.resolve(resource.logicalId));
+  const output = attribute === undefined ? `Ref${logicalId}` : `FnGetAtt${logicalId}${attribute}`;
+  return `${stack.stackName}:ExportsOutput${output}[0-9A-F]{8}`;
+}
+
+/** The value of a resource of another stack, as a monitoring template imports it. */
+function imported(construct: IConstruct, attribute?: string): unknown {
+  return {
+    'Fn::ImportValue': expect.stringMatching(
+      new RegExp(`^${exportName(construct, attribute)}$`),
+    ) as unknown,
+  };
+}
+
+/** The same import inside the dashboard body, as {@link dashboardWidgets} writes it. */
+function importedInBody(construct: IConstruct, attribute?: string): unknown {
+  return expect.stringMatching(new RegExp(`^<import ${exportName(construct, attribute)}>$`));
+}
+
+interface Widget {
+  readonly type: string;
+  readonly properties: { readonly title?: string; readonly metrics?: readonly unknown[][] };
+}
+
+/** A token of the dashboard body as {@link dashboardWidgets} writes it (no quote in it). */
+function placeholder(part: unknown): string {
+  if (typeof part === 'string') return part;
+  const token = part as Json;
+  const imported = token['Fn::ImportValue'];
+  if (typeof imported === 'string') return `<import ${imported}>`;
+  const ref = token['Ref'];
+  if (typeof ref === 'string') return `<ref ${ref}>`;
+  const getAtt = token['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return `<getatt ${getAtt.join('.')}>`;
+  throw new Error(`unexpected token in the dashboard body: ${JSON.stringify(part)}`);
+}
+
+/** The dashboard's widgets, parsed, each token in them as `<import …>`, `<ref …>`, `<getatt …>`. */
+function dashboardWidgets(template: Template): readonly Widget[] {
+  const dashboards = Object.values(
+    template.findResources('AWS::CloudWatch::Dashboard') as Resources,
+  );
+  expect(dashboards).toHaveLength(1);
+  const body = dashboards[0]?.Properties['DashboardBody'] as
+    string | { 'Fn::Join': [string, unknown[]] };
+  const text = typeof body === 'string' ? body : body['Fn::Join'][1].map(placeholder).join('');
+  return (JSON.parse(text) as { widgets: Widget[] }).widgets;
+}
+
+/** The metrics of the one graph with this title. */
+function graphMetrics(widgets: readonly Widget[], title: string): readonly unknown[][] {
+  const found = widgets.filter((w) => w.type === 'metric' && w.properties.title === title);
+  expect(found).toHaveLength(1);
+  return found[0]?.properties.metrics ?? [];
 }
 
 function dashboardBody(template: Template): string {
@@ -146,6 +244,30 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
   const { app, regionStacks, direct } = withDirectStack(config);
   const template = Template.fromStack(regionStacks.monitoring);
   const directTemplate = Template.fromStack(direct);
+  const { api, realtime, processor, relay } = regionStacks;
+  /** The region's dead-letter queues, as their alarms name them (`<app>-<key>`). */
+  const FIXTURE_QUEUES = [
+    [
+      'realtime-broadcast-delivery-dead-letters-queue',
+      realtime.broadcast.deliveryDeadLetters.queue,
+    ],
+    ['realtime-broadcast-failure-dead-letters-queue', realtime.broadcast.failureDeadLetters.queue],
+    ['processor-inbound-dead-letters-queue', processor.inboundDeadLetters.queue],
+    ['processor-processor-failures-queue', processor.processorFailures.queue],
+    ['processor-published-events-dead-letters-queue', processor.publishedEventsDeadLetters.queue],
+    ['relay-missed-runs-queue', relay.missedRuns.queue],
+  ] as const;
+  /** The rules on the Taskflow bus, by the label that names their alarms. */
+  const FIXTURE_RULES = [
+    ['inbound-task-commands', processor.inboundRule],
+    ['published-events', processor.publishedEventsRule],
+    ['broadcast', realtime.broadcast.rule],
+  ] as const;
+  /** The REST API's metric dimensions: its literal name, its stage imported from the api stack. */
+  const REST_DIMENSIONS: readonly Json[] = [
+    { Name: 'ApiName', Value: 'taskflow-dev-api' },
+    { Name: 'Stage', Value: imported(api.restApi.stage) },
+  ];
 
   it('is cdk-nag clean, the directly built stack included', () => {
     expectNagClean(app);
@@ -303,17 +425,105 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
     expectNotifiesTopic(props);
   });
 
-  it('has exactly these alarms with today’s stacks (no API, rule or queue yet)', () => {
+  it('has exactly these alarms with the real API, rules and dead-letter queues', () => {
     expect(Object.keys(alarmsOf(template)).sort()).toEqual(
       [
-        ...APPS.flatMap((a) =>
-          ['errors', 'duration', 'throttles', 'concurrency'].map((w) => `taskflow-dev-${a}-${w}`),
+        ...STANDING_ALARMS,
+        'taskflow-dev-api-5xx-rate',
+        ...pipelineAlarms(
+          FIXTURE_QUEUES.map(([name]) => name),
+          FIXTURE_RULES.map(([label]) => label),
         ),
-        'taskflow-dev-database-connection-errors',
-        'taskflow-dev-database-capacity',
-        'taskflow-dev-outbox-lag',
       ].sort(),
     );
+  });
+
+  it.each(FIXTURE_QUEUES)('alarms a non-empty dead-letter queue: %s', (name, queue) => {
+    const props = alarm(template, `taskflow-dev-${name}-not-empty`);
+    expect(metricOf(props)).toEqual({
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: [{ Name: 'QueueName', Value: imported(queue, 'QueueName') }],
+      period: 300,
+      statistic: 'Maximum',
+    });
+    expect(props).toMatchObject({
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expectNotifiesTopic(props);
+  });
+
+  it.each(FIXTURE_RULES)('alarms failed and lost deliveries of the %s rule', (label, rule) => {
+    const dimensions = [
+      { Name: 'EventBusName', Value: imported(regionStacks.foundation.eventBus) },
+      { Name: 'RuleName', Value: imported(rule) },
+    ];
+    for (const [suffix, metricName] of [
+      ['failed-invocations', 'FailedInvocations'],
+      ['events-lost', 'InvocationsFailedToBeSentToDlq'],
+    ] as const) {
+      const props = alarm(template, `taskflow-dev-rule-${label}-${suffix}`);
+      expect(metricOf(props)).toEqual({
+        namespace: 'AWS/Events',
+        metricName,
+        dimensions,
+        period: 300,
+        statistic: 'Sum',
+      });
+      expect(props).toMatchObject({
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      expectNotifiesTopic(props);
+    }
+    const [matched] = graphMetrics(dashboardWidgets(template), `Rule ${label}: delivery`);
+    expect(matched).toEqual([
+      'AWS/Events',
+      'MatchedEvents',
+      'EventBusName',
+      importedInBody(regionStacks.foundation.eventBus),
+      'RuleName',
+      importedInBody(rule),
+      { label: 'MatchedEvents', stat: 'Sum' },
+    ]);
+  });
+
+  it('alarms the 5xx rate of the real REST API and stage', () => {
+    const metrics = alarm(template, 'taskflow-dev-api-5xx-rate')['Metrics'] as {
+      MetricStat?: { Metric: Json };
+    }[];
+    const dimensions = metrics.flatMap((m) =>
+      m.MetricStat === undefined ? [] : [m.MetricStat.Metric['Dimensions']],
+    );
+    expect(dimensions).toEqual([REST_DIMENSIONS, REST_DIMENSIONS]);
+  });
+
+  it('charts the real REST API (name, stage) and WebSocket API (id, stage)', () => {
+    const widgets = dashboardWidgets(template);
+    const [restApi] = REST_DIMENSIONS;
+    expect(graphMetrics(widgets, 'REST latency (ms)')[0]).toEqual([
+      'AWS/ApiGateway',
+      'Latency',
+      'ApiName',
+      restApi?.Value,
+      'Stage',
+      importedInBody(regionStacks.api.restApi.stage),
+      { label: 'p50', stat: 'p50' },
+    ]);
+    expect(graphMetrics(widgets, 'WebSocket connections and messages')[0]).toEqual([
+      'AWS/ApiGateway',
+      'ConnectCount',
+      'ApiId',
+      importedInBody(regionStacks.realtime.webSocketApi),
+      'Stage',
+      'dev',
+      { label: 'connects', stat: 'Sum' },
+    ]);
   });
 
   it('names the dashboard after project, stage and region, and outputs its URL', () => {
@@ -347,10 +557,11 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
       '\\"AWS/RDS\\",\\"DatabaseConnections\\",\\"DBClusterIdentifier\\"',
     ])
       expect(body).toContain(metric);
-    expect(body).toContain('not wired to this dashboard yet');
+    // The APIs, the rules and the dead-letter queues are all wired: no placeholder note.
+    expect(body).not.toContain('wired to this dashboard yet');
   });
 
-  it('saves the three Logs Insights queries over the right log groups', () => {
+  it('saves the three Logs Insights queries over the right log groups, the REST access log', () => {
     const saved = queries(template);
     expect(Object.keys(saved).sort()).toEqual([
       'taskflow-dev/errors-by-correlation-id',
@@ -362,8 +573,9 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
     expect(errors['QueryString']).toContain('level = "ERROR"');
     expect(errors['QueryString']).toContain('by correlation_id, service');
     const slowest = saved['taskflow-dev/slowest-requests'] ?? {};
-    expect(JSON.stringify(slowest['LogGroupNames'])).toContain('ApiLogGroup');
-    expect(slowest['QueryString']).toContain('sort durationMs desc');
+    // The REST stage's access log, imported from the api stack (not the api function's log).
+    expect(slowest['LogGroupNames']).toEqual([imported(regionStacks.api.restApi.accessLogGroup)]);
+    expect(slowest['QueryString']).toContain('sort responseLatency desc');
     const rejected = saved['taskflow-dev/rejected-events'] ?? {};
     expect(JSON.stringify(rejected['LogGroupNames'])).toContain('ProcessorLogGroup');
     expect(rejected['QueryString']).toContain('"retryable":false');
@@ -396,13 +608,13 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
   });
 
   it.each(DIRECT_RULES)(
-    'directly built: alarms failed and lost deliveries of rule $ruleName',
+    'directly built: alarms failed and lost deliveries of rule $label',
     (rule) => {
       for (const [suffix, metricName] of [
         ['failed-invocations', 'FailedInvocations'],
         ['events-lost', 'InvocationsFailedToBeSentToDlq'],
       ] as const) {
-        const props = alarm(directTemplate, `taskflow-dev-rule-${rule.ruleName}-${suffix}`);
+        const props = alarm(directTemplate, `taskflow-dev-rule-${rule.label}-${suffix}`);
         expect(metricOf(props)).toEqual({
           namespace: 'AWS/Events',
           metricName,
@@ -422,7 +634,7 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
         expectNotifiesTopic(props);
       }
       const body = dashboardBody(directTemplate);
-      expect(body).toContain(`Rule ${rule.ruleName}: delivery`);
+      expect(body).toContain(`Rule ${rule.label}: delivery`);
       expect(body).toContain('\\"AWS/Events\\",\\"MatchedEvents\\",\\"EventBusName\\"');
     },
   );
@@ -487,10 +699,22 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
     );
   });
 
-  it('directly built: every alarm notifies the alarm topic', () => {
-    const all = Object.values(alarmsOf(directTemplate));
-    expect(all).toHaveLength(Object.keys(alarmsOf(template)).length + 1 + 2 * 2 + 1);
-    for (const props of all) expectNotifiesTopic(props);
+  it('directly built: has exactly the alarms of its props, each notifying the alarm topic', () => {
+    const all = alarmsOf(directTemplate);
+    expect(Object.keys(all).sort()).toEqual(
+      [
+        ...STANDING_ALARMS,
+        'taskflow-dev-api-5xx-rate',
+        ...pipelineAlarms(
+          [
+            ...FIXTURE_QUEUES.map(([name]) => name).filter((q) => !q.startsWith('processor-')),
+            'processor-processor-dead-letters-queue',
+          ],
+          DIRECT_RULES.map((r) => r.label),
+        ),
+      ].sort(),
+    );
+    for (const props of Object.values(all)) expectNotifiesTopic(props);
   });
 });
 
@@ -595,3 +819,26 @@ describe.each(['aurora-postgresql', 'dsql'] as const)(
     });
   },
 );
+
+describe('PipelineAlarms, rule labels', () => {
+  const config = getTestConfig();
+  const build = (labels: readonly string[]): PipelineAlarms =>
+    new PipelineAlarms(new Stack(), 'Pipeline', {
+      config,
+      queues: [],
+      rules: labels.map((label) => ({ label, ruleName: 'r', busName: 'b' })),
+      namePrefix: 'taskflow-dev',
+    });
+
+  it('takes literal, unique kebab-case labels', () => {
+    expect(build(['inbound-task-commands', 'broadcast']).ruleAlarms).toHaveLength(4);
+  });
+
+  it.each([
+    ['not kebab-case', ['Inbound Commands']],
+    ['a token (a deployed rule name)', [Token.asString({ Ref: 'InboundRule' })]],
+    ['used twice', ['broadcast', 'broadcast']],
+  ])('rejects a label that is %s', (_what, labels) => {
+    expect(() => build(labels)).toThrow(/label/);
+  });
+});

@@ -26,7 +26,8 @@ const WATCHED_APPS = ['api', 'realtime', 'processor', 'relay'] as const;
 
 /**
  * Props of {@link MonitoringStack}: the region's foundation and app stacks (anything with
- * their functions and dead-letter queues), and, by name, what the app stacks will expose.
+ * their functions and dead-letter queues), and, by name, the APIs, rules and access log the
+ * app stacks expose.
  */
 export interface MonitoringStackProps extends StackProps {
   readonly config: TaskflowConfig;
@@ -37,7 +38,10 @@ export interface MonitoringStackProps extends StackProps {
   readonly relay: MonitoredApp;
   /** The REST API and the WebSocket API of the region; without them no API section or alarm. */
   readonly apis?: MonitoredApis;
-  /** The EventBridge rules that deliver to the processor and the broadcaster. */
+  /**
+   * The EventBridge rules on the Taskflow bus (to the processor, the broadcaster and the
+   * published-events log), each with a literal label that names its alarms.
+   */
   readonly rules?: readonly MonitoredRule[];
   /**
    * The REST stage's access log group (fields of `REST_ACCESS_LOG_FIELDS`): the slowest
