@@ -161,7 +161,7 @@ export class PipelineAlarms extends Construct {
 }
 
 /** `ProcessorDeadLetters` -> `processor-dead-letters`. */
-function kebab(name: string): string {
+export function kebab(name: string): string {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .replace(/[^A-Za-z0-9]+/g, '-')

@@ -10,6 +10,7 @@ import {
 import type { DatabaseAlarms } from './alarm-database.construct';
 import type { FunctionAlarms } from './alarm-function.construct';
 import {
+  kebab,
   type MonitoredQueue,
   type MonitoredRule,
   type PipelineAlarms,
@@ -206,15 +207,15 @@ export class MonitoringDashboard extends Construct {
     d.addWidgets(header('## Dead-letter queues', 'Any message is an alarm.'));
     if (props.queues.length === 0)
       d.addWidgets(note('No dead-letter queue is wired to this dashboard yet.'));
-    for (const { app, queue } of props.queues)
+    for (const { app, key, queue } of props.queues)
       d.addWidgets(
-        graph(`${app}: dead letters`, [
+        graph(`${app} ${kebab(key)}: dead letters`, [
           queue.metricApproximateNumberOfMessagesVisible({
             statistic: 'Maximum',
             label: 'visible',
           }),
         ]),
-        graph(`${app}: oldest dead letter (s)`, [
+        graph(`${app} ${kebab(key)}: oldest dead letter (s)`, [
           queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', label: 'age' }),
         ]),
       );

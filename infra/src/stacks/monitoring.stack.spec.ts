@@ -603,7 +603,7 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
     });
     expectNotifiesTopic(props);
     const body = dashboardBody(directTemplate);
-    expect(body).toContain('processor: dead letters');
+    expect(body).toContain('processor processor-dead-letters-queue: dead letters');
     expect(body).toContain('ApproximateAgeOfOldestMessage');
   });
 
