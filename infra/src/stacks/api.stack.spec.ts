@@ -1,16 +1,14 @@
-import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig, type TaskflowConfig } from '../config/config.schema';
 import { getTestConfig, preset, resolveConfig } from '../config/presets';
 import { WAF_RATE_LIMIT_PER_ADDRESS } from '../constructs/api-web-acl.construct';
 import { synthFixture } from '../testing/synth-fixture';
-import type { RegionStacks, TaskflowStacks } from '../taskflow-app';
+import { SECRET_VARIABLES, expectNagClean, regionAt } from '../testing/template-assertions';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: unknown };
 type Resources = Record<string, Resource>;
 
 /** Variable names a secret value would travel in; only *_ARN names may appear. */
-const SECRET_VARIABLES = ['DATABASE_URL', 'DATABASE_PASSWORD', 'JWT_SECRET', 'PGPASSWORD'];
 const ACCOUNT = '111111111111';
 const CERTIFICATE_ARN = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/0b0c5d1e-1111-2222-3333-444455556666`;
 const CUSTOM_DOMAIN = {
@@ -21,15 +19,9 @@ const CUSTOM_DOMAIN = {
   healthChecks: true,
 };
 
-function region(stacks: TaskflowStacks, index: number): RegionStacks {
-  const found = stacks.regions[index];
-  if (found === undefined) throw new Error(`no region ${String(index)}`);
-  return found;
-}
-
 function apiTemplate(config: TaskflowConfig, nag = true, index = 0) {
   const { app, stacks } = synthFixture(config, nag);
-  const regionStacks = region(stacks, index);
+  const regionStacks = regionAt(stacks, index);
   return { app, stacks, regionStacks, template: Template.fromStack(regionStacks.api) };
 }
 
@@ -67,11 +59,6 @@ function keyRequirements(template: Template): Record<string, boolean> {
       m.Properties?.['ApiKeyRequired'] === true,
     ]),
   );
-}
-
-/** cdk-nag runs as a validation plugin of the app: an unacknowledged finding fails synth. */
-function expectNagClean(app: App): void {
-  expect(() => app.synth({ force: true })).not.toThrow();
 }
 
 describe('ApiStack, dsql, one region (dev preset)', () => {
@@ -536,8 +523,8 @@ describe('ApiStack, two regions with a custom domain (prod preset)', () => {
     customDomain: CUSTOM_DOMAIN,
   });
   const { app, stacks } = synthFixture(config, true);
-  const primary = Template.fromStack(region(stacks, 0).api);
-  const secondary = Template.fromStack(region(stacks, 1).api);
+  const primary = Template.fromStack(regionAt(stacks, 0).api);
+  const secondary = Template.fromStack(regionAt(stacks, 1).api);
 
   it.each([
     ['us-east-1', primary],

@@ -1,20 +1,16 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { App } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { getTestConfig, resolveConfig } from '../config/presets';
 import { synthFixture } from '../testing/synth-fixture';
 import type { FoundationStack } from './foundation.stack';
+import { type Resources, SECRET_VARIABLES, expectNagClean } from '../testing/template-assertions';
 
 /** Variable names a secret value would travel in; only *_ARN names may appear. */
-const SECRET_VARIABLES = ['DATABASE_URL', 'DATABASE_PASSWORD', 'JWT_SECRET', 'PGPASSWORD'];
-
 function first(stacks: readonly FoundationStack[], index: number): FoundationStack {
   const stack = stacks[index];
   if (stack === undefined) throw new Error(`no stack ${String(index)}`);
   return stack;
 }
-
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
 function functionEnvironments(template: Template): Record<string, unknown>[] {
   const functions = template.findResources('AWS::Lambda::Function') as Resources;
@@ -32,11 +28,6 @@ function expectNoSecretInTemplate(template: Template): void {
   // A generated secret appears only as a Secrets Manager dynamic reference.
   expect(json).not.toMatch(/"MasterUserPassword":"[^{]/);
   expect(json).not.toMatch(/"SecretString":/);
-}
-
-/** cdk-nag runs as a validation plugin of the app: an unacknowledged finding fails synth. */
-function expectNagClean(app: App): void {
-  expect(() => app.synth({ force: true })).not.toThrow();
 }
 
 describe('FoundationStack, aurora-postgresql, one region (prod preset)', () => {

@@ -11,6 +11,7 @@ import { REST_ACCESS_LOG_FIELDS } from '../constructs/monitoring-queries.constru
 import { synthFixture } from '../testing/synth-fixture';
 import type { RegionStacks } from '../taskflow-app';
 import { MonitoringStack } from './monitoring.stack';
+import { expectNagClean, regionAt } from '../testing/template-assertions';
 
 // A whole app synthesizes (with cdk-nag) in tens of seconds on the shared 2-core machines.
 jest.setTimeout(300_000);
@@ -53,12 +54,6 @@ function pipelineAlarms(queues: readonly string[], ruleLabels: readonly string[]
       `taskflow-dev-rule-${l}-events-lost`,
     ]),
   ];
-}
-
-function region(stacks: { regions: readonly RegionStacks[] }, index: number): RegionStacks {
-  const found = stacks.regions[index];
-  if (found === undefined) throw new Error(`no region ${String(index)}`);
-  return found;
 }
 
 /** The alarms by name; every name must be a literal (a token would read "[object Object]"). */
@@ -198,11 +193,6 @@ function queries(template: Template): Record<string, Json> {
   );
 }
 
-/** cdk-nag runs as a validation plugin of the app: an unacknowledged finding fails synth. */
-function expectNagClean(app: App): void {
-  expect(() => app.synth({ force: true })).not.toThrow();
-}
-
 /** The fixture's region stacks, plus a monitoring stack built directly with every optional prop. */
 function withDirectStack(config: TaskflowConfig): {
   app: App;
@@ -210,7 +200,7 @@ function withDirectStack(config: TaskflowConfig): {
   direct: MonitoringStack;
 } {
   const { app, stacks } = synthFixture(config, true);
-  const regionStacks = region(stacks, 0);
+  const regionStacks = regionAt(stacks, 0);
   const env = { account: '111111111111', region: regionStacks.region };
   const queues = new Stack(app, 'taskflow-dev-queues', { env });
   const dlq = new DeadLetterQueue(queues, 'ProcessorDeadLetters', {
@@ -721,7 +711,7 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
 describe('MonitoringStack, prod, aurora-postgresql, one region', () => {
   const config = resolveConfig('prod', 'aurora-postgresql', { account: '111111111111' });
   const { app, stacks } = synthFixture(config, true);
-  const template = Template.fromStack(region(stacks, 0).monitoring);
+  const template = Template.fromStack(regionAt(stacks, 0).monitoring);
 
   it('is cdk-nag clean', () => {
     expectNagClean(app);
@@ -760,7 +750,7 @@ describe('MonitoringStack, prod, aurora-postgresql, one region', () => {
 describe('MonitoringStack, dev, dsql, one region', () => {
   const config = getTestConfig({}, 'dsql');
   const { app, stacks } = synthFixture(config, true);
-  const template = Template.fromStack(region(stacks, 0).monitoring);
+  const template = Template.fromStack(regionAt(stacks, 0).monitoring);
 
   it('is cdk-nag clean', () => {
     expectNagClean(app);
@@ -796,7 +786,7 @@ describe.each(['aurora-postgresql', 'dsql'] as const)(
     });
 
     it.each([0, 1])('region %i: its own dashboard, alarms on its own topic', (index) => {
-      const stacksOfRegion = region(stacks, index);
+      const stacksOfRegion = regionAt(stacks, index);
       const template = Template.fromStack(stacksOfRegion.monitoring);
       const name = `taskflow-dev-${stacksOfRegion.region}`;
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: name });

@@ -1,4 +1,3 @@
-import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import {
@@ -10,33 +9,19 @@ import type { TaskflowConfig } from '../config/config.schema';
 import { getTestConfig, resolveConfig } from '../config/presets';
 import type { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';
 import { synthFixture } from '../testing/synth-fixture';
-import type { RegionStacks } from '../taskflow-app';
-
-/** Variable names a secret value would travel in; only *_ARN names may appear. */
-const SECRET_VARIABLES = ['DATABASE_URL', 'DATABASE_PASSWORD', 'JWT_SECRET', 'PGPASSWORD'];
-
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-
-function region(stacks: readonly RegionStacks[], index: number): RegionStacks {
-  const found = stacks[index];
-  if (found === undefined) throw new Error(`no region ${String(index)}`);
-  return found;
-}
-
-/** The logical id of a construct's CloudFormation resource in its stack. */
-function logicalId(construct: IConstruct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
-
-function getAtt(construct: IConstruct, attribute = 'Arn'): unknown {
-  return { 'Fn::GetAtt': [logicalId(construct), attribute] };
-}
+import {
+  type Resources,
+  SECRET_VARIABLES,
+  getAttOf,
+  logicalIdOf,
+  regionAt,
+} from '../testing/template-assertions';
 
 describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
   const { stacks } = synthFixture(getTestConfig(), true);
-  const stack = region(stacks.regions, 0).processor;
+  const stack = regionAt(stacks, 0).processor;
   const template = Template.fromStack(stack);
-  const alias = { Ref: logicalId(stack.processorLive.alias) };
+  const alias = { Ref: logicalIdOf(stack.processorLive.alias) };
 
   it('routes the inbound task.management commands, with the pattern of event-routing, to the live alias', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -53,7 +38,7 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
           Id: Match.anyValue(),
           Arn: alias,
           RetryPolicy: { MaximumRetryAttempts: 30, MaximumEventAgeInSeconds: 7_200 },
-          DeadLetterConfig: { Arn: getAtt(stack.inboundDeadLetters.queue) },
+          DeadLetterConfig: { Arn: getAttOf(stack.inboundDeadLetters.queue) },
         },
       ],
     });
@@ -68,19 +53,19 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
         Action: 'lambda:InvokeFunction',
         FunctionName: alias,
         Principal: 'events.amazonaws.com',
-        SourceArn: getAtt(stack.inboundRule),
+        SourceArn: getAttOf(stack.inboundRule),
       },
     ]);
   });
 
   it('retries the commands the processor throws on and sends the last failure to an encrypted queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalId(stack.processor) },
+      FunctionName: { Ref: logicalIdOf(stack.processor) },
       Qualifier: 'live',
       MaximumRetryAttempts: 2,
       MaximumEventAgeInSeconds: 21_600,
       DestinationConfig: {
-        OnFailure: { Destination: getAtt(stack.processorFailures.queue) },
+        OnFailure: { Destination: getAttOf(stack.processorFailures.queue) },
       },
     });
     // The function's role sends the invocation records: only to that queue, with its key.
@@ -91,12 +76,12 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
           {
             Effect: 'Allow',
             Action: 'sqs:SendMessage',
-            Resource: getAtt(stack.processorFailures.queue),
+            Resource: getAttOf(stack.processorFailures.queue),
           },
           {
             Effect: 'Allow',
             Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-            Resource: getAtt(stack.processorFailures.key),
+            Resource: getAttOf(stack.processorFailures.key),
             Condition: { StringEquals: { 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' } },
           },
         ]),
@@ -120,12 +105,12 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
               '',
               Match.arrayWith([
                 Match.stringLikeRegexp(':logs:us-east-1:111111111111:log-group:$'),
-                { Ref: logicalId(stack.publishedEvents.logGroup) },
+                { Ref: logicalIdOf(stack.publishedEvents.logGroup) },
               ]),
             ],
           },
           RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
-          DeadLetterConfig: { Arn: getAtt(stack.publishedEventsDeadLetters.queue) },
+          DeadLetterConfig: { Arn: getAttOf(stack.publishedEventsDeadLetters.queue) },
         },
       ],
     });
@@ -140,7 +125,7 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
     expect(document).toContain('\\"Service\\":[\\"events.amazonaws.com\\"');
     expect(document).toContain('\\"Action\\":[\\"logs:CreateLogStream\\",\\"logs:PutLogEvents\\"]');
     expect(document).toContain(
-      JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.publishedEvents.logGroup), 'Arn'] }),
+      JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(stack.publishedEvents.logGroup), 'Arn'] }),
     );
     expect(document).toContain('aws:SourceAccount');
     // CDK's CloudWatchLogGroup target would add a custom resource and its Lambda function.
@@ -168,7 +153,7 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
     'lets EventBridge send to the %s dead-letter queue for its own rule only, over TLS',
     (_name, dlq, rule) => {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: logicalId(dlq(stack).queue) }],
+        Queues: [{ Ref: logicalIdOf(dlq(stack).queue) }],
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({
@@ -179,8 +164,8 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
               Effect: 'Allow',
               Principal: { Service: 'events.amazonaws.com' },
               Action: 'sqs:SendMessage',
-              Resource: getAtt(dlq(stack).queue),
-              Condition: { ArnEquals: { 'aws:SourceArn': getAtt(rule(stack)) } },
+              Resource: getAttOf(dlq(stack).queue),
+              Condition: { ArnEquals: { 'aws:SourceArn': getAttOf(rule(stack)) } },
             }),
           ]),
         },
@@ -197,10 +182,10 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
     expect(stack.deadLetterQueues).toEqual(queues.map((q) => q.queue));
     for (const dlq of queues) {
       template.hasResourceProperties('AWS::SQS::Queue', {
-        KmsMasterKeyId: getAtt(dlq.key),
+        KmsMasterKeyId: getAttOf(dlq.key),
         MessageRetentionPeriod: 1_209_600,
       });
-      const key = template.findResources('AWS::KMS::Key')[logicalId(dlq.key)] as
+      const key = template.findResources('AWS::KMS::Key')[logicalIdOf(dlq.key)] as
         { Properties: { EnableKeyRotation: boolean; KeyPolicy: unknown } } | undefined;
       expect(key?.Properties.EnableKeyRotation).toBe(true);
       expect(key?.Properties.KeyPolicy).toEqual(
@@ -219,7 +204,7 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
 
   it('outputs the function, its log, the queues with a redrive by archive replay, and the log group', () => {
     template.hasOutput('ProcessorFunctionName', {
-      Value: { Ref: logicalId(stack.processor) },
+      Value: { Ref: logicalIdOf(stack.processor) },
       Description: Match.stringLikeRegexp('PutEventsCommand'),
     });
     template.hasOutput('ProcessorLogsCommand', {
@@ -240,9 +225,9 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
     const replay = JSON.stringify(template.findOutputs('ProcessorRedriveCommand'));
     expect(replay).toContain('aws events start-replay');
     expect(replay).toMatch(/ExportsOutputFnGetAttEventBusArchive[0-9A-Za-z]*Arn/);
-    expect(replay).toContain(logicalId(stack.inboundRule));
+    expect(replay).toContain(logicalIdOf(stack.inboundRule));
     template.hasOutput('PublishedEventsLogGroupName', {
-      Value: { Ref: logicalId(stack.publishedEvents.logGroup) },
+      Value: { Ref: logicalIdOf(stack.publishedEvents.logGroup) },
     });
     // The foundation already outputs the seed's put-events command.
     expect(JSON.stringify(template.toJSON())).not.toContain('put-events');
@@ -288,7 +273,7 @@ describe('ProcessorStack and RelayStack, cdk-nag AWS Solutions', () => {
     // Assess
     expect(() => app.synth({ force: true })).not.toThrow();
     for (const [i, name] of ['us-east-1', 'us-east-2'].entries()) {
-      const template = Template.fromStack(region(stacks.regions, i).processor);
+      const template = Template.fromStack(regionAt(stacks, i).processor);
       template.hasResourceProperties('AWS::Events::Rule', {
         Name: 'taskflow-prod-inbound-task-commands',
         EventBusName: {

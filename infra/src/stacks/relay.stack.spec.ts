@@ -1,36 +1,21 @@
-import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
 import type { TaskflowConfig } from '../config/config.schema';
 import { getTestConfig, resolveConfig } from '../config/presets';
 import { synthFixture } from '../testing/synth-fixture';
-import type { RegionStacks } from '../taskflow-app';
 import { relayTimeout } from './relay.stack';
-
-/** Variable names a secret value would travel in; only *_ARN names may appear. */
-const SECRET_VARIABLES = ['DATABASE_URL', 'DATABASE_PASSWORD', 'JWT_SECRET', 'PGPASSWORD'];
-
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-
-function region(stacks: readonly RegionStacks[], index: number): RegionStacks {
-  const found = stacks[index];
-  if (found === undefined) throw new Error(`no region ${String(index)}`);
-  return found;
-}
-
-function logicalId(construct: IConstruct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
-
-function getAtt(construct: IConstruct, attribute = 'Arn'): unknown {
-  return { 'Fn::GetAtt': [logicalId(construct), attribute] };
-}
+import {
+  type Resources,
+  SECRET_VARIABLES,
+  getAttOf,
+  logicalIdOf,
+  regionAt,
+} from '../testing/template-assertions';
 
 describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
   const { stacks } = synthFixture(getTestConfig(), true);
-  const stack = region(stacks.regions, 0).relay;
+  const stack = regionAt(stacks, 0).relay;
   const template = Template.fromStack(stack);
-  const alias = { Ref: logicalId(stack.relayLive.alias) };
+  const alias = { Ref: logicalIdOf(stack.relayLive.alias) };
 
   it('runs the live alias every minute from the default bus, with retry and a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -43,7 +28,7 @@ describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
           Id: Match.anyValue(),
           Arn: alias,
           RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
-          DeadLetterConfig: { Arn: getAtt(stack.missedRuns.queue) },
+          DeadLetterConfig: { Arn: getAttOf(stack.missedRuns.queue) },
         },
       ],
     });
@@ -52,7 +37,7 @@ describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
       Action: 'lambda:InvokeFunction',
       FunctionName: alias,
       Principal: 'events.amazonaws.com',
-      SourceArn: getAtt(stack.scheduleRule),
+      SourceArn: getAttOf(stack.scheduleRule),
     });
   });
 
@@ -66,20 +51,24 @@ describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
 
   it('does not retry a failed run (the next tick is the retry) and records it in the queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalId(stack.relay) },
+      FunctionName: { Ref: logicalIdOf(stack.relay) },
       Qualifier: 'live',
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 60,
-      DestinationConfig: { OnFailure: { Destination: getAtt(stack.missedRuns.queue) } },
+      DestinationConfig: { OnFailure: { Destination: getAttOf(stack.missedRuns.queue) } },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^RelayRole') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(stack.missedRuns.queue) },
+          {
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Resource: getAttOf(stack.missedRuns.queue),
+          },
           Match.objectLike({
             Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-            Resource: getAtt(stack.missedRuns.key),
+            Resource: getAttOf(stack.missedRuns.key),
           }),
         ]),
       },
@@ -89,7 +78,7 @@ describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
   it('encrypts the queue with its own key, which EventBridge may use, and lets only the schedule rule send', () => {
     expect(stack.deadLetterQueues).toEqual([stack.missedRuns.queue]);
     template.hasResourceProperties('AWS::SQS::Queue', {
-      KmsMasterKeyId: getAtt(stack.missedRuns.key),
+      KmsMasterKeyId: getAttOf(stack.missedRuns.key),
       MessageRetentionPeriod: 1_209_600,
     });
     template.hasResourceProperties('AWS::KMS::Key', {
@@ -105,14 +94,14 @@ describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
       },
     });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: logicalId(stack.missedRuns.queue) }],
+      Queues: [{ Ref: logicalIdOf(stack.missedRuns.queue) }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Effect: 'Allow',
             Principal: { Service: 'events.amazonaws.com' },
             Action: 'sqs:SendMessage',
-            Condition: { ArnEquals: { 'aws:SourceArn': getAtt(stack.scheduleRule) } },
+            Condition: { ArnEquals: { 'aws:SourceArn': getAttOf(stack.scheduleRule) } },
           }),
         ]),
       },
@@ -120,7 +109,7 @@ describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
   });
 
   it('outputs the function, its log command and the queue', () => {
-    template.hasOutput('RelayFunctionName', { Value: { Ref: logicalId(stack.relay) } });
+    template.hasOutput('RelayFunctionName', { Value: { Ref: logicalIdOf(stack.relay) } });
     template.hasOutput('RelayLogsCommand', {
       Value: {
         'Fn::Join': [
@@ -129,8 +118,10 @@ describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
         ],
       },
     });
-    template.hasOutput('MissedRunsQueueUrl', { Value: { Ref: logicalId(stack.missedRuns.queue) } });
-    template.hasOutput('MissedRunsQueueArn', { Value: getAtt(stack.missedRuns.queue) });
+    template.hasOutput('MissedRunsQueueUrl', {
+      Value: { Ref: logicalIdOf(stack.missedRuns.queue) },
+    });
+    template.hasOutput('MissedRunsQueueArn', { Value: getAttOf(stack.missedRuns.queue) });
   });
 
   it('keeps every secret out of the function environment', () => {
