@@ -4,7 +4,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TaskflowConfig } from '../config/config.schema';
 import { pascal } from './alarm-database.construct';
-import { METRICS_NAMESPACE } from './taskflow-function.construct';
+import { metricsNamespace } from './taskflow-function.construct';
 
 /** An EventBridge rule, by name: its metrics carry `EventBusName` and `RuleName` (custom bus). */
 export interface MonitoredRule {
@@ -39,17 +39,19 @@ export interface PipelineAlarmsProps {
 }
 
 /**
- * A Taskflow EMF metric (lambda-runtime's telemetry, Powertools Metrics): namespace `Taskflow`,
- * the one default dimension Powertools adds, `service` = `taskflow-<app>`.
+ * A Taskflow EMF metric (lambda-runtime's telemetry, Powertools Metrics): in the deployment's
+ * namespace (`metricsNamespace`), with the one default dimension Powertools adds, `service` =
+ * `taskflow-<app>`.
  */
 export function taskflowMetric(
+  namespace: string,
   app: string,
   metricName: string,
   statistic: string,
   label?: string,
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
+    namespace,
     metricName,
     dimensionsMap: { service: `taskflow-${app}` },
     statistic,
@@ -144,7 +146,13 @@ export class PipelineAlarms extends Construct {
     this.outboxLag = new cloudwatch.Alarm(this, 'OutboxLag', {
       alarmName: `${namePrefix}-outbox-lag`,
       alarmDescription: `The oldest unpublished outbox event is older than ${String(lagSeconds)} s in 3 consecutive periods of 5 minutes, or the relay reported no lag for 15 minutes (it is not running)`,
-      metric: taskflowMetric('relay', 'OutboxLag', 'Maximum', 'outbox lag (max, ms)'),
+      metric: taskflowMetric(
+        metricsNamespace(props.config),
+        'relay',
+        'OutboxLag',
+        'Maximum',
+        'outbox lag (max, ms)',
+      ),
       threshold: this.outboxLagThresholdMs,
       evaluationPeriods: 3,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

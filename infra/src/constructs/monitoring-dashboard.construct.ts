@@ -34,6 +34,8 @@ export interface DashboardFunction {
 export interface MonitoringDashboardProps {
   /** `<project>-<stage>-<region>`. */
   readonly dashboardName: string;
+  /** Where the functions' EMF metrics are (`metricsNamespace(config)`). */
+  readonly metricsNamespace: string;
   /** The headline, e.g. `Taskflow dev, us-east-1`. */
   readonly title: string;
   readonly functions: readonly DashboardFunction[];
@@ -173,13 +175,13 @@ export class MonitoringDashboard extends Construct {
       graph(
         'Processor: events',
         ['EventsProcessed', 'EventsDuplicate', 'EventsFailed', 'EventsRejected'].map((m) =>
-          taskflowMetric('processor', m, 'Sum', m),
+          taskflowMetric(props.metricsNamespace, 'processor', m, 'Sum', m),
         ),
       ),
       graph(
         'Broadcaster: deliveries',
         ['BroadcastSent', 'BroadcastGone', 'BroadcastFailed'].map((m) =>
-          taskflowMetric('broadcaster', m, 'Sum', m),
+          taskflowMetric(props.metricsNamespace, 'broadcaster', m, 'Sum', m),
         ),
       ),
     );
@@ -188,18 +190,28 @@ export class MonitoringDashboard extends Construct {
     d.addWidgets(
       graph(
         'Events published',
-        PUBLISHERS.map((app) => taskflowMetric(app, 'EventsPublished', 'Sum', app)),
+        PUBLISHERS.map((app) =>
+          taskflowMetric(props.metricsNamespace, app, 'EventsPublished', 'Sum', app),
+        ),
       ),
       graph(
         'Publish failures and errors',
         PUBLISHERS.flatMap((app) => [
-          taskflowMetric(app, 'PublishFailures', 'Sum', `${app} failures`),
-          taskflowMetric(app, 'PublishErrors', 'Sum', `${app} errors`),
+          taskflowMetric(props.metricsNamespace, app, 'PublishFailures', 'Sum', `${app} failures`),
+          taskflowMetric(props.metricsNamespace, app, 'PublishErrors', 'Sum', `${app} errors`),
         ]),
       ),
       graph(
         'Outbox lag (ms)',
-        [taskflowMetric('relay', 'OutboxLag', 'Maximum', 'oldest unpublished (max)')],
+        [
+          taskflowMetric(
+            props.metricsNamespace,
+            'relay',
+            'OutboxLag',
+            'Maximum',
+            'oldest unpublished (max)',
+          ),
+        ],
         [{ value: props.pipeline.outboxLagThresholdMs, label: 'alarm' }],
       ),
     );

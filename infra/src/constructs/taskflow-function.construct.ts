@@ -29,8 +29,17 @@ export type LambdaApp = (typeof LAMBDA_APPS)[number];
  */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
-/** The CloudWatch namespace the Lambda runtime writes its EMF metrics to (lambda-runtime). */
+/** The root of the CloudWatch namespaces the Lambda runtime writes its EMF metrics to. */
 export const METRICS_NAMESPACE = 'Taskflow';
+
+/**
+ * The namespace of one deployment's metrics, `Taskflow/<project>-<stage>`: two stages in one
+ * account and region never share a metric or an alarm. The functions get it as
+ * POWERTOOLS_METRICS_NAMESPACE; the log metric filters write there too.
+ */
+export function metricsNamespace(config: Pick<TaskflowConfig, 'projectName' | 'stage'>): string {
+  return `${METRICS_NAMESPACE}/${config.projectName}-${config.stage}`;
+}
 
 /**
  * The CA bundle of the Lambda Node.js runtimes (Amazon's and RDS's certificates), which
@@ -139,7 +148,7 @@ export class TaskflowFunction extends lambda.Function {
           }),
       environment: {
         POWERTOOLS_SERVICE_NAME: `taskflow-${app}`,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config),
         ...props.environment,
       },
     });

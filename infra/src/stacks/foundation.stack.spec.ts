@@ -181,6 +181,8 @@ describe('FoundationStack, aurora-postgresql, one region (prod preset)', () => {
             'Fn::GetAtt': [Match.stringLikeRegexp('DatabaseClusterProxy'), 'Endpoint'],
           },
           POWERTOOLS_SERVICE_NAME: 'taskflow-migrator',
+          // Its own namespace per deployment: dev and prod in one account never share a metric.
+          POWERTOOLS_METRICS_NAMESPACE: 'Taskflow/taskflow-prod',
         }),
       },
     });

@@ -400,7 +400,7 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
   it("alarms an outbox lag above the dev threshold (15 min), or the relay's silence", () => {
     const props = alarm(template, 'taskflow-dev-outbox-lag');
     expect(metricOf(props)).toEqual({
-      namespace: 'Taskflow',
+      namespace: 'Taskflow/taskflow-dev',
       metricName: 'OutboxLag',
       dimensions: [{ Name: 'service', Value: 'taskflow-relay' }],
       period: 300,
@@ -539,10 +539,10 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
       '\\"AWS/Lambda\\",\\"Invocations\\"',
       '\\"AWS/Lambda\\",\\"Throttles\\"',
       '\\"AWS/Lambda\\",\\"ConcurrentExecutions\\"',
-      '\\"Taskflow\\",\\"OutboxLag\\",\\"service\\",\\"taskflow-relay\\"',
-      '\\"Taskflow\\",\\"PublishFailures\\",\\"service\\",\\"taskflow-api\\"',
-      '\\"Taskflow\\",\\"EventsRejected\\",\\"service\\",\\"taskflow-processor\\"',
-      '\\"Taskflow\\",\\"BroadcastFailed\\",\\"service\\",\\"taskflow-broadcaster\\"',
+      '\\"Taskflow/taskflow-dev\\",\\"OutboxLag\\",\\"service\\",\\"taskflow-relay\\"',
+      '\\"Taskflow/taskflow-dev\\",\\"PublishFailures\\",\\"service\\",\\"taskflow-api\\"',
+      '\\"Taskflow/taskflow-dev\\",\\"EventsRejected\\",\\"service\\",\\"taskflow-processor\\"',
+      '\\"Taskflow/taskflow-dev\\",\\"BroadcastFailed\\",\\"service\\",\\"taskflow-broadcaster\\"',
       '\\"AWS/RDS\\",\\"ServerlessDatabaseCapacity\\",\\"DBClusterIdentifier\\"',
       '\\"AWS/RDS\\",\\"DatabaseConnections\\",\\"DBClusterIdentifier\\"',
     ])

@@ -14,7 +14,7 @@ import {
 } from '../constructs/alarm-pipeline.construct';
 import { MonitoringDashboard } from '../constructs/monitoring-dashboard.construct';
 import { LogsQueries } from '../constructs/monitoring-queries.construct';
-import { METRICS_NAMESPACE } from '../constructs/taskflow-function.construct';
+import { metricsNamespace } from '../constructs/taskflow-function.construct';
 import type { MonitoredApp } from './app-stack';
 import type { FoundationStack } from './foundation.stack';
 
@@ -104,7 +104,7 @@ export class MonitoringStack extends Stack {
         logGroup: fn.functionLogGroup,
       })),
       namePrefix,
-      metricNamespace: `${METRICS_NAMESPACE}/${namePrefix}`,
+      metricNamespace: metricsNamespace(config),
     });
 
     const queues: MonitoredQueue[] = apps.flatMap(({ app, watched }) =>
@@ -138,6 +138,7 @@ export class MonitoringStack extends Stack {
     const dashboardName = `${namePrefix}-${region}`;
     this.dashboard = new MonitoringDashboard(this, 'Dashboard', {
       dashboardName,
+      metricsNamespace: metricsNamespace(config),
       title: `Taskflow ${config.stage}, ${region}`,
       functions: functions.map(({ fn, live }, i) => {
         const alarms = this.functionAlarms[i];

@@ -12,11 +12,20 @@ export interface Telemetry {
   readonly metrics: Metrics;
 }
 
-/** Logger and metrics named after the function's role (`api`, `processor`...). */
-export function createTelemetry(service: string): Telemetry {
+/**
+ * Logger and metrics named after the function's role (`api`, `processor`...). The metrics go to
+ * `POWERTOOLS_METRICS_NAMESPACE` when the deployment sets one (the CDK app gives each stage its
+ * own, `Taskflow/<project>-<stage>`, so two stages in one account and region never share a
+ * metric or an alarm), else to `Taskflow`.
+ */
+export function createTelemetry(service: string, env: NodeJS.ProcessEnv = process.env): Telemetry {
+  const namespace = env['POWERTOOLS_METRICS_NAMESPACE'];
   return {
     logger: new Logger({ serviceName: `taskflow-${service}` }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: `taskflow-${service}` }),
+    metrics: new Metrics({
+      namespace: namespace === undefined || namespace === '' ? METRICS_NAMESPACE : namespace,
+      serviceName: `taskflow-${service}`,
+    }),
   };
 }
 
