@@ -77,7 +77,7 @@ export async function invokeBundle(
       // What the Lambda runtime sets for an on-demand function, then the function's own.
       env: {
         PATH: process.env['PATH'] ?? '',
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
         AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         AWS_LAMBDA_FUNCTION_NAME: options.functionName ?? 'taskflow-test',
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
