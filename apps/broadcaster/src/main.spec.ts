@@ -11,6 +11,9 @@ import {
 
 const ALICE = '01900000-0000-7000-8000-0000000000a1';
 const BOB = '01900000-0000-7000-8000-0000000000b0';
+/** The function's AWS_REGION (the testbed's), and the other region of a two-region deployment. */
+const REGION = 'eu-west-1';
+const OTHER_REGION = 'eu-central-1';
 
 describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => {
   let bed: FunctionTestbed;
@@ -39,11 +42,14 @@ describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => 
       JSON.parse(JSON.stringify(envelope)) as unknown,
     );
 
-  /** A connection open at the fake gateway and kept in the table, for a member of `projectId`. */
-  const connect = async (projectId: string, userId: string): Promise<string> => {
+  /**
+   * A connection open at the fake gateway and kept in the table by `region`'s ws-connect, for a
+   * member of `projectId`.
+   */
+  const connect = async (projectId: string, userId: string, region = REGION): Promise<string> => {
     const connectionId = gateway.connect();
     const connectedAt = new Date(Date.now() - 60_000);
-    await persistence.connections.add({
+    await persistence.connections.inRegion(region).add({
       connectionId,
       projectId,
       userId,
@@ -100,6 +106,25 @@ describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => 
 
     expect(outcome).toMatchObject({ sent: 1, gone: 1 });
     expect(await kept(project)).toEqual([live]);
+  });
+
+  it("neither posts to nor drops the other region's connections, which its endpoint cannot reach", async () => {
+    // Prepare: one the gateway answers for (it must not be sent to all the same) and one it
+    // answers 410 Gone for, as this region's endpoint does for every other region's connection
+    const project = randomUUID();
+    const own = await connect(project, ALICE);
+    const answered = await connect(project, BOB, OTHER_REGION);
+    const gone = await connect(project, BOB, OTHER_REGION);
+    gateway.disconnect(gone);
+
+    // Act
+    const outcome = await main.handler(busEvent(taskDeleted(project)), lambdaContext());
+
+    // Assess
+    expect(outcome).toMatchObject({ connections: 1, sent: 1, gone: 0 });
+    expect(gateway.received(own)).toHaveLength(1);
+    expect(gateway.received(answered)).toEqual([]);
+    expect(await kept(project)).toEqual([own, answered, gone].sort());
   });
 
   it('rejects an event whose detail is not a Taskflow envelope, naming the field', async () => {

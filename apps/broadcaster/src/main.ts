@@ -18,10 +18,10 @@ import {
 
 /**
  * Target of the rule matching Taskflow's own events: posts each event to the WebSocket
- * connections of its project, drops gone ones, and closes a removed member's connections after
- * telling them. Failures for single connections are counted, not retried (a retry would resend
- * the event to everyone); an invalid event or a database failure throws, so the platform
- * retries it and then dead-letters it.
+ * connections of its project that this region's API holds, drops gone ones, and closes a
+ * removed member's connections after telling them. Failures for single connections are
+ * counted, not retried (a retry would resend the event to everyone); an invalid event or a
+ * database failure throws, so the platform retries it and then dead-letters it.
  */
 export const { handler, ready } = lambdaHandler(
   async () => {
@@ -36,7 +36,9 @@ export const { handler, ready } = lambdaHandler(
       }),
     );
     const broadcaster = new WebSocketBroadcaster(
-      persistence.connections,
+      // Only this region's connections: another region's answer 410 Gone at this region's
+      // endpoint, and pruning them would cut that region's clients off.
+      persistence.connections.inRegion(config.region),
       new ApiGatewayConnectionSender(client),
       systemClock,
       {},

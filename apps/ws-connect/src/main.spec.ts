@@ -11,8 +11,13 @@ describe('ws-connect Lambda ($connect of the WebSocket API)', () => {
 
   const connection = async (connectionId: string) => {
     const { persistence } = await main.ready();
-    const { rows } = await persistence.db.query<{ user_id: string; project_id: string }>({
-      text: 'SELECT user_id::text, project_id::text FROM ws_connections WHERE connection_id = $1',
+    const { rows } = await persistence.db.query<{
+      user_id: string;
+      project_id: string;
+      region: string | null;
+    }>({
+      text: `SELECT user_id::text, project_id::text, region FROM ws_connections
+             WHERE connection_id = $1`,
       values: [connectionId],
     });
     return rows[0] ?? null;
@@ -42,7 +47,7 @@ describe('ws-connect Lambda ($connect of the WebSocket API)', () => {
     await bed.stop();
   });
 
-  it('admits a member with a bearer token and keeps the connection for the broadcaster', async () => {
+  it("admits a member with a bearer token and keeps the connection for its region's broadcaster", async () => {
     const result = await main.handler(
       websocketConnectEvent({
         connectionId: 'conn-bearer=',
@@ -52,7 +57,12 @@ describe('ws-connect Lambda ($connect of the WebSocket API)', () => {
       lambdaContext('taskflow-ws-connect'),
     );
     expect(result.statusCode).toBe(200);
-    expect(await connection('conn-bearer=')).toEqual({ user_id: ownerId, project_id: projectId });
+    // The function's AWS_REGION (the testbed's): only that region's broadcaster can reach it.
+    expect(await connection('conn-bearer=')).toEqual({
+      user_id: ownerId,
+      project_id: projectId,
+      region: 'eu-west-1',
+    });
   });
 
   it('admits a browser with a one-minute stream ticket in the query', async () => {
@@ -115,6 +125,6 @@ describe('ws-connect Lambda ($connect of the WebSocket API)', () => {
       connectionId: 'conn-bundle=',
       status: 200,
     });
-    expect(await connection('conn-bundle=')).not.toBeNull();
+    expect(await connection('conn-bundle=')).toMatchObject({ region: 'eu-west-1' });
   });
 });

@@ -1,10 +1,12 @@
 import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DEFAULT_TASKFLOW_EVENT_SOURCE, eventRules } from '@taskflow/event-routing';
+import { DEFAULT_TASKFLOW_EVENT_SOURCE, eventRules, matchesPattern } from '@taskflow/event-routing';
 import { ConfigError, type TaskflowConfig } from '../config/config.schema';
 import { getTestConfig, resolveConfig } from '../config/presets';
+import { FORWARD_RETRY_ATTEMPTS } from '../constructs/websocket-forward.construct';
 import type { RegionStacks } from '../taskflow-app';
 import { synthFixture } from '../testing/synth-fixture';
+import { eventBusName } from './realtime.stack';
 
 /** Variable names a secret value would travel in; only *_ARN names may appear. */
 const SECRET_VARIABLES = ['DATABASE_URL', 'DATABASE_PASSWORD', 'JWT_SECRET', 'PGPASSWORD'];
@@ -406,10 +408,216 @@ describe('RealtimeStack, aurora-postgresql, one region (dev preset)', () => {
     expect(text('FailureDeadLettersRedriveCommand')).toContain('.requestPayload');
   });
 
+  it('forwards nothing to another region: there is none', () => {
+    expect(realtime.forward).toBeNull();
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    expect(JSON.stringify(template.toJSON())).not.toContain('events:PutEvents');
+    expect(realtime.deadLetterQueues).toHaveLength(2);
+  });
+
   it('has no cdk-nag AWS Solutions finding left unacknowledged', () => {
     expectNagClean(app);
   });
 });
+
+describe.each(['aurora-postgresql', 'dsql'] as const)(
+  "RealtimeStack, two regions, %s: each region forwards its own events to the other's bus",
+  (engine) => {
+    const config = getTestConfig({ multiRegion: true }, engine);
+    const { app, stacks } = synthFixture(config, true);
+    const maxEventAge = config.realtime.delivery.maxEventAgeSeconds;
+    const { account } = config;
+    if (account === undefined) throw new Error('the test config names an account');
+
+    /** The forward rule of region `index`, its role, queue, and the other region's name. */
+    function forwardOf(index: number) {
+      const here = region(stacks.regions, index);
+      const there = region(stacks.regions, 1 - index);
+      const template = Template.fromStack(here.realtime);
+      const ruleId = logicalId(template, 'AWS::Events::Rule', 'ForwardRule');
+      const roleId = logicalId(template, 'AWS::IAM::Role', 'ForwardRole');
+      const queueId = logicalId(template, 'AWS::SQS::Queue', 'ForwardDeadLetters');
+      const rule = template.findResources('AWS::Events::Rule')[ruleId] as Resource;
+      return { here, there, template, ruleId, roleId, queueId, rule };
+    }
+
+    /** The other region's bus, as its foundation stack names it, in the configured account. */
+    const busArn = (otherRegion: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          `:events:${otherRegion}:${account}:event-bus/${eventBusName(config)}`,
+        ],
+      ],
+    });
+
+    it.each([0, 1])(
+      "region %i: matches Taskflow's own events put in this region, on this region's bus",
+      (index) => {
+        // Prepare
+        const { here, there, template, rule } = forwardOf(index);
+        const broadcaster = Object.values(
+          template.findResources('AWS::Events::Rule', {
+            Properties: { Name: 'taskflow-dev-taskflow-domain-events' },
+          }) as Resources,
+        )[0];
+
+        // Assess
+        expect(rule.Properties?.['Name']).toBe(
+          `taskflow-dev-taskflow-domain-events-to-${there.region}`,
+        );
+        expect(rule.Properties?.['EventPattern']).toEqual({
+          source: [DEFAULT_TASKFLOW_EVENT_SOURCE],
+          region: [here.region],
+        });
+        expect(rule.Properties?.['EventBusName']).toEqual(
+          broadcaster?.Properties?.['EventBusName'],
+        );
+        // The broadcaster's own rule keeps matching events of every region: forwarded ones too.
+        expect(broadcaster?.Properties?.['EventPattern']).toEqual({
+          source: [DEFAULT_TASKFLOW_EVENT_SOURCE],
+        });
+        template.resourceCountIs('AWS::Events::Rule', 2);
+      },
+    );
+
+    it.each([0, 1])(
+      "region %i: targets the other region's bus by its ARN, with a retry policy and a dead-letter queue",
+      (index) => {
+        // Prepare
+        const { there, rule, roleId, queueId } = forwardOf(index);
+
+        // Assess
+        expect(rule.Properties?.['Targets']).toEqual([
+          {
+            Id: expect.any(String) as unknown,
+            Arn: busArn(there.region),
+            RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+            RetryPolicy: {
+              MaximumRetryAttempts: FORWARD_RETRY_ATTEMPTS,
+              MaximumEventAgeInSeconds: maxEventAge,
+            },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+          },
+        ]);
+      },
+    );
+
+    it("names the bus exactly as the other region's foundation does", () => {
+      for (const { foundation } of stacks.regions)
+        Template.fromStack(foundation).hasResourceProperties('AWS::Events::EventBus', {
+          Name: eventBusName(config),
+        });
+    });
+
+    it.each([0, 1])(
+      "region %i: the rule's role, assumed by EventBridge of this account, may only put events on that bus",
+      (index) => {
+        // Prepare
+        const { there, template, roleId } = forwardOf(index);
+        const role = template.findResources('AWS::IAM::Role')[roleId] as Resource;
+        const policies = Object.values(template.findResources('AWS::IAM::Policy') as Resources);
+        const ofRole = policies.filter((p) =>
+          JSON.stringify(p.Properties?.['Roles']).includes(`"Ref":"${roleId}"`),
+        );
+
+        // Assess
+        expect(role.Properties?.['AssumeRolePolicyDocument']).toMatchObject({
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Principal: { Service: 'events.amazonaws.com' },
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            },
+          ],
+        });
+        expect(role.Properties).not.toHaveProperty('ManagedPolicyArns');
+        expect(role.Properties).not.toHaveProperty('Policies');
+        expect(ofRole).toHaveLength(1);
+        expect(ofRole[0]?.Properties?.['Roles']).toEqual([{ Ref: roleId }]);
+        expect(
+          (ofRole[0]?.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement,
+        ).toEqual([
+          { Effect: 'Allow', Action: 'events:PutEvents', Resource: busArn(there.region) },
+        ]);
+        // No other role of the stack may put events anywhere.
+        const putters = policies.filter((p) => JSON.stringify(p).includes('events:PutEvents'));
+        expect(putters).toEqual(ofRole);
+      },
+    );
+
+    it.each([0, 1])(
+      'region %i: lets EventBridge dead-letter into the encrypted queue for this rule only; monitoring gets it',
+      (index) => {
+        // Prepare
+        const { here, template, ruleId, queueId } = forwardOf(index);
+        const keyId = logicalId(template, 'AWS::KMS::Key', 'ForwardDeadLetters');
+
+        // Assess
+        template.hasResourceProperties('AWS::SQS::Queue', {
+          KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+          MessageRetentionPeriod: 1_209_600,
+        });
+        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: queueId }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+                Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+              }),
+            ]),
+          },
+        });
+        const queues = here.realtime.deadLetterQueues.map(
+          (q) => here.realtime.resolve(q.queueArn) as unknown,
+        );
+        expect(queues).toHaveLength(3);
+        expect(queues).toContainEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+        template.hasOutput('ForwardDeadLettersUrl', { Value: { Ref: queueId } });
+      },
+    );
+
+    it('delivers an event once in each region and never forwards it back', () => {
+      // Prepare: the event as EventBridge hands it to the rules, put on region 0's bus
+      const [first, second] = [forwardOf(0), forwardOf(1)];
+      const broadcastRule = eventRules({ source: DEFAULT_TASKFLOW_EVENT_SOURCE }).find(
+        (r) => r.target === 'broadcaster',
+      );
+      const event = {
+        version: '0',
+        id: 'e-1',
+        'detail-type': 'Task Deleted',
+        source: DEFAULT_TASKFLOW_EVENT_SOURCE,
+        account: '123456789012',
+        time: '2026-01-01T00:00:00Z',
+        region: first.here.region,
+        resources: [],
+        detail: {},
+      };
+      const pattern = (resource: Resource): unknown => resource.Properties?.['EventPattern'];
+
+      // Assess: region 0 broadcasts it and forwards it; region 1, where it arrives with its
+      // original region, broadcasts it and does not forward it (nor would region 0 again)
+      expect(matchesPattern(broadcastRule?.eventPattern, event)).toBe(true);
+      expect(matchesPattern(pattern(first.rule), event)).toBe(true);
+      expect(matchesPattern(pattern(second.rule), event)).toBe(false);
+      expect(matchesPattern(pattern(second.rule), { ...event, region: second.here.region })).toBe(
+        true,
+      );
+    });
+
+    it('is cdk-nag clean', () => {
+      expectNagClean(app);
+    });
+  },
+);
 
 describe('RealtimeStack, other shapes', () => {
   it.each<[string, TaskflowConfig]>([

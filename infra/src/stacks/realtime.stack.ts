@@ -1,21 +1,34 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DEFAULT_TASKFLOW_EVENT_SOURCE, eventRules } from '@taskflow/event-routing';
+import { DEFAULT_TASKFLOW_EVENT_SOURCE, type EventRule, eventRules } from '@taskflow/event-routing';
+import { type TaskflowConfig, deploymentRegions } from '../config/config.schema';
 import type { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';
 import { LiveAlias } from '../constructs/live-alias.construct';
 import { TaskflowFunction } from '../constructs/taskflow-function.construct';
 import { WebSocketLiveApi } from '../constructs/websocket-api.construct';
 import { WebSocketBroadcast } from '../constructs/websocket-broadcast.construct';
+import { WebSocketForward } from '../constructs/websocket-forward.construct';
 import { AppStack, type AppStackProps, type MonitoredApp } from './app-stack';
+import { sharedNames } from './foundation.stack';
 
 /** The HTTP route that issues the `ticket` a browser passes to `$connect` (libs/shared/http-api). */
 const STREAM_TICKETS_ROUTE = 'POST /projects/{id}/stream-tickets';
 
 /**
+ * The name of a region's Taskflow bus, the same in every region (the foundation stack names it
+ * so): the other region's bus ARN is built from it, without a cross-region reference.
+ */
+export function eventBusName(config: TaskflowConfig): string {
+  return `${sharedNames(config).prefix}-events`;
+}
+
+/**
  * Live updates over WebSocket: the WebSocket API whose `$connect` and `$disconnect` run the two
  * lifecycle functions, and the broadcaster that the bus's rule for Taskflow's own events
- * invokes, which posts each event to its project's connections.
+ * invokes, which posts each event to its project's connections. With two regions, the events
+ * put on this region's bus are also forwarded to the other region's, whose broadcaster alone
+ * reaches the clients connected there.
  */
 export class RealtimeStack extends AppStack {
   readonly connect: TaskflowFunction;
@@ -31,6 +44,8 @@ export class RealtimeStack extends AppStack {
   readonly webSocketStage: WebSocketLiveApi['stage'];
   /** The broadcaster's rule and its two dead-letter queues. */
   readonly broadcast: WebSocketBroadcast;
+  /** With two regions: the rule forwarding this region's events to the other region's bus. */
+  readonly forward: WebSocketForward | null;
   readonly deadLetterQueues: readonly sqs.IQueue[];
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
@@ -104,12 +119,36 @@ export class RealtimeStack extends AppStack {
       rule,
       broadcaster: this.broadcasterLive.alias,
     });
+    this.forward = config.multiRegion ? this.forwardToOtherRegion(rule) : null;
     this.deadLetterQueues = [
       this.broadcast.deliveryDeadLetters.queue,
       this.broadcast.failureDeadLetters.queue,
+      ...(this.forward === null ? [] : [this.forward.deadLetters.queue]),
     ];
 
     this.outputs();
+  }
+
+  /**
+   * Whichever region's api or relay publishes an event, it lands on one region's bus only; the
+   * other region's broadcaster gets it through this rule.
+   */
+  private forwardToOtherRegion(rule: EventRule): WebSocketForward {
+    const { config, foundation } = this;
+    const here = Stack.of(this).region;
+    const regions = deploymentRegions(config);
+    const other = regions.find((region) => region !== here);
+    if (other === undefined || !regions.includes(here))
+      throw new Error(
+        `a realtime stack in ${here} is not one of the regions ${regions.join(', ')}`,
+      );
+    return new WebSocketForward(this, 'Forward', {
+      config,
+      eventBus: foundation.eventBus,
+      rule,
+      toRegion: other,
+      toBusName: eventBusName(config),
+    });
   }
 
   private outputs(): void {
@@ -142,6 +181,16 @@ export class RealtimeStack extends AppStack {
         payload: '.Body | fromjson | .requestPayload',
       },
     ];
+    if (this.forward !== null) {
+      // No redrive command: a live update that old is stale, and the other region's clients
+      // read the current state when they reconnect. The queue is there to be alarmed on.
+      const { deadLetters, toRegion, toBusName } = this.forward;
+      new CfnOutput(this, 'ForwardDeadLettersUrl', {
+        description: `events EventBridge could not put on the ${toBusName} bus of ${toRegion} (message body = the event)`,
+        value: deadLetters.queue.queueUrl,
+      });
+      new CfnOutput(this, 'ForwardDeadLettersArn', { value: deadLetters.queue.queueArn });
+    }
     for (const { name, dlq, what, payload } of queues) {
       new CfnOutput(this, `${name}Url`, { description: what, value: dlq.queue.queueUrl });
       new CfnOutput(this, `${name}Arn`, { value: dlq.queue.queueArn });

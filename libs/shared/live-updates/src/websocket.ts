@@ -20,6 +20,11 @@ export interface WebSocketConnection {
 /**
  * The registry of open WebSocket connections, shared by every process of the transport (connect,
  * disconnect and broadcast run in different Lambdas).
+ *
+ * When several regions share one registry, each region's transport holds only its own
+ * connections, and a broadcaster must neither send to nor forget another region's: it works
+ * through a store scoped to its region, whose `forProject`, `remove` and `removeMember` see only
+ * that region's connections (the PostgreSQL adapter's `inRegion`).
  */
 export interface ConnectionStore {
   /** Registers a connection; registering the same id again replaces it. */

@@ -1,12 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { WEBSOCKET_MAX_CONNECTION_MS, type WebSocketConnection } from '@taskflow/live-updates';
-import { type TestDatabase, createTestDatabase } from '@taskflow/testing';
+import { type EventEnvelope, toEnvelope } from '@taskflow/events';
+import {
+  WEBSOCKET_MAX_CONNECTION_MS,
+  WebSocketBroadcaster,
+  type WebSocketConnection,
+} from '@taskflow/live-updates';
+import {
+  FixedClock,
+  RecordingConnectionSender,
+  type TestDatabase,
+  createTestDatabase,
+} from '@taskflow/testing';
 import type { Persistence } from './persistence';
 import { count, openMigrated } from './testing/persistence-fixture';
 import { MAX_CONNECTION_PURGE } from './typeorm-connection.store';
 
 const T0 = new Date('2030-06-01T12:00:00.000Z');
 const HOUR = 3_600_000;
+const EAST = 'us-east-1';
+const WEST = 'us-west-2';
 
 describe('TypeormConnectionStore', () => {
   let database: TestDatabase;
@@ -190,5 +202,207 @@ describe('TypeormConnectionStore', () => {
 
     // Assess
     await expect(outcome).rejects.toThrow(/invalid input syntax for type uuid/);
+  });
+  describe('seen from one region (two regions share the table)', () => {
+    const regionOf = async (connectionId: string): Promise<string | null> => {
+      const { rows } = await store.db.query<{ region: string | null }>({
+        text: 'SELECT region FROM ws_connections WHERE connection_id = $1',
+        values: [connectionId],
+      });
+      return rows[0]?.region ?? null;
+    };
+
+    /** One connection registered by each region's view, and one without a region (a legacy row). */
+    async function threeConnections(project: string, userId = randomUUID()) {
+      const east = connection(project, userId, 30);
+      const west = connection(project, userId, 20);
+      const legacy = connection(project, userId, 10);
+      await store.connections.inRegion(EAST).add(east);
+      await store.connections.inRegion(WEST).add(west);
+      await store.connections.add(legacy);
+      return { east, west, legacy };
+    }
+
+    it('records the region of the view that added a connection, and none for the agnostic store', async () => {
+      // Act
+      const { east, west, legacy } = await threeConnections(randomUUID());
+
+      // Assess
+      expect(await regionOf(east.connectionId)).toBe(EAST);
+      expect(await regionOf(west.connectionId)).toBe(WEST);
+      expect(await regionOf(legacy.connectionId)).toBeNull();
+      expect(store.connections.inRegion(EAST).region).toBe(EAST);
+      expect(store.connections.region).toBeNull();
+    });
+
+    it("lists to each region its own connections and those without a region, never the other's", async () => {
+      // Prepare
+      const project = randomUUID();
+      const { east, west, legacy } = await threeConnections(project);
+
+      // Act
+      const seenFromEast = await store.connections.inRegion(EAST).forProject(project, T0);
+      const seenFromWest = await store.connections.inRegion(WEST).forProject(project, T0);
+      const seenByAll = await store.connections.forProject(project, T0);
+
+      // Assess
+      expect(seenFromEast).toEqual([east, legacy]);
+      expect(seenFromWest).toEqual([west, legacy]);
+      expect(seenByAll).toEqual([east, west, legacy]);
+    });
+
+    it("forgets by id only its own region's connections; the agnostic store forgets any", async () => {
+      // Prepare
+      const project = randomUUID();
+      const { east, west, legacy } = await threeConnections(project);
+      const fromEast = store.connections.inRegion(EAST);
+
+      // Act
+      const removed = [
+        await fromEast.remove(west.connectionId),
+        await fromEast.remove(legacy.connectionId),
+        await fromEast.remove(east.connectionId),
+      ];
+
+      // Assess
+      expect(removed).toEqual([false, false, true]);
+      expect(await store.connections.forProject(project, T0)).toEqual([west, legacy]);
+      expect(await store.connections.remove(west.connectionId)).toBe(true);
+      expect(await store.connections.remove(legacy.connectionId)).toBe(true);
+      expect(await rows(project)).toBe(0);
+    });
+
+    it("forgets a removed member's connections of its region and those without one, not the other's", async () => {
+      // Prepare
+      const [project, bob] = [randomUUID(), randomUUID()];
+      const { east, west, legacy } = await threeConnections(project, bob);
+
+      // Act
+      const forgotten = await store.connections.inRegion(EAST).removeMember(project, bob);
+
+      // Assess
+      expect(forgotten).toEqual([east.connectionId, legacy.connectionId].sort());
+      expect(await store.connections.forProject(project, T0)).toEqual([west]);
+    });
+
+    it('moves a connection registered again from the other region to that region', async () => {
+      // Prepare
+      const project = randomUUID();
+      const c = connection(project, randomUUID());
+      await store.connections.inRegion(EAST).add(c);
+
+      // Act
+      await store.connections.inRegion(WEST).add(c);
+
+      // Assess
+      expect(await regionOf(c.connectionId)).toBe(WEST);
+      expect(await store.connections.inRegion(EAST).forProject(project, T0)).toEqual([]);
+    });
+
+    it('purges expired connections of every region', async () => {
+      // Prepare: purging is table-wide, so start from an empty table
+      await store.db.query({ text: 'DELETE FROM ws_connections', values: [] });
+      const project = randomUUID();
+      await threeConnections(project);
+      const later = new Date(T0.getTime() + 3 * HOUR);
+
+      // Act
+      const purged = await store.connections.inRegion(EAST).purgeExpired(later, 10);
+
+      // Assess
+      expect(purged).toBe(3);
+      expect(await rows(project)).toBe(0);
+    });
+
+    it.each(['', '  '])('refuses a blank region %p', (region) => {
+      expect(() => store.connections.inRegion(region)).toThrow(
+        new RangeError('region must not be empty'),
+      );
+    });
+
+    describe("a region's broadcaster", () => {
+      const taskDeleted = (projectId: string): EventEnvelope =>
+        toEnvelope(
+          {
+            type: 'task.deleted',
+            data: { deletedAt: T0.toISOString() },
+            aggregateId: randomUUID(),
+            aggregateVersion: 2,
+            projectId,
+            actor: null,
+            occurredAt: T0.toISOString(),
+          },
+          randomUUID(),
+          null,
+        );
+
+      /** East's broadcaster: its sender reaches only East's API, where `open` are connected. */
+      function eastBroadcaster(...open: WebSocketConnection[]) {
+        const sender = new RecordingConnectionSender().connect(...open.map((c) => c.connectionId));
+        const broadcaster = new WebSocketBroadcaster(
+          store.connections.inRegion(EAST),
+          sender,
+          new FixedClock(T0.toISOString()),
+        );
+        return { sender, broadcaster };
+      }
+      const postedTo = (sender: RecordingConnectionSender): string[] =>
+        sender.calls.map((call) => call.connectionId).sort();
+
+      it("never sends to nor forgets the other region's connections, open or not", async () => {
+        // Prepare: West's connection is open, but only at West's API, which East cannot reach
+        const project = randomUUID();
+        const east = connection(project, randomUUID(), 20);
+        const west = connection(project, randomUUID(), 10);
+        await store.connections.inRegion(EAST).add(east);
+        await store.connections.inRegion(WEST).add(west);
+        const { sender, broadcaster } = eastBroadcaster(east);
+
+        // Act
+        const outcome = await broadcaster.broadcast(taskDeleted(project));
+
+        // Assess
+        expect(outcome).toMatchObject({ connections: 1, sent: 1, gone: 0 });
+        expect(postedTo(sender)).toEqual([east.connectionId]);
+        expect(await store.connections.forProject(project, T0)).toEqual([east, west]);
+      });
+
+      it('still forgets a connection of its own region that is gone', async () => {
+        // Prepare
+        const project = randomUUID();
+        const live = connection(project, randomUUID());
+        const gone = connection(project, randomUUID());
+        for (const c of [live, gone]) await store.connections.inRegion(EAST).add(c);
+        const { sender, broadcaster } = eastBroadcaster(live);
+
+        // Act
+        const outcome = await broadcaster.broadcast(taskDeleted(project));
+
+        // Assess
+        expect(outcome).toMatchObject({ connections: 2, sent: 1, gone: 1 });
+        expect(postedTo(sender)).toEqual([live.connectionId, gone.connectionId].sort());
+        expect(await store.connections.forProject(project, T0)).toEqual([live]);
+      });
+
+      it('sends to connections without a region, and leaves one that is gone to expire', async () => {
+        // Prepare: two rows from before the upgrade; one of them is East's and open
+        const project = randomUUID();
+        const legacyEast = connection(project, randomUUID(), 40);
+        const legacyElsewhere = connection(project, randomUUID(), 20);
+        for (const c of [legacyEast, legacyElsewhere]) await store.connections.add(c);
+        const { sender, broadcaster } = eastBroadcaster(legacyEast);
+
+        // Act
+        const outcome = await broadcaster.broadcast(taskDeleted(project));
+
+        // Assess: Gone from East's API is no proof West's connection closed; expiry purges it
+        expect(outcome).toMatchObject({ connections: 2, sent: 1 });
+        expect(sender.received(legacyEast.connectionId)).toHaveLength(1);
+        expect(await store.connections.forProject(project, T0)).toEqual([
+          legacyEast,
+          legacyElsewhere,
+        ]);
+      });
+    });
   });
 });

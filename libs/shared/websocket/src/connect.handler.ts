@@ -24,6 +24,10 @@ import {
 export interface ConnectDeps {
   /** The admission of `GET /projects/{id}/stream`: the same rules as the SSE stream. */
   readonly gate: Pick<StreamGate, 'open'>;
+  /**
+   * The registry as this region sees it (a store scoped to the region): the connection is kept
+   * for the broadcaster of the region whose API holds it, the only one that can reach it.
+   */
   readonly connections: ConnectionStore;
   /** Membership as it is now, checked again once the connection is registered. */
   readonly membership: MembershipCheck;
