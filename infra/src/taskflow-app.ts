@@ -163,6 +163,7 @@ function appStacks(
       { label: 'inbound-task-commands', rule: processor.inboundRule },
       { label: 'published-events', rule: processor.publishedEventsRule },
       { label: 'broadcast', rule: realtime.broadcast.rule },
+      ...(realtime.forward === null ? [] : [{ label: 'forward', rule: realtime.forward.rule }]),
     ].map(({ label, rule }) => ({
       label,
       ruleName: rule.ruleName,

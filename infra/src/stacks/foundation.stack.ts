@@ -57,6 +57,8 @@ export function sharedNames(config: TaskflowConfig): {
   readonly databaseSecret: string;
   readonly jwtSecret: string;
   readonly globalCluster: string;
+  /** The Taskflow bus, the same name in every region (the other region's ARN is built from it). */
+  readonly eventBus: string;
 } {
   const prefix = `${config.projectName}-${config.stage}`;
   return {
@@ -64,6 +66,7 @@ export function sharedNames(config: TaskflowConfig): {
     databaseSecret: `${prefix}/database/master`,
     jwtSecret: `${prefix}/jwt-signing-key`,
     globalCluster: `${prefix}-global`,
+    eventBus: `${prefix}-events`,
   };
 }
 
@@ -199,7 +202,7 @@ export class FoundationStack extends Stack {
     });
 
     this.eventBus = new events.EventBus(this, 'EventBus', {
-      eventBusName: `${names.prefix}-events`,
+      eventBusName: names.eventBus,
       description: 'Taskflow domain events and inbound task.management commands',
     });
     // Every event on the bus, for replay (`aws events start-replay`) after a consumer's bug.

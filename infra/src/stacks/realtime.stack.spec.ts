@@ -1,16 +1,13 @@
-import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_TASKFLOW_EVENT_SOURCE, eventRules, matchesPattern } from '@taskflow/event-routing';
 import { ConfigError, type TaskflowConfig } from '../config/config.schema';
 import { getTestConfig, resolveConfig } from '../config/presets';
 import { FORWARD_RETRY_ATTEMPTS } from '../constructs/websocket-forward.construct';
-import type { RegionStacks } from '../taskflow-app';
 import { synthFixture } from '../testing/synth-fixture';
-import { eventBusName } from './realtime.stack';
+import { expectNagClean, regionAt, SECRET_VARIABLES } from '../testing/template-assertions';
+import { sharedNames } from './foundation.stack';
 
 /** Variable names a secret value would travel in; only *_ARN names may appear. */
-const SECRET_VARIABLES = ['DATABASE_URL', 'DATABASE_PASSWORD', 'JWT_SECRET', 'PGPASSWORD'];
-
 type Resource = {
   Type: string;
   Properties?: Record<string, unknown>;
@@ -24,12 +21,6 @@ type Statement = {
   Principal?: unknown;
   Condition?: unknown;
 };
-
-function region(stacks: readonly RegionStacks[], index: number): RegionStacks {
-  const found = stacks[index];
-  if (found === undefined) throw new Error(`no region ${String(index)}`);
-  return found;
-}
 
 /** The logical id of the only resource of a type whose id starts with a prefix. */
 function logicalId(template: Template, type: string, prefix: string): string {
@@ -55,15 +46,10 @@ function statements(template: Template): Statement[] {
   );
 }
 
-/** cdk-nag runs as a validation plugin of the app: an unacknowledged finding fails synth. */
-function expectNagClean(app: App): void {
-  expect(() => app.synth({ force: true })).not.toThrow();
-}
-
 describe('RealtimeStack, aurora-postgresql, one region (dev preset)', () => {
   const config = getTestConfig({});
   const { app, stacks } = synthFixture(config, true);
-  const { realtime, foundation } = region(stacks.regions, 0);
+  const { realtime, foundation } = regionAt(stacks, 0);
   const template = Template.fromStack(realtime);
   const api = logicalId(template, 'AWS::ApiGatewayV2::Api', 'WebSocketApi');
   const alias = (prefix: string): string => logicalId(template, 'AWS::Lambda::Alias', prefix);
@@ -431,8 +417,8 @@ describe.each(['aurora-postgresql', 'dsql'] as const)(
 
     /** The forward rule of region `index`, its role, queue, and the other region's name. */
     function forwardOf(index: number) {
-      const here = region(stacks.regions, index);
-      const there = region(stacks.regions, 1 - index);
+      const here = regionAt(stacks, index);
+      const there = regionAt(stacks, 1 - index);
       const template = Template.fromStack(here.realtime);
       const ruleId = logicalId(template, 'AWS::Events::Rule', 'ForwardRule');
       const roleId = logicalId(template, 'AWS::IAM::Role', 'ForwardRole');
@@ -448,7 +434,7 @@ describe.each(['aurora-postgresql', 'dsql'] as const)(
         [
           'arn:',
           { Ref: 'AWS::Partition' },
-          `:events:${otherRegion}:${account}:event-bus/${eventBusName(config)}`,
+          `:events:${otherRegion}:${account}:event-bus/${sharedNames(config).eventBus}`,
         ],
       ],
     });
@@ -508,7 +494,7 @@ describe.each(['aurora-postgresql', 'dsql'] as const)(
     it("names the bus exactly as the other region's foundation does", () => {
       for (const { foundation } of stacks.regions)
         Template.fromStack(foundation).hasResourceProperties('AWS::Events::EventBus', {
-          Name: eventBusName(config),
+          Name: sharedNames(config).eventBus,
         });
     });
 
@@ -668,7 +654,7 @@ describe('RealtimeStack, other shapes', () => {
 describe('RealtimeStack, aurora-postgresql, one region (prod preset)', () => {
   const config = resolveConfig('prod', 'aurora-postgresql', { account: '111111111111' });
   const { app, stacks } = synthFixture(config, true);
-  const template = Template.fromStack(region(stacks.regions, 0).realtime);
+  const template = Template.fromStack(regionAt(stacks, 0).realtime);
 
   it('keeps ws-connect warm, throttles at the prod rate and logs for 90 days', () => {
     template.hasResourceProperties('AWS::Lambda::Alias', {
@@ -708,7 +694,7 @@ describe('realtime configuration', () => {
     const { stacks } = synthFixture(config, false);
 
     // Assess
-    Template.fromStack(region(stacks.regions, 0).realtime).hasResourceProperties(
+    Template.fromStack(regionAt(stacks, 0).realtime).hasResourceProperties(
       'AWS::ApiGatewayV2::Stage',
       {
         DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 }),

@@ -2,7 +2,7 @@ import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEFAULT_TASKFLOW_EVENT_SOURCE, type EventRule, eventRules } from '@taskflow/event-routing';
-import { type TaskflowConfig, deploymentRegions } from '../config/config.schema';
+import { deploymentRegions } from '../config/config.schema';
 import type { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';
 import { LiveAlias } from '../constructs/live-alias.construct';
 import { TaskflowFunction } from '../constructs/taskflow-function.construct';
@@ -14,14 +14,6 @@ import { sharedNames } from './foundation.stack';
 
 /** The HTTP route that issues the `ticket` a browser passes to `$connect` (libs/shared/http-api). */
 const STREAM_TICKETS_ROUTE = 'POST /projects/{id}/stream-tickets';
-
-/**
- * The name of a region's Taskflow bus, the same in every region (the foundation stack names it
- * so): the other region's bus ARN is built from it, without a cross-region reference.
- */
-export function eventBusName(config: TaskflowConfig): string {
-  return `${sharedNames(config).prefix}-events`;
-}
 
 /**
  * Live updates over WebSocket: the WebSocket API whose `$connect` and `$disconnect` run the two
@@ -147,7 +139,7 @@ export class RealtimeStack extends AppStack {
       eventBus: foundation.eventBus,
       rule,
       toRegion: other,
-      toBusName: eventBusName(config),
+      toBusName: sharedNames(config).eventBus,
     });
   }
 
