@@ -133,6 +133,7 @@ function appStacks(
     bundleDir: options.bundleDir,
     env,
     description: `Taskflow ${config.stage} ${what} (${region})`,
+    terminationProtection: config.deletionProtection,
   });
   const name = (kind: AppStackKind): string => appStackName(config, kind, region);
   const api = new ApiStack(app, name('api'), {
@@ -146,6 +147,7 @@ function appStacks(
     config,
     env,
     description: `Taskflow ${config.stage} dashboard and alarms (${region})`,
+    terminationProtection: config.deletionProtection,
     foundation,
     api,
     realtime,

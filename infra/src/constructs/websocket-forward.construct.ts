@@ -92,7 +92,8 @@ export class WebSocketForward extends Construct {
 
     this.rule = new events.Rule(this, 'Rule', {
       eventBus: props.eventBus,
-      ruleName: `${config.projectName}-${config.stage}-${props.rule.name}-to-${toRegion}`,
+      // At most 20 + 1 + 10 + 9 + 14 = 54 characters: EventBridge allows 64.
+      ruleName: `${config.projectName}-${config.stage}-forward-${toRegion}`,
       description: `Taskflow's own events put in ${stack.region}, to the ${toRegion} bus (its broadcaster reaches the clients connected there).`,
       eventPattern: { ...cdkEventPattern(props.rule.eventPattern), region: [stack.region] },
     });

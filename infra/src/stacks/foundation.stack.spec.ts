@@ -3,7 +3,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { getTestConfig, resolveConfig } from '../config/presets';
 import { synthFixture } from '../testing/synth-fixture';
 import type { FoundationStack } from './foundation.stack';
-import { type Resources, SECRET_VARIABLES, expectNagClean } from '../testing/template-assertions';
+import {
+  type Resources,
+  SECRET_VARIABLES,
+  expectNagClean,
+  regionAt,
+} from '../testing/template-assertions';
 
 /** Variable names a secret value would travel in; only *_ARN names may appear. */
 function first(stacks: readonly FoundationStack[], index: number): FoundationStack {
@@ -41,6 +46,19 @@ describe('FoundationStack, aurora-postgresql, one region (prod preset)', () => {
   const { app, stacks } = synthFixture(config, true);
   const stack = first(stacks.foundations, 0);
   const template = Template.fromStack(stack);
+
+  it('protects every stack of a prod stage from deletion, not the foundation only', () => {
+    const region = regionAt(stacks, 0);
+    const all = [region.foundation, region.api, region.realtime, region.processor, region.relay];
+    for (const protectedStack of [...all, region.monitoring])
+      expect({
+        stack: protectedStack.stackName,
+        protection: protectedStack.terminationProtection,
+      }).toEqual({
+        stack: protectedStack.stackName,
+        protection: true,
+      });
+  });
 
   it('runs Aurora PostgreSQL Serverless v2, encrypted with the stack key, with Performance Insights', () => {
     template.hasResourceProperties('AWS::RDS::DBCluster', {
@@ -431,11 +449,17 @@ describe('Two regions', () => {
       MasterUserPassword: Match.absent(),
     });
     secondary.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    secondary.hasResourceProperties('AWS::Lambda::Function', {
+    // The schema is the primary's, migrated there first: no migrator beside the read replica
+    // (write forwarding refuses DDL).
+    secondary.resourceCountIs('Custom::TaskflowSchema', 0);
+    // The secondary region's functions use their own cluster (writes are forwarded).
+    Template.fromStack(regionAt(stacks, 1).api).hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           DATABASE_HOST: {
-            'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseCluster'), 'Endpoint.Address'],
+            'Fn::ImportValue': Match.stringLikeRegexp(
+              '^taskflow-dev-foundation-us-east-2:.*DatabaseCluster.*EndpointAddress',
+            ),
           },
           DATABASE_SECRET_ARN: Match.objectLike({
             'Fn::Join': Match.arrayWith([

@@ -96,7 +96,12 @@ export class FoundationStack extends Stack {
    * `AWS::ApiGateway::Account` in another stack would fight over the one setting).
    */
   readonly apiGatewayAccount: apigateway.CfnAccount;
-  readonly migration: SchemaMigration;
+  /**
+   * The schema migration, where this region can write: not in an Aurora global database's
+   * secondary region, whose cluster is a read replica (write forwarding refuses DDL) and whose
+   * schema is the primary's, migrated there first (this stack depends on the primary's).
+   */
+  readonly migration: SchemaMigration | null;
   /** Where the functions of this region run: the Aurora VPC, a configured one, or none (DSQL). */
   readonly functionNetwork: FunctionNetwork | undefined;
 
@@ -193,13 +198,16 @@ export class FoundationStack extends Stack {
     });
 
     this.functionNetwork = network;
-    this.migration = new SchemaMigration(this, 'SchemaMigration', {
-      config,
-      bundleDir: props.bundleDir,
-      database: this.database,
-      deploymentId: props.deploymentId,
-      ...(network === undefined ? {} : { network }),
-    });
+    this.migration =
+      role.kind === 'secondary' && config.database.engine === 'aurora-postgresql'
+        ? null
+        : new SchemaMigration(this, 'SchemaMigration', {
+            config,
+            bundleDir: props.bundleDir,
+            database: this.database,
+            deploymentId: props.deploymentId,
+            ...(network === undefined ? {} : { network }),
+          });
 
     this.eventBus = new events.EventBus(this, 'EventBus', {
       eventBusName: names.eventBus,
@@ -255,7 +263,10 @@ export class FoundationStack extends Stack {
 
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
-    new CfnOutput(this, 'MigratorFunctionName', { value: this.migration.migrator.functionName });
+    if (this.migration !== null)
+      new CfnOutput(this, 'MigratorFunctionName', {
+        value: this.migration.migrator.functionName,
+      });
     new CfnOutput(this, 'PutEventsCommand', {
       description: "The seed's test event, sent to this region's bus",
       value: `aws events put-events --region ${Stack.of(this).region} --entries '[{"Source":"task.management","DetailType":"Task Created","Detail":"{\\"eventType\\":\\"task.created\\",\\"taskData\\":{\\"title\\":\\"Test Task\\",\\"priority\\":\\"high\\"}}","EventBusName":"${names.prefix}-events"}]'`,

@@ -95,11 +95,19 @@ export class MonitoringStack extends Stack {
         }),
     );
 
-    const migrator = foundation.migration.migrator;
+    // The migrator runs where the schema is written (not beside an Aurora read replica).
+    const migrator = foundation.migration?.migrator;
+    const clients = [
+      ...functions.map(({ fn }) => fn),
+      ...(migrator === undefined ? [] : [migrator]),
+    ];
     this.database = new DatabaseAlarms(this, 'DatabaseAlarms', {
       config,
       database: foundation.database,
-      clients: [...functions.map(({ fn }) => fn), migrator].map((fn) => ({
+      clients: [
+        ...functions.map(({ fn }) => fn),
+        ...(migrator === undefined ? [] : [migrator]),
+      ].map((fn) => ({
         app: fn.app,
         logGroup: fn.functionLogGroup,
       })),
@@ -162,7 +170,7 @@ export class MonitoringStack extends Stack {
     };
     this.queries = new LogsQueries(this, 'Queries', {
       namePrefix,
-      functionLogs: [...functions.map(({ fn }) => fn.functionLogGroup), migrator.functionLogGroup],
+      functionLogs: clients.map((fn) => fn.functionLogGroup),
       apiLogs: byApp('api'),
       processorLogs: byApp('processor'),
       ...(props.accessLogGroup === undefined ? {} : { accessLogs: props.accessLogGroup }),

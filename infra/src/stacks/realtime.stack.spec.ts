@@ -451,9 +451,7 @@ describe.each(['aurora-postgresql', 'dsql'] as const)(
         )[0];
 
         // Assess
-        expect(rule.Properties?.['Name']).toBe(
-          `taskflow-dev-taskflow-domain-events-to-${there.region}`,
-        );
+        expect(rule.Properties?.['Name']).toBe(`taskflow-dev-forward-${there.region}`);
         expect(rule.Properties?.['EventPattern']).toEqual({
           source: [DEFAULT_TASKFLOW_EVENT_SOURCE],
           region: [here.region],

@@ -43,10 +43,11 @@ const OWN_OR_UNKNOWN = (n: number): string =>
  * in every region (forgetting a connection by id on `$disconnect`, purging expired rows).
  *
  * Rows without a region (written before the column existed) may belong to either region: a
- * regional view lists them, so their clients still get events and a removed member's are
- * still forgotten and closed, but never deletes one because it answered Gone, which from the
- * other region's API is no evidence that it closed. They are purged once expired, at most
- * two hours (`WEBSOCKET_MAX_CONNECTION_MS`) after the upgrade.
+ * regional view lists them, so their clients still get events, but never deletes one because
+ * it answered Gone, which from the other region's API is no evidence that it closed. A removed
+ * member's such rows are forgotten by whichever region handles the removal first; if the
+ * connection was the other region's, it stays open without further events until it expires.
+ * Both cases last at most two hours (`WEBSOCKET_MAX_CONNECTION_MS`) after the upgrade.
  */
 export class TypeormConnectionStore implements ConnectionStore {
   /**
