@@ -8,7 +8,7 @@ import {
   openPersistence,
   PgChangeNotifications,
   type Persistence,
-  TypeormProjectStreamReader,
+  PgProjectStreamReader,
 } from '@taskflow/persistence-postgres';
 import type { ProjectUseCases } from '@taskflow/projects-application';
 import { uuidV7Generator } from '@taskflow/shared-kernel';
@@ -130,7 +130,7 @@ export async function composeHost(
         : {
             gate: core.gate,
             hub: new ProjectEventHub(
-              new TypeormProjectStreamReader({
+              new PgProjectStreamReader({
                 query: async (statement) => (await streamReads()).query(statement),
               }),
               notifications,

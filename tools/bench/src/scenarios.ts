@@ -59,7 +59,7 @@ function toQuery(statement: Statement): QueryConfig {
   };
 }
 
-/** `TypeormProjectRepository.accessFor`, done with pg. */
+/** `PgProjectRepository.accessFor`, done with pg. */
 async function accessFor(
   pool: Pool,
   projectId: string,

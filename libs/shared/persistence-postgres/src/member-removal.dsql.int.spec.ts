@@ -19,7 +19,7 @@ import {
   registerUser,
   useCasesOver,
 } from './testing/persistence-fixture';
-import { DSQL_RELEASES_PER_TRANSACTION } from './typeorm-task.repository';
+import { DSQL_RELEASES_PER_TRANSACTION } from './pg-task.repository';
 
 /**
  * A member's removal and the assignments it must release, on the dsql dialect's code paths: run

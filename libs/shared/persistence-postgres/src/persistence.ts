@@ -2,31 +2,31 @@ import type { IdGenerator } from '@taskflow/shared-kernel';
 import { Database } from './database';
 import type { DatabaseConfig } from './database.config';
 import { type MigrationReport, runMigrations } from './migrations/migration-runner';
-import { TypeormCommentRepository } from './typeorm-comment.repository';
-import { TypeormConnectionStore } from './typeorm-connection.store';
-import { TypeormDeadLetterStore } from './typeorm-dead-letter.store';
-import { TypeormIdempotencyStore } from './typeorm-idempotency.store';
-import { TypeormOutboxStore } from './typeorm-outbox.store';
-import { TypeormProcessedEventStore } from './typeorm-processed-event.store';
-import { TypeormProjectRepository } from './typeorm-project.repository';
-import { DSQL_RELEASES_PER_TRANSACTION, TypeormTaskRepository } from './typeorm-task.repository';
-import { TypeormUserRepository } from './typeorm-user.repository';
+import { PgCommentRepository } from './pg-comment.repository';
+import { PgConnectionStore } from './pg-connection.store';
+import { PgDeadLetterStore } from './pg-dead-letter.store';
+import { PgIdempotencyStore } from './pg-idempotency.store';
+import { PgOutboxStore } from './pg-outbox.store';
+import { PgProcessedEventStore } from './pg-processed-event.store';
+import { PgProjectRepository } from './pg-project.repository';
+import { DSQL_RELEASES_PER_TRANSACTION, PgTaskRepository } from './pg-task.repository';
+import { PgUserRepository } from './pg-user.repository';
 
 /** Every Postgres-backed port, sharing one pool. */
 export interface Persistence {
   readonly db: Database;
-  readonly users: TypeormUserRepository;
-  readonly projects: TypeormProjectRepository;
-  readonly tasks: TypeormTaskRepository;
-  readonly comments: TypeormCommentRepository;
-  readonly idempotency: TypeormIdempotencyStore;
-  readonly outbox: TypeormOutboxStore;
+  readonly users: PgUserRepository;
+  readonly projects: PgProjectRepository;
+  readonly tasks: PgTaskRepository;
+  readonly comments: PgCommentRepository;
+  readonly idempotency: PgIdempotencyStore;
+  readonly outbox: PgOutboxStore;
   /** Inbound events already processed (the task processor's idempotency). */
-  readonly processedEvents: TypeormProcessedEventStore;
+  readonly processedEvents: PgProcessedEventStore;
   /** Events bus targets gave up on. */
-  readonly deadLetters: TypeormDeadLetterStore;
+  readonly deadLetters: PgDeadLetterStore;
   /** Open API Gateway WebSocket connections (live updates on AWS). */
-  readonly connections: TypeormConnectionStore;
+  readonly connections: PgConnectionStore;
   /**
    * Most task unassignments a member's removal may put in one transaction; null: all of them
    * in the removal's own (PostgreSQL). Set on Aurora DSQL, whose transactions are bounded.
@@ -44,15 +44,15 @@ export async function openPersistence(
   const db = await Database.connect(config);
   return {
     db,
-    users: new TypeormUserRepository(db, ids),
-    projects: new TypeormProjectRepository(db, ids),
-    tasks: new TypeormTaskRepository(db, ids),
-    comments: new TypeormCommentRepository(db, ids),
-    idempotency: new TypeormIdempotencyStore(db),
-    outbox: new TypeormOutboxStore(db),
-    processedEvents: new TypeormProcessedEventStore(db),
-    deadLetters: new TypeormDeadLetterStore(db, ids),
-    connections: new TypeormConnectionStore(db),
+    users: new PgUserRepository(db, ids),
+    projects: new PgProjectRepository(db, ids),
+    tasks: new PgTaskRepository(db, ids),
+    comments: new PgCommentRepository(db, ids),
+    idempotency: new PgIdempotencyStore(db),
+    outbox: new PgOutboxStore(db),
+    processedEvents: new PgProcessedEventStore(db),
+    deadLetters: new PgDeadLetterStore(db, ids),
+    connections: new PgConnectionStore(db),
     releasesPerTransaction: config.dialect === 'dsql' ? DSQL_RELEASES_PER_TRANSACTION : null,
     migrate: () => runMigrations(db.dataSource, config.dialect),
     close: () => db.close(),

@@ -242,7 +242,7 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
   // The region whose WebSocket API holds the connection. Two regions share this table, but a
   // broadcaster reaches only its own region's API (any other connection answers 410 Gone
   // there): it lists, prunes and forgets only its own rows. Null on rows written before this
-  // step, which expire within two hours (see TypeormConnectionStore for how they are read).
+  // step, which expire within two hours (see PgConnectionStore for how they are read).
   {
     name: '0035-ws-connections-region',
     sql: () => 'ALTER TABLE ws_connections ADD COLUMN IF NOT EXISTS region text',

@@ -20,7 +20,7 @@ interface Row {
 }
 
 /**
- * The in-memory counterpart of the outbox's publication state (TypeormOutboxStore): leases,
+ * The in-memory counterpart of the outbox's publication state (PgOutboxStore): leases,
  * attempts, backoff and abandonment, on the clock the test controls.
  */
 export class InMemoryOutboxStore implements OutboxStore {

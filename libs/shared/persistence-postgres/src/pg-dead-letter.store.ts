@@ -47,7 +47,7 @@ const fromRow = (row: DeadLetterRow): DeadLetter => ({
 });
 
 /** Dead letters in PostgreSQL: the local stand-in for a rule target's SQS dead-letter queue. */
-export class TypeormDeadLetterStore implements DeadLetterStore {
+export class PgDeadLetterStore implements DeadLetterStore {
   constructor(
     private readonly db: Database,
     private readonly ids: IdGenerator,

@@ -18,7 +18,7 @@ function busEvent(detail: Record<string, unknown>): BusEvent {
   };
 }
 
-describe('TypeormDeadLetterStore', () => {
+describe('PgDeadLetterStore', () => {
   let database: TestDatabase;
   let store: Persistence;
 

@@ -49,7 +49,7 @@ const OWN_OR_UNKNOWN = (n: number): string =>
  * connection was the other region's, it stays open without further events until it expires.
  * Both cases last at most two hours (`WEBSOCKET_MAX_CONNECTION_MS`) after the upgrade.
  */
-export class TypeormConnectionStore implements ConnectionStore {
+export class PgConnectionStore implements ConnectionStore {
   /**
    * @param region The region this view belongs to; null (the default) for the
    *   region-agnostic store, which records no region and sees every row.
@@ -65,9 +65,9 @@ export class TypeormConnectionStore implements ConnectionStore {
    *
    * @throws RangeError when `region` is blank.
    */
-  inRegion(region: string): TypeormConnectionStore {
+  inRegion(region: string): PgConnectionStore {
     if (region.trim() === '') throw new RangeError('region must not be empty');
-    return new TypeormConnectionStore(this.db, region);
+    return new PgConnectionStore(this.db, region);
   }
 
   async add(connection: WebSocketConnection): Promise<void> {

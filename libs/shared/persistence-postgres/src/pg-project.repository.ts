@@ -69,7 +69,7 @@ export function projectAccessStatement(projectId: string, userIds: readonly stri
 }
 
 /** Projects and their members in PostgreSQL. */
-export class TypeormProjectRepository implements ProjectRepository {
+export class PgProjectRepository implements ProjectRepository {
   constructor(
     private readonly db: Database,
     private readonly ids: IdGenerator,

@@ -18,7 +18,7 @@ type Filters = Partial<Omit<TaskListQuery, 'memberId' | 'projectId'>> & {
   readonly project?: 'p1' | 'p2' | 'p3';
 };
 
-describe('TypeormTaskRepository', () => {
+describe('PgTaskRepository', () => {
   let database: TestDatabase;
   let store: Persistence;
   let app: UseCases;

@@ -13,7 +13,7 @@ import {
   useCasesOver,
 } from './testing/persistence-fixture';
 
-describe('TypeormProjectRepository', () => {
+describe('PgProjectRepository', () => {
   let database: TestDatabase;
   let store: Persistence;
   let app: UseCases;

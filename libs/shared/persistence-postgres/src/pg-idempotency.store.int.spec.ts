@@ -30,7 +30,7 @@ function record(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
   };
 }
 
-describe('TypeormIdempotencyStore', () => {
+describe('PgIdempotencyStore', () => {
   let database: TestDatabase;
   let store: Persistence;
 

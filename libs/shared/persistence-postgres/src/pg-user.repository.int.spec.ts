@@ -9,7 +9,7 @@ function newUser(name: string, email: string): User {
   return User.create({ id: uuidV7Generator.next(), name, email, actorId: null, now: new Date() });
 }
 
-describe('TypeormUserRepository', () => {
+describe('PgUserRepository', () => {
   let database: TestDatabase;
   let store: Persistence;
 

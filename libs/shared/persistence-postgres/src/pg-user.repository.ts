@@ -39,7 +39,7 @@ const userFromRow = (row: UserRow): User =>
   });
 
 /** Users in PostgreSQL; e-mail uniqueness is the `users_email_lower_key` index. */
-export class TypeormUserRepository implements UserRepository {
+export class PgUserRepository implements UserRepository {
   constructor(
     private readonly db: Database,
     private readonly ids: IdGenerator,

@@ -11,7 +11,7 @@ import {
 
 const T0 = new Date('2030-06-01T12:00:00.000Z');
 
-describe('TypeormProcessedEventStore', () => {
+describe('PgProcessedEventStore', () => {
   let database: TestDatabase;
   let store: Persistence;
 

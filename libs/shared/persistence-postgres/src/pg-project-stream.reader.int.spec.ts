@@ -3,17 +3,17 @@ import { type TestDatabase, createTestDatabase } from '@taskflow/testing';
 import { Client } from 'pg';
 import type { Persistence } from './persistence';
 import { eventually, openMigrated } from './testing/persistence-fixture';
-import { TypeormProjectStreamReader } from './typeorm-project-stream.reader';
+import { PgProjectStreamReader } from './pg-project-stream.reader';
 
-describe('TypeormProjectStreamReader', () => {
+describe('PgProjectStreamReader', () => {
   let database: TestDatabase;
   let store: Persistence;
-  let reader: TypeormProjectStreamReader;
+  let reader: PgProjectStreamReader;
 
   beforeAll(async () => {
     database = await createTestDatabase('pp_stream_reader');
     store = await openMigrated(database.url);
-    reader = new TypeormProjectStreamReader(store.db);
+    reader = new PgProjectStreamReader(store.db);
   });
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import {
   useCasesOver,
 } from './testing/persistence-fixture';
 
-describe('TypeormCommentRepository', () => {
+describe('PgCommentRepository', () => {
   let database: TestDatabase;
   let store: Persistence;
   let app: UseCases;

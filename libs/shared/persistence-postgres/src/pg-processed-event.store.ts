@@ -17,7 +17,7 @@ const fromRow = (row: ProcessedEventRow): ProcessedEvent => ({
  * The processed-events log in PostgreSQL: one row per inbound event id, written in the
  * transaction of the event's effects.
  */
-export class TypeormProcessedEventStore implements ProcessedEventStore {
+export class PgProcessedEventStore implements ProcessedEventStore {
   constructor(private readonly db: Database) {}
 
   async claim(eventId: string, at: Date): Promise<ProcessedEvent | null> {

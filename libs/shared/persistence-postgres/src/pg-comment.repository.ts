@@ -24,7 +24,7 @@ const commentFromRow = (row: CommentRow): Comment =>
   });
 
 /** Comments in PostgreSQL. */
-export class TypeormCommentRepository implements CommentRepository {
+export class PgCommentRepository implements CommentRepository {
   constructor(
     private readonly db: Database,
     private readonly ids: IdGenerator,

@@ -13,14 +13,14 @@ import {
 } from '@taskflow/testing';
 import type { Persistence } from './persistence';
 import { count, openMigrated } from './testing/persistence-fixture';
-import { MAX_CONNECTION_PURGE } from './typeorm-connection.store';
+import { MAX_CONNECTION_PURGE } from './pg-connection.store';
 
 const T0 = new Date('2030-06-01T12:00:00.000Z');
 const HOUR = 3_600_000;
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
 
-describe('TypeormConnectionStore', () => {
+describe('PgConnectionStore', () => {
   let database: TestDatabase;
   let store: Persistence;
 

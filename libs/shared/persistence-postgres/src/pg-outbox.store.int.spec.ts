@@ -12,9 +12,9 @@ import {
   testConfig,
   useCasesOver,
 } from './testing/persistence-fixture';
-import { TypeormOutboxStore } from './typeorm-outbox.store';
+import { PgOutboxStore } from './pg-outbox.store';
 
-describe.each(['postgres', 'dsql'] as const)('TypeormOutboxStore on the %s dialect', (dialect) => {
+describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', (dialect) => {
   let drop: () => Promise<void>;
   let persistence: Persistence;
   let cases: UseCases;
@@ -381,7 +381,7 @@ describe.each(['postgres', 'dsql'] as const)('TypeormOutboxStore on the %s diale
     });
 });
 
-describe('TypeormOutboxStore on the dsql dialect, losing every retry of a claim', () => {
+describe('PgOutboxStore on the dsql dialect, losing every retry of a claim', () => {
   it('claims nothing this round instead of failing the sweep: the winner publishes those rows', async () => {
     // Prepare: a pool whose every statement DSQL aborts for a conflicting concurrent claim.
     const conflict = Object.assign(new Error('change conflicts with another transaction'), {
@@ -391,7 +391,7 @@ describe('TypeormOutboxStore on the dsql dialect, losing every retry of a claim'
       config: testConfig('postgres://unused', { dialect: 'dsql' }),
       query: () => Promise.reject(conflict),
     } as unknown as Database;
-    const store = new TypeormOutboxStore(db);
+    const store = new PgOutboxStore(db);
 
     // Act
     const claimed = await store.claimDue({ limit: 10, leaseMs: 1_000, owner: 'a', minAgeMs: 0 });
@@ -408,7 +408,7 @@ describe('TypeormOutboxStore on the dsql dialect, losing every retry of a claim'
     } as unknown as Database;
 
     // Act
-    const outcome = new TypeormOutboxStore(db).claimDue({
+    const outcome = new PgOutboxStore(db).claimDue({
       limit: 10,
       leaseMs: 1_000,
       owner: 'a',

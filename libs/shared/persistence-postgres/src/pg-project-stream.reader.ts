@@ -14,7 +14,7 @@ const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())::text::bigint';
  * delivering only rows below the horizon of running writers. PostgreSQL only: Aurora DSQL has
  * no transaction ids (there, live updates go through EventBridge and WebSockets).
  */
-export class TypeormProjectStreamReader implements ProjectStreamReader {
+export class PgProjectStreamReader implements ProjectStreamReader {
   /** @param db - runs the reads: the pool, or connections reserved for streams. */
   constructor(private readonly db: Pick<Database, 'query'>) {}
 

@@ -38,7 +38,7 @@ const CLAIMED_EVENTS = `SELECT ${SERIALIZED_COLUMNS}, claimed.attempts
  ORDER BY o.id`;
 
 /** The outbox table as the relay and the readers of the event log see it. */
-export class TypeormOutboxStore implements OutboxStore {
+export class PgOutboxStore implements OutboxStore {
   constructor(private readonly db: Database) {}
 
   async claimDue(options: {

@@ -2,7 +2,7 @@ import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from '@taskf
 import type { Database } from './database';
 
 /** Idempotency keys in PostgreSQL, one row per (actor, key); expired rows are reusable. */
-export class TypeormIdempotencyStore implements IdempotencyStore {
+export class PgIdempotencyStore implements IdempotencyStore {
   constructor(private readonly db: Database) {}
 
   async find(actorId: string, key: string, notBefore: Date): Promise<IdempotencyRecord | null> {

@@ -258,7 +258,7 @@ function appendEventsAndAudit(
 }
 
 /** Tasks in PostgreSQL: row, audit rows and outbox rows written by one statement per command. */
-export class TypeormTaskRepository implements TaskRepository {
+export class PgTaskRepository implements TaskRepository {
   constructor(
     private readonly db: Database,
     private readonly ids: IdGenerator,
