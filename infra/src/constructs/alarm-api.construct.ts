@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { fiveMinuteMetric } from './monitoring-metric';
 import { Construct } from 'constructs';
 import type { TaskflowConfig } from '../config/config.schema';
 
@@ -29,14 +30,8 @@ export function restMetric(
   statistic: string,
   label?: string,
 ): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/ApiGateway',
-    metricName,
-    dimensionsMap: { ApiName: apis.restApiName, Stage: apis.restStage },
-    statistic,
-    period: Duration.minutes(5),
-    ...(label === undefined ? {} : { label }),
-  });
+  const stage = { ApiName: apis.restApiName, Stage: apis.restStage };
+  return fiveMinuteMetric('AWS/ApiGateway', metricName, stage, statistic, label);
 }
 
 /** A WebSocket API metric of the stage. */
@@ -46,14 +41,8 @@ export function webSocketMetric(
   statistic: string,
   label?: string,
 ): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/ApiGateway',
-    metricName,
-    dimensionsMap: { ApiId: apis.webSocketApiId, Stage: apis.webSocketStage },
-    statistic,
-    period: Duration.minutes(5),
-    ...(label === undefined ? {} : { label }),
-  });
+  const stage = { ApiId: apis.webSocketApiId, Stage: apis.webSocketStage };
+  return fiveMinuteMetric('AWS/ApiGateway', metricName, stage, statistic, label);
 }
 
 /**

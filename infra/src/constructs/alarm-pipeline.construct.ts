@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { fiveMinuteMetric } from './monitoring-metric';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TaskflowConfig } from '../config/config.schema';
@@ -50,26 +51,13 @@ export function taskflowMetric(
   statistic: string,
   label?: string,
 ): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace,
-    metricName,
-    dimensionsMap: { service: `taskflow-${app}` },
-    statistic,
-    period: Duration.minutes(5),
-    ...(label === undefined ? {} : { label }),
-  });
+  return fiveMinuteMetric(namespace, metricName, { service: `taskflow-${app}` }, statistic, label);
 }
 
 /** An `AWS/Events` metric of a rule on a custom bus. */
 export function ruleMetric(rule: MonitoredRule, metricName: string): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/Events',
-    metricName,
-    dimensionsMap: { EventBusName: rule.busName, RuleName: rule.ruleName },
-    statistic: 'Sum',
-    period: Duration.minutes(5),
-    label: metricName,
-  });
+  const dimensions = { EventBusName: rule.busName, RuleName: rule.ruleName };
+  return fiveMinuteMetric('AWS/Events', metricName, dimensions, 'Sum', metricName);
 }
 
 /**
