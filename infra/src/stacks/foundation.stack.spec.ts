@@ -5,30 +5,19 @@ import { synthFixture } from '../testing/synth-fixture';
 import type { FoundationStack } from './foundation.stack';
 import {
   type Resources,
-  SECRET_VARIABLES,
+  expectNoSecretVariables,
   expectNagClean,
   regionAt,
 } from '../testing/template-assertions';
 
-/** Variable names a secret value would travel in; only *_ARN names may appear. */
 function first(stacks: readonly FoundationStack[], index: number): FoundationStack {
   const stack = stacks[index];
   if (stack === undefined) throw new Error(`no stack ${String(index)}`);
   return stack;
 }
 
-function functionEnvironments(template: Template): Record<string, unknown>[] {
-  const functions = template.findResources('AWS::Lambda::Function') as Resources;
-  return Object.values(functions).map((f) => {
-    const env = f.Properties?.['Environment'] as
-      { Variables?: Record<string, unknown> } | undefined;
-    return env?.Variables ?? {};
-  });
-}
-
 function expectNoSecretInTemplate(template: Template): void {
-  for (const variables of functionEnvironments(template))
-    for (const name of SECRET_VARIABLES) expect(variables).not.toHaveProperty(name);
+  expectNoSecretVariables(template);
   const json = JSON.stringify(template.toJSON());
   // A generated secret appears only as a Secrets Manager dynamic reference.
   expect(json).not.toMatch(/"MasterUserPassword":"[^{]/);
