@@ -137,7 +137,7 @@ export default tseslint.config(
       '**/*.int.spec.ts',
       '**/*.e2e.spec.ts',
       'tools/**/*.ts',
-      'libs/shared/testing/**/*.ts',
+      'libs/platform/testing/**/*.ts',
       // Spec support inside a library (fixtures), never exported from its index.
       '**/src/testing/**/*.ts',
     ],

@@ -3,7 +3,7 @@ module.exports = {
   displayName: 'lambda-api',
   preset: '../../jest.preset.js',
   // One PostgreSQL server per run; each test file gets its own database on it.
-  globalSetup: '<rootDir>/../../libs/shared/testing/jest.global-setup.mjs',
-  globalTeardown: '<rootDir>/../../libs/shared/testing/jest.global-teardown.mjs',
+  globalSetup: '<rootDir>/../../libs/platform/testing/jest.global-setup.mjs',
+  globalTeardown: '<rootDir>/../../libs/platform/testing/jest.global-teardown.mjs',
   testTimeout: 60000,
 };

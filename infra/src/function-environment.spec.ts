@@ -7,7 +7,7 @@ import {
   LAMBDA_NEEDS,
   type LambdaAppName,
   loadLambdaConfig,
-} from '@taskflow/lambda-runtime';
+} from '@taskflow/platform-lambda-runtime';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DATABASE_ENGINES } from './config/config.schema';
 import { PRESET_STAGES, resolveConfig } from './config/presets';

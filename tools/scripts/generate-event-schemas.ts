@@ -2,7 +2,7 @@
 // and an index, from the zod definitions in libs/shared/events.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventJsonSchemas, renderEventIndex } from '@taskflow/events';
+import { eventJsonSchemas, renderEventIndex } from '@taskflow/platform-events';
 
 const dir = join(process.cwd(), 'docs', 'events');
 mkdirSync(dir, { recursive: true });

@@ -1,14 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/lambda-testing';
+import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/platform-lambda-testing';
 import {
   FakeEventBridge,
   FakeSecretsManager,
   apiGatewayProxyEvent,
   invokeBundle,
   lambdaContext,
-} from '@taskflow/testing';
+} from '@taskflow/platform-testing';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 
 const SECRET = 'lambda-api-spec-secret-0123456789abcdef';

@@ -1,11 +1,11 @@
-import { fromApiGatewayEvent, toApiGatewayResult } from '@taskflow/http-api';
+import { fromApiGatewayEvent, toApiGatewayResult } from '@taskflow/platform-http';
 import {
   createTelemetry,
   lambdaHandler,
   LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaRuntime,
-} from '@taskflow/lambda-runtime';
+} from '@taskflow/platform-lambda-runtime';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 /**

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type EventEnvelope, toEnvelope } from '@taskflow/events';
-import { type FunctionTestbed, functionTestbed } from '@taskflow/lambda-testing';
-import type { Persistence } from '@taskflow/persistence-postgres';
+import { type EventEnvelope, toEnvelope } from '@taskflow/platform-events';
+import { type FunctionTestbed, functionTestbed } from '@taskflow/platform-lambda-testing';
+import type { Persistence } from '@taskflow/platform-postgres';
 import {
   FakeApiGatewayManagementServer,
   eventBridgeEvent,
   invokeBundle,
   lambdaContext,
-} from '@taskflow/testing';
+} from '@taskflow/platform-testing';
 
 const ALICE = '01900000-0000-7000-8000-0000000000a1';
 const BOB = '01900000-0000-7000-8000-0000000000b0';

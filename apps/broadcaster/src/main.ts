@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { WebSocketBroadcaster } from '@taskflow/live-updates';
+import { WebSocketBroadcaster } from '@taskflow/platform-live-updates';
 import {
   createTelemetry,
   lambdaHandler,
@@ -7,14 +7,14 @@ import {
   loadLambdaConfig,
   loadTracing,
   openLambdaPersistence,
-} from '@taskflow/lambda-runtime';
-import { systemClock } from '@taskflow/shared-kernel';
+} from '@taskflow/platform-lambda-runtime';
+import { systemClock } from '@taskflow/platform-kernel';
 import {
   ApiGatewayConnectionSender,
   type BroadcastEvent,
   createApiGatewayManagementClient,
   handleBroadcast,
-} from '@taskflow/websocket';
+} from '@taskflow/platform-websocket';
 
 /**
  * Target of the rule matching Taskflow's own events: posts each event to the WebSocket

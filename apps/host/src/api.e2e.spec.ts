@@ -1,4 +1,4 @@
-import { TokenIssuer } from '@taskflow/http-api';
+import { TokenIssuer } from '@taskflow/platform-http';
 import { SignJWT } from 'jose';
 import {
   type Login,

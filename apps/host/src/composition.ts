@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { TASKFLOW_VERSION, composeCore } from '@taskflow/composition';
-import type { HttpApi, StreamGate, TokenIssuer } from '@taskflow/http-api';
-import { ProjectEventHub } from '@taskflow/live-updates';
+import { TASKFLOW_VERSION, composeCore } from '@taskflow/app-composition';
+import type { HttpApi, StreamGate, TokenIssuer } from '@taskflow/platform-http';
+import { ProjectEventHub } from '@taskflow/platform-live-updates';
 import {
   Database,
   EmbeddedPostgresServer,
@@ -9,9 +9,9 @@ import {
   PgChangeNotifications,
   type Persistence,
   PgProjectStreamReader,
-} from '@taskflow/persistence-postgres';
+} from '@taskflow/platform-postgres';
 import type { ProjectUseCases } from '@taskflow/projects-application';
-import { uuidV7Generator } from '@taskflow/shared-kernel';
+import { uuidV7Generator } from '@taskflow/platform-kernel';
 import type { TaskUseCases } from '@taskflow/tasks-application';
 import type { UserUseCases } from '@taskflow/users-application';
 import pino, { type Logger } from 'pino';

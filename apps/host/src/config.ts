@@ -1,5 +1,5 @@
-import { DEFAULT_TASKFLOW_EVENT_SOURCE, INBOUND_COMMAND_SOURCE } from '@taskflow/event-routing';
-import { type CorsOrigins, CorsOriginsSchema } from '@taskflow/http-api';
+import { DEFAULT_TASKFLOW_EVENT_SOURCE, INBOUND_COMMAND_SOURCE } from '@taskflow/platform-event-routing';
+import { type CorsOrigins, CorsOriginsSchema } from '@taskflow/platform-http';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

@@ -1,14 +1,14 @@
 import { hostname } from 'node:os';
-import type { EventPublisher } from '@taskflow/application';
+import type { EventPublisher } from '@taskflow/platform-ports';
 import {
   createEventBridgePublisher,
   createTaskProcessor as createSharedTaskProcessor,
-} from '@taskflow/composition';
-import { eventRules } from '@taskflow/event-routing';
-import { type BusTarget, type LocalBusObserver, LocalEventBus } from '@taskflow/local-bus';
-import { systemClock } from '@taskflow/shared-kernel';
-import { OutboxRelay } from '@taskflow/relay';
-import type { TaskProcessor } from '@taskflow/task-processor';
+} from '@taskflow/app-composition';
+import { eventRules } from '@taskflow/platform-event-routing';
+import { type BusTarget, type LocalBusObserver, LocalEventBus } from '@taskflow/platform-local-bus';
+import { systemClock } from '@taskflow/platform-kernel';
+import { OutboxRelay } from '@taskflow/platform-relay';
+import type { TaskProcessor } from '@taskflow/tasks-inbound';
 import type { Host } from './composition';
 
 /** The task processor over the host's database and use cases. */

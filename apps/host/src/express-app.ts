@@ -1,4 +1,4 @@
-import { type HttpApi, MAX_BODY_BYTES, StreamGate } from '@taskflow/http-api';
+import { type HttpApi, MAX_BODY_BYTES, StreamGate } from '@taskflow/platform-http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { requestHeadOf, send, toHttpRequest } from './express-http';
 

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
-import type { HttpRequest, HttpResponse } from '@taskflow/http-api';
+import type { HttpRequest, HttpResponse } from '@taskflow/platform-http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 

@@ -1,4 +1,4 @@
-import { FreezingProxy, TEST_DATABASE_URL_ENV } from '@taskflow/testing';
+import { FreezingProxy, TEST_DATABASE_URL_ENV } from '@taskflow/platform-testing';
 import {
   type TestHost,
   type TestResponse,

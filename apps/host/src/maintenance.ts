@@ -1,4 +1,4 @@
-import { IDEMPOTENCY_RETENTION_MS } from '@taskflow/http-api';
+import { IDEMPOTENCY_RETENTION_MS } from '@taskflow/platform-http';
 import type { Host } from './composition';
 
 /** How often expired idempotency keys are deleted. */

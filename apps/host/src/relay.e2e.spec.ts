@@ -1,4 +1,4 @@
-import { FakeEventBridge } from '@taskflow/testing';
+import { FakeEventBridge } from '@taskflow/platform-testing';
 import { asRecord, startTestHost } from './testing/test-host';
 
 async function eventually<T>(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PutEventsEntry } from '@taskflow/local-bus';
+import type { PutEventsEntry } from '@taskflow/platform-local-bus';
 import { createLocalBus, createTaskProcessor } from './eventing';
 import { type SseConnection, openSse } from './testing/sse-client';
 import { type TestHost, startTestHost } from './testing/test-host';

@@ -1,6 +1,6 @@
 import { STATUS_CODES, createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { HttpApi, TransportFailureStatus } from '@taskflow/http-api';
+import type { HttpApi, TransportFailureStatus } from '@taskflow/platform-http';
 import type { Host } from './composition';
 import { startRelay } from './eventing';
 import { createExpressApp } from './express-app';

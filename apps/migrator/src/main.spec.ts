@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
-import { MIGRATION_STEPS } from '@taskflow/persistence-postgres';
-import { systemClock, uuidV7Generator } from '@taskflow/shared-kernel';
+import { MIGRATION_STEPS } from '@taskflow/platform-postgres';
+import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import {
   type TestDatabase,
   cdkCustomResourceEvent,
   createTestDatabase,
   invokeBundle,
   lambdaContext,
-} from '@taskflow/testing';
+} from '@taskflow/platform-testing';
 import { SAMPLE_USERS, UserUseCases } from '@taskflow/users-application';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { Client } from 'pg';

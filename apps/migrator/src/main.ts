@@ -4,8 +4,8 @@ import {
   LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaPersistence,
-} from '@taskflow/lambda-runtime';
-import { systemClock, uuidV7Generator } from '@taskflow/shared-kernel';
+} from '@taskflow/platform-lambda-runtime';
+import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { SampleUsers } from '@taskflow/users-application';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/lambda-testing';
-import type { Persistence } from '@taskflow/persistence-postgres';
-import { FakeEventBridge, eventBridgeEvent, invokeBundle, lambdaContext } from '@taskflow/testing';
+import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/platform-lambda-testing';
+import type { Persistence } from '@taskflow/platform-postgres';
+import { FakeEventBridge, eventBridgeEvent, invokeBundle, lambdaContext } from '@taskflow/platform-testing';
 
 /** The seed's `aws events put-events` example, as the rule delivers it to the processor. */
 const seedTaskCreated = (id = randomUUID(), title = 'Test Task') =>

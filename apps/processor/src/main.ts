@@ -1,17 +1,17 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createTaskProcessor } from '@taskflow/composition';
+import { createTaskProcessor } from '@taskflow/app-composition';
 import {
   createTelemetry,
   lambdaHandler,
   LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaRuntime,
-} from '@taskflow/lambda-runtime';
+} from '@taskflow/platform-lambda-runtime';
 import {
   EventProcessingError,
   type ProcessingOutcome,
   type TaskProcessor,
-} from '@taskflow/task-processor';
+} from '@taskflow/tasks-inbound';
 import type { EventBridgeEvent } from 'aws-lambda';
 
 /**

@@ -1,8 +1,8 @@
-import { composeCore } from '@taskflow/composition';
-import { DEFAULT_RELAY_OPTIONS } from '@taskflow/relay';
-import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/lambda-testing';
-import type { Persistence } from '@taskflow/persistence-postgres';
-import { FakeEventBridge, invokeBundle, lambdaContext, scheduledEvent } from '@taskflow/testing';
+import { composeCore } from '@taskflow/app-composition';
+import { DEFAULT_RELAY_OPTIONS } from '@taskflow/platform-relay';
+import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/platform-lambda-testing';
+import type { Persistence } from '@taskflow/platform-postgres';
+import { FakeEventBridge, invokeBundle, lambdaContext, scheduledEvent } from '@taskflow/platform-testing';
 import { SAFETY_MARGIN_MS } from './main';
 
 describe('relay Lambda (scheduled outbox sweeper)', () => {

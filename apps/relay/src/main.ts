@@ -4,8 +4,8 @@ import {
   LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaRuntime,
-} from '@taskflow/lambda-runtime';
-import type { SweepResult } from '@taskflow/relay';
+} from '@taskflow/platform-lambda-runtime';
+import type { SweepResult } from '@taskflow/platform-relay';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 
 /** Time kept back from the function's timeout to finish the round in flight and report. */

@@ -1,5 +1,5 @@
-import { type FunctionTestbed, functionTestbed } from '@taskflow/lambda-testing';
-import { invokeBundle, lambdaContext, websocketConnectEvent } from '@taskflow/testing';
+import { type FunctionTestbed, functionTestbed } from '@taskflow/platform-lambda-testing';
+import { invokeBundle, lambdaContext, websocketConnectEvent } from '@taskflow/platform-testing';
 
 describe('ws-connect Lambda ($connect of the WebSocket API)', () => {
   let bed: FunctionTestbed;

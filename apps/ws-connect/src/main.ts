@@ -4,8 +4,8 @@ import {
   LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaRuntime,
-} from '@taskflow/lambda-runtime';
-import { type WebSocketLifecycleEvent, handleConnect } from '@taskflow/websocket';
+} from '@taskflow/platform-lambda-runtime';
+import { type WebSocketLifecycleEvent, handleConnect } from '@taskflow/platform-websocket';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 
 /**

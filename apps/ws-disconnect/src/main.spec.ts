@@ -1,6 +1,6 @@
-import { type FunctionTestbed, functionTestbed } from '@taskflow/lambda-testing';
-import type { Persistence } from '@taskflow/persistence-postgres';
-import { invokeBundle, lambdaContext, websocketDisconnectEvent } from '@taskflow/testing';
+import { type FunctionTestbed, functionTestbed } from '@taskflow/platform-lambda-testing';
+import type { Persistence } from '@taskflow/platform-postgres';
+import { invokeBundle, lambdaContext, websocketDisconnectEvent } from '@taskflow/platform-testing';
 
 const PROJECT = '01900000-0000-7000-8000-000000000001';
 const USER = '01900000-0000-7000-8000-0000000000a1';

@@ -4,9 +4,9 @@ import {
   LAMBDA_NEEDS,
   loadLambdaConfig,
   openLambdaPersistence,
-} from '@taskflow/lambda-runtime';
-import { systemClock } from '@taskflow/shared-kernel';
-import { type WebSocketLifecycleEvent, handleDisconnect } from '@taskflow/websocket';
+} from '@taskflow/platform-lambda-runtime';
+import { systemClock } from '@taskflow/platform-kernel';
+import { type WebSocketLifecycleEvent, handleDisconnect } from '@taskflow/platform-websocket';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 
 /**

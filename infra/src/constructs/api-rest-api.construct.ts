@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
 import { logRetention, type TaskflowConfig } from '../config/config.schema';
 
-/** The health route of the API (libs/shared/http-api routes.ts): no token, no API key. */
+/** The health route of the API (libs/platform/http routes.ts): no token, no API key. */
 export const HEALTH_PATH = 'health';
 
 /** Props of {@link TaskflowRestApi}. */

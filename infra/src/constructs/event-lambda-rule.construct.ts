@@ -2,7 +2,7 @@ import type { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { EventPattern } from '@taskflow/event-routing';
+import type { EventPattern } from '@taskflow/platform-event-routing';
 import { Construct } from 'constructs';
 import type { DeadLetterQueue } from './dead-letter-queue.construct';
 
@@ -33,7 +33,7 @@ export interface EventLambdaRuleProps {
 }
 
 /**
- * An event pattern of `@taskflow/event-routing` (EventBridge's own JSON, as the local bus
+ * An event pattern of `@taskflow/platform-event-routing` (EventBridge's own JSON, as the local bus
  * matches it) in CDK's shape, which spells `detail-type` as `detailType` and renders it back.
  */
 export function cdkEventPattern(pattern: EventPattern): events.EventPattern {

@@ -2,7 +2,7 @@ import { ArnFormat, Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { EventPattern } from '@taskflow/event-routing';
+import type { EventPattern } from '@taskflow/platform-event-routing';
 import { Construct } from 'constructs';
 import { logRetention, type TaskflowConfig } from '../config/config.schema';
 import type { DeadLetterQueue } from './dead-letter-queue.construct';

@@ -55,7 +55,7 @@ export interface WebSocketLiveApiProps {
  * the deployment stage, deployed automatically, throttled, with JSON access logs and
  * error-level execution logs kept for the configured retention.
  *
- * There is no `$default` route: clients only listen (`libs/shared/websocket` handles no
+ * There is no `$default` route: clients only listen (`libs/platform/websocket` handles no
  * client message), so API Gateway answers a message with an error and invokes nothing.
  */
 export class WebSocketLiveApi extends Construct {

@@ -3,7 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { EventPattern, EventRule } from '@taskflow/event-routing';
+import type { EventPattern, EventRule } from '@taskflow/platform-event-routing';
 import type { TaskflowConfig } from '../config/config.schema';
 import { DeadLetterQueue } from './dead-letter-queue.construct';
 
@@ -11,7 +11,7 @@ import { DeadLetterQueue } from './dead-letter-queue.construct';
 export interface WebSocketBroadcastProps {
   readonly config: TaskflowConfig;
   readonly eventBus: events.IEventBus;
-  /** The routing rule whose target is the broadcaster (`@taskflow/event-routing`). */
+  /** The routing rule whose target is the broadcaster (`@taskflow/platform-event-routing`). */
   readonly rule: EventRule;
   /** The broadcaster's live alias: EventBridge invokes it, its async settings apply. */
   readonly broadcaster: lambda.Alias;
@@ -81,7 +81,7 @@ export class WebSocketBroadcast extends Construct {
 }
 
 /**
- * An `@taskflow/event-routing` pattern as CDK's type. EventBridge's JSON keys pass through
+ * An `@taskflow/platform-event-routing` pattern as CDK's type. EventBridge's JSON keys pass through
  * CDK unchanged except `detailType`, which CDK writes as `detail-type`.
  */
 export function cdkEventPattern(pattern: EventPattern): events.EventPattern {

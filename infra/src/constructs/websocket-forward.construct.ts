@@ -2,7 +2,7 @@ import { ArnFormat, Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { EventRule } from '@taskflow/event-routing';
+import type { EventRule } from '@taskflow/platform-event-routing';
 import type { TaskflowConfig } from '../config/config.schema';
 import { DeadLetterQueue } from './dead-letter-queue.construct';
 import { cdkEventPattern } from './websocket-broadcast.construct';
@@ -20,7 +20,7 @@ export interface WebSocketForwardProps {
   readonly config: TaskflowConfig;
   /** This region's bus. */
   readonly eventBus: events.IEventBus;
-  /** The broadcaster's routing rule (`@taskflow/event-routing`): what is forwarded is what it matches. */
+  /** The broadcaster's routing rule (`@taskflow/platform-event-routing`): what is forwarded is what it matches. */
   readonly rule: EventRule;
   /** The region whose bus gets the events. */
   readonly toRegion: string;

@@ -4,7 +4,7 @@ import {
   DEFAULT_TASKFLOW_EVENT_SOURCE,
   INBOUND_COMMAND_DETAIL_TYPES,
   INBOUND_COMMAND_SOURCE,
-} from '@taskflow/event-routing';
+} from '@taskflow/platform-event-routing';
 import type { TaskflowConfig } from '../config/config.schema';
 import { getTestConfig, resolveConfig } from '../config/presets';
 import type { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';

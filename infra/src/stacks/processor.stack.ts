@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { EVENT_RULES, type EventRule } from '@taskflow/event-routing';
+import { EVENT_RULES, type EventRule } from '@taskflow/platform-event-routing';
 import type { Construct } from 'constructs';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';
 import { EventInvokeFailures } from '../constructs/event-invoke-failures.construct';
@@ -47,7 +47,7 @@ function rule(target: EventRule['target']): EventRule {
 
 /**
  * The task processor and what feeds it: the rule sending inbound `task.management` commands
- * (the pattern of `@taskflow/event-routing`, as the local bus routes them) to its live
+ * (the pattern of `@taskflow/platform-event-routing`, as the local bus routes them) to its live
  * alias, with a retry policy and a dead-letter queue for undeliverable events; Lambda's
  * async-invoke retries and an on-failure queue for commands it could not process. Also the
  * audit copy of Taskflow's published events into a log group, with its own retry policy and

@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DEFAULT_TASKFLOW_EVENT_SOURCE, eventRules, matchesPattern } from '@taskflow/event-routing';
+import { DEFAULT_TASKFLOW_EVENT_SOURCE, eventRules, matchesPattern } from '@taskflow/platform-event-routing';
 import { ConfigError, type TaskflowConfig } from '../config/config.schema';
 import { getTestConfig, resolveConfig } from '../config/presets';
 import { FORWARD_RETRY_ATTEMPTS } from '../constructs/websocket-forward.construct';

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DEFAULT_TASKFLOW_EVENT_SOURCE, type EventRule, eventRules } from '@taskflow/event-routing';
+import { DEFAULT_TASKFLOW_EVENT_SOURCE, type EventRule, eventRules } from '@taskflow/platform-event-routing';
 import { deploymentRegions } from '../config/config.schema';
 import type { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';
 import { LiveAlias } from '../constructs/live-alias.construct';

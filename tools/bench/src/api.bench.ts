@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TokenIssuer } from '@taskflow/http-api';
+import { TokenIssuer } from '@taskflow/platform-http';
 import {
   openPersistence,
   type Persistence,
   POSTGRES_SESSION_OPTIONS,
-} from '@taskflow/persistence-postgres';
-import { uuidV7Generator } from '@taskflow/shared-kernel';
+} from '@taskflow/platform-postgres';
+import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { Pool } from 'pg';
 import { loadBenchConfig, type BenchConfig } from './bench-config';
 import { BenchDatabase } from './bench-database';

@@ -1,4 +1,4 @@
-import { POSTGRES_SESSION_OPTIONS } from '@taskflow/persistence-postgres';
+import { POSTGRES_SESSION_OPTIONS } from '@taskflow/platform-postgres';
 import { createServer } from 'node:http';
 import { z } from 'zod';
 import { Pool } from 'pg';

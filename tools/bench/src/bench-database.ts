@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedPostgresServer } from '@taskflow/persistence-postgres';
+import { EmbeddedPostgresServer } from '@taskflow/platform-postgres';
 import { Client } from 'pg';
 
 /**

@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { composeCore } from '@taskflow/composition';
-import { openPersistence } from '@taskflow/persistence-postgres';
-import { uuidV7Generator } from '@taskflow/shared-kernel';
+import { composeCore } from '@taskflow/app-composition';
+import { openPersistence } from '@taskflow/platform-postgres';
+import { uuidV7Generator } from '@taskflow/platform-kernel';
 import {
   FakeApiGatewayManagementServer,
   FakeEventBridge,
@@ -24,7 +24,7 @@ import {
   scheduledEvent,
   websocketConnectEvent,
   websocketDisconnectEvent,
-} from '@taskflow/testing';
+} from '@taskflow/platform-testing';
 import { BenchDatabase } from './bench-database';
 import { table } from './report';
 

@@ -1,4 +1,4 @@
-import type { Persistence, Statement } from '@taskflow/persistence-postgres';
+import type { Persistence, Statement } from '@taskflow/platform-postgres';
 import type { Actors } from './seed';
 
 interface PlanNode {

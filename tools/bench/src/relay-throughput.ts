@@ -11,15 +11,15 @@ import {
   createEventBridgeClient,
   packBatches,
   putEventsEntrySize,
-} from '@taskflow/eventbridge';
-import { DEFAULT_TASKFLOW_EVENT_SOURCE } from '@taskflow/event-routing';
-import { type EventEnvelope, type PendingEvent, eventDefinitionOf } from '@taskflow/events';
-import { type Persistence, WriteBatch, appendOutbox } from '@taskflow/persistence-postgres';
+} from '@taskflow/platform-eventbridge';
+import { DEFAULT_TASKFLOW_EVENT_SOURCE } from '@taskflow/platform-event-routing';
+import { type EventEnvelope, type PendingEvent, eventDefinitionOf } from '@taskflow/platform-events';
+import { type Persistence, WriteBatch, appendOutbox } from '@taskflow/platform-postgres';
 import { ProjectAccess } from '@taskflow/projects-domain';
 import { Task } from '@taskflow/tasks-domain';
-import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '@taskflow/relay';
-import { systemClock, uuidV7Generator } from '@taskflow/shared-kernel';
-import { FakeEventBridge } from '@taskflow/testing';
+import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '@taskflow/platform-relay';
+import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
+import { FakeEventBridge } from '@taskflow/platform-testing';
 import { type CpuSample, postgresCpuBetween } from './proc-stats';
 import { createTaskInput } from './scenarios';
 

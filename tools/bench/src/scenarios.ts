@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TaskPriority, TaskSnapshot, TaskStatus } from '@taskflow/events';
+import type { TaskPriority, TaskSnapshot, TaskStatus } from '@taskflow/platform-events';
 import {
   type Statement,
   type TaskRow,
@@ -8,9 +8,9 @@ import {
   taskByIdStatement,
   taskInsertStatement,
   taskListStatement,
-} from '@taskflow/persistence-postgres';
+} from '@taskflow/platform-postgres';
 import { ProjectAccess } from '@taskflow/projects-domain';
-import { uuidV7Generator } from '@taskflow/shared-kernel';
+import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { Task } from '@taskflow/tasks-domain';
 import type { Pool, QueryConfig } from 'pg';
 import type { HttpCall } from './http-load';

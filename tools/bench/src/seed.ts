@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { TokenIssuer } from '@taskflow/http-api';
-import type { Persistence } from '@taskflow/persistence-postgres';
+import type { TokenIssuer } from '@taskflow/platform-http';
+import type { Persistence } from '@taskflow/platform-postgres';
 import { ProjectUseCases } from '@taskflow/projects-application';
-import { systemClock, uuidV7Generator } from '@taskflow/shared-kernel';
+import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { UserUseCases } from '@taskflow/users-application';
 
 /** The user the load acts as, their two projects, and a token for them. */

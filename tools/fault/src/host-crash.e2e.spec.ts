@@ -1,4 +1,4 @@
-import { FakeEventBridge, seededRandom } from '@taskflow/testing';
+import { FakeEventBridge, seededRandom } from '@taskflow/platform-testing';
 import { BusLedger } from './harness/bus-ledger';
 import { type FaultDatabase, openFaultDatabase } from './harness/fault-database';
 import { printFigures, since } from './harness/figures';

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTaskProcessor } from '@taskflow/composition';
-import { type BusEvent, type DeadLetter, eventRules } from '@taskflow/event-routing';
-import { type BusDelivery, LocalEventBus, type PutEventsEntry } from '@taskflow/local-bus';
-import type { TaskProcessor } from '@taskflow/task-processor';
+import { createTaskProcessor } from '@taskflow/app-composition';
+import { type BusEvent, type DeadLetter, eventRules } from '@taskflow/platform-event-routing';
+import { type BusDelivery, LocalEventBus, type PutEventsEntry } from '@taskflow/platform-local-bus';
+import type { TaskProcessor } from '@taskflow/tasks-inbound';
 import { runTypeScriptCommand } from './harness/child-process';
 import { FAULT_JWT_SECRET, type FaultDatabase, openFaultDatabase } from './harness/fault-database';
 import { printFigures, since } from './harness/figures';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { BusEvent } from '@taskflow/event-routing';
-import { seededRandom } from '@taskflow/testing';
+import type { BusEvent } from '@taskflow/platform-event-routing';
+import { seededRandom } from '@taskflow/platform-testing';
 import { type FaultDatabase, openFaultDatabase } from './harness/fault-database';
 import { printFigures, since } from './harness/figures';
 import { ProcessorProcess, type WorkerAnswer } from './harness/processor-process';

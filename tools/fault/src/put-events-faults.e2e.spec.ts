@@ -1,8 +1,8 @@
-import { createEventBridgePublisher } from '@taskflow/composition';
-import type { EventEnvelope } from '@taskflow/events';
-import { OutboxRelay } from '@taskflow/relay';
-import { systemClock } from '@taskflow/shared-kernel';
-import { FakeEventBridge } from '@taskflow/testing';
+import { createEventBridgePublisher } from '@taskflow/app-composition';
+import type { EventEnvelope } from '@taskflow/platform-events';
+import { OutboxRelay } from '@taskflow/platform-relay';
+import { systemClock } from '@taskflow/platform-kernel';
+import { FakeEventBridge } from '@taskflow/platform-testing';
 import { BusLedger } from './harness/bus-ledger';
 import {
   type Connected,

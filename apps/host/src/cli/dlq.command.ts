@@ -1,6 +1,6 @@
-import type { DeadLetter } from '@taskflow/event-routing';
-import { systemClock } from '@taskflow/shared-kernel';
-import { EventProcessingError } from '@taskflow/task-processor';
+import type { DeadLetter } from '@taskflow/platform-event-routing';
+import { systemClock } from '@taskflow/platform-kernel';
+import { EventProcessingError } from '@taskflow/tasks-inbound';
 import type { Host } from '../composition';
 import { createTaskProcessor } from '../eventing';
 import { runCommand } from './run-command';

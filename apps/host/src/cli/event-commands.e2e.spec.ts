@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Persistence, openPersistence } from '@taskflow/persistence-postgres';
-import { uuidV7Generator } from '@taskflow/shared-kernel';
-import { FakeEventBridge, type TestDatabase, createTestDatabase } from '@taskflow/testing';
+import { type Persistence, openPersistence } from '@taskflow/platform-postgres';
+import { uuidV7Generator } from '@taskflow/platform-kernel';
+import { FakeEventBridge, type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { createEventBridgeClient } from '@taskflow/eventbridge';
-import type { PutEventsEntry, PutEventsResult } from '@taskflow/local-bus';
-import type { ProcessingOutcome } from '@taskflow/task-processor';
+import { createEventBridgeClient } from '@taskflow/platform-eventbridge';
+import type { PutEventsEntry, PutEventsResult } from '@taskflow/platform-local-bus';
+import type { ProcessingOutcome } from '@taskflow/tasks-inbound';
 import { z } from 'zod';
 import type { Host } from '../composition';
 import { ConfigError, type HostConfig, loadConfig } from '../config';

@@ -1,4 +1,4 @@
-import { EVENT_DEFINITIONS } from '@taskflow/events';
+import { EVENT_DEFINITIONS } from '@taskflow/platform-events';
 import { createPublisher } from '../eventing';
 import { runCommand } from './run-command';
 import { helpIfAsked } from './usage';

@@ -1,4 +1,4 @@
-import type { TaskPriority, TaskStatus } from '@taskflow/events';
+import type { TaskPriority, TaskStatus } from '@taskflow/platform-events';
 import type { Host } from '../composition';
 import { runCommand } from './run-command';
 import { helpIfAsked, refuseArguments } from './usage';

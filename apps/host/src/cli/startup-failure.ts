@@ -1,4 +1,4 @@
-import { EmbeddedPostgresError } from '@taskflow/persistence-postgres';
+import { EmbeddedPostgresError } from '@taskflow/platform-postgres';
 import { ConfigError, type HostConfig } from '../config';
 
 /** A Node.js system error (`listen EADDRINUSE`, `open EACCES`, `connect ECONNREFUSED`...). */

@@ -1,12 +1,12 @@
-import type { HttpApi, HttpResponse, StreamGate } from '@taskflow/http-api';
-import { envelopeJson } from '@taskflow/events';
+import type { HttpApi, HttpResponse, StreamGate } from '@taskflow/platform-http';
+import { envelopeJson } from '@taskflow/platform-events';
 import {
   type ProjectEventHub,
   STREAM_START,
   type StreamedEvent,
   type StreamSubscriber,
   formatCursor,
-} from '@taskflow/live-updates';
+} from '@taskflow/platform-live-updates';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { send, toHttpRequest } from '../express-http';

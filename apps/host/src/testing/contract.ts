@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { HttpResponse } from '@taskflow/http-api';
+import type { HttpResponse } from '@taskflow/platform-http';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 

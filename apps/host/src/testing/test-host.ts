@@ -1,4 +1,4 @@
-import { createTestDatabase } from '@taskflow/testing';
+import { createTestDatabase } from '@taskflow/platform-testing';
 import { Client } from 'pg';
 import { type Host, composeHost } from '../composition';
 import { type HostConfig, loadConfig } from '../config';

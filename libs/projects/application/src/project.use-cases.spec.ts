@@ -1,13 +1,13 @@
-import type { RequestContext } from '@taskflow/application';
-import type { ProjectRole } from '@taskflow/events';
+import type { RequestContext } from '@taskflow/platform-ports';
+import type { ProjectRole } from '@taskflow/platform-events';
 import type { ProjectSnapshot } from '@taskflow/projects-domain';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   ValidationError,
-} from '@taskflow/shared-kernel';
-import { CountingTransactionRunner, type InMemoryPorts, inMemoryPorts } from '@taskflow/testing';
+} from '@taskflow/platform-kernel';
+import { CountingTransactionRunner, type InMemoryPorts, inMemoryPorts } from '@taskflow/platform-testing';
 import { UserUseCases } from '@taskflow/users-application';
 import {
   type MemberDepartures,

@@ -2,8 +2,8 @@ import {
   type RequestContext,
   type TransactionRunner,
   retryOnStaleVersion,
-} from '@taskflow/application';
-import type { ProjectRole } from '@taskflow/events';
+} from '@taskflow/platform-ports';
+import type { ProjectRole } from '@taskflow/platform-events';
 import {
   Project,
   type ProjectRepository,
@@ -16,7 +16,7 @@ import {
   NotFoundError,
   type Page,
   ValidationError,
-} from '@taskflow/shared-kernel';
+} from '@taskflow/platform-kernel';
 import { Email, type UserRepository } from '@taskflow/users-domain';
 
 /** Who to add to a project: a user by id, or by their exact e-mail address (any case). */

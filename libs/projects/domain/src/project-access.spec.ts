@@ -1,5 +1,5 @@
-import type { ProjectRole } from '@taskflow/events';
-import { ForbiddenError, NotFoundError } from '@taskflow/shared-kernel';
+import type { ProjectRole } from '@taskflow/platform-events';
+import { ForbiddenError, NotFoundError } from '@taskflow/platform-kernel';
 import { ProjectAccess, projectNotFound } from './project-access';
 
 const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';

@@ -1,5 +1,5 @@
-import type { ProjectRole } from '@taskflow/events';
-import { ForbiddenError, NotFoundError } from '@taskflow/shared-kernel';
+import type { ProjectRole } from '@taskflow/platform-events';
+import { ForbiddenError, NotFoundError } from '@taskflow/platform-kernel';
 
 /** Roles that may change a project's tasks and comments. */
 const WRITER_ROLES: ReadonlySet<ProjectRole> = new Set(['owner', 'editor']);

@@ -1,10 +1,10 @@
-import type { ProjectRole } from '@taskflow/events';
+import type { ProjectRole } from '@taskflow/platform-events';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   ValidationError,
-} from '@taskflow/shared-kernel';
+} from '@taskflow/platform-kernel';
 import { PROJECT_NAME_BOUNDS, Project } from './project.aggregate';
 
 const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';

@@ -1,5 +1,5 @@
-import type { PendingEvent, ProjectRole } from '@taskflow/events';
-import { ConflictError, ForbiddenError, NotFoundError, boundedText } from '@taskflow/shared-kernel';
+import type { PendingEvent, ProjectRole } from '@taskflow/platform-events';
+import { ConflictError, ForbiddenError, NotFoundError, boundedText } from '@taskflow/platform-kernel';
 import { ProjectAccess, projectNotFound } from './project-access';
 
 /** Bounds of a project's name, in characters. */

@@ -1,4 +1,4 @@
-import type { Page, WriteContext } from '@taskflow/shared-kernel';
+import type { Page, WriteContext } from '@taskflow/platform-kernel';
 import type { ProjectAccess } from './project-access';
 import type { Project } from './project.aggregate';
 

@@ -1,13 +1,13 @@
-import type { RequestContext } from '@taskflow/application';
-import type { ProjectRole } from '@taskflow/events';
+import type { RequestContext } from '@taskflow/platform-ports';
+import type { ProjectRole } from '@taskflow/platform-events';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import {
   ForbiddenError,
   NotFoundError,
   StaleVersionError,
   ValidationError,
-} from '@taskflow/shared-kernel';
-import { CountingTransactionRunner, type InMemoryPorts, inMemoryPorts } from '@taskflow/testing';
+} from '@taskflow/platform-kernel';
+import { CountingTransactionRunner, type InMemoryPorts, inMemoryPorts } from '@taskflow/platform-testing';
 import { TASK_INSTANT_RULE } from '@taskflow/tasks-domain';
 import { UserUseCases } from '@taskflow/users-application';
 import { type CreateTaskInput, type ListTasksInput, TaskUseCases } from './task.use-cases';

@@ -1,5 +1,5 @@
-import { type RequestContext, retryOnStaleVersion } from '@taskflow/application';
-import type { TaskSnapshot } from '@taskflow/events';
+import { type RequestContext, retryOnStaleVersion } from '@taskflow/platform-ports';
+import type { TaskSnapshot } from '@taskflow/platform-events';
 import type { DepartureProgress } from '@taskflow/projects-application';
 import {
   type ProjectAccess,
@@ -11,7 +11,7 @@ import {
   type IdGenerator,
   type Page,
   StaleVersionError,
-} from '@taskflow/shared-kernel';
+} from '@taskflow/platform-kernel';
 import {
   Comment,
   type CommentRepository,

@@ -1,6 +1,6 @@
-import type { ProjectRole } from '@taskflow/events';
+import type { ProjectRole } from '@taskflow/platform-events';
 import { ProjectAccess } from '@taskflow/projects-domain';
-import { ForbiddenError, NotFoundError, ValidationError } from '@taskflow/shared-kernel';
+import { ForbiddenError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
 import { COMMENT_BODY_BOUNDS, Comment } from './comment.aggregate';
 
 const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';

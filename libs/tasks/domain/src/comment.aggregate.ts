@@ -1,6 +1,6 @@
-import type { PendingEvent } from '@taskflow/events';
+import type { PendingEvent } from '@taskflow/platform-events';
 import type { ProjectAccess } from '@taskflow/projects-domain';
-import { boundedText } from '@taskflow/shared-kernel';
+import { boundedText } from '@taskflow/platform-kernel';
 
 /** Bounds of a comment's body, in characters, after trimming. */
 export const COMMENT_BODY_BOUNDS = { min: 1, max: 10_000 } as const;

@@ -8,7 +8,7 @@ import {
   envelopeSchemaOf,
   eventDefinitionOf,
   toEnvelope,
-} from '@taskflow/events';
+} from '@taskflow/platform-events';
 import { Project } from '@taskflow/projects-domain';
 import { User } from '@taskflow/users-domain';
 import { Comment } from './comment.aggregate';

@@ -1,4 +1,4 @@
-import { ValidationError } from '@taskflow/shared-kernel';
+import { ValidationError } from '@taskflow/platform-kernel';
 import {
   TASK_DESCRIPTION_MAX,
   TASK_LABELS_MAX,

@@ -1,4 +1,4 @@
-import { ValidationError, boundedText } from '@taskflow/shared-kernel';
+import { ValidationError, boundedText } from '@taskflow/platform-kernel';
 
 /** Bounds of a task title, in characters, after trimming. */
 export const TASK_TITLE_BOUNDS = { min: 1, max: 200 } as const;

@@ -1,4 +1,4 @@
-import type { PendingEvent, ProjectRole } from '@taskflow/events';
+import type { PendingEvent, ProjectRole } from '@taskflow/platform-events';
 import { ProjectAccess } from '@taskflow/projects-domain';
 import { Task } from './task.aggregate';
 import { type TaskAuditRow, auditRowsOf, historyOf } from './task-history';

@@ -1,4 +1,4 @@
-import type { FieldChange, FieldValue, PendingEvent, TaskField } from '@taskflow/events';
+import type { FieldChange, FieldValue, PendingEvent, TaskField } from '@taskflow/platform-events';
 
 /** What a version of a task did. */
 export type TaskHistoryAction = 'created' | 'updated' | 'deleted';

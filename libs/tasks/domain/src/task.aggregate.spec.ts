@@ -1,11 +1,11 @@
-import type { PendingEvent, ProjectRole, TaskSnapshot } from '@taskflow/events';
+import type { PendingEvent, ProjectRole, TaskSnapshot } from '@taskflow/platform-events';
 import { ProjectAccess } from '@taskflow/projects-domain';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   ValidationError,
-} from '@taskflow/shared-kernel';
+} from '@taskflow/platform-kernel';
 import { Task, type TaskPatch } from './task.aggregate';
 
 const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';

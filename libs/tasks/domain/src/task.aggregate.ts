@@ -6,9 +6,9 @@ import type {
   TaskPriority,
   TaskSnapshot,
   TaskStatus,
-} from '@taskflow/events';
+} from '@taskflow/platform-events';
 import type { ProjectAccess } from '@taskflow/projects-domain';
-import { ConflictError, NotFoundError, ValidationError } from '@taskflow/shared-kernel';
+import { ConflictError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
 import { taskDescription, taskDueDate, taskLabels, taskTitle } from './task-fields';
 
 /** Fields a caller sets or changes; an absent (or undefined) field is left as it is. */

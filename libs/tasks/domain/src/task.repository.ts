@@ -1,5 +1,5 @@
-import type { TaskPriority, TaskStatus } from '@taskflow/events';
-import type { Page, WriteContext } from '@taskflow/shared-kernel';
+import type { TaskPriority, TaskStatus } from '@taskflow/platform-events';
+import type { Page, WriteContext } from '@taskflow/platform-kernel';
 import type { Comment } from './comment.aggregate';
 import type { TaskHistoryEntry } from './task-history';
 import type { Task } from './task.aggregate';

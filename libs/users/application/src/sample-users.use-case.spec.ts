@@ -1,4 +1,4 @@
-import { type InMemoryPorts, inMemoryPorts } from '@taskflow/testing';
+import { type InMemoryPorts, inMemoryPorts } from '@taskflow/platform-testing';
 import { Email, User } from '@taskflow/users-domain';
 import { SAMPLE_USERS, SampleUsers } from './sample-users.use-case';
 import { UserUseCases } from './user.use-cases';

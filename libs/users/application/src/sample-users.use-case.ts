@@ -1,5 +1,5 @@
-import type { UserSnapshot } from '@taskflow/events';
-import type { Clock, IdGenerator } from '@taskflow/shared-kernel';
+import type { UserSnapshot } from '@taskflow/platform-events';
+import type { Clock, IdGenerator } from '@taskflow/platform-kernel';
 import type { UserRepository } from '@taskflow/users-domain';
 import { UserUseCases } from './user.use-cases';
 

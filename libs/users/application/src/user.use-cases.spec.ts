@@ -1,11 +1,11 @@
-import type { RequestContext } from '@taskflow/application';
-import { ConflictError, NotFoundError, ValidationError } from '@taskflow/shared-kernel';
+import type { RequestContext } from '@taskflow/platform-ports';
+import { ConflictError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
 import {
   type InMemoryPorts,
   InMemoryUserRepository,
   type ProjectCoMembership,
   inMemoryPorts,
-} from '@taskflow/testing';
+} from '@taskflow/platform-testing';
 import { User } from '@taskflow/users-domain';
 import { UserUseCases } from './user.use-cases';
 

@@ -1,8 +1,8 @@
-import type { RequestContext } from '@taskflow/application';
-import type { UserSnapshot } from '@taskflow/events';
+import type { RequestContext } from '@taskflow/platform-ports';
+import type { UserSnapshot } from '@taskflow/platform-events';
 import { type User, type UserRepository } from '@taskflow/users-domain';
 import { User as UserAggregate } from '@taskflow/users-domain';
-import { type Clock, type IdGenerator, NotFoundError, type Page } from '@taskflow/shared-kernel';
+import { type Clock, type IdGenerator, NotFoundError, type Page } from '@taskflow/platform-kernel';
 
 /** Registering, finding and listing users. */
 export class UserUseCases {

@@ -1,4 +1,4 @@
-import { ValidationError } from '@taskflow/shared-kernel';
+import { ValidationError } from '@taskflow/platform-kernel';
 import { EMAIL_MAX_LENGTH, Email } from './email.value-object';
 
 /** What `act` throws (the test fails when it returns). */

@@ -1,4 +1,4 @@
-import { ValidationError } from '@taskflow/shared-kernel';
+import { ValidationError } from '@taskflow/platform-kernel';
 
 /** Maximum length of an e-mail address, in characters. */
 export const EMAIL_MAX_LENGTH = 255;

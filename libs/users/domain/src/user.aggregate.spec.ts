@@ -1,5 +1,5 @@
-import { UserSnapshotSchema } from '@taskflow/events';
-import { ValidationError } from '@taskflow/shared-kernel';
+import { UserSnapshotSchema } from '@taskflow/platform-events';
+import { ValidationError } from '@taskflow/platform-kernel';
 import { USER_NAME_BOUNDS, User } from './user.aggregate';
 
 const USER_ID = '0190a5f2-7c3e-7abc-8def-000000000001';

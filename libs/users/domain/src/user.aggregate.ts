@@ -1,5 +1,5 @@
-import type { PendingEvent, UserSnapshot } from '@taskflow/events';
-import { boundedText } from '@taskflow/shared-kernel';
+import type { PendingEvent, UserSnapshot } from '@taskflow/platform-events';
+import { boundedText } from '@taskflow/platform-kernel';
 import { Email } from './email.value-object';
 
 /** Bounds of a user's display name, in characters. */

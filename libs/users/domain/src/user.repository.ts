@@ -1,4 +1,4 @@
-import type { Page, WriteContext } from '@taskflow/shared-kernel';
+import type { Page, WriteContext } from '@taskflow/platform-kernel';
 import type { User } from './user.aggregate';
 
 /**

@@ -1,4 +1,4 @@
-import type { FakeEventBridge } from '@taskflow/testing';
+import type { FakeEventBridge } from '@taskflow/platform-testing';
 
 /**
  * What the fake EventBridge accepted, counted per Taskflow event id (the envelope's `id` inside

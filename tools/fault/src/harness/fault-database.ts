@@ -1,7 +1,7 @@
-import { type Core, composeCore } from '@taskflow/composition';
-import { type Persistence, openPersistence } from '@taskflow/persistence-postgres';
-import { uuidV7Generator } from '@taskflow/shared-kernel';
-import { type TestDatabase, createTestDatabase } from '@taskflow/testing';
+import { type Core, composeCore } from '@taskflow/app-composition';
+import { type Persistence, openPersistence } from '@taskflow/platform-postgres';
+import { uuidV7Generator } from '@taskflow/platform-kernel';
+import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 
 /** The HS256 secret the tests sign tokens with; hosts under test are started with it. */
 export const FAULT_JWT_SECRET = 'fault-secret-fault-secret-fault-secret-0123456789';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { BusEvent } from '@taskflow/event-routing';
+import type { BusEvent } from '@taskflow/platform-event-routing';
 import { TypeScriptProcess } from './child-process';
 import { deferred } from './wait';
 

@@ -9,10 +9,10 @@
  * `{"id","ok":true,"duplicate","taskId"}` or `{"id","ok":false,"retryable","reason"}`.
  */
 import { createInterface } from 'node:readline';
-import { composeCore, createTaskProcessor } from '@taskflow/composition';
-import { openPersistence } from '@taskflow/persistence-postgres';
-import { uuidV7Generator } from '@taskflow/shared-kernel';
-import { EventProcessingError } from '@taskflow/task-processor';
+import { composeCore, createTaskProcessor } from '@taskflow/app-composition';
+import { openPersistence } from '@taskflow/platform-postgres';
+import { uuidV7Generator } from '@taskflow/platform-kernel';
+import { EventProcessingError } from '@taskflow/tasks-inbound';
 
 /** The processor settings the host and the Lambda use unless configured otherwise. */
 const PROCESSOR_OPTIONS = {

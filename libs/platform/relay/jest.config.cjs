@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: 'platform-relay',
+  preset: '../../../jest.preset.js',
+};

@@ -1,5 +1,0 @@
-/** @type {import('jest').Config} */
-module.exports = {
-  displayName: 'event-routing',
-  preset: '../../../jest.preset.js',
-};

@@ -1,5 +1,0 @@
-/** @type {import('jest').Config} */
-module.exports = {
-  displayName: 'eventbridge',
-  preset: '../../../jest.preset.js',
-};

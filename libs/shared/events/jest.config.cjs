@@ -1,5 +1,0 @@
-/** @type {import('jest').Config} */
-module.exports = {
-  displayName: 'events',
-  preset: '../../../jest.preset.js',
-};

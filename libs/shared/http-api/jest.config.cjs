@@ -1,5 +1,0 @@
-/** @type {import('jest').Config} */
-module.exports = {
-  displayName: 'http-api',
-  preset: '../../../jest.preset.js',
-};

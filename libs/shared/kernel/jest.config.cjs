@@ -1,5 +1,0 @@
-/** @type {import('jest').Config} */
-module.exports = {
-  displayName: 'shared-kernel',
-  preset: '../../../jest.preset.js',
-};

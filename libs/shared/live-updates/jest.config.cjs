@@ -1,5 +1,0 @@
-/** @type {import('jest').Config} */
-module.exports = {
-  displayName: 'live-updates',
-  preset: '../../../jest.preset.js',
-};

@@ -1,5 +1,0 @@
-/** @type {import('jest').Config} */
-module.exports = {
-  displayName: 'relay',
-  preset: '../../../jest.preset.js',
-};
