@@ -61,19 +61,49 @@ function boundaries({ tests }) {
       ],
     },
     { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:util'] },
-    // scope axis: bounded contexts only reach "down" (tasks -> projects -> users)
-    { sourceTag: 'scope:users', onlyDependOnLibsWithTags: ['scope:users', 'scope:shared'] },
+    // scope axis: the platform stands on nothing above it; bounded contexts only reach "down"
+    // (tasks -> projects -> users -> platform); the composition and the apps (scope:app) may
+    // import everything.
+    { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:platform'] },
+    {
+      sourceTag: 'scope:users',
+      onlyDependOnLibsWithTags: ['scope:users', 'scope:platform', 'scope:shared'],
+    },
     {
       sourceTag: 'scope:projects',
-      onlyDependOnLibsWithTags: ['scope:projects', 'scope:users', 'scope:shared'],
+      onlyDependOnLibsWithTags: ['scope:projects', 'scope:users', 'scope:platform', 'scope:shared'],
     },
     {
       sourceTag: 'scope:tasks',
-      onlyDependOnLibsWithTags: ['scope:tasks', 'scope:projects', 'scope:users', 'scope:shared'],
+      onlyDependOnLibsWithTags: [
+        'scope:tasks',
+        'scope:projects',
+        'scope:users',
+        'scope:platform',
+        'scope:shared',
+      ],
     },
     {
       sourceTag: 'scope:shared',
-      onlyDependOnLibsWithTags: ['scope:shared', 'scope:users', 'scope:projects', 'scope:tasks'],
+      onlyDependOnLibsWithTags: [
+        'scope:shared',
+        'scope:platform',
+        'scope:users',
+        'scope:projects',
+        'scope:tasks',
+        'scope:app',
+      ],
+    },
+    {
+      sourceTag: 'scope:app',
+      onlyDependOnLibsWithTags: [
+        'scope:app',
+        'scope:platform',
+        'scope:users',
+        'scope:projects',
+        'scope:tasks',
+        'scope:shared',
+      ],
     },
   ];
   return {
@@ -137,7 +167,8 @@ export default tseslint.config(
       '**/*.int.spec.ts',
       '**/*.e2e.spec.ts',
       'tools/**/*.ts',
-      'libs/platform/testing/**/*.ts',
+      'libs/*/testing/**/*.ts',
+      'libs/platform/assertions/**/*.ts',
       // Spec support inside a library (fixtures), never exported from its index.
       '**/src/testing/**/*.ts',
     ],

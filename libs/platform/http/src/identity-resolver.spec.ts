@@ -1,4 +1,4 @@
-import { inMemoryPorts } from '@taskflow/platform-testing';
+import { inMemoryPorts } from '@taskflow/tasks-testing';
 import { UserUseCases } from '@taskflow/users-application';
 import { User } from '@taskflow/users-domain';
 import { AuthenticationError } from './auth/token-verifier';

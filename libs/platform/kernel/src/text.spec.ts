@@ -1,18 +1,8 @@
 import { ValidationError } from './domain-error';
 import { boundedText, pathsWithNul } from './text';
+import { errorOf } from '@taskflow/platform-assertions';
 
 const TITLE = { min: 1, max: 5, trim: true };
-
-/** What `act` throws (the test fails when it returns). */
-function errorOf(act: () => unknown): unknown {
-  let result: unknown;
-  try {
-    result = act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
-}
 
 describe('boundedText', () => {
   it.each([

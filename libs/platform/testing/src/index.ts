@@ -6,3 +6,4 @@ export * from './websocket/fake-api-gateway-management.server';
 export * from './lambda';
 export * from './random/seeded-random';
 export * from './net/freezing-proxy';
+export * from '@taskflow/platform-assertions';

@@ -11,7 +11,8 @@ import {
   WEBSOCKET_MAX_CONNECTION_MS,
 } from '@taskflow/platform-live-updates';
 import { ProjectUseCases } from '@taskflow/projects-application';
-import { InMemoryConnectionStore, inMemoryPorts } from '@taskflow/platform-testing';
+import { InMemoryConnectionStore } from '@taskflow/platform-testing';
+import { inMemoryPorts } from '@taskflow/tasks-testing';
 import { UserUseCases } from '@taskflow/users-application';
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { type ConnectDeps, handleConnect } from './connect.handler';

@@ -7,7 +7,8 @@ import {
   NotFoundError,
   ValidationError,
 } from '@taskflow/platform-kernel';
-import { CountingTransactionRunner, type InMemoryPorts, inMemoryPorts } from '@taskflow/platform-testing';
+import { CountingTransactionRunner } from '@taskflow/platform-testing';
+import { type InMemoryProjectPorts, inMemoryProjectPorts } from '@taskflow/projects-testing';
 import { UserUseCases } from '@taskflow/users-application';
 import {
   type MemberDepartures,
@@ -16,7 +17,7 @@ import {
 } from './project.use-cases';
 
 interface World {
-  readonly ports: InMemoryPorts;
+  readonly ports: InMemoryProjectPorts;
   readonly projects: ProjectUseCases;
   readonly as: (userId: string) => RequestContext;
   readonly owner: string;
@@ -27,7 +28,7 @@ interface World {
 
 /** Four registered users; `owner` will create the projects. */
 async function setUp(): Promise<World> {
-  const ports = inMemoryPorts();
+  const ports = inMemoryProjectPorts();
   const users = new UserUseCases(ports.users, ports.clock, ports.ids);
   const register = async (name: string): Promise<string> =>
     (

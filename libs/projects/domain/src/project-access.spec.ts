@@ -1,6 +1,7 @@
 import type { ProjectRole } from '@taskflow/platform-events';
 import { ForbiddenError, NotFoundError } from '@taskflow/platform-kernel';
 import { ProjectAccess, projectNotFound } from './project-access';
+import { errorOf } from '@taskflow/platform-assertions';
 
 const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
 const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
@@ -16,17 +17,6 @@ const access = ProjectAccess.of(
     [VIEWER, 'viewer'],
   ]),
 );
-
-/** What `act` throws (the test fails when it returns). */
-function errorOf(act: () => unknown): unknown {
-  let result: unknown;
-  try {
-    result = act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
-}
 
 describe('ProjectAccess', () => {
   it.each([

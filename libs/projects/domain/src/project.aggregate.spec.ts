@@ -6,6 +6,7 @@ import {
   ValidationError,
 } from '@taskflow/platform-kernel';
 import { PROJECT_NAME_BOUNDS, Project } from './project.aggregate';
+import { errorOf } from '@taskflow/platform-assertions';
 
 const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
 const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
@@ -16,17 +17,6 @@ const NEWCOMER = '0190a5f2-7c3e-7abc-8def-0000000000b1';
 const STRANGER = '0190a5f2-7c3e-7abc-8def-0000000000c1';
 const CREATED_AT = new Date('2025-01-01T00:00:00.000Z');
 const LATER = new Date('2025-01-02T12:00:00.000Z');
-
-/** What `act` throws (the test fails when it returns). */
-function errorOf(act: () => unknown): unknown {
-  let result: unknown;
-  try {
-    result = act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
-}
 
 /** A stored project with an owner, an editor, a viewer and any extra members. */
 function storedProject(extra: readonly { userId: string; role: ProjectRole }[] = []): Project {

@@ -7,7 +7,8 @@ import {
   StaleVersionError,
   ValidationError,
 } from '@taskflow/platform-kernel';
-import { CountingTransactionRunner, type InMemoryPorts, inMemoryPorts } from '@taskflow/platform-testing';
+import { CountingTransactionRunner } from '@taskflow/platform-testing';
+import { type InMemoryPorts, inMemoryPorts } from '@taskflow/tasks-testing';
 import { TASK_INSTANT_RULE } from '@taskflow/tasks-domain';
 import { UserUseCases } from '@taskflow/users-application';
 import { type CreateTaskInput, type ListTasksInput, TaskUseCases } from './task.use-cases';

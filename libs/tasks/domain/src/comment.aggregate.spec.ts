@@ -2,6 +2,7 @@ import type { ProjectRole } from '@taskflow/platform-events';
 import { ProjectAccess } from '@taskflow/projects-domain';
 import { ForbiddenError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
 import { COMMENT_BODY_BOUNDS, Comment } from './comment.aggregate';
+import { errorOf } from '@taskflow/platform-assertions';
 
 const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
 const TASK_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
@@ -20,17 +21,6 @@ const access = ProjectAccess.of(
     [VIEWER, 'viewer'],
   ]),
 );
-
-/** What `act` throws (the test fails when it returns). */
-function errorOf(act: () => unknown): unknown {
-  let result: unknown;
-  try {
-    result = act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
-}
 
 const write = (body: string, authorId = EDITOR): Comment =>
   Comment.create({

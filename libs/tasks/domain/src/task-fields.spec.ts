@@ -11,17 +11,7 @@ import {
   taskLabels,
   taskTitle,
 } from './task-fields';
-
-/** What `act` throws (the test fails when it returns). */
-function errorOf(act: () => unknown): unknown {
-  let result: unknown;
-  try {
-    result = act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
-}
+import { errorOf } from '@taskflow/platform-assertions';
 
 /** `count` distinct labels: l0, l1, … */
 const distinctLabels = (count: number): string[] =>

@@ -7,6 +7,7 @@ import {
   ValidationError,
 } from '@taskflow/platform-kernel';
 import { Task, type TaskPatch } from './task.aggregate';
+import { errorOf } from '@taskflow/platform-assertions';
 
 const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
 const TASK_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
@@ -26,17 +27,6 @@ const access = ProjectAccess.of(
     [VIEWER, 'viewer'],
   ]),
 );
-
-/** What `act` throws (the test fails when it returns). */
-function errorOf(act: () => unknown): unknown {
-  let result: unknown;
-  try {
-    result = act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
-}
 
 /** A stored task at version 3 (plus any overrides), as a repository would rehydrate it. */
 function storedTask(overrides: Partial<TaskSnapshot> = {}): Task {

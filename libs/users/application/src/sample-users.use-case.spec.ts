@@ -1,10 +1,10 @@
-import { type InMemoryPorts, inMemoryPorts } from '@taskflow/platform-testing';
+import { type InMemoryUserPorts, inMemoryUserPorts } from '@taskflow/users-testing';
 import { Email, User } from '@taskflow/users-domain';
 import { SAMPLE_USERS, SampleUsers } from './sample-users.use-case';
 import { UserUseCases } from './user.use-cases';
 
-function setUp(): { ports: InMemoryPorts; samples: SampleUsers } {
-  const ports = inMemoryPorts();
+function setUp(): { ports: InMemoryUserPorts; samples: SampleUsers } {
+  const ports = inMemoryUserPorts();
   return { ports, samples: new SampleUsers(ports.users, ports.clock, ports.ids) };
 }
 
@@ -26,7 +26,7 @@ describe('SampleUsers.ensure', () => {
   it('registers every sample user once, each with one user.created event as at a first sign-in', async () => {
     // Prepare
     const { ports, samples } = setUp();
-    const signUp = inMemoryPorts();
+    const signUp = inMemoryUserPorts();
     await new UserUseCases(signUp.users, signUp.clock, signUp.ids).ensureByEmail(
       { name: 'Alice Example', email: 'alice@example.com' },
       'cfn-request-1',

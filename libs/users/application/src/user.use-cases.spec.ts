@@ -1,11 +1,7 @@
 import type { RequestContext } from '@taskflow/platform-ports';
 import { ConflictError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
-import {
-  type InMemoryPorts,
-  InMemoryUserRepository,
-  type ProjectCoMembership,
-  inMemoryPorts,
-} from '@taskflow/platform-testing';
+import { type InMemoryUserPorts, inMemoryUserPorts } from '@taskflow/users-testing';
+import { InMemoryUserRepository, type ProjectCoMembership } from '@taskflow/users-testing';
 import { User } from '@taskflow/users-domain';
 import { UserUseCases } from './user.use-cases';
 
@@ -13,8 +9,8 @@ const ADMIN = '0190a5f2-7c3e-7abc-8def-0000000000ad';
 const UNKNOWN = '0190a5f2-7c3e-7abc-8def-00000000dead';
 const context: RequestContext = { actorId: ADMIN, correlationId: 'req-1' };
 
-function setUp(): { ports: InMemoryPorts; users: UserUseCases } {
-  const ports = inMemoryPorts();
+function setUp(): { ports: InMemoryUserPorts; users: UserUseCases } {
+  const ports = inMemoryUserPorts();
   return { ports, users: new UserUseCases(ports.users, ports.clock, ports.ids) };
 }
 
@@ -31,7 +27,7 @@ class Team implements ProjectCoMembership {
 
 /** User use cases over a store whose directory rule follows `team`. */
 function withTeam(): { team: Team; store: InMemoryUserRepository; users: UserUseCases } {
-  const ports = inMemoryPorts();
+  const ports = inMemoryUserPorts();
   const team = new Team();
   const store = new InMemoryUserRepository({ projects: team });
   return { team, store, users: new UserUseCases(store, ports.clock, ports.ids) };

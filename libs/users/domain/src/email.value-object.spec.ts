@@ -1,16 +1,6 @@
 import { ValidationError } from '@taskflow/platform-kernel';
 import { EMAIL_MAX_LENGTH, Email } from './email.value-object';
-
-/** What `act` throws (the test fails when it returns). */
-function errorOf(act: () => unknown): unknown {
-  let result: unknown;
-  try {
-    result = act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
-}
+import { errorOf } from '@taskflow/platform-assertions';
 
 /** An address of exactly `length` characters. */
 function addressOfLength(length: number): string {

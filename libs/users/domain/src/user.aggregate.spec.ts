@@ -1,21 +1,11 @@
 import { UserSnapshotSchema } from '@taskflow/platform-events';
 import { ValidationError } from '@taskflow/platform-kernel';
 import { USER_NAME_BOUNDS, User } from './user.aggregate';
+import { errorOf } from '@taskflow/platform-assertions';
 
 const USER_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
 const ADMIN_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
 const NOW = new Date('2025-03-01T09:30:00.000Z');
-
-/** What `act` throws (the test fails when it returns). */
-function errorOf(act: () => unknown): unknown {
-  let result: unknown;
-  try {
-    result = act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`expected the call to throw, but it returned ${JSON.stringify(result)}`);
-}
 
 describe('User.create', () => {
   it('registers the user and raises exactly one user.created with its snapshot', () => {

@@ -1,2 +1,3 @@
 /** In-memory fakes of the users context's ports, for use-case and adapter tests. */
-export {};
+export * from './in-memory-user.repository';
+export * from './in-memory-user.ports';

@@ -7,8 +7,14 @@ import {
   type ProjectRepository,
 } from '@taskflow/projects-domain';
 import { type Page, StaleVersionError, type WriteContext } from '@taskflow/platform-kernel';
-import { byIdAscending, compareIds, later, pageAfter, requireUuid } from './cursor';
-import { InMemoryStore, type InMemoryStoreOptions } from './in-memory-store';
+import {
+  byIdAscending,
+  compareIds,
+  later,
+  pageAfter,
+  requireUuid,
+} from '@taskflow/platform-testing';
+import { InMemoryStore, type InMemoryStoreOptions } from '@taskflow/platform-testing';
 
 // Members come back in the order the adapter selects them: by when they joined, then by id.
 const byJoinOrder = (a: ProjectMember, b: ProjectMember): number =>

@@ -1,12 +1,17 @@
 import { type EventEnvelope, envelopeSchemaOf, eventDefinitionOf } from '@taskflow/platform-events';
 import { Project } from '@taskflow/projects-domain';
-import { ConflictError, StaleVersionError, ValidationError, isUuid } from '@taskflow/platform-kernel';
+import {
+  ConflictError,
+  StaleVersionError,
+  ValidationError,
+  isUuid,
+} from '@taskflow/platform-kernel';
 import { Comment, Task, type TaskListQuery } from '@taskflow/tasks-domain';
 import { User } from '@taskflow/users-domain';
 import { z } from 'zod';
-import { FixedClock } from './fixed.clock';
+import { FixedClock } from '@taskflow/platform-testing';
 import { type InMemoryPorts, inMemoryPorts } from './in-memory-ports';
-import { SequentialIdGenerator } from './sequential-id.generator';
+import { SequentialIdGenerator } from '@taskflow/platform-testing';
 
 const context = { correlationId: 'req-1' } as const;
 

@@ -10,8 +10,8 @@ import {
   auditRowsOf,
   historyOf,
 } from '@taskflow/tasks-domain';
-import { compareIds, later, pageAfter, requireUuid } from './cursor';
-import { InMemoryStore, type InMemoryStoreOptions } from './in-memory-store';
+import { compareIds, later, pageAfter, requireUuid } from '@taskflow/platform-testing';
+import { InMemoryStore, type InMemoryStoreOptions } from '@taskflow/platform-testing';
 
 /** Who belongs to which project, as the task listing's membership filter needs to know. */
 export interface ProjectMembership {

@@ -5,8 +5,14 @@ import {
   type UserProps,
   type UserRepository,
 } from '@taskflow/users-domain';
-import { byIdAscending, compareIds, later, pageAfter, requireUuid } from './cursor';
-import { InMemoryStore, type InMemoryStoreOptions } from './in-memory-store';
+import {
+  byIdAscending,
+  compareIds,
+  later,
+  pageAfter,
+  requireUuid,
+} from '@taskflow/platform-testing';
+import { InMemoryStore, type InMemoryStoreOptions } from '@taskflow/platform-testing';
 
 /** Who shares a project with whom, as the user directory's visibility rule needs to know. */
 export interface ProjectCoMembership {

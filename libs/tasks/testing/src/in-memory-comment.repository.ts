@@ -1,7 +1,13 @@
 import type { Page, WriteContext } from '@taskflow/platform-kernel';
 import { Comment, type CommentRepository, type CommentSnapshot } from '@taskflow/tasks-domain';
-import { byIdAscending, compareIds, later, pageAfter, requireUuid } from './cursor';
-import { InMemoryStore, type InMemoryStoreOptions } from './in-memory-store';
+import {
+  byIdAscending,
+  compareIds,
+  later,
+  pageAfter,
+  requireUuid,
+} from '@taskflow/platform-testing';
+import { InMemoryStore, type InMemoryStoreOptions } from '@taskflow/platform-testing';
 
 /**
  * An in-memory {@link CommentRepository} with the Postgres adapter's semantics: comments are
