@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/platform-lambda-testing';
-import type { Persistence } from '@taskflow/platform-postgres';
+import type { Persistence } from '@taskflow/app-composition';
 import { FakeEventBridge, eventBridgeEvent, invokeBundle, lambdaContext } from '@taskflow/platform-testing';
 
 /** The seed's `aws events put-events` example, as the rule delivers it to the processor. */

@@ -2,10 +2,11 @@ import type { Context } from 'aws-lambda';
 import {
   type Core,
   type CoreSettings,
+  type Persistence,
   composeCore,
   createEventBridgePublisher,
+  openPersistence,
 } from '@taskflow/app-composition';
-import { type Persistence, openPersistence } from '@taskflow/platform-postgres';
 import { OutboxRelay, type OutboxRelayOptions } from '@taskflow/platform-relay';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { type LambdaConfig, LambdaConfigError } from './config';
