@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type EventEnvelope, toEnvelope } from '@taskflow/platform-events';
-import { type FunctionTestbed, functionTestbed } from '@taskflow/platform-lambda-testing';
+import { type FunctionTestbed, functionTestbed } from '@taskflow/app-testing';
 import type { Persistence } from '@taskflow/app-composition';
 import {
   FakeApiGatewayManagementServer,

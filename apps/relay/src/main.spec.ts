@@ -1,7 +1,12 @@
 import { type Persistence, composeCore } from '@taskflow/app-composition';
 import { DEFAULT_RELAY_OPTIONS } from '@taskflow/platform-relay';
-import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/platform-lambda-testing';
-import { FakeEventBridge, invokeBundle, lambdaContext, scheduledEvent } from '@taskflow/platform-testing';
+import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/app-testing';
+import {
+  FakeEventBridge,
+  invokeBundle,
+  lambdaContext,
+  scheduledEvent,
+} from '@taskflow/platform-testing';
 import { SAFETY_MARGIN_MS } from './main';
 
 describe('relay Lambda (scheduled outbox sweeper)', () => {

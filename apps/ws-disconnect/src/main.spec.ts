@@ -1,4 +1,4 @@
-import { type FunctionTestbed, functionTestbed } from '@taskflow/platform-lambda-testing';
+import { type FunctionTestbed, functionTestbed } from '@taskflow/app-testing';
 import type { Persistence } from '@taskflow/app-composition';
 import { invokeBundle, lambdaContext, websocketDisconnectEvent } from '@taskflow/platform-testing';
 
