@@ -61,19 +61,49 @@ function boundaries({ tests }) {
       ],
     },
     { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:util'] },
-    // scope axis: bounded contexts only reach "down" (tasks -> projects -> users)
-    { sourceTag: 'scope:users', onlyDependOnLibsWithTags: ['scope:users', 'scope:shared'] },
+    // scope axis: the platform sits below every context; bounded contexts only reach "down"
+    // (tasks -> projects -> users -> platform); the composition root and the apps see everything.
+    { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:platform'] },
+    {
+      sourceTag: 'scope:users',
+      onlyDependOnLibsWithTags: ['scope:users', 'scope:platform', 'scope:shared'],
+    },
     {
       sourceTag: 'scope:projects',
-      onlyDependOnLibsWithTags: ['scope:projects', 'scope:users', 'scope:shared'],
+      onlyDependOnLibsWithTags: ['scope:projects', 'scope:users', 'scope:platform', 'scope:shared'],
     },
     {
       sourceTag: 'scope:tasks',
-      onlyDependOnLibsWithTags: ['scope:tasks', 'scope:projects', 'scope:users', 'scope:shared'],
+      onlyDependOnLibsWithTags: [
+        'scope:tasks',
+        'scope:projects',
+        'scope:users',
+        'scope:platform',
+        'scope:shared',
+      ],
     },
     {
+      sourceTag: 'scope:app',
+      onlyDependOnLibsWithTags: [
+        'scope:app',
+        'scope:tasks',
+        'scope:projects',
+        'scope:users',
+        'scope:platform',
+        'scope:shared',
+      ],
+    },
+    // What is still tagged scope:shared (the apps among them) while the split is under way.
+    {
       sourceTag: 'scope:shared',
-      onlyDependOnLibsWithTags: ['scope:shared', 'scope:users', 'scope:projects', 'scope:tasks'],
+      onlyDependOnLibsWithTags: [
+        'scope:shared',
+        'scope:users',
+        'scope:projects',
+        'scope:tasks',
+        'scope:platform',
+        'scope:app',
+      ],
     },
   ];
   return {
