@@ -1,11 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  type FunctionTestbed,
-  eventBusEnv,
-  functionTestbed,
-} from '@taskflow/platform-lambda-testing';
+import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/app-testing';
 import {
   FakeEventBridge,
   FakeSecretsManager,

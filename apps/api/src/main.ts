@@ -1,10 +1,10 @@
 import { fromApiGatewayEvent, toApiGatewayResult } from '@taskflow/platform-http';
+import { openLambdaRuntime } from '@taskflow/app-composition';
 import {
   createTelemetry,
   lambdaHandler,
   LAMBDA_NEEDS,
   loadLambdaConfig,
-  openLambdaRuntime,
 } from '@taskflow/platform-lambda-runtime';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 

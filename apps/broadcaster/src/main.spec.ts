@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type EventEnvelope, toEnvelope } from '@taskflow/platform-events';
-import { type FunctionTestbed, functionTestbed } from '@taskflow/platform-lambda-testing';
-import type { Persistence } from '@taskflow/platform-postgres';
+import { type FunctionTestbed, functionTestbed } from '@taskflow/app-testing';
+import type { Persistence } from '@taskflow/app-composition';
 import {
   FakeApiGatewayManagementServer,
   eventBridgeEvent,

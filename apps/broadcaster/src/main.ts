@@ -1,12 +1,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { WebSocketBroadcaster } from '@taskflow/platform-live-updates';
+import { openLambdaPersistence } from '@taskflow/app-composition';
 import {
   createTelemetry,
   lambdaHandler,
   LAMBDA_NEEDS,
   loadLambdaConfig,
   loadTracing,
-  openLambdaPersistence,
 } from '@taskflow/platform-lambda-runtime';
 import { systemClock } from '@taskflow/platform-kernel';
 import {

@@ -1,13 +1,16 @@
 import { resolve } from 'node:path';
-import { TASKFLOW_VERSION, composeCore } from '@taskflow/app-composition';
+import {
+  TASKFLOW_VERSION,
+  composeCore,
+  openPersistence,
+  type Persistence,
+} from '@taskflow/app-composition';
 import type { HttpApi, StreamGate, TokenIssuer } from '@taskflow/platform-http';
 import { ProjectEventHub } from '@taskflow/platform-live-updates';
 import {
   Database,
   EmbeddedPostgresServer,
-  openPersistence,
   PgChangeNotifications,
-  type Persistence,
   PgProjectStreamReader,
 } from '@taskflow/platform-postgres';
 import type { ProjectUseCases } from '@taskflow/projects-application';

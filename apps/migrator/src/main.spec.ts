@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { MIGRATION_STEPS } from '@taskflow/platform-postgres';
+import { MIGRATION_STEPS } from '@taskflow/app-composition';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import {
   type TestDatabase,

@@ -1,9 +1,9 @@
+import { openLambdaPersistence } from '@taskflow/app-composition';
 import {
   createTelemetry,
   lambdaHandler,
   LAMBDA_NEEDS,
   loadLambdaConfig,
-  openLambdaPersistence,
 } from '@taskflow/platform-lambda-runtime';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { SampleUsers } from '@taskflow/users-application';

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/platform-lambda-testing';
-import type { Persistence } from '@taskflow/platform-postgres';
-import { FakeEventBridge, eventBridgeEvent, invokeBundle, lambdaContext } from '@taskflow/platform-testing';
+import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/app-testing';
+import type { Persistence } from '@taskflow/app-composition';
+import {
+  FakeEventBridge,
+  eventBridgeEvent,
+  invokeBundle,
+  lambdaContext,
+} from '@taskflow/platform-testing';
 
 /** The seed's `aws events put-events` example, as the rule delivers it to the processor. */
 const seedTaskCreated = (id = randomUUID(), title = 'Test Task') =>

@@ -1,11 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createTaskProcessor } from '@taskflow/app-composition';
+import { createTaskProcessor, openLambdaRuntime } from '@taskflow/app-composition';
 import {
   createTelemetry,
   lambdaHandler,
   LAMBDA_NEEDS,
   loadLambdaConfig,
-  openLambdaRuntime,
 } from '@taskflow/platform-lambda-runtime';
 import {
   EventProcessingError,

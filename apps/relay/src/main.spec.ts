@@ -1,8 +1,12 @@
-import { composeCore } from '@taskflow/app-composition';
+import { type Persistence, composeCore } from '@taskflow/app-composition';
 import { DEFAULT_RELAY_OPTIONS } from '@taskflow/platform-relay';
-import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/platform-lambda-testing';
-import type { Persistence } from '@taskflow/platform-postgres';
-import { FakeEventBridge, invokeBundle, lambdaContext, scheduledEvent } from '@taskflow/platform-testing';
+import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/app-testing';
+import {
+  FakeEventBridge,
+  invokeBundle,
+  lambdaContext,
+  scheduledEvent,
+} from '@taskflow/platform-testing';
 import { SAFETY_MARGIN_MS } from './main';
 
 describe('relay Lambda (scheduled outbox sweeper)', () => {

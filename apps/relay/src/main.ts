@@ -1,9 +1,9 @@
+import { openLambdaRuntime } from '@taskflow/app-composition';
 import {
   createTelemetry,
   lambdaHandler,
   LAMBDA_NEEDS,
   loadLambdaConfig,
-  openLambdaRuntime,
 } from '@taskflow/platform-lambda-runtime';
 import type { SweepResult } from '@taskflow/platform-relay';
 import type { Context, ScheduledEvent } from 'aws-lambda';

@@ -1,4 +1,4 @@
-import { type FunctionTestbed, functionTestbed } from '@taskflow/platform-lambda-testing';
+import { type FunctionTestbed, functionTestbed } from '@taskflow/app-testing';
 import { invokeBundle, lambdaContext, websocketConnectEvent } from '@taskflow/platform-testing';
 
 describe('ws-connect Lambda ($connect of the WebSocket API)', () => {

@@ -1,9 +1,9 @@
+import { openLambdaRuntime } from '@taskflow/app-composition';
 import {
   createTelemetry,
   lambdaHandler,
   LAMBDA_NEEDS,
   loadLambdaConfig,
-  openLambdaRuntime,
 } from '@taskflow/platform-lambda-runtime';
 import { type WebSocketLifecycleEvent, handleConnect } from '@taskflow/platform-websocket';
 import type { APIGatewayProxyResult } from 'aws-lambda';

@@ -1,5 +1,5 @@
-import { type FunctionTestbed, functionTestbed } from '@taskflow/platform-lambda-testing';
-import type { Persistence } from '@taskflow/platform-postgres';
+import { type FunctionTestbed, functionTestbed } from '@taskflow/app-testing';
+import type { Persistence } from '@taskflow/app-composition';
 import { invokeBundle, lambdaContext, websocketDisconnectEvent } from '@taskflow/platform-testing';
 
 const PROJECT = '01900000-0000-7000-8000-000000000001';

@@ -3,7 +3,7 @@ module.exports = {
   displayName: 'tasks-inbound',
   preset: '../../../jest.preset.js',
   // One PostgreSQL server per run; each test file gets its own database on it.
-  globalSetup: '<rootDir>/../testing/jest.global-setup.mjs',
-  globalTeardown: '<rootDir>/../testing/jest.global-teardown.mjs',
+  globalSetup: '<rootDir>/../../platform/testing/jest.global-setup.mjs',
+  globalTeardown: '<rootDir>/../../platform/testing/jest.global-teardown.mjs',
   testTimeout: 60000,
 };

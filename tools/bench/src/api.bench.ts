@@ -3,11 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TokenIssuer } from '@taskflow/platform-http';
-import {
-  openPersistence,
-  type Persistence,
-  POSTGRES_SESSION_OPTIONS,
-} from '@taskflow/platform-postgres';
+import { openPersistence, type Persistence } from '@taskflow/app-composition';
+import { POSTGRES_SESSION_OPTIONS } from '@taskflow/platform-postgres';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { Pool } from 'pg';
 import { loadBenchConfig, type BenchConfig } from './bench-config';

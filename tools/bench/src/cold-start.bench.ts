@@ -11,8 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { composeCore } from '@taskflow/app-composition';
-import { openPersistence } from '@taskflow/platform-postgres';
+import { composeCore, openPersistence } from '@taskflow/app-composition';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import {
   FakeApiGatewayManagementServer,

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TokenIssuer } from '@taskflow/platform-http';
-import { openPersistence, type Persistence } from '@taskflow/platform-postgres';
+import { openPersistence, type Persistence } from '@taskflow/app-composition';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { BenchDatabase } from './bench-database';

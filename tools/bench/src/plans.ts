@@ -1,4 +1,5 @@
-import type { Persistence, Statement } from '@taskflow/platform-postgres';
+import type { Persistence } from '@taskflow/app-composition';
+import type { Statement } from '@taskflow/platform-postgres';
 import type { Actors } from './seed';
 
 interface PlanNode {

@@ -13,8 +13,13 @@ import {
   putEventsEntrySize,
 } from '@taskflow/platform-eventbridge';
 import { DEFAULT_TASKFLOW_EVENT_SOURCE } from '@taskflow/platform-event-routing';
-import { type EventEnvelope, type PendingEvent, eventDefinitionOf } from '@taskflow/platform-events';
-import { type Persistence, WriteBatch, appendOutbox } from '@taskflow/platform-postgres';
+import {
+  type EventEnvelope,
+  type PendingEvent,
+  eventDefinitionOf,
+} from '@taskflow/platform-events';
+import type { Persistence } from '@taskflow/app-composition';
+import { WriteBatch, appendOutbox } from '@taskflow/platform-postgres';
 import { ProjectAccess } from '@taskflow/projects-domain';
 import { Task } from '@taskflow/tasks-domain';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '@taskflow/platform-relay';

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskPriority, TaskSnapshot, TaskStatus } from '@taskflow/platform-events';
+import { type Statement, encodeCursor } from '@taskflow/platform-postgres';
+import { projectAccessStatement } from '@taskflow/projects-adapters';
 import {
-  type Statement,
   type TaskRow,
-  encodeCursor,
-  projectAccessStatement,
   taskByIdStatement,
   taskInsertStatement,
   taskListStatement,
-} from '@taskflow/platform-postgres';
+} from '@taskflow/tasks-adapters';
 import { ProjectAccess } from '@taskflow/projects-domain';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { Task } from '@taskflow/tasks-domain';

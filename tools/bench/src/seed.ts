@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TokenIssuer } from '@taskflow/platform-http';
-import type { Persistence } from '@taskflow/platform-postgres';
+import type { Persistence } from '@taskflow/app-composition';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { UserUseCases } from '@taskflow/users-application';

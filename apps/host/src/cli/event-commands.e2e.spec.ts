@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Persistence, openPersistence } from '@taskflow/platform-postgres';
+import { type Persistence, openPersistence } from '@taskflow/app-composition';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { FakeEventBridge, type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 

@@ -10,11 +10,11 @@ import {
   buildOpenApi,
   buildRoutes,
 } from '@taskflow/platform-http';
-import type { Persistence } from '@taskflow/platform-postgres';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { TaskUseCases } from '@taskflow/tasks-application';
 import { UserUseCases } from '@taskflow/users-application';
+import type { Persistence } from './persistence';
 
 /** The version reported by /health and the OpenAPI document. */
 export const TASKFLOW_VERSION = '0.1.0';

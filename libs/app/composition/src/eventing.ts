@@ -1,9 +1,9 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher, createEventBridgeClient } from '@taskflow/platform-eventbridge';
-import type { Persistence } from '@taskflow/platform-postgres';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { systemClock } from '@taskflow/platform-kernel';
 import { TaskProcessor, type TaskProcessorOptions } from '@taskflow/tasks-inbound';
+import type { Persistence } from './persistence';
 import type { Core } from './core';
 
 /**

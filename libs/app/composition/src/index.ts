@@ -1,2 +1,4 @@
 export * from './core';
 export * from './eventing';
+export * from './persistence';
+export * from './lambda-runtime';

@@ -1,6 +1,8 @@
-import type { CoreSettings } from '@taskflow/app-composition';
-import { DEFAULT_TASKFLOW_EVENT_SOURCE, INBOUND_COMMAND_SOURCE } from '@taskflow/platform-event-routing';
-import { CorsOriginsSchema } from '@taskflow/platform-http';
+import {
+  DEFAULT_TASKFLOW_EVENT_SOURCE,
+  INBOUND_COMMAND_SOURCE,
+} from '@taskflow/platform-event-routing';
+import { type CorsOrigins, CorsOriginsSchema } from '@taskflow/platform-http';
 import { z } from 'zod';
 
 /** A Secrets Manager secret's ARN (the only way a secret reaches a function's environment). */
@@ -101,10 +103,20 @@ export type DatabaseSource =
 export type SecretSource = { readonly value: string } | { readonly secretArn: string };
 
 /** Token settings of a function that serves callers, its signing secret still to be read. */
-export type LambdaAuthSettings = Omit<CoreSettings, 'region' | 'signingSecret'> & {
+export interface LambdaAuthSettings {
   /** The HS256 secret: `JWT_SECRET`, or the SecretString of `JWT_SECRET_ARN`. */
   readonly signingSecret: SecretSource;
-};
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  /** An external identity provider (Cognito...) whose RS256 tokens are accepted too. */
+  readonly jwks: {
+    readonly url: string;
+    readonly issuer: string;
+    readonly audience: string | null;
+  } | null;
+  /** Browser origins allowed to call the API cross-origin (default: same-origin only). */
+  readonly corsOrigins?: CorsOrigins;
+}
 
 /** Settings of a Taskflow Lambda function, read once per execution environment. */
 export interface LambdaConfig {

@@ -1,33 +1,11 @@
 import type { Context } from 'aws-lambda';
-import {
-  type Core,
-  type CoreSettings,
-  composeCore,
-  createEventBridgePublisher,
-} from '@taskflow/app-composition';
-import { type Persistence, openPersistence } from '@taskflow/platform-postgres';
-import { OutboxRelay, type OutboxRelayOptions } from '@taskflow/platform-relay';
-import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
+import type { DatabaseConfig } from '@taskflow/platform-postgres';
+import type { OutboxRelay } from '@taskflow/platform-relay';
 import { type LambdaConfig, LambdaConfigError } from './config';
 import { type DatabaseAccess, dsqlSignerTokens, resolveDatabase } from './database-access';
 import { type SecretReader, secretsManagerReader } from './secret-reader';
-import { type Telemetry, apiLogger, relayTelemetry } from './telemetry';
-import { type Tracing, loadTracing } from './tracing';
-
-/** Everything a function's invocations share, built once per execution environment. */
-export interface LambdaRuntime {
-  readonly config: LambdaConfig;
-  readonly telemetry: Telemetry;
-  readonly persistence: Persistence;
-  readonly core: Core;
-  /**
-   * Publishes the outbox to EventBridge: the fast path (events of this invocation's commands,
-   * published before it returns) and the sweeper (the relay function). Null where the function
-   * publishes nothing.
-   */
-  readonly relay: OutboxRelay | null;
-  close(): Promise<void>;
-}
+import type { Telemetry } from './telemetry';
+import type { Tracing } from './tracing';
 
 /** The shortest JWT signing secret accepted, whether from JWT_SECRET or JWT_SECRET_ARN. */
 const MIN_SIGNING_SECRET_LENGTH = 32;
@@ -38,12 +16,20 @@ const MIN_SIGNING_SECRET_LENGTH = 32;
  */
 export type CloudAccess = DatabaseAccess;
 
-function cloudAccess(
+/**
+ * Runs `open` (a cold start's reads and connections) with the function's cloud access: the
+ * `given` parts, the real ones for the rest. A Secrets Manager client made here is closed once
+ * `open` settles: secrets are read again only after the database refused one, which is rare,
+ * and the client made again then costs a few milliseconds, while no idle connection is kept
+ * meanwhile.
+ */
+export async function withCloudAccess<T>(
   config: LambdaConfig,
   tracing: Tracing,
   given: Partial<CloudAccess>,
-): CloudAccess {
-  return {
+  open: (cloud: CloudAccess) => Promise<T>,
+): Promise<T> {
+  const cloud: CloudAccess = {
     secrets:
       given.secrets ??
       secretsManagerReader(
@@ -52,50 +38,36 @@ function cloudAccess(
       ),
     dsqlTokens: given.dsqlTokens ?? dsqlSignerTokens,
   };
-}
-
-/**
- * Opens the function's pool, with one X-Ray subsegment per statement when tracing is on. The
- * database secret, if any, is read now (once per execution environment) and again only when
- * the database refuses it.
- */
-export async function openLambdaPersistence(
-  config: LambdaConfig,
-  tracing?: Tracing,
-  access: Partial<CloudAccess> = {},
-): Promise<Persistence> {
-  const traced = tracing ?? (await loadTracing(config.tracing));
-  const cloud = cloudAccess(config, traced, access);
   try {
-    return await openWith(config, traced, cloud);
+    return await open(cloud);
   } finally {
-    // Secrets are read again only after the database refused one, which is rare: the client
-    // made again then costs a few milliseconds, and no idle connection is kept meanwhile.
-    if (access.secrets === undefined) cloud.secrets.close();
+    if (given.secrets === undefined) cloud.secrets.close();
   }
 }
 
-async function openWith(
+/**
+ * The function's pool settings, with one X-Ray subsegment per statement when tracing is on. The
+ * database secret, if any, is read now (once per execution environment) and again only when
+ * the database refuses it.
+ */
+export async function lambdaDatabaseConfig(
   config: LambdaConfig,
   tracing: Tracing,
   cloud: CloudAccess,
-): Promise<Persistence> {
+): Promise<DatabaseConfig> {
   const { source, ...settings } = config.database;
   const target = await resolveDatabase(source, config.region, cloud);
   const traceQuery = tracing.queries?.(target.url);
-  return openPersistence(
-    {
-      ...settings,
-      ...target,
-      applicationName: config.functionName,
-      ...(traceQuery === undefined ? {} : { traceQuery }),
-    },
-    uuidV7Generator,
-  );
+  return {
+    ...settings,
+    ...target,
+    applicationName: config.functionName,
+    ...(traceQuery === undefined ? {} : { traceQuery }),
+  };
 }
 
 /** The HS256 signing secret: as given, or read from Secrets Manager now (cold start). */
-async function signingSecretOf(
+export async function readSigningSecret(
   auth: NonNullable<LambdaConfig['auth']>,
   secrets: SecretReader,
 ): Promise<string> {
@@ -106,86 +78,6 @@ async function signingSecretOf(
       `invalid configuration: the secret JWT_SECRET_ARN names must be at least ${String(MIN_SIGNING_SECRET_LENGTH)} characters`,
     );
   return secret;
-}
-
-/**
- * Reads the function's secrets, opens the pool (traced), wires the core and, where events are
- * configured, the relay.
- */
-export async function openLambdaRuntime(
-  config: LambdaConfig,
-  telemetry: Telemetry,
-  relayOptions: Partial<OutboxRelayOptions> = {},
-  access: Partial<CloudAccess> = {},
-): Promise<LambdaRuntime> {
-  const { auth } = config;
-  if (auth === null)
-    throw new LambdaConfigError(
-      'invalid configuration: JWT_SECRET_ARN (or JWT_SECRET) is required',
-    );
-  const tracing = await loadTracing(config.tracing);
-  const cloud = cloudAccess(config, tracing, access);
-  let signingSecret: string;
-  let persistence: Persistence;
-  try {
-    signingSecret = await signingSecretOf(auth, cloud.secrets);
-    persistence = await openWith(config, tracing, cloud);
-  } finally {
-    if (access.secrets === undefined) cloud.secrets.close();
-  }
-  try {
-    return wire(config, { ...auth, signingSecret }, telemetry, tracing, persistence, relayOptions);
-  } catch (error) {
-    // A retried cold start opens a new pool: this one must not stay connected.
-    await persistence.close();
-    throw error;
-  }
-}
-
-function wire(
-  config: LambdaConfig,
-  auth: Omit<CoreSettings, 'region'>,
-  telemetry: Telemetry,
-  tracing: Tracing,
-  persistence: Persistence,
-  relayOptions: Partial<OutboxRelayOptions>,
-): LambdaRuntime {
-  const core = composeCore(
-    persistence,
-    { ...auth, region: config.region },
-    apiLogger(telemetry.logger),
-  );
-  let relay: OutboxRelay | null = null;
-  let unsubscribe = (): void => undefined;
-  if (config.events !== null) {
-    const publisher = createEventBridgePublisher(
-      { ...config.events, region: config.region },
-      (client) => tracing.client(client),
-    );
-    relay = new OutboxRelay(
-      persistence.outbox,
-      publisher,
-      systemClock,
-      { owner: config.instanceId, ...relayOptions },
-      relayTelemetry(telemetry),
-    );
-    const fastPath = relay;
-    unsubscribe = persistence.db.onCommitted((events) => {
-      fastPath.enqueue(events);
-    });
-  }
-  return {
-    config,
-    telemetry,
-    persistence,
-    core,
-    relay,
-    close: async () => {
-      unsubscribe();
-      await relay?.drain();
-      await persistence.close();
-    },
-  };
 }
 
 /** What {@link lambdaHandler} needs of a runtime: telemetry, and the relay to flush if any. */

@@ -1,7 +1,7 @@
 import { FreezingProxy, type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { Client } from 'pg';
 import { Database } from './database';
-import { testConfig } from './testing/persistence-fixture';
+import { testConfig } from './testing/database.fixture';
 
 const CONNECT_TIMEOUT_MS = 300;
 const QUERY_TIMEOUT_MS = 600;

@@ -1,36 +1,24 @@
-import { Project } from '@taskflow/projects-domain';
+import type { PendingEvent } from '@taskflow/platform-events';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
-import { Comment, Task } from '@taskflow/tasks-domain';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import { User } from '@taskflow/users-domain';
 import { Database } from './database';
-import type { Persistence } from './persistence';
 import {
-  type UseCases,
-  as,
-  count,
+  type PlatformStores,
   deferred,
   openMigrated,
-  ownerWithProject,
   testConfig,
-  token,
-  useCasesOver,
-} from './testing/persistence-fixture';
+} from './testing/database.fixture';
+import { WriteBatch, appendOutbox } from './write-batch';
 
 const TXID = { text: 'SELECT txid_current()::text AS txid', values: [] } as const;
 
 describe('Database', () => {
   let database: TestDatabase;
-  let store: Persistence;
-  let app: UseCases;
-  let ownerId: string;
-  let projectId: string;
+  let store: PlatformStores;
 
   beforeAll(async () => {
     database = await createTestDatabase('pp_database');
     store = await openMigrated(database.url);
-    app = useCasesOver(store);
-    ({ ownerId, projectId } = await ownerWithProject(app));
   });
 
   afterAll(async () => {
@@ -43,13 +31,27 @@ describe('Database', () => {
     return rows[0]?.txid ?? '';
   }
 
-  /** Rows of any table naming `id` in its id or aggregate column, read on a connection of its own. */
+  /** Writes one event of aggregate `id` (its outbox row and its pending row), as a repository does. */
+  async function write(id: string): Promise<void> {
+    const event: PendingEvent = {
+      type: 'task.deleted',
+      data: { deletedAt: new Date().toISOString() },
+      aggregateId: id,
+      aggregateVersion: 2,
+      projectId: null,
+      actor: null,
+      occurredAt: new Date().toISOString(),
+    };
+    const batch = new WriteBatch(store.db.notifyChannel);
+    appendOutbox(batch, [event], { correlationId: null }, uuidV7Generator);
+    await store.db.query(batch.toStatement());
+  }
+
+  /** Rows naming aggregate `id` (outbox and pending rows), read on a connection of its own. */
   async function traces(id: string): Promise<number> {
     const { rows } = await store.db.pool.query<{ n: number }>(
-      `SELECT (SELECT count(*) FROM users WHERE id = $1) + (SELECT count(*) FROM projects WHERE id = $1)
-            + (SELECT count(*) FROM project_members WHERE project_id = $1) + (SELECT count(*) FROM tasks WHERE id = $1)
-            + (SELECT count(*) FROM task_updates WHERE task_id = $1) + (SELECT count(*) FROM comments WHERE id = $1)
-            + (SELECT count(*) FROM outbox WHERE aggregate_id = $1) AS n`,
+      `SELECT (SELECT count(*) FROM outbox WHERE aggregate_id = $1)
+            + (SELECT count(*) FROM outbox_pending p JOIN outbox o ON o.id = p.id WHERE o.aggregate_id = $1) AS n`,
       [id],
     );
     return rows[0]?.n ?? -1;
@@ -86,117 +88,22 @@ describe('Database', () => {
 
     it('returns what the work returns, committed', async () => {
       // Prepare
-      const user = User.create({
-        id: uuidV7Generator.next(),
-        name: 'Committed',
-        email: `c.${token()}@example.com`,
-        actorId: null,
-        now: new Date(),
-      });
+      const id = uuidV7Generator.next();
 
       // Act
       const result = await store.db.run(async () => {
-        await store.users.add(user, { correlationId: null });
+        await write(id);
         return 42;
       });
 
       // Assess
       expect(result).toBe(42);
-      expect(await traces(user.id)).toBe(2);
-    });
-
-    it('rolls back every repository write made inside it when the work throws, and rethrows that error', async () => {
-      // Prepare
-      const failure = new Error('work failed after writing');
-      const now = new Date();
-      const access = await store.projects.accessFor(projectId, [ownerId]);
-      if (access === null) throw new Error('project not stored');
-      const user = User.create({
-        id: uuidV7Generator.next(),
-        name: 'Rolled back',
-        email: `rb.${token()}@example.com`,
-        actorId: null,
-        now,
-      });
-      const project = Project.create({
-        id: uuidV7Generator.next(),
-        name: 'Rolled back',
-        creatorId: ownerId,
-        now,
-      });
-      const task = Task.create({
-        id: uuidV7Generator.next(),
-        projectId,
-        title: 'Rolled back',
-        fields: {},
-        actorId: ownerId,
-        access,
-        now,
-      });
-      const comment = Comment.create({
-        id: uuidV7Generator.next(),
-        taskId: task.id,
-        projectId,
-        body: 'gone',
-        authorId: ownerId,
-        access,
-        now,
-      });
-      const existing = await app.tasks.create({ projectId, title: 'Kept as it was' }, as(ownerId));
-      const idempotency = {
-        actorId: ownerId,
-        key: `k-${token()}`,
-        requestHash: 'h',
-        response: { status: 200, headers: {} },
-        createdAt: now.toISOString(),
-      };
-      const seen: number[] = [];
-
-      // Act
-      const attempt = store.db.run(async () => {
-        await store.users.add(user, { correlationId: null });
-        await store.projects.add(project, { correlationId: null });
-        await store.tasks.add(task, { correlationId: null });
-        await store.comments.add(comment, { correlationId: null });
-        await app.tasks.update(
-          existing.id,
-          { title: 'Changed', labels: ['rolled'] },
-          null,
-          as(ownerId),
-        );
-        await store.idempotency.put(idempotency, new Date(0));
-        // Another session sees none of it yet; the transaction sees its own writes.
-        seen.push(await traces(user.id), (await store.tasks.findById(task.id)) === null ? 0 : 1);
-        throw failure;
-      });
-
-      // Assess
-      await expect(attempt).rejects.toBe(failure);
-      expect(seen).toEqual([0, 1]);
-      expect(
-        await Promise.all([user.id, project.id, task.id, comment.snapshot().id].map(traces)),
-      ).toEqual([0, 0, 0, 0]);
-      expect(await store.tasks.findById(existing.id)).toMatchObject({ version: 1 });
-      expect((await store.tasks.history(existing.id)).map((entry) => entry.version)).toEqual([1]);
-      expect(
-        await count(store.db, 'SELECT count(*) AS n FROM outbox WHERE aggregate_id = $1', [
-          existing.id,
-        ]),
-      ).toBe(1);
-      expect(
-        await store.idempotency.find(idempotency.actorId, idempotency.key, new Date(0)),
-      ).toBeNull();
+      expect(await traces(id)).toBe(2);
     });
 
     it('lets a nested run join the outer transaction, so an outer failure undoes the inner writes', async () => {
       // Prepare
-      const user = User.create({
-        id: uuidV7Generator.next(),
-        name: 'Nested',
-        email: `n.${token()}@example.com`,
-        actorId: null,
-        now: new Date(),
-      });
+      const id = uuidV7Generator.next();
       const ids: string[] = [];
 
       // Act
@@ -204,7 +111,7 @@ describe('Database', () => {
         ids.push(await txid(store.db));
         await store.db.run(async () => {
           ids.push(await txid(store.db));
-          await store.users.add(user, { correlationId: null });
+          await write(id);
         });
         ids.push(await txid(store.db));
         throw new Error('outer fails after the inner run returned');
@@ -213,66 +120,48 @@ describe('Database', () => {
       // Assess
       await expect(attempt).rejects.toThrow('outer fails');
       expect(new Set(ids).size).toBe(1);
-      expect(await traces(user.id)).toBe(0);
+      expect(await traces(id)).toBe(0);
     });
 
     it('keeps writes invisible to other sessions until the outer run commits', async () => {
       // Prepare
-      const user = User.create({
-        id: uuidV7Generator.next(),
-        name: 'Pending',
-        email: `p.${token()}@example.com`,
-        actorId: null,
-        now: new Date(),
-      });
+      const id = uuidV7Generator.next();
       const written = deferred<undefined>();
       const commit = deferred<undefined>();
 
       // Act
       const outer = store.db.run(async () => {
-        await store.db.run(() => store.users.add(user, { correlationId: null }));
+        await store.db.run(() => write(id));
         written.resolve(undefined);
         await commit.promise;
       });
       await written.promise;
-      const whileOpen = await traces(user.id);
+      const whileOpen = await traces(id);
       commit.resolve(undefined);
       await outer;
 
       // Assess
       expect(whileOpen).toBe(0);
-      expect(await traces(user.id)).toBe(2);
+      expect(await traces(id)).toBe(2);
     });
 
     it('gives concurrent runs separate transactions: one rolling back keeps the other', async () => {
       // Prepare
-      const kept = User.create({
-        id: uuidV7Generator.next(),
-        name: 'Kept',
-        email: `k.${token()}@example.com`,
-        actorId: null,
-        now: new Date(),
-      });
-      const lost = User.create({
-        id: uuidV7Generator.next(),
-        name: 'Lost',
-        email: `l.${token()}@example.com`,
-        actorId: null,
-        now: new Date(),
-      });
+      const kept = uuidV7Generator.next();
+      const lost = uuidV7Generator.next();
       const bothWritten = [deferred<undefined>(), deferred<undefined>()] as const;
       const txids: string[] = [];
 
       // Act
       const outcomes = await Promise.allSettled([
         store.db.run(async () => {
-          await store.users.add(kept, { correlationId: null });
+          await write(kept);
           txids.push(await txid(store.db));
           bothWritten[0].resolve(undefined);
           await bothWritten[1].promise;
         }),
         store.db.run(async () => {
-          await store.users.add(lost, { correlationId: null });
+          await write(lost);
           txids.push(await txid(store.db));
           bothWritten[1].resolve(undefined);
           await bothWritten[0].promise;
@@ -283,8 +172,8 @@ describe('Database', () => {
       // Assess
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
       expect(new Set(txids).size).toBe(2);
-      expect(await traces(kept.id)).toBe(2);
-      expect(await traces(lost.id)).toBe(0);
+      expect(await traces(kept)).toBe(2);
+      expect(await traces(lost)).toBe(0);
     });
 
     it('runs a transaction the engine aborted for a deadlock again, so both sides commit once', async () => {
@@ -366,46 +255,6 @@ describe('Database', () => {
       expect(store.db.pool.totalCount).toBeLessThanOrEqual(store.db.config.poolSize);
       expect(store.db.pool.waitingCount).toBe(0);
     });
-
-    it('rolls back after a failed statement inside it, leaving the connection usable', async () => {
-      // Prepare
-      const email = `dup.${token()}@example.com`;
-      await store.users.add(
-        User.create({
-          id: uuidV7Generator.next(),
-          name: 'First',
-          email,
-          actorId: null,
-          now: new Date(),
-        }),
-        { correlationId: null },
-      );
-      const second = User.create({
-        id: uuidV7Generator.next(),
-        name: 'Second',
-        email: email.toUpperCase(),
-        actorId: null,
-        now: new Date(),
-      });
-      const before = User.create({
-        id: uuidV7Generator.next(),
-        name: 'Before',
-        email: `b.${token()}@example.com`,
-        actorId: null,
-        now: new Date(),
-      });
-
-      // Act
-      const attempt = store.db.run(async () => {
-        await store.users.add(before, { correlationId: null });
-        await store.users.add(second, { correlationId: null });
-      });
-
-      // Assess
-      await expect(attempt).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
-      expect(await traces(before.id)).toBe(0);
-      expect(await store.db.run(() => store.users.findByEmail(email))).not.toBeNull();
-    });
   });
 
   describe('query outside a transaction', () => {
@@ -482,37 +331,18 @@ describe('Database', () => {
     });
 
     describe('after close()', () => {
-      let closed: Persistence;
-      let knownUser: string;
+      let closed: PlatformStores;
 
       beforeAll(async () => {
         closed = await openMigrated(database.url);
-        knownUser = await app.users
-          .ensureByEmail({ name: 'Known', email: `known.${token()}@example.com` }, null)
-          .then((u) => u.id);
-        await closed.users.findById(knownUser);
+        await closed.db.query({ text: 'SELECT 1', values: [] });
         await closed.close();
       });
 
       it.each<[string, () => Promise<unknown>]>([
-        ['a repository read', () => closed.users.findById(knownUser)],
-        [
-          'a repository write',
-          () =>
-            closed.users.add(
-              User.create({
-                id: uuidV7Generator.next(),
-                name: 'Late',
-                email: `late.${token()}@example.com`,
-                actorId: null,
-                now: new Date(),
-              }),
-              { correlationId: null },
-            ),
-        ],
         ['a raw query', () => closed.db.query({ text: 'SELECT 1', values: [] })],
         ['a transaction', () => closed.db.run(() => Promise.resolve(1))],
-        ['a migration', () => closed.migrate()],
+        ['a store read', () => closed.outbox.lagMs(new Date())],
       ])('%s rejects', async (_what, act) => {
         // Act
         const attempt = act();

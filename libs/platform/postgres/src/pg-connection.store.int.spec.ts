@@ -11,8 +11,7 @@ import {
   type TestDatabase,
   createTestDatabase,
 } from '@taskflow/platform-testing';
-import type { Persistence } from './persistence';
-import { count, openMigrated } from './testing/persistence-fixture';
+import { type PlatformStores, count, openMigrated } from './testing/database.fixture';
 import { MAX_CONNECTION_PURGE } from './pg-connection.store';
 
 const T0 = new Date('2030-06-01T12:00:00.000Z');
@@ -22,7 +21,7 @@ const WEST = 'us-west-2';
 
 describe('PgConnectionStore', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: PlatformStores;
 
   beforeAll(async () => {
     database = await createTestDatabase('pp_ws_connections');

@@ -1,8 +1,7 @@
 import type { BusEvent } from '@taskflow/platform-event-routing';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import type { Persistence } from './persistence';
-import { openMigrated, token } from './testing/persistence-fixture';
+import { type PlatformStores, openMigrated, token } from './testing/database.fixture';
 
 function busEvent(detail: Record<string, unknown>): BusEvent {
   return {
@@ -20,7 +19,7 @@ function busEvent(detail: Record<string, unknown>): BusEvent {
 
 describe('PgDeadLetterStore', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: PlatformStores;
 
   beforeAll(async () => {
     database = await createTestDatabase('pp_dead_letters');

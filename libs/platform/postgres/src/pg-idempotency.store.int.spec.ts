@@ -1,15 +1,15 @@
 import type { IdempotencyRecord } from '@taskflow/platform-ports';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import type { Persistence } from './persistence';
 import {
+  type PlatformStores,
   count,
   deferred,
   eventually,
   openMigrated,
   sessionsWaitingForLocks,
   token,
-} from './testing/persistence-fixture';
+} from './testing/database.fixture';
 
 // Every record here is created in 2030 or later, except the purge test's, which are older than 2001.
 const T0 = new Date('2030-06-01T12:00:00.000Z');
@@ -32,7 +32,7 @@ function record(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
 
 describe('PgIdempotencyStore', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: PlatformStores;
 
   beforeAll(async () => {
     database = await createTestDatabase('pp_idempotency');

@@ -1,25 +1,24 @@
-import type { EventEnvelope } from '@taskflow/platform-events';
+import type { EventEnvelope, PendingEvent } from '@taskflow/platform-events';
 import { OutboxRelay } from '@taskflow/platform-relay';
-import { systemClock } from '@taskflow/platform-kernel';
+import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { ScriptedPublisher, createTestDatabase } from '@taskflow/platform-testing';
 import type { Database } from './database';
-import type { Persistence } from './persistence';
-import { type StatementLog, recordStatements } from './testing/dsql-rules';
+import { type StatementLog, recordStatements } from './dsql-rules';
 import {
-  type UseCases,
+  type PlatformStores,
   openDsqlDialect,
   openMigrated,
   testConfig,
-  useCasesOver,
-} from './testing/persistence-fixture';
+} from './testing/database.fixture';
 import { PgOutboxStore } from './pg-outbox.store';
+import { WriteBatch, appendOutbox } from './write-batch';
 
 describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', (dialect) => {
   let drop: () => Promise<void>;
-  let persistence: Persistence;
-  let cases: UseCases;
-  let actorId: string;
+  let persistence: PlatformStores;
   let log: StatementLog;
+  const actorId = uuidV7Generator.next();
+  const projectId = uuidV7Generator.next();
 
   beforeAll(async () => {
     const database = await createTestDatabase(`outbox_${dialect}`);
@@ -29,9 +28,6 @@ describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', 
         ? await openMigrated(database.url)
         : await openDsqlDialect(database.url);
     log = recordStatements(persistence.db);
-    cases = useCasesOver(persistence);
-    actorId = (await cases.users.ensureByEmail({ email: 'outbox@example.com', name: 'O' }, null))
-      .id;
   });
 
   afterAll(async () => {
@@ -47,9 +43,31 @@ describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', 
     });
   });
 
-  const newEvents = async (projects: number): Promise<string[]> => {
-    for (let i = 0; i < projects; i += 1)
-      await cases.projects.create({ name: `P${i}` }, { actorId, correlationId: 'c' });
+  /** Writes a command's events to the outbox in one statement, as a repository does. */
+  const command = async (...events: PendingEvent[]): Promise<void> => {
+    const batch = new WriteBatch(persistence.db.notifyChannel);
+    appendOutbox(batch, events, { correlationId: 'c' }, uuidV7Generator);
+    await persistence.db.query(batch.toStatement());
+  };
+  /** The fields of an event of task `taskId` at `aggregateVersion`, but its type and data. */
+  const ofTask = (taskId: string, aggregateVersion: number) => ({
+    aggregateId: taskId,
+    aggregateVersion,
+    projectId,
+    actor: actorId,
+    occurredAt: new Date().toISOString(),
+  });
+  /** A task assigned, then deleted: two events of one command. */
+  const assignedThenDeleted = async (): Promise<void> => {
+    const taskId = uuidV7Generator.next();
+    await command(
+      { type: 'task.assigned', data: { from: null, to: actorId }, ...ofTask(taskId, 2) },
+      { type: 'task.deleted', data: { deletedAt: new Date().toISOString() }, ...ofTask(taskId, 3) },
+    );
+  };
+
+  const newEvents = async (commands: number): Promise<string[]> => {
+    for (let i = 0; i < commands; i += 1) await assignedThenDeleted();
     const { rows } = await persistence.db.query<{ id: string }>({
       text: 'SELECT id FROM outbox_pending ORDER BY id',
       values: [],
@@ -58,7 +76,7 @@ describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', 
   };
 
   it('claims due events oldest first, under a lease other relays respect', async () => {
-    // Prepare: each project writes two events (created, member_added)
+    // Prepare: each command writes two events (assigned, deleted)
     const ids = await newEvents(3);
 
     // Act
@@ -267,15 +285,14 @@ describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', 
 
   it('reads the log since a time, by type, page after page', async () => {
     const before = new Date();
-    const project = await cases.projects.create({ name: 'Log' }, { actorId, correlationId: 'c' });
-    await cases.tasks.create(
-      { projectId: project.id, title: 'T1' },
-      { actorId, correlationId: 'c' },
-    );
-    await cases.tasks.create(
-      { projectId: project.id, title: 'T2' },
-      { actorId, correlationId: 'c' },
-    );
+    await assignedThenDeleted();
+    const statusChanged = (): PendingEvent => ({
+      type: 'task.status_changed',
+      data: { from: 'pending', to: 'in_progress' },
+      ...ofTask(uuidV7Generator.next(), 2),
+    });
+    await command(statusChanged());
+    await command(statusChanged());
 
     const all = await persistence.outbox.readSince({
       since: before,
@@ -285,13 +302,13 @@ describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', 
     });
     const first = await persistence.outbox.readSince({
       since: before,
-      types: ['task.created'],
+      types: ['task.status_changed'],
       afterId: null,
       limit: 1,
     });
     const second = await persistence.outbox.readSince({
       since: before,
-      types: ['task.created'],
+      types: ['task.status_changed'],
       afterId: first[0]?.id ?? null,
       limit: 1,
     });
@@ -303,10 +320,10 @@ describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', 
     });
 
     expect(all.map((e) => e.type)).toEqual([
-      'project.created',
-      'project.member_added',
-      'task.created',
-      'task.created',
+      'task.assigned',
+      'task.deleted',
+      'task.status_changed',
+      'task.status_changed',
     ]);
     expect([...first, ...second].map((e) => e.id)).toEqual(all.slice(2).map((e) => e.id));
     expect(future).toEqual([]);

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import type { Persistence } from './persistence';
 import {
+  type PlatformStores,
   count,
   deferred,
   eventually,
   openMigrated,
   sessionsWaitingForLocks,
-} from './testing/persistence-fixture';
+} from './testing/database.fixture';
 
 const T0 = new Date('2030-06-01T12:00:00.000Z');
 
 describe('PgProcessedEventStore', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: PlatformStores;
 
   beforeAll(async () => {
     database = await createTestDatabase('pp_processed_events');

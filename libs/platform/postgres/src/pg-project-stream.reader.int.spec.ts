@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { Client } from 'pg';
-import type { Persistence } from './persistence';
-import { eventually, openMigrated } from './testing/persistence-fixture';
+import { type PlatformStores, eventually, openMigrated } from './testing/database.fixture';
 import { PgProjectStreamReader } from './pg-project-stream.reader';
 
 describe('PgProjectStreamReader', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: PlatformStores;
   let reader: PgProjectStreamReader;
 
   beforeAll(async () => {

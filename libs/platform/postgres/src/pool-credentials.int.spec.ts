@@ -6,7 +6,7 @@ import { Database } from './database';
 import type { DatabaseCredentials } from './database.config';
 import { EmbeddedPostgresServer } from './embedded/embedded-postgres.server';
 import { connectionTarget, isAuthenticationFailure } from './pool-credentials';
-import { testConfig } from './testing/persistence-fixture';
+import { testConfig } from './testing/database.fixture';
 
 /**
  * The shared test server trusts every local connection (any password passes), so these specs

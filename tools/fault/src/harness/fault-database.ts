@@ -1,5 +1,9 @@
-import { type Core, composeCore } from '@taskflow/app-composition';
-import { type Persistence, openPersistence } from '@taskflow/platform-postgres';
+import {
+  type Core,
+  type Persistence,
+  composeCore,
+  openPersistence,
+} from '@taskflow/app-composition';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 

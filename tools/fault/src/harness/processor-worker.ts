@@ -9,8 +9,7 @@
  * `{"id","ok":true,"duplicate","taskId"}` or `{"id","ok":false,"retryable","reason"}`.
  */
 import { createInterface } from 'node:readline';
-import { composeCore, createTaskProcessor } from '@taskflow/app-composition';
-import { openPersistence } from '@taskflow/platform-postgres';
+import { composeCore, createTaskProcessor, openPersistence } from '@taskflow/app-composition';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { EventProcessingError } from '@taskflow/tasks-inbound';
 

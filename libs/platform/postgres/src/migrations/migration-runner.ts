@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { type Dialect, MIGRATION_STEPS, type MigrationStep } from './migration-steps';
+import type { Dialect, MigrationStep } from './migration-steps';
 
 /** What a migration run did. */
 export interface MigrationReport {
@@ -16,16 +16,16 @@ const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS schema_migrations (
 const ADVISORY_LOCK_KEY = 7_314_159_265;
 
 /**
- * Applies pending migration steps in order, each DDL statement in its own transaction and its
- * ledger row in another (DSQL forbids mixing them; steps are idempotent, so a crash in between
- * is harmless). TypeORM's own runner is not used: its ledger table has a SERIAL key and it
+ * Applies the pending ones of `steps` in the order given (`assembleMigrationSteps` makes it),
+ * each DDL statement in its own transaction and its ledger row in another (DSQL forbids mixing
+ * them; steps are idempotent, so a crash in between is harmless). TypeORM's own runner is not used: its ledger table has a SERIAL key and it
  * mixes DDL and DML in one transaction, neither of which Aurora DSQL accepts. On PostgreSQL a
  * session advisory lock makes concurrent starts (several hosts, several Lambdas) take turns.
  */
 export async function runMigrations(
   dataSource: DataSource,
   dialect: Dialect,
-  steps: readonly MigrationStep[] = MIGRATION_STEPS,
+  steps: readonly MigrationStep[],
 ): Promise<MigrationReport> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();

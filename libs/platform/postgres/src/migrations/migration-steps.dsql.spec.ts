@@ -1,65 +1,18 @@
-import type { DataSource } from 'typeorm';
-import {
-  type MigrationUnit,
-  dsqlMigrationViolations,
-  splitStatements,
-} from '../testing/dsql-rules';
-import { runMigrations } from './migration-runner';
-import { MIGRATION_STEPS, type MigrationStep } from './migration-steps';
-
-/**
- * A DataSource that answers the migration runner as an empty Aurora DSQL database would and
- * records what the runner sends, transaction by transaction: the statements exactly as they are
- * run on the dsql dialect (PostgreSQL cannot run them: it has no `CREATE INDEX ASYNC`).
- */
-function recordingDataSource(): { dataSource: DataSource; units: MigrationUnit[] } {
-  const units: MigrationUnit[] = [];
-  let open: string[] | null = null;
-  const runner = {
-    connect: () => Promise.resolve(),
-    release: () => Promise.resolve(),
-    startTransaction: () => {
-      open = [];
-      return Promise.resolve();
-    },
-    commitTransaction: () => {
-      if (open !== null) units.push({ inTransaction: true, statements: open });
-      open = null;
-      return Promise.resolve();
-    },
-    rollbackTransaction: () => {
-      open = null;
-      return Promise.resolve();
-    },
-    query: (sql: string) => {
-      const statements = splitStatements(sql);
-      if (open === null) units.push({ inTransaction: false, statements });
-      else open.push(...statements);
-      // The ledger is empty: every step is pending.
-      return Promise.resolve([]);
-    },
-  };
-  return { dataSource: { createQueryRunner: () => runner } as unknown as DataSource, units };
-}
-
-async function sentOnDsql(steps: readonly MigrationStep[]): Promise<MigrationUnit[]> {
-  const { dataSource, units } = recordingDataSource();
-  await runMigrations(dataSource, 'dsql', steps);
-  return units;
-}
+import { dsqlMigrationViolations, migrationUnitsOnDsql } from '../dsql-rules';
+import { PLATFORM_MIGRATION_STEPS, type MigrationStep } from './migration-steps';
 
 const step = (sql: string): MigrationStep => ({ name: '9999-violating', sql: () => sql });
 
 describe('the migration statements, as run on the dsql dialect, against Aurora DSQL’s rules', () => {
-  it('every statement of every step keeps them', async () => {
+  it('every statement of every platform step keeps them', async () => {
     // Act
-    const units = await sentOnDsql(MIGRATION_STEPS);
+    const units = await migrationUnitsOnDsql(PLATFORM_MIGRATION_STEPS);
 
     // Assess
     expect(dsqlMigrationViolations(units)).toEqual([]);
     // Sanity: the ledger's DDL and each step ran, each in a transaction of its own.
     const ddl = units.filter((unit) => unit.inTransaction);
-    expect(ddl).toHaveLength(MIGRATION_STEPS.length + 1);
+    expect(ddl).toHaveLength(PLATFORM_MIGRATION_STEPS.length + 1);
     expect(ddl.every((unit) => unit.statements.length === 1)).toBe(true);
     expect(
       ddl.filter((unit) => /^CREATE (UNIQUE )?INDEX ASYNC /.test(unit.statements[0] ?? '')),
@@ -129,7 +82,7 @@ describe('the migration statements, as run on the dsql dialect, against Aurora D
     },
   ])('flags a step that breaks “$rule”: $sql', async ({ rule, sql }) => {
     // Act
-    const units = await sentOnDsql([...MIGRATION_STEPS, step(sql)]);
+    const units = await migrationUnitsOnDsql([...PLATFORM_MIGRATION_STEPS, step(sql)]);
 
     // Assess
     expect(dsqlMigrationViolations(units).map((v) => v.rule)).toContain(rule);

@@ -1,18 +1,44 @@
 import { randomUUID } from 'node:crypto';
 import type { BusEvent } from '@taskflow/platform-event-routing';
-import { type Persistence, openPersistence } from '@taskflow/platform-postgres';
+import {
+  Database,
+  PLATFORM_MIGRATION_STEPS,
+  PgDeadLetterStore,
+  PgProcessedEventStore,
+  assembleMigrationSteps,
+  runMigrations,
+} from '@taskflow/platform-postgres';
+import { PROJECTS_MIGRATION_STEPS, PgProjectRepository } from '@taskflow/projects-adapters';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { type Clock, systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
+import {
+  PgCommentRepository,
+  PgTaskRepository,
+  TASKS_MIGRATION_STEPS,
+} from '@taskflow/tasks-adapters';
 import { TaskUseCases } from '@taskflow/tasks-application';
+import { PgUserRepository, USERS_MIGRATION_STEPS } from '@taskflow/users-adapters';
 import { UserUseCases } from '@taskflow/users-application';
 import { TaskProcessor, type TaskProcessorOptions } from '../task.processor';
+
+/** The stores an inbound event reaches, over one pool. */
+export interface ProcessorPersistence {
+  readonly db: Database;
+  readonly users: PgUserRepository;
+  readonly projects: PgProjectRepository;
+  readonly tasks: PgTaskRepository;
+  readonly comments: PgCommentRepository;
+  readonly processedEvents: PgProcessedEventStore;
+  readonly deadLetters: PgDeadLetterStore;
+  close(): Promise<void>;
+}
 
 /**
  * Shared set-up of the processor's integration specs (not exported from the library): a
  * migrated database, the real use cases over it, and the processor wired as the host wires it.
  */
 export interface ProcessorFixture {
-  readonly persistence: Persistence;
+  readonly persistence: ProcessorPersistence;
   readonly users: UserUseCases;
   readonly projects: ProjectUseCases;
   readonly tasks: TaskUseCases;
@@ -32,20 +58,36 @@ export async function openProcessorFixture(
   url: string,
   clock: Clock = systemClock,
 ): Promise<ProcessorFixture> {
-  const persistence = await openPersistence(
-    {
-      url,
-      poolSize: 10,
-      statementTimeoutMs: 10_000,
-      connectTimeoutMs: 10_000,
-      queryTimeoutMs: 0,
-      ssl: 'disable',
-      applicationName: 'taskflow-processor-int-spec',
-      dialect: 'postgres',
-    },
-    uuidV7Generator,
+  const db = await Database.connect({
+    url,
+    poolSize: 10,
+    statementTimeoutMs: 10_000,
+    connectTimeoutMs: 10_000,
+    queryTimeoutMs: 0,
+    ssl: 'disable',
+    applicationName: 'taskflow-processor-int-spec',
+    dialect: 'postgres',
+  });
+  const persistence: ProcessorPersistence = {
+    db,
+    users: new PgUserRepository(db, uuidV7Generator),
+    projects: new PgProjectRepository(db, uuidV7Generator),
+    tasks: new PgTaskRepository(db, uuidV7Generator),
+    comments: new PgCommentRepository(db, uuidV7Generator),
+    processedEvents: new PgProcessedEventStore(db),
+    deadLetters: new PgDeadLetterStore(db, uuidV7Generator),
+    close: () => db.close(),
+  };
+  await runMigrations(
+    db.dataSource,
+    'postgres',
+    assembleMigrationSteps(
+      PLATFORM_MIGRATION_STEPS,
+      USERS_MIGRATION_STEPS,
+      PROJECTS_MIGRATION_STEPS,
+      TASKS_MIGRATION_STEPS,
+    ),
   );
-  await persistence.migrate();
   const users = new UserUseCases(persistence.users, clock, uuidV7Generator);
   const projects = new ProjectUseCases(
     persistence.projects,
@@ -103,7 +145,7 @@ export function inboundEvent(
 
 /** Counts rows with a raw query (`SELECT count(*) AS n ...`). */
 export async function count(
-  persistence: Persistence,
+  persistence: ProcessorPersistence,
   text: string,
   values: readonly unknown[] = [],
 ): Promise<number> {
@@ -112,7 +154,9 @@ export async function count(
 }
 
 /** Row counts of everything an event can write. */
-export async function footprint(persistence: Persistence): Promise<Record<string, number>> {
+export async function footprint(
+  persistence: ProcessorPersistence,
+): Promise<Record<string, number>> {
   const tables = [
     'users',
     'projects',

@@ -1,9 +1,14 @@
 import { ConflictError, ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { User } from '@taskflow/users-domain';
-import { encodeCursor } from './cursor';
-import type { Persistence } from './persistence';
-import { count, openMigrated, token, useCasesOver } from './testing/persistence-fixture';
+import { encodeCursor } from '@taskflow/platform-postgres';
+import {
+  type Repositories,
+  count,
+  openMigrated,
+  token,
+  useCasesOver,
+} from './testing/database.fixture';
 
 function newUser(name: string, email: string): User {
   return User.create({ id: uuidV7Generator.next(), name, email, actorId: null, now: new Date() });
@@ -11,7 +16,7 @@ function newUser(name: string, email: string): User {
 
 describe('PgUserRepository', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: Repositories;
 
   beforeAll(async () => {
     database = await createTestDatabase('pp_users');

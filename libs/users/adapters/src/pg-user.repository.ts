@@ -5,11 +5,15 @@ import {
   type WriteContext,
 } from '@taskflow/platform-kernel';
 import { User, type UserListQuery, type UserRepository } from '@taskflow/users-domain';
-import { decodeCursor, pageOf } from './cursor';
-import { containsPattern } from './like-pattern';
-import type { Database } from './database';
-import { isUniqueViolation } from './pg-errors';
-import { WriteBatch, appendOutbox } from './write-batch';
+import {
+  appendOutbox,
+  containsPattern,
+  type Database,
+  decodeCursor,
+  isUniqueViolation,
+  pageOf,
+  WriteBatch,
+} from '@taskflow/platform-postgres';
 
 interface UserRow {
   id: string;

@@ -1,16 +1,34 @@
 import type { IdGenerator } from '@taskflow/platform-kernel';
-import { Database } from './database';
-import type { DatabaseConfig } from './database.config';
-import { type MigrationReport, runMigrations } from './migrations/migration-runner';
-import { PgCommentRepository } from './pg-comment.repository';
-import { PgConnectionStore } from './pg-connection.store';
-import { PgDeadLetterStore } from './pg-dead-letter.store';
-import { PgIdempotencyStore } from './pg-idempotency.store';
-import { PgOutboxStore } from './pg-outbox.store';
-import { PgProcessedEventStore } from './pg-processed-event.store';
-import { PgProjectRepository } from './pg-project.repository';
-import { DSQL_RELEASES_PER_TRANSACTION, PgTaskRepository } from './pg-task.repository';
-import { PgUserRepository } from './pg-user.repository';
+import {
+  Database,
+  type DatabaseConfig,
+  type MigrationReport,
+  type MigrationStep,
+  PLATFORM_MIGRATION_STEPS,
+  PgConnectionStore,
+  PgDeadLetterStore,
+  PgIdempotencyStore,
+  PgOutboxStore,
+  PgProcessedEventStore,
+  assembleMigrationSteps,
+  runMigrations,
+} from '@taskflow/platform-postgres';
+import { PROJECTS_MIGRATION_STEPS, PgProjectRepository } from '@taskflow/projects-adapters';
+import {
+  DSQL_RELEASES_PER_TRANSACTION,
+  PgCommentRepository,
+  PgTaskRepository,
+  TASKS_MIGRATION_STEPS,
+} from '@taskflow/tasks-adapters';
+import { PgUserRepository, USERS_MIGRATION_STEPS } from '@taskflow/users-adapters';
+
+/** Taskflow's schema: the platform's tables and each context's, in name order. */
+export const MIGRATION_STEPS: readonly MigrationStep[] = assembleMigrationSteps(
+  PLATFORM_MIGRATION_STEPS,
+  USERS_MIGRATION_STEPS,
+  PROJECTS_MIGRATION_STEPS,
+  TASKS_MIGRATION_STEPS,
+);
 
 /** Every Postgres-backed port, sharing one pool. */
 export interface Persistence {
@@ -32,6 +50,7 @@ export interface Persistence {
    * in the removal's own (PostgreSQL). Set on Aurora DSQL, whose transactions are bounded.
    */
   readonly releasesPerTransaction: number | null;
+  /** Applies the pending steps of {@link MIGRATION_STEPS}. */
   migrate(): Promise<MigrationReport>;
   close(): Promise<void>;
 }
@@ -54,7 +73,7 @@ export async function openPersistence(
     deadLetters: new PgDeadLetterStore(db, ids),
     connections: new PgConnectionStore(db),
     releasesPerTransaction: config.dialect === 'dsql' ? DSQL_RELEASES_PER_TRANSACTION : null,
-    migrate: () => runMigrations(db.dataSource, config.dialect),
+    migrate: () => runMigrations(db.dataSource, config.dialect, MIGRATION_STEPS),
     close: () => db.close(),
   };
 }

@@ -11,9 +11,15 @@ import {
   StaleVersionError,
   type WriteContext,
 } from '@taskflow/platform-kernel';
-import { decodeCursor, pageOf } from './cursor';
-import type { Database, Statement } from './database';
-import { type Column, WriteBatch, appendOutbox } from './write-batch';
+import {
+  appendOutbox,
+  type Column,
+  type Database,
+  decodeCursor,
+  pageOf,
+  type Statement,
+  WriteBatch,
+} from '@taskflow/platform-postgres';
 
 interface ProjectRow {
   id: string;

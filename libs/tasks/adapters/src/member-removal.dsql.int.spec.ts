@@ -3,13 +3,13 @@ import { type MemberDepartures, ProjectUseCases } from '@taskflow/projects-appli
 import type { ProjectRepository } from '@taskflow/projects-domain';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import type { Persistence } from './persistence';
 import {
   DSQL_MAX_ROWS_PER_TRANSACTION,
   type StatementLog,
   recordStatements,
-} from './testing/dsql-rules';
+} from '@taskflow/platform-postgres';
 import {
+  type Repositories,
   type UseCases,
   as,
   deferred,
@@ -18,7 +18,7 @@ import {
   ownerWithProject,
   registerUser,
   useCasesOver,
-} from './testing/persistence-fixture';
+} from './testing/database.fixture';
 import { DSQL_RELEASES_PER_TRANSACTION } from './pg-task.repository';
 
 /**
@@ -30,7 +30,7 @@ import { DSQL_RELEASES_PER_TRANSACTION } from './pg-task.repository';
  */
 describe('removing a member on the dsql dialect', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: Repositories;
   let app: UseCases;
   let log: StatementLog;
 
@@ -182,7 +182,7 @@ describe('removing a member on the dsql dialect', () => {
   /** Project use cases wired as the composition wires them on this dialect. */
   const composed = (
     transactions: TransactionRunner = store.db,
-    limit = store.releasesPerTransaction,
+    limit: number | null = DSQL_RELEASES_PER_TRANSACTION,
   ) =>
     new ProjectUseCases(store.projects, store.users, systemClock, uuidV7Generator, {
       transactions,
@@ -217,7 +217,6 @@ describe('removing a member on the dsql dialect', () => {
     await composed().removeMember({ projectId, userId: memberId }, as(ownerId));
 
     // Assess
-    expect(store.releasesPerTransaction).toBe(DSQL_RELEASES_PER_TRANSACTION);
     expect(await releasedState(memberId, taskIds)).toEqual({
       assigned: 0,
       audited: tasks,

@@ -15,13 +15,19 @@ import {
   auditRowsOf,
   historyOf,
 } from '@taskflow/tasks-domain';
-import { decodeCursor, pageOf } from './cursor';
-import { isoText } from './iso-text';
-import { containsPattern } from './like-pattern';
-import type { Database, Statement } from './database';
-import type { DatabaseConfig } from './database.config';
-import { EVENTS_CHANNEL } from './pg-change-notifications';
-import { type Column, WriteBatch, appendOutbox } from './write-batch';
+import {
+  appendOutbox,
+  type Column,
+  containsPattern,
+  type Database,
+  type DatabaseConfig,
+  decodeCursor,
+  EVENTS_CHANNEL,
+  isoText,
+  pageOf,
+  type Statement,
+  WriteBatch,
+} from '@taskflow/platform-postgres';
 
 /** A tasks row as selected by TASK_SELECT (timestamps already as ISO 8601 UTC text). */
 export interface TaskRow {

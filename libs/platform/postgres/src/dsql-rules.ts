@@ -1,9 +1,13 @@
 import type * as pg from 'pg';
-import type { Database } from '../database';
+import type { DataSource } from 'typeorm';
+import type { Database } from './database';
+import { runMigrations } from './migrations/migration-runner';
+import type { MigrationStep } from './migrations/migration-steps';
 
 /**
- * Aurora DSQL's rules, as checks the adapter's integration specs run over the SQL it sends (not
- * exported from the library). There is no DSQL here: the specs run the dsql dialect's code paths
+ * Aurora DSQL's rules, as checks the integration specs of every SQL adapter (the platform's
+ * stores, each context's repository, the assembled schema) run over the SQL it sends; no
+ * production code calls them. There is no DSQL here: the specs run the dsql dialect's code paths
  * against PostgreSQL, record every statement and transaction, and hold them to these rules, so a
  * statement DSQL would refuse fails a test here first.
  */
@@ -330,4 +334,48 @@ export function dsqlMigrationViolations(
     }
   }
   return found;
+}
+
+/**
+ * A DataSource that answers the migration runner as an empty Aurora DSQL database would and
+ * records what the runner sends, transaction by transaction: the statements exactly as they are
+ * run on the dsql dialect (PostgreSQL cannot run them: it has no `CREATE INDEX ASYNC`).
+ */
+function recordingDataSource(): { dataSource: DataSource; units: MigrationUnit[] } {
+  const units: MigrationUnit[] = [];
+  let open: string[] | null = null;
+  const runner = {
+    connect: () => Promise.resolve(),
+    release: () => Promise.resolve(),
+    startTransaction: () => {
+      open = [];
+      return Promise.resolve();
+    },
+    commitTransaction: () => {
+      if (open !== null) units.push({ inTransaction: true, statements: open });
+      open = null;
+      return Promise.resolve();
+    },
+    rollbackTransaction: () => {
+      open = null;
+      return Promise.resolve();
+    },
+    query: (sql: string) => {
+      const statements = splitStatements(sql);
+      if (open === null) units.push({ inTransaction: false, statements });
+      else open.push(...statements);
+      // The ledger is empty: every step is pending.
+      return Promise.resolve([]);
+    },
+  };
+  return { dataSource: { createQueryRunner: () => runner } as unknown as DataSource, units };
+}
+
+/** What the migration runner sends to an empty Aurora DSQL database to apply `steps`. */
+export async function migrationUnitsOnDsql(
+  steps: readonly MigrationStep[],
+): Promise<MigrationUnit[]> {
+  const { dataSource, units } = recordingDataSource();
+  await runMigrations(dataSource, 'dsql', steps);
+  return units;
 }

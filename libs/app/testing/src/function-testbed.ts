@@ -1,7 +1,11 @@
 import { resolve } from 'node:path';
-import { loadLambdaConfig, openLambdaPersistence } from '@taskflow/platform-lambda-runtime';
-import type { Persistence } from '@taskflow/platform-postgres';
-import { type FakeEventBridge, type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
+import { type Persistence, openLambdaPersistence } from '@taskflow/app-composition';
+import { loadLambdaConfig } from '@taskflow/platform-lambda-runtime';
+import {
+  type FakeEventBridge,
+  type TestDatabase,
+  createTestDatabase,
+} from '@taskflow/platform-testing';
 
 /** A function's world in a spec: its database (migrated), its environment, its bundle. */
 export interface FunctionTestbed {

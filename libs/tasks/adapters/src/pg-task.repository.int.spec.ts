@@ -2,16 +2,16 @@ import { ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
 import type { CreateTaskInput } from '@taskflow/tasks-application';
 import type { TaskListQuery } from '@taskflow/tasks-domain';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import { encodeCursor } from './cursor';
-import type { Persistence } from './persistence';
+import { encodeCursor } from '@taskflow/platform-postgres';
 import {
+  type Repositories,
   type UseCases,
   as,
   openMigrated,
   ownerWithProject,
   registerUser,
   useCasesOver,
-} from './testing/persistence-fixture';
+} from './testing/database.fixture';
 
 type Who = 'owner' | 'editor' | 'outsider';
 type Filters = Partial<Omit<TaskListQuery, 'memberId' | 'projectId'>> & {
@@ -20,7 +20,7 @@ type Filters = Partial<Omit<TaskListQuery, 'memberId' | 'projectId'>> & {
 
 describe('PgTaskRepository', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: Repositories;
   let app: UseCases;
   const users = new Map<Who, string>();
   const projects = new Map<'p1' | 'p2' | 'p3', string>();

@@ -3,8 +3,8 @@ import type { Project } from '@taskflow/projects-domain';
 import { StaleVersionError } from '@taskflow/platform-kernel';
 import type { Task, TaskPatch } from '@taskflow/tasks-domain';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import type { Persistence } from './persistence';
 import {
+  type Repositories,
   type UseCases,
   as,
   auditOf,
@@ -14,11 +14,11 @@ import {
   ownerWithProject,
   registerUser,
   useCasesOver,
-} from './testing/persistence-fixture';
+} from './testing/database.fixture';
 
 describe('optimistic concurrency', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: Repositories;
   let app: UseCases;
   let ownerId: string;
   let projectId: string;

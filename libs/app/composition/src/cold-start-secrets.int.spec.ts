@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedPostgresServer } from '@taskflow/platform-postgres';
 import { FakeSecretsManager, type FakeSecret } from '@taskflow/platform-testing';
+import {
+  type LambdaConfig,
+  createTelemetry,
+  loadLambdaConfig,
+} from '@taskflow/platform-lambda-runtime';
 import { Client, type PoolClient } from 'pg';
-import { type LambdaConfig, loadLambdaConfig } from './config';
-import { type LambdaRuntime, openLambdaPersistence, openLambdaRuntime } from './runtime';
-import { createTelemetry } from './telemetry';
+import { type LambdaRuntime, openLambdaPersistence, openLambdaRuntime } from './lambda-runtime';
 
 const JWT_VALUE = 'jwt-signing-secret-from-secrets-manager-0123456789';
 const DATABASE = 'tf_cold_start';

@@ -2,8 +2,8 @@ import type { ProjectRole } from '@taskflow/platform-events';
 import { Project } from '@taskflow/projects-domain';
 import { ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import type { Persistence } from './persistence';
 import {
+  type Repositories,
   type UseCases,
   as,
   count,
@@ -11,11 +11,11 @@ import {
   ownerWithProject,
   registerUser,
   useCasesOver,
-} from './testing/persistence-fixture';
+} from './testing/database.fixture';
 
 describe('PgProjectRepository', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: Repositories;
   let app: UseCases;
 
   beforeAll(async () => {

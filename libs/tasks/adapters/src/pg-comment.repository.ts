@@ -1,8 +1,12 @@
 import type { IdGenerator, Page, WriteContext } from '@taskflow/platform-kernel';
 import { Comment, type CommentRepository } from '@taskflow/tasks-domain';
-import { decodeCursor, pageOf } from './cursor';
-import type { Database } from './database';
-import { WriteBatch, appendOutbox } from './write-batch';
+import {
+  appendOutbox,
+  type Database,
+  decodeCursor,
+  pageOf,
+  WriteBatch,
+} from '@taskflow/platform-postgres';
 
 interface CommentRow {
   id: string;

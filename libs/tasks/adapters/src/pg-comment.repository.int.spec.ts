@@ -1,18 +1,18 @@
 import { Comment } from '@taskflow/tasks-domain';
 import { ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import type { Persistence } from './persistence';
 import {
+  type Repositories,
   type UseCases,
   as,
   openMigrated,
   ownerWithProject,
   useCasesOver,
-} from './testing/persistence-fixture';
+} from './testing/database.fixture';
 
 describe('PgCommentRepository', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: Repositories;
   let app: UseCases;
   let ownerId: string;
   let projectId: string;

@@ -10,14 +10,13 @@ import {
 } from '@taskflow/platform-kernel';
 import { TaskUseCases } from '@taskflow/tasks-application';
 import { UserUseCases } from '@taskflow/users-application';
-import type { Database } from '../database';
-import type { DatabaseConfig } from '../database.config';
+import type { Database, DatabaseConfig } from '@taskflow/platform-postgres';
 import { type Persistence, openPersistence } from '../persistence';
 
 /**
- * Shared set-up of the adapter's integration specs (not exported from the library): a migrated
- * persistence over a test database, the real use cases over it, and raw-SQL probes that read what
- * the repositories wrote without going through them.
+ * Shared set-up of the composition's integration specs (not exported from the library): the
+ * whole persistence migrated on a test database, the real use cases of every context over it,
+ * and raw-SQL probes that read what the repositories wrote without going through them.
  */
 
 /** Adapter settings for a local test server. */
@@ -49,33 +48,6 @@ export async function openMigrated(
     throw error;
   }
   return persistence;
-}
-
-/**
- * The dsql dialect's code paths over a test database on PostgreSQL. The schema is applied with
- * the postgres dialect (PostgreSQL has no `CREATE INDEX ASYNC`); then the database's sessions
- * default to REPEATABLE READ, PostgreSQL's snapshot isolation, under which two transactions
- * writing one row end with one of them aborted with 40001, as on DSQL (PostgreSQL makes the
- * second writer wait for the first before aborting it; DSQL aborts it at commit: the outcome is
- * the same). The postgres-dialect pools force READ COMMITTED per session and are unaffected.
- *
- * @returns the dsql-dialect persistence; closing it leaves the database to its owner.
- */
-export async function openDsqlDialect(
-  url: string,
-  ids: IdGenerator = uuidV7Generator,
-): Promise<Persistence> {
-  const setup = await openMigrated(url);
-  try {
-    const name = new URL(url).pathname.slice(1);
-    await setup.db.query({
-      text: `ALTER DATABASE "${name.replace(/"/g, '""')}" SET default_transaction_isolation = 'repeatable read'`,
-      values: [],
-    });
-  } finally {
-    await setup.close();
-  }
-  return openPersistence(testConfig(url, { dialect: 'dsql' }), ids);
 }
 
 /** The real use cases of every context, wired over one persistence as the host wires them. */
@@ -195,45 +167,4 @@ export function envelopeOf(row: OutboxRow): EventEnvelope {
   if (definition === undefined)
     throw new Error(`outbox row ${row.id} has unknown type ${row.type}`);
   return envelopeSchemaOf(definition).parse(JSON.parse(row.payload)) as EventEnvelope;
-}
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `probe` until it holds, or throws after `timeoutMs`. */
-export async function eventually(
-  probe: () => Promise<boolean>,
-  timeoutMs = 5_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/** A promise with its resolver, to hold a transaction open until a test lets it go. */
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-/** Creates a {@link Deferred}. */
-export function deferred<T>(): Deferred<T> {
-  let resolve: (value: T) => void = () => undefined;
-  const promise = new Promise<T>((settle) => {
-    resolve = settle;
-  });
-  return { promise, resolve: (value) => resolve(value) };
-}
-
-/** Sessions of the current database that wait for a lock held by another transaction. */
-export async function sessionsWaitingForLocks(db: Database): Promise<number> {
-  return count(
-    db,
-    "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-  );
 }

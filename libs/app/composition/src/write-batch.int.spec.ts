@@ -16,7 +16,7 @@ import {
   registerUser,
   token,
   useCasesOver,
-} from './testing/persistence-fixture';
+} from './testing/persistence.fixture';
 
 /**
  * One write of one aggregate. `make` builds the aggregate in the same state every time it is

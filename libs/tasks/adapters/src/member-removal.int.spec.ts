@@ -3,8 +3,8 @@ import { ProjectAccess } from '@taskflow/projects-domain';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { Task } from '@taskflow/tasks-domain';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import type { Persistence } from './persistence';
 import {
+  type Repositories,
   type UseCases,
   as,
   auditOf,
@@ -16,11 +16,11 @@ import {
   registerUser,
   sleep,
   useCasesOver,
-} from './testing/persistence-fixture';
+} from './testing/database.fixture';
 
 describe('removing a member, with their task assignments, in one transaction', () => {
   let database: TestDatabase;
-  let store: Persistence;
+  let store: Repositories;
   let app: UseCases;
 
   beforeAll(async () => {
