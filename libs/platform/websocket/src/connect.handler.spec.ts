@@ -1,17 +1,13 @@
-import {
-  StreamGate,
-  StreamTickets,
-  TokenIssuer,
-  TokenVerifier,
-  UserIdentityResolver,
-} from '@taskflow/platform-http';
+import { StreamGate, StreamTickets, TokenIssuer, TokenVerifier } from '@taskflow/platform-http';
 import {
   type ConnectionStore,
   type MembershipCheck,
   WEBSOCKET_MAX_CONNECTION_MS,
 } from '@taskflow/platform-live-updates';
+import { ProjectStreamAccess } from '@taskflow/projects-adapters';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { InMemoryConnectionStore, inMemoryPorts } from '@taskflow/platform-testing';
+import { UserIdentityResolver } from '@taskflow/users-adapters';
 import { UserUseCases } from '@taskflow/users-application';
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { type ConnectDeps, handleConnect } from './connect.handler';
@@ -49,7 +45,7 @@ async function world() {
     authenticator: verifier,
     identities: new UserIdentityResolver(users),
     tickets,
-    projects,
+    access: new ProjectStreamAccess(projects),
   });
   const membership: MembershipCheck = {
     isMember: async (projectId, userId) =>

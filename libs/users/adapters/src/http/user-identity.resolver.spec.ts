@@ -1,8 +1,8 @@
+import { AuthenticationError } from '@taskflow/platform-http';
 import { inMemoryPorts } from '@taskflow/platform-testing';
 import { UserUseCases } from '@taskflow/users-application';
 import { User } from '@taskflow/users-domain';
-import { AuthenticationError } from './auth/token-verifier';
-import { UserIdentityResolver } from './identity-resolver';
+import { UserIdentityResolver } from './user-identity.resolver';
 
 function world(capacity?: number) {
   const ports = inMemoryPorts();
