@@ -1,5 +1,5 @@
 import { problemCodesOf } from '@taskflow/platform-http';
-import { type ApiRouteDependencies, apiDocument, apiRoutes } from './core';
+import { type ApiRouteDependencies, apiDocument, apiRoutes, composeCore } from './core';
 
 type Json = Record<string, unknown>;
 
@@ -15,6 +15,80 @@ const at = (value: unknown, ...path: string[]): Json => {
 // The routes only document here: the builder never calls a handler or a dependency.
 const routes = apiRoutes({} as ApiRouteDependencies);
 const document = apiDocument(routes);
+
+/**
+ * Every operation of the API, in the order the router tries them: the first route that matches
+ * wins, so static segments come before parameters (`/users/me` before `/users/{id}`).
+ */
+const OPERATIONS = [
+  'GET /health getHealth',
+  'GET /openapi.json getOpenApi',
+  'POST /users createUser',
+  'GET /users listUsers',
+  'GET /users/me getCurrentUser',
+  'GET /users/{id} getUser',
+  'POST /projects createProject',
+  'GET /projects listProjects',
+  'GET /projects/{id} getProject',
+  'POST /projects/{id}/members addProjectMember',
+  'DELETE /projects/{id}/members/{userId} removeProjectMember',
+  'POST /projects/{id}/stream-tickets createStreamTicket',
+  'GET /projects/{id}/stream streamProjectEvents',
+  'POST /tasks createTask',
+  'GET /tasks listTasks',
+  'GET /tasks/{id} getTask',
+  'PATCH /tasks/{id} updateTask',
+  'DELETE /tasks/{id} deleteTask',
+  'GET /tasks/{id}/history getTaskHistory',
+  'POST /tasks/{id}/comments addComment',
+  'GET /tasks/{id}/comments listComments',
+];
+
+/** `METHOD path operationId` of each operation of a document, in document order. */
+const operationsOf = (doc: Json): string[] =>
+  Object.entries(at(doc, 'paths')).flatMap(([path, item]) =>
+    Object.entries(item as Json).map(
+      ([method, operation]) =>
+        `${method.toUpperCase()} ${path} ${String((operation as Json)['operationId'])}`,
+    ),
+  );
+
+describe('the API routes', () => {
+  it('are every context’s, in the order they match', () => {
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.operationId}`)).toEqual(OPERATIONS);
+  });
+
+  it('are the operations of the document the composed API serves', async () => {
+    // Prepare: the document never reaches the persistence (only /health pings it).
+    const core = composeCore(
+      {} as Parameters<typeof composeCore>[0],
+      {
+        signingSecret: 'a-test-secret-of-at-least-32-bytes!!',
+        jwtIssuer: 'taskflow-test',
+        jwtAudience: 'taskflow-api',
+        jwks: null,
+        region: 'local',
+      },
+      { error: () => undefined, warn: () => undefined },
+    );
+
+    // Act
+    const response = await core.api.handle({
+      method: 'GET',
+      path: '/openapi.json',
+      headers: {},
+      query: {},
+      body: null,
+    });
+
+    // Assess
+    expect(response.status).toBe(200);
+    const served = response.body as Json;
+    // Each path's methods are adjacent in OPERATIONS, so grouping by path keeps its order.
+    expect(operationsOf(served)).toEqual(OPERATIONS);
+    expect(served).toEqual(document);
+  });
+});
 
 describe('buildOpenApi', () => {
   it('names the shared shapes once and refers to them', () => {
