@@ -2,22 +2,73 @@ import {
   type ApiLogger,
   type CorsOrigins,
   HttpApi,
+  type Route,
   StreamGate,
   StreamTickets,
+  type SystemRouteDependencies,
   TokenIssuer,
   TokenVerifier,
-  UserIdentityResolver,
   buildOpenApi,
-  buildRoutes,
+  systemRoutes,
 } from '@taskflow/platform-http';
+import {
+  PROJECT_OPENAPI,
+  type ProjectRouteDependencies,
+  ProjectStreamAccess,
+  projectRoutes,
+} from '@taskflow/projects-adapters';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
+import {
+  TASK_OPENAPI,
+  type TaskRouteDependencies,
+  commentRoutes,
+  taskRoutes,
+} from '@taskflow/tasks-adapters';
 import { TaskUseCases } from '@taskflow/tasks-application';
+import {
+  USER_OPENAPI,
+  UserIdentityResolver,
+  type UserRouteDependencies,
+  userRoutes,
+} from '@taskflow/users-adapters';
 import { UserUseCases } from '@taskflow/users-application';
 import type { Persistence } from './persistence';
 
 /** The version reported by /health and the OpenAPI document. */
 export const TASKFLOW_VERSION = '0.1.0';
+
+/** What the API's routes drive. */
+export interface ApiRouteDependencies
+  extends
+    SystemRouteDependencies,
+    UserRouteDependencies,
+    ProjectRouteDependencies,
+    TaskRouteDependencies {}
+
+/**
+ * Every route of the API, in matching order (the first declared route that matches a request
+ * wins): the system routes, then the users', the projects' (with their live streams), the
+ * tasks' and their comments'.
+ */
+export function apiRoutes(d: ApiRouteDependencies): Route[] {
+  return [
+    ...systemRoutes(d),
+    ...userRoutes(d),
+    ...projectRoutes(d),
+    ...taskRoutes(d),
+    ...commentRoutes(d),
+  ];
+}
+
+/** The OpenAPI document of `routes`, described with every context's documentation. */
+export function apiDocument(routes: readonly Route[]): Record<string, unknown> {
+  return buildOpenApi(routes, { version: TASKFLOW_VERSION }, [
+    USER_OPENAPI,
+    PROJECT_OPENAPI,
+    TASK_OPENAPI,
+  ]);
+}
 
 /** What the core needs to know, whatever runs it (host, Lambda). */
 export interface CoreSettings {
@@ -92,7 +143,7 @@ export function composeCore(
   const tickets = new StreamTickets(settings.signingSecret, settings.jwtIssuer);
   // Built on the first request for it, not during every cold start.
   let openApi: unknown = null;
-  const routes = buildRoutes({
+  const routes = apiRoutes({
     tickets,
     users,
     projects,
@@ -100,7 +151,7 @@ export function composeCore(
     databaseUp: () => persistence.db.ping(),
     version: TASKFLOW_VERSION,
     region: settings.region,
-    openApi: () => (openApi ??= buildOpenApi(routes, { version: TASKFLOW_VERSION })),
+    openApi: () => (openApi ??= apiDocument(routes)),
   });
   const api = new HttpApi({
     routes,
@@ -120,6 +171,11 @@ export function composeCore(
     verifier,
     identities,
     tickets,
-    gate: new StreamGate({ authenticator: verifier, identities, tickets, projects }),
+    gate: new StreamGate({
+      authenticator: verifier,
+      identities,
+      tickets,
+      access: new ProjectStreamAccess(projects),
+    }),
   };
 }

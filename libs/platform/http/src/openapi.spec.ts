@@ -1,91 +1,68 @@
 import { z } from 'zod';
-import { buildOpenApi, problemCodesOf } from './openapi';
+import { buildOpenApi } from './openapi';
 import { json, route, type Route } from './route';
-import { type RouteDependencies, buildRoutes } from './routes';
+import { systemRoutes } from './system.routes';
 
 type Json = Record<string, unknown>;
 
-const at = (value: unknown, ...path: string[]): Json => {
-  let node: unknown = value;
-  for (const key of path) node = (node as Json | undefined)?.[key];
-  if (typeof node !== 'object' || node === null) {
-    throw new Error(`nothing at ${path.join('/')}`);
-  }
-  return node as Json;
+// The routes only document here: the builder never calls a handler or a dependency.
+const system = systemRoutes({
+  databaseUp: () => Promise.resolve(true),
+  version: '1.2.3',
+  region: 'local',
+  openApi: () => ({}),
+});
+
+/** An authenticated GET route of one operation, with what it declares for the document. */
+const probe = (overrides: Partial<Route> = {}): Route =>
+  route({
+    method: 'GET',
+    path: '/probes/{id}',
+    operationId: 'getProbe',
+    summary: 'A probe.',
+    tag: 'probes',
+    auth: true,
+    params: z.strictObject({ id: z.uuid() }),
+    responses: { 200: { description: 'The probe', schema: ProbeResponse } },
+    problems: { 404: ['PROBE_NOT_FOUND'] },
+    handle: () => Promise.resolve(json(200, {})),
+    ...overrides,
+  });
+
+const ProbeResponse = z.object({ id: z.uuid() });
+
+const PROBES = {
+  tags: [{ name: 'probes', description: 'Probes.' }],
+  schemas: [[ProbeResponse, 'Probe']] as const,
+  problemDetails: { PROBE_NOT_FOUND: 'no such probe' },
 };
 
-// The routes only document here: the builder never calls a handler or a dependency.
-const routes = buildRoutes({} as RouteDependencies);
-const document = buildOpenApi(routes, { version: '1.2.3' });
-
 describe('buildOpenApi', () => {
-  it('names the shared shapes once and refers to them', () => {
-    // Prepare
-    const schemas = at(document, 'components', 'schemas');
-
+  it('documents the HTTP core’s own routes and shapes without any context', () => {
     // Act
-    const getTask = at(document, 'paths', '/tasks/{id}', 'get', 'responses', '200', 'content');
+    const document = buildOpenApi(system, { version: '1.2.3' });
 
     // Assess
-    expect(Object.keys(schemas)).toEqual(
-      expect.arrayContaining(['Task', 'Project', 'Member', 'User', 'Comment', 'HistoryEntry']),
-    );
-    expect(at(getTask, 'application/json', 'schema')).toEqual({
-      $ref: '#/components/schemas/Task',
-    });
-    expect(JSON.stringify(at(schemas, 'TaskPage'))).toContain('"$ref":"#/components/schemas/Task"');
-  });
-
-  it('requires at least one field in a PATCH /tasks/{id} body', () => {
-    const body = at(
-      document,
-      'paths',
-      '/tasks/{id}',
-      'patch',
-      'requestBody',
-      'content',
-      'application/json',
-      'schema',
-    );
-    expect(body['minProperties']).toBe(1);
-  });
-
-  it('documents the task history without a cursor it never sets', () => {
-    const history = at(document, 'components', 'schemas', 'TaskHistory');
-    expect(Object.keys(at(history, 'properties'))).toEqual(['items']);
-  });
-
-  it('describes the stream as it is served: bearer or ticket, text/event-stream, Last-Event-ID', () => {
-    const stream = at(document, 'paths', '/projects/{id}/stream', 'get');
-    expect(stream['security']).toEqual([{ bearerAuth: [] }, { streamTicket: [] }]);
-    expect(Object.keys(at(stream, 'responses', '200', 'content'))).toEqual(['text/event-stream']);
-    const parameters = stream['parameters'] as Json[];
-    expect(parameters.map((p) => `${String(p['in'])}:${String(p['name'])}`)).toEqual([
-      'path:id',
-      'query:lastEventId',
-      'header:Last-Event-ID',
+    expect(Object.keys(document['paths'] as Json)).toEqual(['/health', '/openapi.json']);
+    expect(Object.keys((document['components'] as Json)['schemas'] as Json)).toEqual([
+      'Health',
+      'Problem',
+    ]);
+    expect(document['tags']).toEqual([
+      { name: 'system', description: 'Health and this description; no authentication.' },
     ]);
   });
 
-  it.each([
-    ['getProject', 404, ['PROJECT_NOT_FOUND']],
-    ['updateTask', 412, ['STALE_VERSION']],
-    ['createTask', 422, ['IDEMPOTENCY_KEY_REUSED']],
-    ['listUsers', 503, ['SERVICE_UNAVAILABLE']],
-  ] as const)('lists the codes %s can answer with %d', (operationId, status, codes) => {
-    // Prepare
-    const operation = routes.find((r) => r.operationId === operationId);
-    if (!operation) throw new Error(`no route ${operationId}`);
-    const [path, method] = [operation.path, operation.method.toLowerCase()];
-
+  it('takes a context’s tags, named shapes and problem details from its documentation', () => {
     // Act
-    const problem = at(document, 'paths', path, method, 'responses', String(status), 'content');
+    const document = buildOpenApi([...system, probe()], { version: '1' }, [PROBES]);
 
     // Assess
-    expect(problemCodesOf(operation).get(status)).toEqual(codes);
-    expect(at(problem, 'application/problem+json', 'schema', 'properties', 'code')).toEqual({
-      enum: codes,
-    });
+    const operation = ((document['paths'] as Json)['/probes/{id}'] as Json)['get'] as Json;
+    const responses = operation['responses'] as Record<string, Json>;
+    expect(JSON.stringify(responses['200'])).toContain('"$ref":"#/components/schemas/Probe"');
+    expect(JSON.stringify(responses['404'])).toContain('no such probe');
+    expect((document['tags'] as Json[]).map((t) => t['name'])).toEqual(['system', 'probes']);
   });
 
   it('refuses to document a route whose problem codes nobody wrote down', () => {
@@ -101,5 +78,19 @@ describe('buildOpenApi', () => {
       handle: () => Promise.resolve(json(200, {})),
     });
     expect(() => buildOpenApi([undocumented], { version: '1' })).toThrow(/somethingNew/);
+  });
+
+  it.each([
+    ['a tag nothing describes', { tags: [] }, /tag probes/],
+    ['a problem code nothing explains', { problemDetails: {} }, /PROBE_NOT_FOUND/],
+  ])('refuses to document a route with %s', (_, documentation, error) => {
+    expect(() =>
+      buildOpenApi([probe()], { version: '1' }, [{ ...PROBES, ...documentation }]),
+    ).toThrow(error);
+  });
+
+  it('refuses a schema name given twice', () => {
+    const twice = { schemas: [[z.string(), 'Probe']] as const };
+    expect(() => buildOpenApi([probe()], { version: '1' }, [PROBES, twice])).toThrow(/Probe/);
   });
 });

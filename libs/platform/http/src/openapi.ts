@@ -1,27 +1,61 @@
 import { z } from 'zod';
-import { componentName, componentSchemas, schemaRef } from './openapi/components';
-import { REQUEST_EXAMPLES, RESPONSE_EXAMPLES, problemExample } from './openapi/examples';
+import { Components, type NamedSchema, schemaRef } from './openapi/components';
+import { CORE_PROBLEM_DETAILS, problemExample } from './openapi/examples';
 import { CORE_RESPONSE_HEADERS, REQUEST_HEADERS, RESPONSE_HEADERS } from './openapi/headers';
-import { OPERATION_OVERRIDES, type OperationOverride, SECURITY } from './openapi/operations';
+import { SECURITY } from './openapi/operations';
 import { PROBLEM_DESCRIPTIONS, type ProblemStatus, problemCodesOf } from './openapi/problems';
 import type { Route, RouteResponse } from './route';
+import * as S from './schemas';
 
-export { FEATURE_PROBLEMS, OPERATION_PROBLEMS, problemCodesOf } from './openapi/problems';
+export type { NamedSchema } from './openapi/components';
+export { examplePage } from './openapi/examples';
+export type { OperationOverride } from './openapi/operations';
+export {
+  FEATURE_PROBLEMS,
+  type ProblemCodes,
+  type ProblemStatus,
+  problemCodesOf,
+} from './openapi/problems';
 
 type JsonSchema = Record<string, unknown>;
 
 const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
-const TAGS = [
-  { name: 'system', description: 'Health and this description; no authentication.' },
-  { name: 'users', description: 'People who can be members of projects.' },
-  {
-    name: 'projects',
-    description: 'Projects and their members with roles (owner, editor, viewer).',
-  },
-  { name: 'tasks', description: 'Tasks of projects, their audit trail and their comments.' },
-  { name: 'live', description: 'A project’s events as they commit, over Server-Sent Events.' },
-];
+/** A tag of the document: the name routes give (`Route.tag`) and what it groups. */
+export interface OpenApiTag {
+  readonly name: string;
+  readonly description: string;
+}
+
+/**
+ * What a context adds to the document besides its routes' own declarations (`Route.problems`,
+ * `Route.examples`, `Route.openApi`): the tags its routes use, the shapes that get a name, and
+ * what its problem codes typically say.
+ */
+export interface OpenApiDocumentation {
+  /** In document order. */
+  readonly tags?: readonly OpenApiTag[];
+  /** Registered once under `components/schemas`; every use of one becomes a `$ref`. */
+  readonly schemas?: readonly NamedSchema[];
+  /** The example `detail` of each problem code its use cases raise. */
+  readonly problemDetails?: Readonly<Record<string, string>>;
+}
+
+/** The HTTP core's part: the system tag, the health and problem shapes, the core's codes. */
+const CORE_DOCUMENTATION: OpenApiDocumentation = {
+  tags: [{ name: 'system', description: 'Health and this description; no authentication.' }],
+  schemas: [
+    [S.HealthResponse, 'Health'],
+    [S.ProblemSchema, 'Problem'],
+  ],
+  problemDetails: CORE_PROBLEM_DETAILS,
+};
+
+/** Everything one document is built from, beyond the routes. */
+interface DocumentParts {
+  readonly components: Components;
+  readonly problemDetails: Readonly<Record<string, string>>;
+}
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
@@ -31,8 +65,8 @@ const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
 };
 
 /** A response schema: a `$ref` to its component when it has a name, inline otherwise. */
-const responseSchema = (schema: z.ZodType): JsonSchema => {
-  const name = componentName(schema);
+const responseSchema = (schema: z.ZodType, components: Components): JsonSchema => {
+  const name = components.nameOf(schema);
   return name === undefined ? toSchema(schema, 'output') : schemaRef(name);
 };
 
@@ -71,12 +105,13 @@ function declaredResponse(
   route: Route,
   status: number,
   response: RouteResponse,
-  override: OperationOverride,
   common: readonly string[],
+  components: Components,
 ): JsonSchema {
-  const content = override.content?.[status];
-  const example = RESPONSE_EXAMPLES[route.operationId]?.[status];
-  const schema = content?.schema ?? (response.schema ? responseSchema(response.schema) : undefined);
+  const content = route.openApi?.content?.[status];
+  const example = route.examples?.responses?.[status];
+  const schema =
+    content?.schema ?? (response.schema ? responseSchema(response.schema, components) : undefined);
   const replayable = status < 300 && route.requestHeaders?.includes('Idempotency-Key') === true;
   return {
     description: response.description,
@@ -104,6 +139,7 @@ function problemResponseDoc(
   codes: readonly string[],
   description: string,
   common: readonly string[],
+  problemDetails: Readonly<Record<string, string>>,
 ): JsonSchema {
   const extraHeaders =
     status === 401 ? ['WWW-Authenticate'] : status === 503 ? ['Retry-After'] : [];
@@ -118,26 +154,32 @@ function problemResponseDoc(
           properties: { status: { const: status }, code: { enum: codes } },
         },
         examples: Object.fromEntries(
-          codes.map((code) => [code, { value: problemExample(status, code) }]),
+          codes.map((code) => [code, { value: problemExample(status, code, problemDetails) }]),
         ),
       },
     },
   };
 }
 
-function operationOf(route: Route): JsonSchema {
-  const override = OPERATION_OVERRIDES[route.operationId] ?? {};
+function operationOf(route: Route, parts: DocumentParts): JsonSchema {
+  const override = route.openApi ?? {};
   const common = override.coreHeaders === false ? [] : CORE_RESPONSE_HEADERS;
   const problems = problemCodesOf(route);
   const responses: Record<string, JsonSchema> = {};
   for (const [key, response] of Object.entries(route.responses)) {
     const status = Number(key);
     if (problems.has(status as ProblemStatus)) continue;
-    responses[key] = declaredResponse(route, status, response, override, common);
+    responses[key] = declaredResponse(route, status, response, common, parts.components);
   }
   for (const [status, codes] of problems) {
     const description = route.responses[status]?.description ?? PROBLEM_DESCRIPTIONS[status];
-    responses[String(status)] = problemResponseDoc(status, codes, description, common);
+    responses[String(status)] = problemResponseDoc(
+      status,
+      codes,
+      description,
+      common,
+      parts.problemDetails,
+    );
   }
   // The core answers 304 to a GET whose If-None-Match holds the ETag its 200 would carry.
   const revalidable = route.method === 'GET' && route.responses[200]?.headers?.includes('ETag');
@@ -152,7 +194,7 @@ function operationOf(route: Route): JsonSchema {
     ...(revalidable ? ['If-None-Match'] : []),
     ...(override.requestHeaders ?? []),
   ];
-  const requestExample = REQUEST_EXAMPLES[route.operationId];
+  const requestExample = route.examples?.request;
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -185,24 +227,43 @@ function operationOf(route: Route): JsonSchema {
 }
 
 /**
- * The OpenAPI 3.1 document of the given routes, built from the schemas that validate them and
- * the documentation beside them (openapi/*.ts: named schemas, problem codes per operation,
- * headers, examples, overrides). Problem responses list exactly the `code`s the operation can
- * answer, so a client can switch on them.
+ * The OpenAPI 3.1 document of the given routes, built from the schemas that validate them, what
+ * they declare for the document (`Route.problems`, `examples`, `openApi`) and each context's
+ * {@link OpenApiDocumentation} (tags, named schemas, what its problem codes say). Problem
+ * responses list exactly the `code`s the operation can answer, so a client can switch on them.
  *
- * Where a change to the API goes: a new problem code → `OPERATION_PROBLEMS` (one operation) or
- * `FEATURE_PROBLEMS` (every route with that feature); a request header → `REQUEST_HEADERS` and
- * `Route.requestHeaders`; a response header → `RESPONSE_HEADERS` and the response's `headers`
- * (or `CORE_RESPONSE_HEADERS` when the core sends it on every response); a new status such as
- * 304 → the route's `responses`; a named shape → `NAMED` in openapi/components.ts; examples →
- * openapi/examples.ts. The host's contract test fails until each is produced and conforms.
+ * Where a change to the API goes: a new problem code → the route's `problems` (one operation)
+ * or `FEATURE_PROBLEMS` (every route with that feature), and its example detail → its context's
+ * `problemDetails`; a request header → `REQUEST_HEADERS` and `Route.requestHeaders`; a response
+ * header → `RESPONSE_HEADERS` and the response's `headers` (or `CORE_RESPONSE_HEADERS` when the
+ * core sends it on every response); a new status such as 304 → the route's `responses`; a named
+ * shape → its context's `schemas`; examples → the route's `examples`. The host's contract test
+ * fails until each is produced and conforms.
+ *
+ * @throws when a route declares no `problems`, uses a tag no documentation describes, or can
+ *   answer a problem code no documentation explains.
  */
-export function buildOpenApi(routes: readonly Route[], info: { version: string }): JsonSchema {
+export function buildOpenApi(
+  routes: readonly Route[],
+  info: { version: string },
+  documentation: readonly OpenApiDocumentation[] = [],
+): JsonSchema {
+  const all = [CORE_DOCUMENTATION, ...documentation];
+  const tags = all.flatMap((d) => d.tags ?? []);
+  const parts: DocumentParts = {
+    components: new Components(all.flatMap((d) => d.schemas ?? [])),
+    problemDetails: Object.fromEntries(all.flatMap((d) => Object.entries(d.problemDetails ?? {}))),
+  };
   const paths: Record<string, JsonSchema> = {};
   for (const route of routes) {
+    if (!tags.some((tag) => tag.name === route.tag)) {
+      throw new Error(
+        `route ${route.operationId} has the tag ${route.tag}, which nothing describes`,
+      );
+    }
     paths[route.path] = {
       ...paths[route.path],
-      [route.method.toLowerCase()]: operationOf(route),
+      [route.method.toLowerCase()]: operationOf(route, parts),
     };
   }
   return {
@@ -219,7 +280,7 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string }
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     servers: [{ url: '/', description: 'The host that serves this document' }],
-    tags: TAGS,
+    tags,
     paths,
     components: {
       securitySchemes: {
@@ -237,7 +298,7 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string }
             'A stream ticket from POST /projects/{id}/stream-tickets, for EventSource clients that cannot send headers: valid, and reusable by reconnects, until the bearer token it was issued on expires (at most 12 h).',
         },
       },
-      schemas: componentSchemas(),
+      schemas: parts.components.schemas(),
       headers: Object.fromEntries(
         Object.entries(RESPONSE_HEADERS).map(([name, doc]) => [name, doc]),
       ),
@@ -252,7 +313,7 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string }
                 type: 'object',
                 properties: { status: { const: 405 }, code: { enum: ['METHOD_NOT_ALLOWED'] } },
               },
-              example: problemExample(405, 'METHOD_NOT_ALLOWED'),
+              example: problemExample(405, 'METHOD_NOT_ALLOWED', parts.problemDetails),
             },
           },
         },

@@ -2,6 +2,8 @@ import type { RequestContext } from '@taskflow/platform-ports';
 import type { z } from 'zod';
 import type { VerifiedIdentity } from './auth/token-verifier';
 import type { HttpRequest, HttpResponse } from './http-types';
+import type { OperationOverride } from './openapi/operations';
+import type { ProblemCodes } from './openapi/problems';
 
 /** What a route handler receives: validated inputs and, on authenticated routes, the actor. */
 export interface RouteInput<P, Q, B> {
@@ -37,6 +39,22 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   /** Extra request headers the route reads (documented). */
   readonly requestHeaders?: readonly ('If-Match' | 'Idempotency-Key')[];
   readonly responses: Readonly<Record<number, RouteResponse>>;
+  /**
+   * The problem codes this operation's own use case can raise, by status, read from the use
+   * cases and aggregates and mapped by `problemForDomainError`: ValidationError → 400,
+   * ForbiddenError → 403, NotFoundError → 404, ConflictError → 409, StaleVersionError after the
+   * server's own retries → 409 CONCURRENT_MODIFICATION. The codes that follow from the route's
+   * features (authentication, a body, request headers) are added by the document builder
+   * (`FEATURE_PROBLEMS`). Documenting a route without this, even as `{}`, throws.
+   */
+  readonly problems?: ProblemCodes;
+  /** Example bodies of the document: the request's, and the responses' by status. */
+  readonly examples?: {
+    readonly request?: unknown;
+    readonly responses?: Readonly<Record<number, unknown>>;
+  };
+  /** What the declarations above cannot say about the operation (OpenAPI only). */
+  readonly openApi?: OperationOverride;
   handle(input: RouteInput<P, Q, B>): Promise<HttpResponse>;
 }
 

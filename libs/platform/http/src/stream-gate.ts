@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { type StreamCursor, parseCursor } from '@taskflow/platform-live-updates';
-import type { ProjectUseCases } from '@taskflow/projects-application';
 import { DomainError, isUuid } from '@taskflow/platform-kernel';
 import { StreamTickets } from './auth/stream-tickets';
 import { AuthenticationError } from './auth/token-verifier';
@@ -20,6 +19,16 @@ export type StreamOpening =
 
 const STREAM_PATH = /^\/projects\/([^/]+)\/stream\/?$/;
 
+/** Who may follow a project's live stream: the context that owns projects decides. */
+export interface StreamAccess {
+  /**
+   * Resolves when `userId` may follow project `projectId` now; rejects with a `DomainError`
+   * (a `NotFoundError` for an unknown project or a non-member) when not, which the gate answers
+   * like any route answers that error.
+   */
+  admit(projectId: string, userId: string): Promise<void>;
+}
+
 /**
  * Admission to `GET /projects/{id}/stream`: a bearer token or a stream ticket, a valid project
  * id and Last-Event-ID, and current membership. Streaming transports (SSE) call it before
@@ -31,7 +40,7 @@ export class StreamGate {
       readonly authenticator: Authenticator;
       readonly identities: IdentityResolver;
       readonly tickets: StreamTickets;
-      readonly projects: ProjectUseCases;
+      readonly access: StreamAccess;
     },
   ) {}
 
@@ -74,7 +83,7 @@ export class StreamGate {
       const lastEventId = request.headers['last-event-id'] ?? single(request.query['lastEventId']);
       const resumeAfter =
         lastEventId === undefined || lastEventId === '' ? null : parseCursor(lastEventId);
-      await this.deps.projects.get(rawId, { actorId: userId, correlationId: null });
+      await this.deps.access.admit(rawId, userId);
       return { ok: true, projectId: rawId, userId, resumeAfter };
     } catch (error) {
       if (error instanceof AuthenticationError) return refuse(problemForAuthenticationError(error));

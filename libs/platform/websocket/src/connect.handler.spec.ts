@@ -1,18 +1,14 @@
-import {
-  StreamGate,
-  StreamTickets,
-  TokenIssuer,
-  TokenVerifier,
-  UserIdentityResolver,
-} from '@taskflow/platform-http';
+import { StreamGate, StreamTickets, TokenIssuer, TokenVerifier } from '@taskflow/platform-http';
 import {
   type ConnectionStore,
   type MembershipCheck,
   WEBSOCKET_MAX_CONNECTION_MS,
 } from '@taskflow/platform-live-updates';
+import { ProjectStreamAccess } from '@taskflow/projects-adapters';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { InMemoryConnectionStore } from '@taskflow/platform-testing';
 import { inMemoryPorts } from '@taskflow/tasks-testing';
+import { UserIdentityResolver } from '@taskflow/users-adapters';
 import { UserUseCases } from '@taskflow/users-application';
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { type ConnectDeps, handleConnect } from './connect.handler';
@@ -50,7 +46,7 @@ async function world() {
     authenticator: verifier,
     identities: new UserIdentityResolver(users),
     tickets,
-    projects,
+    access: new ProjectStreamAccess(projects),
   });
   const membership: MembershipCheck = {
     isMember: async (projectId, userId) =>

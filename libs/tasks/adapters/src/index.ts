@@ -1,5 +1,7 @@
 /** The tasks context's adapters: its PostgreSQL repository with its migration steps, and its HTTP routes with their schemas. */
-export {};
 export * from './pg-task.repository';
 export * from './pg-comment.repository';
 export * from './tasks.migration-steps';
+export * from './http/task.routes';
+export * from './http/comment.routes';
+export * from './http/task.openapi';

@@ -33,7 +33,7 @@ export const PROBLEM_DESCRIPTIONS: Readonly<Record<ProblemStatus, string>> = {
 export const FEATURE_PROBLEMS = {
   /** Every route that reaches the database (all authenticated ones). */
   database: { 500: ['INTERNAL_ERROR'], 503: ['SERVICE_UNAVAILABLE'] },
-  /** Bearer-token authentication (token-verifier.ts, identity-resolver.ts). */
+  /** Bearer-token authentication (token-verifier.ts, and the `IdentityResolver`: USER_UNKNOWN). */
   bearer: { 401: ['TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'USER_UNKNOWN'] },
   /**
    * Every route: the transport reads any request's body before routing, and refuses one over
@@ -61,79 +61,14 @@ export const FEATURE_PROBLEMS = {
 } as const satisfies Record<string, ProblemCodes>;
 
 /**
- * The codes each operation's own use case can raise, by operationId, read from the use cases
- * and aggregates (libs/<context>/application and domain) and the repositories' conflicts, and
- * mapped by `problemForDomainError`: ValidationError → 400, ForbiddenError → 403,
- * NotFoundError → 404, ConflictError → 409, StaleVersionError after the server's own retries →
- * 409 CONCURRENT_MODIFICATION. A new domain error is one more code in one list here.
- */
-export const OPERATION_PROBLEMS: Readonly<Record<string, ProblemCodes>> = {
-  getHealth: {},
-  getOpenApi: {},
-  createUser: { 400: ['INVALID_FIELD', 'INVALID_EMAIL'], 409: ['EMAIL_TAKEN'] },
-  listUsers: { 400: ['INVALID_CURSOR'] },
-  // The caller exists (a token of an unknown user is 401 USER_UNKNOWN) and users are never deleted.
-  getCurrentUser: {},
-  // Someone who shares no project with the caller is answered as if they did not exist.
-  getUser: { 404: ['USER_NOT_FOUND'] },
-  createProject: { 400: ['INVALID_FIELD'] },
-  listProjects: { 400: ['INVALID_CURSOR'] },
-  getProject: { 404: ['PROJECT_NOT_FOUND'] },
-  addProjectMember: {
-    // The user to add is checked after the caller's authority: an unknown id is a field of the
-    // body at fault, an unknown e-mail is a lookup that found nobody.
-    400: ['USER_NOT_FOUND', 'INVALID_EMAIL'],
-    403: ['OWNER_REQUIRED'],
-    404: ['PROJECT_NOT_FOUND', 'EMAIL_NOT_FOUND'],
-    409: ['ALREADY_MEMBER', 'CONCURRENT_MODIFICATION'],
-  },
-  removeProjectMember: {
-    403: ['OWNER_REQUIRED'],
-    404: ['PROJECT_NOT_FOUND', 'MEMBER_NOT_FOUND'],
-    409: ['LAST_OWNER', 'CONCURRENT_MODIFICATION'],
-  },
-  createStreamTicket: { 404: ['PROJECT_NOT_FOUND'] },
-  streamProjectEvents: {
-    400: ['VALIDATION_FAILED', 'INVALID_LAST_EVENT_ID'],
-    401: FEATURE_PROBLEMS.bearer[401],
-    404: ['PROJECT_NOT_FOUND'],
-    // The SSE transport admits a stream itself, and answers its failures like the core does.
-    ...FEATURE_PROBLEMS.database,
-    501: ['STREAMING_NOT_SUPPORTED'],
-  },
-  createTask: {
-    400: ['INVALID_FIELD', 'ASSIGNEE_NOT_MEMBER'],
-    403: ['ROLE_FORBIDDEN'],
-    404: ['PROJECT_NOT_FOUND'],
-  },
-  // Due-date bounds follow the tasks domain's instant rule.
-  listTasks: { 400: ['INVALID_CURSOR', 'INVALID_FIELD'] },
-  getTask: { 404: ['TASK_NOT_FOUND'] },
-  updateTask: {
-    400: ['INVALID_FIELD', 'ASSIGNEE_NOT_MEMBER'],
-    403: ['ROLE_FORBIDDEN'],
-    404: ['TASK_NOT_FOUND'],
-    409: ['TASK_ALREADY_COMPLETED', 'TASK_CANCELLED', 'CONCURRENT_MODIFICATION'],
-  },
-  deleteTask: {
-    403: ['ROLE_FORBIDDEN'],
-    404: ['TASK_NOT_FOUND'],
-    409: ['CONCURRENT_MODIFICATION'],
-  },
-  getTaskHistory: { 404: ['TASK_NOT_FOUND'] },
-  addComment: { 400: ['INVALID_FIELD'], 403: ['ROLE_FORBIDDEN'], 404: ['TASK_NOT_FOUND'] },
-  listComments: { 400: ['INVALID_CURSOR'], 404: ['TASK_NOT_FOUND'] },
-};
-
-/**
- * Every problem code a route can answer, by status: its features' codes and its use case's.
- * Throws for a route with no entry in {@link OPERATION_PROBLEMS}, so that a new route cannot be
+ * Every problem code a route can answer, by status: its features' codes and its use case's
+ * (`Route.problems`). Throws for a route without `problems`, so that a new route cannot be
  * documented without saying what it can refuse.
  */
 export function problemCodesOf(route: Route): Map<ProblemStatus, string[]> {
-  const own = OPERATION_PROBLEMS[route.operationId];
+  const own = route.problems;
   if (own === undefined) {
-    throw new Error(`OPERATION_PROBLEMS has no entry for ${route.operationId}`);
+    throw new Error(`route ${route.operationId} does not declare its problems`);
   }
   const lists: ProblemCodes[] = [FEATURE_PROBLEMS.transport];
   if (route.auth) lists.push(FEATURE_PROBLEMS.database, FEATURE_PROBLEMS.bearer);

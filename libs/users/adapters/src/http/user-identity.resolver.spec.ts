@@ -1,11 +1,11 @@
-import { inMemoryPorts } from '@taskflow/tasks-testing';
+import { AuthenticationError } from '@taskflow/platform-http';
+import { inMemoryUserPorts } from '@taskflow/users-testing';
 import { UserUseCases } from '@taskflow/users-application';
 import { User } from '@taskflow/users-domain';
-import { AuthenticationError } from './auth/token-verifier';
-import { UserIdentityResolver } from './identity-resolver';
+import { UserIdentityResolver } from './user-identity.resolver';
 
 function world(capacity?: number) {
-  const ports = inMemoryPorts();
+  const ports = inMemoryUserPorts();
   const users = new UserUseCases(ports.users, ports.clock, ports.ids);
   const resolver = new UserIdentityResolver(users, capacity);
   const local = (userId: string) =>

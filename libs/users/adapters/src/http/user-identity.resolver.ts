@@ -1,6 +1,9 @@
+import {
+  AuthenticationError,
+  type IdentityResolver,
+  type VerifiedIdentity,
+} from '@taskflow/platform-http';
 import type { UserUseCases } from '@taskflow/users-application';
-import { AuthenticationError, type VerifiedIdentity } from './auth/token-verifier';
-import type { IdentityResolver } from './http-api';
 
 /**
  * Maps tokens to users. Taskflow's own tokens carry the user id, which must name a stored user

@@ -1,0 +1,176 @@
+import {
+  etagOf,
+  examplePage,
+  expectedVersionOf,
+  json,
+  route,
+  schemas,
+  type Route,
+} from '@taskflow/platform-http';
+import type { TaskUseCases } from '@taskflow/tasks-application';
+import { TASK_EXAMPLES } from './task.openapi';
+import * as S from './task.schemas';
+
+/** What the tasks routes drive. */
+export interface TaskRouteDependencies {
+  readonly tasks: TaskUseCases;
+}
+
+/** The tasks routes and their audit trail's, in matching order. */
+export function taskRoutes(d: TaskRouteDependencies): Route[] {
+  return [
+    route({
+      method: 'POST',
+      path: '/tasks',
+      operationId: 'createTask',
+      summary: 'Create a task in a project the caller may edit.',
+      tag: 'tasks',
+      auth: true,
+      body: S.CreateTaskBody,
+      requestHeaders: ['Idempotency-Key'],
+      responses: {
+        201: { description: 'Created', schema: S.TaskResponse, headers: ['Location', 'ETag'] },
+      },
+      problems: {
+        400: ['INVALID_FIELD', 'ASSIGNEE_NOT_MEMBER'],
+        403: ['ROLE_FORBIDDEN'],
+        404: ['PROJECT_NOT_FOUND'],
+      },
+      examples: {
+        request: {
+          projectId: TASK_EXAMPLES.task.projectId,
+          title: 'Write the launch plan',
+          description: 'One page: goals, dates, owners.',
+          priority: 'high',
+          assigneeId: TASK_EXAMPLES.task.assigneeId,
+          dueDate: '2026-03-20T17:00:00Z',
+          labels: ['planning'],
+        },
+        responses: { 201: TASK_EXAMPLES.task },
+      },
+      handle: async ({ body, context }) => {
+        const task = await d.tasks.create(body, context);
+        return json(201, task, { location: `/tasks/${task.id}`, etag: etagOf(task.version) });
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/tasks',
+      operationId: 'listTasks',
+      summary: 'Tasks across the caller’s projects, newest first.',
+      tag: 'tasks',
+      auth: true,
+      query: S.ListTasksQuery,
+      responses: { 200: { description: 'A page of tasks', schema: S.TaskPage } },
+      // Due-date bounds follow the tasks domain's instant rule.
+      problems: { 400: ['INVALID_CURSOR', 'INVALID_FIELD'] },
+      examples: { responses: { 200: examplePage([TASK_EXAMPLES.task]) } },
+      handle: async ({ query, context }) =>
+        json(
+          200,
+          await d.tasks.list(
+            {
+              projectId: query.projectId ?? null,
+              status: query.status ?? null,
+              priority: query.priority ?? null,
+              assigneeId: query.assigneeId ?? null,
+              label: query.label ?? null,
+              q: query.q ?? null,
+              dueBefore: query.dueBefore ?? null,
+              dueAfter: query.dueAfter ?? null,
+              limit: query.limit,
+              cursor: query.cursor ?? null,
+            },
+            context,
+          ),
+        ),
+    }),
+    route({
+      method: 'GET',
+      path: '/tasks/{id}',
+      operationId: 'getTask',
+      summary: 'One task.',
+      tag: 'tasks',
+      auth: true,
+      params: schemas.IdParams,
+      responses: { 200: { description: 'The task', schema: S.TaskResponse, headers: ['ETag'] } },
+      problems: { 404: ['TASK_NOT_FOUND'] },
+      examples: { responses: { 200: TASK_EXAMPLES.task } },
+      handle: async ({ params, context }) => {
+        const task = await d.tasks.get(params.id, context);
+        return json(200, task, { etag: etagOf(task.version) });
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/tasks/{id}',
+      operationId: 'updateTask',
+      summary: 'Change the fields sent; If-Match makes it conditional on a version.',
+      tag: 'tasks',
+      auth: true,
+      params: schemas.IdParams,
+      body: S.UpdateTaskBody,
+      requestHeaders: ['If-Match'],
+      responses: {
+        200: {
+          description: 'The task after the change',
+          schema: S.TaskResponse,
+          headers: ['ETag'],
+        },
+      },
+      problems: {
+        400: ['INVALID_FIELD', 'ASSIGNEE_NOT_MEMBER'],
+        403: ['ROLE_FORBIDDEN'],
+        404: ['TASK_NOT_FOUND'],
+        409: ['TASK_ALREADY_COMPLETED', 'TASK_CANCELLED', 'CONCURRENT_MODIFICATION'],
+      },
+      examples: {
+        request: { status: 'in_progress' },
+        responses: { 200: TASK_EXAMPLES.updatedTask },
+      },
+      handle: async ({ params, body, context, request }) => {
+        const task = await d.tasks.update(
+          params.id,
+          body,
+          expectedVersionOf(request.headers['if-match']),
+          context,
+        );
+        return json(200, task, { etag: etagOf(task.version) });
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/tasks/{id}',
+      operationId: 'deleteTask',
+      summary: 'Soft-delete a task (its history is kept); If-Match makes it conditional.',
+      tag: 'tasks',
+      auth: true,
+      params: schemas.IdParams,
+      requestHeaders: ['If-Match'],
+      responses: { 204: { description: 'Deleted' } },
+      problems: {
+        403: ['ROLE_FORBIDDEN'],
+        404: ['TASK_NOT_FOUND'],
+        409: ['CONCURRENT_MODIFICATION'],
+      },
+      handle: async ({ params, context, request }) => {
+        await d.tasks.delete(params.id, expectedVersionOf(request.headers['if-match']), context);
+        return { status: 204, headers: {} };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/tasks/{id}/history',
+      operationId: 'getTaskHistory',
+      summary: 'The audit trail, oldest version first (creation is version 1).',
+      tag: 'tasks',
+      auth: true,
+      params: schemas.IdParams,
+      responses: { 200: { description: 'Every version of the task', schema: S.TaskHistory } },
+      problems: { 404: ['TASK_NOT_FOUND'] },
+      examples: { responses: { 200: { items: TASK_EXAMPLES.history } } },
+      handle: async ({ params, context }) =>
+        json(200, { items: await d.tasks.history(params.id, context) }),
+    }),
+  ];
+}
