@@ -124,7 +124,7 @@ describe('Taskflow HTTP API over real HTTP', () => {
     it('a token signed with another secret → 401', async () => {
       const forged = await new TokenIssuer(
         'another-secret-another-secret-another-secret',
-        'taskflow-local',
+        'taskflow',
         'taskflow',
       ).issue({ id: owner.userId, email: 'owner@example.com', name: 'x' }, 60);
       expectProblem(await t.request('GET', '/users/me', { token: forged }), 401, 'TOKEN_INVALID');
@@ -134,7 +134,7 @@ describe('Taskflow HTTP API over real HTTP', () => {
       const expired = await new SignJWT({})
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(owner.userId)
-        .setIssuer('taskflow-local')
+        .setIssuer('taskflow')
         .setAudience('taskflow')
         .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
         .sign(new TextEncoder().encode('test-secret-test-secret-test-secret-0123456789'));

@@ -33,7 +33,7 @@ const DSQL_MODE = {
 };
 
 describe('loadLambdaConfig', () => {
-  it('reads a function’s environment with Lambda-sized defaults', () => {
+  it('reads a function’s environment with the schema’s defaults (no TLS with a URL)', () => {
     const config = loadLambdaConfig(
       {
         ...BASE,
@@ -45,8 +45,9 @@ describe('loadLambdaConfig', () => {
     );
     expect(config).toMatchObject({
       database: {
-        poolSize: 2,
-        ssl: 'verify',
+        poolSize: 10,
+        statementTimeoutMs: 15_000,
+        ssl: 'disable',
         dialect: 'postgres',
         connectTimeoutMs: 2_000,
         queryTimeoutMs: 2_000,
@@ -123,6 +124,8 @@ describe('loadLambdaConfig', () => {
     [{ ...BASE, EVENT_SOURCE: 'task.management' }, {}, /EVENT_SOURCE must differ/],
     [{ ...BASE, JWKS_URL: 'https://idp.example.com/jwks' }, {}, /JWKS_ISSUER/],
     [{ ...BASE, DATABASE_POOL_SIZE: '0' }, {}, /DATABASE_POOL_SIZE/],
+    [{ ...BASE, DATABASE_POOL_SIZE: '21' }, {}, /DATABASE_POOL_SIZE must be at most 20/],
+    [{ ...BASE, AWS_REGION: undefined }, {}, /AWS_REGION is required/],
   ])('refuses %j (needs %j) naming the variable', (env, needs, message) => {
     expect(() => loadLambdaConfig(env, needs)).toThrow(LambdaConfigError);
     expect(() => loadLambdaConfig(env, needs)).toThrow(message);

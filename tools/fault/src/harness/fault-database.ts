@@ -10,7 +10,7 @@ import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testin
 /** The HS256 secret the tests sign tokens with; hosts under test are started with it. */
 export const FAULT_JWT_SECRET = 'fault-secret-fault-secret-fault-secret-0123456789';
 /** The host's default issuer and audience (`JWT_ISSUER`, `JWT_AUDIENCE` unset). */
-const JWT_ISSUER = 'taskflow-local';
+const JWT_ISSUER = 'taskflow';
 const JWT_AUDIENCE = 'taskflow';
 
 const SILENT = { error: () => undefined, warn: () => undefined };

@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: 'platform-config',
+  preset: '../../../jest.preset.js',
+};
