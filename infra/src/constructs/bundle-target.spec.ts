@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { type BuildOptions, type Plugin, build } from 'esbuild';
-import { LAMBDA_APPS, LAMBDA_RUNTIME } from './taskflow-function.construct';
+import { LAMBDA_APPS, LAMBDA_RUNTIME, lambdaAppFolder } from './taskflow-function.construct';
 
 const ROOT = resolve(__dirname, '../../..');
 /** The esbuild settings of every Lambda bundle, where the bundles' target is set. */
@@ -13,18 +13,18 @@ interface BuildTarget {
   options?: { target?: string; esbuildConfig?: string; platform?: string };
 }
 
-function buildTargetOf(app: string): BuildTarget | undefined {
-  const project = JSON.parse(readFileSync(join(ROOT, 'apps', app, 'project.json'), 'utf8')) as {
+function buildTargetOf(folder: string): BuildTarget | undefined {
+  const project = JSON.parse(readFileSync(join(ROOT, 'apps', folder, 'project.json'), 'utf8')) as {
     targets?: { build?: BuildTarget };
   };
   return project.targets?.build;
 }
 
-/** The apps whose build uses the Lambda esbuild settings. */
+/** The folders under apps/ whose build uses the Lambda esbuild settings. */
 function appsWithLambdaConfig(): string[] {
   return readdirSync(join(ROOT, 'apps'))
-    .filter((app) => existsSync(join(ROOT, 'apps', app, 'project.json')))
-    .filter((app) => buildTargetOf(app)?.options?.esbuildConfig === LAMBDA_CONFIG)
+    .filter((folder) => existsSync(join(ROOT, 'apps', folder, 'project.json')))
+    .filter((folder) => buildTargetOf(folder)?.options?.esbuildConfig === LAMBDA_CONFIG)
     .sort();
 }
 
@@ -63,14 +63,14 @@ describe('Lambda bundle target', () => {
   });
 
   it('every Lambda app, and only they, build with the Lambda esbuild settings', () => {
-    expect(appsWithLambdaConfig()).toEqual([...LAMBDA_APPS].sort());
+    expect(appsWithLambdaConfig()).toEqual(LAMBDA_APPS.map(lambdaAppFolder).sort());
   });
 
   it.each([...LAMBDA_APPS])(
     '%s is bundled for the Node.js release of the Lambda runtime, with no target of its own',
     async (app) => {
       // Prepare
-      const target = buildTargetOf(app);
+      const target = buildTargetOf(lambdaAppFolder(app));
 
       // Act
       const effective = await effectiveTarget(target?.options?.target);
