@@ -12,7 +12,7 @@ import { RelayStack } from './stacks/relay.stack';
 
 /** Options of {@link buildTaskflowApp} beyond the configuration. */
 export interface BuildOptions {
-  /** The folder holding `apps/<app>/index.js` for every Lambda app (the repository's `dist`). */
+  /** The folder holding `apps/lambda-<app>/index.js` for every Lambda app (the repository's `dist`). */
   readonly bundleDir: string;
   /** Changes per deployment so the migrator runs on every deploy. */
   readonly deploymentId: string;

@@ -1,4 +1,5 @@
-// esbuild settings of every Lambda bundle (apps/*/project.json "esbuildConfig").
+// esbuild settings of every Lambda bundle: the "esbuildConfig" of the Lambda apps' build target
+// (tools/build/lambda-targets.plugin.cjs).
 //
 // The bundles are compiled for the Lambda runtime's Node.js release, LAMBDA_NODE_TARGET below:
 // the one place it is set for the seven functions (infra's LAMBDA_RUNTIME must name the same

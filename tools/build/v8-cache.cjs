@@ -1,4 +1,4 @@
-// Packages a built Lambda bundle for fast cold starts: `node tools/build/v8-cache.cjs dist/apps/api`.
+// Packages a built Lambda bundle for fast cold starts: `node tools/build/v8-cache.cjs dist/apps/lambda-api`.
 //
 // Compiling the 1.2 MB bundle is a large part of a cold start. This writes, next to main.js:
 // - main.js.cache: V8's code cache of the bundle, made after running its module scope (so the

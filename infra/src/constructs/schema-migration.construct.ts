@@ -26,7 +26,7 @@ export interface SchemaMigrationProps {
 }
 
 /**
- * The database schema as a custom resource: the migrator function (apps/migrator) is the CDK
+ * The database schema as a custom resource: the migrator function (apps/lambda-migrator) is the CDK
  * Provider's onEvent handler; Create and Update apply every pending migration (and, with
  * `config.sampleData`, register the missing sample users), Delete keeps the data. A failed migration fails the resource, so CloudFormation fails (and rolls back)
  * the deployment instead of starting code against an old schema.

@@ -10,7 +10,10 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { logRetention, type TaskflowConfig } from '../config/config.schema';
 
-/** The Lambda apps under `apps/`, each packaged into `dist/apps/<app>` by its `package` target. */
+/**
+ * The Lambda apps: app `<app>` is the Nx project `lambda-<app>` in `apps/lambda-<app>`, which its
+ * `package` target packages into `dist/apps/lambda-<app>` (see {@link lambdaAppFolder}).
+ */
 export const LAMBDA_APPS = [
   'api',
   'processor',
@@ -22,6 +25,14 @@ export const LAMBDA_APPS = [
 ] as const;
 /** One Lambda app. */
 export type LambdaApp = (typeof LAMBDA_APPS)[number];
+
+/**
+ * The folder of an app under `apps/`, and of its bundle under `dist/apps/`: its Nx project's
+ * name. (The app's own name stays in the function's name, description and service name.)
+ */
+export function lambdaAppFolder(app: LambdaApp): `lambda-${LambdaApp}` {
+  return `lambda-${app}`;
+}
 
 /**
  * The Lambda runtime of every Taskflow function. Node.js 22 (LTS), the release the issue and
@@ -64,7 +75,7 @@ export interface ConnectableDatabase {
 export interface TaskflowFunctionProps {
   readonly app: LambdaApp;
   readonly config: TaskflowConfig;
-  /** The folder holding `apps/<app>/index.js` (the repository's `dist`). */
+  /** The folder holding `apps/lambda-<app>/index.js` (the repository's `dist`). */
   readonly bundleDir: string;
   readonly description: string;
   /** Defaults to the configured timeout. */
@@ -93,7 +104,7 @@ export class TaskflowFunction extends lambda.Function {
 
   constructor(scope: Construct, id: string, props: TaskflowFunctionProps) {
     const { config, app } = props;
-    const codeDir = join(props.bundleDir, 'apps', app);
+    const codeDir = join(props.bundleDir, 'apps', lambdaAppFolder(app));
     if (!existsSync(join(codeDir, 'index.js')))
       throw new Error(
         `no Lambda bundle at ${codeDir}/index.js: run \`npx nx run-many -t package\` first`,

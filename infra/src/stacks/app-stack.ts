@@ -20,7 +20,7 @@ export function appStackName(config: TaskflowConfig, app: AppStackKind, region: 
 export interface AppStackProps extends StackProps {
   readonly config: TaskflowConfig;
   readonly foundation: FoundationStack;
-  /** The folder holding `apps/<app>/index.js` for every Lambda app (the repository's `dist`). */
+  /** The folder holding `apps/lambda-<app>/index.js` for every Lambda app (the repository's `dist`). */
   readonly bundleDir: string;
 }
 

@@ -45,7 +45,7 @@ export type RegionRole =
 export interface FoundationStackProps extends StackProps {
   readonly config: TaskflowConfig;
   readonly role: RegionRole;
-  /** The folder holding `apps/<app>/index.js` for every Lambda app (the repository's `dist`). */
+  /** The folder holding `apps/lambda-<app>/index.js` for every Lambda app (the repository's `dist`). */
   readonly bundleDir: string;
   /** Changes per deployment so the migrator runs on every deploy (see SchemaMigration). */
   readonly deploymentId: string;

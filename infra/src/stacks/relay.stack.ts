@@ -15,7 +15,7 @@ import { AppStack, type AppStackProps, type MonitoredApp } from './app-stack';
 export const RELAY_PERIOD = Duration.minutes(1);
 
 /**
- * The relay's time bounds. It sweeps while more than `SAFETY_MARGIN_MS` (10 s, apps/relay)
+ * The relay's time bounds. It sweeps while more than `SAFETY_MARGIN_MS` (10 s, apps/lambda-relay)
  * remain and must have room for two claims after that, so below 20 s a run would publish
  * little or nothing. Above the schedule's period runs would pile up: safe (claims are leased)
  * but each holds database connections for nothing, since the next run sweeps the same outbox.

@@ -16,9 +16,9 @@ export function fakeBundleDir(): string {
   if (bundleDir !== undefined) return bundleDir;
   const dir = mkdtempSync(join(tmpdir(), 'taskflow-infra-bundles-'));
   for (const app of LAMBDA_APPS) {
-    mkdirSync(join(dir, 'apps', app), { recursive: true });
+    mkdirSync(join(dir, 'apps', `lambda-${app}`), { recursive: true });
     writeFileSync(
-      join(dir, 'apps', app, 'index.js'),
+      join(dir, 'apps', `lambda-${app}`, 'index.js'),
       `exports.handler = async () => ({ app: '${app}' });\n`,
     );
   }

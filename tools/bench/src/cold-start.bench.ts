@@ -35,7 +35,7 @@ const SECRET = `bench-${randomUUID()}`;
 
 interface Subject {
   readonly name: string;
-  /** The app's folder under dist/apps, or the empty handler's file. */
+  /** The app's bundle folder (dist/apps/lambda-<app>), or the empty handler's file. */
   readonly bundle: string;
   readonly event: () => unknown;
   readonly env?: Readonly<Record<string, string>>;
@@ -75,7 +75,7 @@ async function main(): Promise<number> {
     };
     // The schema, by the migrator bundle itself.
     const migrated = await invokeBundle(
-      join(ROOT, 'dist/apps/migrator/index.js'),
+      join(ROOT, 'dist/apps/lambda-migrator/index.js'),
       [cdkCustomResourceEvent('Create')],
       env,
     );
@@ -134,7 +134,7 @@ async function main(): Promise<number> {
       { name: 'empty handler (baseline)', bundle: empty, event: () => ({}) },
       {
         name: 'api',
-        bundle: 'dist/apps/api',
+        bundle: 'dist/apps/lambda-api',
         event: () =>
           apiGatewayProxyEvent({
             method: 'POST',
@@ -145,22 +145,22 @@ async function main(): Promise<number> {
       },
       {
         name: 'processor',
-        bundle: 'dist/apps/processor',
+        bundle: 'dist/apps/lambda-processor',
         event: () =>
           eventBridgeEvent('task.management', 'Task Created', {
             eventType: 'task.created',
             taskData: { title: 'Cold start', created_by: 'bench@example.com' },
           }),
       },
-      { name: 'relay', bundle: 'dist/apps/relay', event: () => scheduledEvent() },
+      { name: 'relay', bundle: 'dist/apps/lambda-relay', event: () => scheduledEvent() },
       {
         name: 'migrator',
-        bundle: 'dist/apps/migrator',
+        bundle: 'dist/apps/lambda-migrator',
         event: () => cdkCustomResourceEvent('Update'),
       },
       {
         name: 'ws-connect',
-        bundle: 'dist/apps/ws-connect',
+        bundle: 'dist/apps/lambda-ws-connect',
         event: () =>
           websocketConnectEvent({
             connectionId: callbacks.connect(),
@@ -170,12 +170,12 @@ async function main(): Promise<number> {
       },
       {
         name: 'ws-disconnect',
-        bundle: 'dist/apps/ws-disconnect',
+        bundle: 'dist/apps/lambda-ws-disconnect',
         event: () => websocketDisconnectEvent(randomUUID()),
       },
       {
         name: 'broadcaster',
-        bundle: 'dist/apps/broadcaster',
+        bundle: 'dist/apps/lambda-broadcaster',
         event: () => eventBridgeEvent('taskflow.tasks', 'Task Deleted', envelope),
         env: { WEBSOCKET_CALLBACK_URL: callbacks.endpoint('prod') },
       },

@@ -13,7 +13,7 @@ import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { Client } from 'pg';
 import { SCHEMA_RESOURCE_ID } from './main';
 
-const BUNDLE = resolve(__dirname, '../../../dist/apps/migrator/index.js');
+const BUNDLE = resolve(__dirname, '../../../dist/apps/lambda-migrator/index.js');
 
 /**
  * The resource's event as the Provider framework passes it, with `SampleData` as the stack sets
