@@ -14,7 +14,7 @@ export interface FunctionTestbed {
   readonly env: Readonly<Record<string, string>>;
   /** A pool of the spec's own on the function's database, to arrange and inspect rows. */
   readonly persistence: Persistence;
-  /** The function's Lambda entry (`dist/apps/<app>/index.js`, which loads the bundle main.js). */
+  /** The function's Lambda entry (`dist/apps/lambda-<app>/index.js`, which loads the bundle main.js). */
   readonly bundle: string;
   /** Restores `process.env`, closes the pool and drops the database. */
   stop(): Promise<void>;
@@ -57,7 +57,7 @@ export async function functionTestbed(
     database,
     env: functionEnv,
     persistence,
-    bundle: resolve(ROOT, 'dist/apps', app, 'index.js'),
+    bundle: resolve(ROOT, 'dist/apps', `lambda-${app}`, 'index.js'),
     stop: async () => {
       process.env = saved;
       await persistence.close();

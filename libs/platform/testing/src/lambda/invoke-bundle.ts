@@ -55,7 +55,7 @@ const loadMs = performance.now() - started;
  * Loads a built Lambda bundle in a fresh Node.js process, as a new execution environment does,
  * and invokes its exported `handler` with each event in turn.
  *
- * @param bundle - path of the bundle (`dist/apps/api/main.js`).
+ * @param bundle - path of the bundle (`dist/apps/lambda-api/main.js`).
  * @param env - the function's environment (added to this process's PATH and the like).
  */
 export async function invokeBundle(
