@@ -23,27 +23,31 @@ export interface ApiAlarmsProps {
   readonly namePrefix: string;
 }
 
-/** A REST API metric of the stage. */
-export function restMetric(
+/** A metric of one of the region's two API stages, over five minutes. */
+export type StageMetric = (
   apis: MonitoredApis,
   metricName: string,
   statistic: string,
   label?: string,
-): cloudwatch.Metric {
-  const stage = { ApiName: apis.restApiName, Stage: apis.restStage };
-  return fiveMinuteMetric('AWS/ApiGateway', metricName, stage, statistic, label);
+) => cloudwatch.Metric;
+
+/** The metrics of the stage that `dimensions` names: the two APIs name theirs differently. */
+function stageMetric(dimensions: (apis: MonitoredApis) => Record<string, string>): StageMetric {
+  return (apis, metricName, statistic, label) =>
+    fiveMinuteMetric('AWS/ApiGateway', metricName, dimensions(apis), statistic, label);
 }
 
+/** A REST API metric of the stage. */
+export const restMetric = stageMetric((apis) => ({
+  ApiName: apis.restApiName,
+  Stage: apis.restStage,
+}));
+
 /** A WebSocket API metric of the stage. */
-export function webSocketMetric(
-  apis: MonitoredApis,
-  metricName: string,
-  statistic: string,
-  label?: string,
-): cloudwatch.Metric {
-  const stage = { ApiId: apis.webSocketApiId, Stage: apis.webSocketStage };
-  return fiveMinuteMetric('AWS/ApiGateway', metricName, stage, statistic, label);
-}
+export const webSocketMetric = stageMetric((apis) => ({
+  ApiId: apis.webSocketApiId,
+  Stage: apis.webSocketStage,
+}));
 
 /**
  * The REST API's server-error rate: 5XXError / Count over 5 minutes, judged only when the

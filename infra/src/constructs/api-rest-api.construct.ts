@@ -1,10 +1,11 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
 import { logRetention, type TaskflowConfig } from '../config/config.schema';
+import { acknowledgeFindings } from './nag-findings';
 
 /** The health route of the API (libs/platform/http routes.ts): no token, no API key. */
 export const HEALTH_PATH = 'health';
@@ -182,20 +183,12 @@ export class TaskflowRestApi extends Construct {
       this.usagePlan = null;
     }
 
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-APIG2',
-      reason:
+    acknowledgeFindings(this.api, {
+      APIG2:
         'The proxy integration passes every request to the api function, whose router validates paths, parameters and bodies against the same zod schemas as the local host and the OpenAPI document (one rule, one place); a gateway model would be a second copy',
-    });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-APIG4',
-      reason:
+      APIG4:
         'The api function authorizes every request but /health and CORS preflights itself: it verifies the Bearer token (Cognito ID token by JWKS, or a Taskflow HS256 token) with the same verifier the local host runs; a gateway authorizer could not accept the Taskflow tokens nor keep /health and OPTIONS open',
-    });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-COG4',
-      reason:
-        'Cognito ID tokens are verified in the api function by JWKS (JWKS_URL / JWKS_ISSUER / JWKS_AUDIENCE), which also accepts Taskflow-issued tokens; a Cognito authorizer would refuse those and duplicate the check',
+      COG4: 'Cognito ID tokens are verified in the api function by JWKS (JWKS_URL / JWKS_ISSUER / JWKS_AUDIENCE), which also accepts Taskflow-issued tokens; a Cognito authorizer would refuse those and duplicate the check',
     });
   }
 

@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { type AuroraConfig, logRetention, type TaskflowConfig } from '../config/config.schema';
 import {
   type ConnectableDatabase,
@@ -40,6 +40,54 @@ export function auroraParameters(scope: Construct, id: string): rds.ParameterGro
       'apg_write_forward.consistency_mode': 'session',
     },
   });
+}
+
+/** cdk-nag's RDS10 asks every cluster for deletion protection, which only some stages want. */
+export function acknowledgeDeletionProtection(cluster: IConstruct, config: TaskflowConfig): void {
+  if (!config.deletionProtection)
+    Validations.of(cluster).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-RDS10',
+      reason: `deletionProtection is off in this configuration (stage ${config.stage}: torn down and recreated freely); the prod preset turns it on`,
+    });
+}
+
+/**
+ * PostgreSQL from the functions to `group`: the ingress on it, and the egress on the
+ * functions' group, which allows no outbound traffic but what is opened for it.
+ */
+export function admitFunctions(
+  group: ec2.SecurityGroup,
+  network: TaskflowNetwork,
+  description: string,
+): void {
+  const fnGroup = network.functionSecurityGroup;
+  group.addIngressRule(fnGroup, ec2.Port.tcp(AURORA_DATABASE.port), 'Taskflow functions');
+  fnGroup.addEgressRule(group, ec2.Port.tcp(AURORA_DATABASE.port), description);
+}
+
+/**
+ * Lets a function connect to an Aurora cluster with its credentials secret: read access to the
+ * secret (and its key), `DATABASE_SECRET_ARN` naming it and `DATABASE_HOST` overriding the
+ * host the secret names (the primary cluster's writer) with `host`. The password itself is fetched at
+ * cold start, and refetched when rotation has changed it.
+ */
+export function grantAuroraConnect(
+  fn: TaskflowFunction,
+  secret: secretsmanager.ISecret,
+  host: string,
+): void {
+  fn.grantSecretRead(secret);
+  const env: Record<string, string> = {
+    DATABASE_AUTH: 'secret',
+    DATABASE_DIALECT: 'postgres',
+    DATABASE_SECRET_ARN: secret.secretArn,
+    DATABASE_HOST: host,
+    DATABASE_SSL: 'verify',
+    // Aurora's certificates are signed by the RDS CA, which Node's own store lacks: the
+    // Lambda runtime ships the bundle, and Node 20+ loads it only when told to.
+    NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
+  };
+  for (const [name, value] of Object.entries(env)) fn.addEnvironment(name, value);
 }
 
 /** Props of {@link AuroraDatabase}. */
@@ -136,11 +184,7 @@ export class AuroraDatabase extends Construct implements ConnectableDatabase {
       copyTagsToSnapshot: true,
     });
     this.cluster.node.addDependency(postgresLogs);
-    if (!config.deletionProtection)
-      Validations.of(this.cluster).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-RDS10',
-        reason: `deletionProtection is off in this configuration (stage ${config.stage}: torn down and recreated freely); the prod preset turns it on`,
-      });
+    acknowledgeDeletionProtection(this.cluster, config);
     const secret = this.cluster.secret;
     if (secret === undefined) throw new Error('the Aurora cluster was created without a secret');
     this.secret = secret;
@@ -172,21 +216,19 @@ export class AuroraDatabase extends Construct implements ConnectableDatabase {
       excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\',
     });
 
-    const fnGroup = network.functionSecurityGroup;
     if (database.proxy) {
       const proxyGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
         vpc: network.vpc,
         description: 'Taskflow RDS Proxy: PostgreSQL from the functions, to the cluster',
         allowAllOutbound: false,
       });
-      proxyGroup.addIngressRule(fnGroup, ec2.Port.tcp(AURORA_DATABASE.port), 'Taskflow functions');
+      admitFunctions(proxyGroup, network, 'RDS Proxy');
+      // addProxy admits the proxy's group to the cluster's itself.
       proxyGroup.addEgressRule(
         this.securityGroup,
         ec2.Port.tcp(AURORA_DATABASE.port),
         'the cluster',
       );
-      // addProxy admits the proxy's group to the cluster's itself.
-      fnGroup.addEgressRule(proxyGroup, ec2.Port.tcp(AURORA_DATABASE.port), 'RDS Proxy');
       this.proxy = this.cluster.addProxy('Proxy', {
         secrets: [secret],
         vpc: network.vpc,
@@ -200,34 +242,13 @@ export class AuroraDatabase extends Construct implements ConnectableDatabase {
       this.connectHost = this.proxy.endpoint;
     } else {
       this.proxy = null;
-      this.securityGroup.addIngressRule(
-        fnGroup,
-        ec2.Port.tcp(AURORA_DATABASE.port),
-        'Taskflow functions',
-      );
-      fnGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(AURORA_DATABASE.port), 'the database');
+      admitFunctions(this.securityGroup, network, 'the database');
       this.connectHost = this.cluster.clusterEndpoint.hostname;
     }
   }
 
-  /**
-   * Read access to the credentials secret (and its key), with `DATABASE_SECRET_ARN` naming it
-   * and `DATABASE_HOST` overriding the secret's host with the proxy when there is one. The
-   * password itself is fetched at cold start, and refetched when rotation has changed it.
-   */
+  /** {@link grantAuroraConnect}, to the proxy when there is one, else the writer. */
   grantConnect(fn: TaskflowFunction): void {
-    fn.grantSecretRead(this.secret);
-    const env: Record<string, string> = {
-      DATABASE_AUTH: 'secret',
-      DATABASE_DIALECT: 'postgres',
-      DATABASE_SECRET_ARN: this.secret.secretArn,
-      // The secret names the cluster; the functions connect to the proxy or this host instead.
-      DATABASE_HOST: this.connectHost,
-      DATABASE_SSL: 'verify',
-      // Aurora's certificates are signed by the RDS CA, which Node's own store lacks: the
-      // Lambda runtime ships the bundle, and Node 20+ loads it only when told to.
-      NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
-    };
-    for (const [name, value] of Object.entries(env)) fn.addEnvironment(name, value);
+    grantAuroraConnect(fn, this.secret, this.connectHost);
   }
 }

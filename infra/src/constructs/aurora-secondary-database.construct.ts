@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -6,15 +6,14 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { AuroraConfig, TaskflowConfig } from '../config/config.schema';
 import {
+  acknowledgeDeletionProtection,
+  admitFunctions,
   AURORA_DATABASE,
   AURORA_ENGINE_VERSION,
   auroraParameters,
+  grantAuroraConnect,
 } from './aurora-database.construct';
-import {
-  type ConnectableDatabase,
-  LAMBDA_CA_BUNDLE,
-  type TaskflowFunction,
-} from './taskflow-function.construct';
+import type { ConnectableDatabase, TaskflowFunction } from './taskflow-function.construct';
 import type { TaskflowNetwork } from './taskflow-network.construct';
 
 /** Props of {@link AuroraSecondaryDatabase}. */
@@ -55,13 +54,7 @@ export class AuroraSecondaryDatabase extends Construct implements ConnectableDat
       description: 'Taskflow Aurora secondary cluster: PostgreSQL from the functions only',
       allowAllOutbound: false,
     });
-    const fnGroup = network.functionSecurityGroup;
-    this.securityGroup.addIngressRule(
-      fnGroup,
-      ec2.Port.tcp(AURORA_DATABASE.port),
-      'Taskflow functions',
-    );
-    fnGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(AURORA_DATABASE.port), 'the database');
+    admitFunctions(this.securityGroup, network, 'the database');
 
     const subnets = new rds.CfnDBSubnetGroup(this, 'Subnets', {
       dbSubnetGroupDescription: 'Taskflow Aurora secondary: isolated subnets',
@@ -92,11 +85,7 @@ export class AuroraSecondaryDatabase extends Construct implements ConnectableDat
       performanceInsightsKmsKeyId: key.keyArn,
       performanceInsightsRetentionPeriod: database.performanceInsightsRetentionDays,
     });
-    if (!config.deletionProtection)
-      Validations.of(this.cluster).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-RDS10',
-        reason: `deletionProtection is off in this configuration (stage ${config.stage}: torn down and recreated freely); the prod preset turns it on`,
-      });
+    acknowledgeDeletionProtection(this.cluster, config);
     this.cluster.applyRemovalPolicy(
       config.deletionProtection ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
     );
@@ -113,20 +102,8 @@ export class AuroraSecondaryDatabase extends Construct implements ConnectableDat
     this.secret = secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.secretName);
   }
 
-  /** Read access to the replicated secret; `DATABASE_HOST` is this region's cluster. */
+  /** {@link grantAuroraConnect} with the replicated secret, to this region's cluster. */
   grantConnect(fn: TaskflowFunction): void {
-    fn.grantSecretRead(this.secret);
-    const env: Record<string, string> = {
-      DATABASE_AUTH: 'secret',
-      DATABASE_DIALECT: 'postgres',
-      DATABASE_SECRET_ARN: this.secret.secretArn,
-      // The secret names the cluster; the functions connect to this host instead.
-      DATABASE_HOST: this.cluster.attrEndpointAddress,
-      DATABASE_SSL: 'verify',
-      // Aurora's certificates are signed by the RDS CA, which Node's own store lacks: the
-      // Lambda runtime ships the bundle, and Node 20+ loads it only when told to.
-      NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
-    };
-    for (const [name, value] of Object.entries(env)) fn.addEnvironment(name, value);
+    grantAuroraConnect(fn, this.secret, this.cluster.attrEndpointAddress);
   }
 }

@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { TaskflowConfig } from '../config/config.schema';
 import type { ConnectableDatabase, TaskflowFunction } from './taskflow-function.construct';
+import { serviceStatement } from './service-statement';
 
 /** DSQL's only database, and the port it listens on. */
 export const DSQL_DATABASE = { name: 'postgres', port: 5432 } as const;
@@ -47,9 +48,9 @@ export class DsqlDatabase extends Construct implements ConnectableDatabase {
     // DSQL encrypts with a customer managed key on the caller's behalf as the service principal
     // (condition-scoped to this account's clusters in this region).
     key.addToResourcePolicy(
-      new iam.PolicyStatement({
+      serviceStatement({
         sid: 'AllowAuroraDsqlClusters',
-        principals: [new iam.ServicePrincipal('dsql.amazonaws.com')],
+        services: ['dsql.amazonaws.com'],
         actions: [
           'kms:Decrypt',
           'kms:Encrypt',
@@ -57,9 +58,7 @@ export class DsqlDatabase extends Construct implements ConnectableDatabase {
           'kms:ReEncrypt*',
           'kms:DescribeKey',
         ],
-        resources: ['*'],
         conditions: {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
           ArnLike: {
             'aws:SourceArn': `arn:${Aws.PARTITION}:dsql:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/*`,
           },

@@ -1,12 +1,12 @@
-import { ArnFormat, Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { EventPattern } from '@taskflow/platform-event-routing';
 import { Construct } from 'constructs';
 import { logRetention, type TaskflowConfig } from '../config/config.schema';
 import type { DeadLetterQueue } from './dead-letter-queue.construct';
 import { cdkEventPattern, type EventRetryPolicy } from './event-lambda-rule.construct';
+import { serviceStatement } from './service-statement';
 
 /** Props of {@link EventLogArchive}. */
 export interface EventLogArchiveProps {
@@ -49,15 +49,11 @@ export class EventLogArchive extends Construct {
       // One per region and name; an account holds at most 10 log resource policies per region.
       resourcePolicyName: `${props.ruleName}-to-logs`,
       policyStatements: [
-        new iam.PolicyStatement({
+        serviceStatement({
           sid: 'AllowEventBridgeToWrite',
-          principals: [
-            new iam.ServicePrincipal('events.amazonaws.com'),
-            new iam.ServicePrincipal('delivery.logs.amazonaws.com'),
-          ],
+          services: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'],
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [this.logGroup.logGroupArn],
-          conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
         }),
       ],
     });

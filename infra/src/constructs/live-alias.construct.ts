@@ -9,6 +9,12 @@ import type { TaskflowFunction } from './taskflow-function.construct';
 /** The alias every trigger (API Gateway, EventBridge, the schedule) invokes. */
 export const LIVE_ALIAS = 'live';
 
+/** A function with the alias that takes its traffic (the alias's metrics are the live ones). */
+export interface LiveFunction {
+  readonly fn: TaskflowFunction;
+  readonly live: LiveAlias;
+}
+
 /** Props of {@link LiveAlias}. */
 export interface LiveAliasProps {
   readonly fn: TaskflowFunction;

@@ -52,12 +52,23 @@ export class LogsQueries extends Construct {
 
   constructor(scope: Construct, id: string, props: LogsQueriesProps) {
     super(scope, id);
-    const name = (what: string): string => `${props.namePrefix}/${what}`;
+    const query = (
+      queryId: string,
+      what: string,
+      logGroups: readonly logs.ILogGroup[],
+      queryString: logs.QueryStringProps,
+    ): logs.QueryDefinition =>
+      new logs.QueryDefinition(this, queryId, {
+        queryDefinitionName: `${props.namePrefix}/${what}`,
+        logGroups: [...logGroups],
+        queryString: new logs.QueryString(queryString),
+      });
 
-    this.errorsByCorrelationId = new logs.QueryDefinition(this, 'ErrorsByCorrelationId', {
-      queryDefinitionName: name('errors-by-correlation-id'),
-      logGroups: [...props.functionLogs],
-      queryString: new logs.QueryString({
+    this.errorsByCorrelationId = query(
+      'ErrorsByCorrelationId',
+      'errors-by-correlation-id',
+      props.functionLogs,
+      {
         fields: [
           '@timestamp',
           'service',
@@ -70,51 +81,39 @@ export class LogsQueries extends Construct {
         ],
         sort: 'errors desc',
         limit: 100,
-      }),
-    });
+      },
+    );
 
     const access = props.accessLogs;
-    this.slowestRequests = new logs.QueryDefinition(this, 'SlowestRequests', {
-      queryDefinitionName: name('slowest-requests'),
-      ...(access === undefined
-        ? {
-            logGroups: [props.apiLogs],
-            queryString: new logs.QueryString({
-              fields: ['@timestamp', 'correlation_id', 'method', 'path', 'status', 'durationMs'],
-              filterStatements: ['message = "request"', 'ispresent(durationMs)'],
-              sort: 'durationMs desc',
-              limit: 50,
-            }),
-          }
-        : {
-            logGroups: [access],
-            queryString: new logs.QueryString({
-              fields: [
-                '@timestamp',
-                'requestId',
-                'httpMethod',
-                'resourcePath',
-                'status',
-                'responseLatency',
-                'integrationLatency',
-              ],
-              filterStatements: ['ispresent(responseLatency)'],
-              sort: 'responseLatency desc',
-              limit: 50,
-            }),
-          }),
-    });
+    this.slowestRequests =
+      access === undefined
+        ? query('SlowestRequests', 'slowest-requests', [props.apiLogs], {
+            fields: ['@timestamp', 'correlation_id', 'method', 'path', 'status', 'durationMs'],
+            filterStatements: ['message = "request"', 'ispresent(durationMs)'],
+            sort: 'durationMs desc',
+            limit: 50,
+          })
+        : query('SlowestRequests', 'slowest-requests', [access], {
+            fields: [
+              '@timestamp',
+              'requestId',
+              'httpMethod',
+              'resourcePath',
+              'status',
+              'responseLatency',
+              'integrationLatency',
+            ],
+            filterStatements: ['ispresent(responseLatency)'],
+            sort: 'responseLatency desc',
+            limit: 50,
+          });
 
-    this.rejectedEvents = new logs.QueryDefinition(this, 'RejectedEvents', {
-      queryDefinitionName: name('rejected-events'),
-      logGroups: [props.processorLogs],
-      queryString: new logs.QueryString({
-        fields: ['@timestamp', 'correlation_id', 'detailType', 'source', 'code', 'reason'],
-        // The raw JSON, not the field: a JSON boolean's type in Logs Insights is no concern then.
-        filterStatements: ['message = "event not processed"', '@message like /"retryable":false/'],
-        sort: '@timestamp desc',
-        limit: 100,
-      }),
+    this.rejectedEvents = query('RejectedEvents', 'rejected-events', [props.processorLogs], {
+      fields: ['@timestamp', 'correlation_id', 'detailType', 'source', 'code', 'reason'],
+      // The raw JSON, not the field: a JSON boolean's type in Logs Insights is no concern then.
+      filterStatements: ['message = "event not processed"', '@message like /"retryable":false/'],
+      sort: '@timestamp desc',
+      limit: 100,
     });
   }
 }

@@ -7,6 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
 import { logRetention, type TaskflowConfig } from '../config/config.schema';
+import { acknowledgeFindings } from './nag-findings';
 import type { TaskflowFunction } from './taskflow-function.construct';
 
 /** The management API calls the broadcaster makes: post an event, close a removed member's connection. */
@@ -83,14 +84,12 @@ export class WebSocketLiveApi extends Construct {
     this.disconnectRoute = this.api.addRoute('$disconnect', {
       integration: new WebSocketLambdaIntegration('Disconnect', props.disconnect),
     });
-    Validations.of(this.connectRoute).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-APIG4',
-      reason:
+    acknowledgeFindings(this.connectRoute, {
+      APIG4:
         "ws-connect authorizes inside the function: it takes the stream ticket (?ticket=, from POST /projects/{id}/stream-tickets) or the bearer token, verifies it with the JWT signing key and checks the caller's current project membership, then refuses the upgrade with the gate's status. The same admission as the SSE stream, which an API Gateway authorizer could not share (membership needs the database)",
     });
-    Validations.of(this.disconnectRoute).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-APIG4',
-      reason:
+    acknowledgeFindings(this.disconnectRoute, {
+      APIG4:
         'API Gateway accepts an authorizer on $connect only: $disconnect is sent by API Gateway itself for a connection $connect already admitted',
     });
 

@@ -3,9 +3,10 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { EventPattern, EventRule } from '@taskflow/platform-event-routing';
+import type { EventRule } from '@taskflow/platform-event-routing';
 import type { TaskflowConfig } from '../config/config.schema';
 import { DeadLetterQueue } from './dead-letter-queue.construct';
+import { cdkEventPattern } from './event-lambda-rule.construct';
 
 /** Props of {@link WebSocketBroadcast}. */
 export interface WebSocketBroadcastProps {
@@ -78,15 +79,4 @@ export class WebSocketBroadcast extends Construct {
       },
     });
   }
-}
-
-/**
- * An `@taskflow/platform-event-routing` pattern as CDK's type. EventBridge's JSON keys pass through
- * CDK unchanged except `detailType`, which CDK writes as `detail-type`.
- */
-export function cdkEventPattern(pattern: EventPattern): events.EventPattern {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(pattern))
-    out[key === 'detail-type' ? 'detailType' : key] = value;
-  return out;
 }

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import type { EventRule } from '@taskflow/platform-event-routing';
 import type { TaskflowConfig } from '../config/config.schema';
 import { DeadLetterQueue } from './dead-letter-queue.construct';
-import { cdkEventPattern } from './websocket-broadcast.construct';
+import { cdkEventPattern } from './event-lambda-rule.construct';
 
 /**
  * Attempts EventBridge makes to put an event on the other region's bus: its most (it accepts

@@ -9,8 +9,8 @@ import {
   TaskflowUserPool,
 } from '../constructs/cognito-user-pool.construct';
 import { ApiCustomDomain } from '../constructs/custom-domain.construct';
-import { LiveAlias } from '../constructs/live-alias.construct';
-import { TaskflowFunction } from '../constructs/taskflow-function.construct';
+import type { LiveAlias } from '../constructs/live-alias.construct';
+import type { TaskflowFunction } from '../constructs/taskflow-function.construct';
 import { AppStack, type AppStackProps, type MonitoredApp } from './app-stack';
 
 /** Props of {@link ApiStack}. */
@@ -55,20 +55,19 @@ export class ApiStack extends AppStack {
         : props.primary.userPool;
     const jwks: JwksSettings = this.userPool.jwks;
 
-    this.api = new TaskflowFunction(this, 'Api', {
-      app: 'api',
-      config,
-      bundleDir: props.bundleDir,
-      description: 'Taskflow REST API (API Gateway proxy integration)',
-      environment: { CORS_ALLOWED_ORIGINS: config.api.corsOrigins.join(',') },
-      ...(foundation.functionNetwork === undefined ? {} : { network: foundation.functionNetwork }),
-    })
-      .bindDatabase(foundation.database)
-      .bindJwtSecret(foundation.jwtSecret)
-      .bindEventBus(foundation.eventBus);
+    const apiFunction = this.publishingFunction(
+      'Api',
+      {
+        app: 'api',
+        description: 'Taskflow REST API (API Gateway proxy integration)',
+        environment: { CORS_ALLOWED_ORIGINS: config.api.corsOrigins.join(',') },
+      },
+      true,
+    );
+    this.api = apiFunction.fn;
+    this.apiLive = apiFunction.live;
     bindJwksVerifier(this.api, jwks);
-    this.apiLive = new LiveAlias(this, 'ApiLive', { fn: this.api, config, provisioned: true });
-    this.functions = [{ fn: this.api, live: this.apiLive }];
+    this.functions = [apiFunction];
 
     const domain = config.customDomain;
     this.restApi = new TaskflowRestApi(this, 'Gateway', {

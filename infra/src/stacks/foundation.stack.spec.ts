@@ -1,9 +1,13 @@
+import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type { DatabaseEngine } from '../config/config.schema';
 import { getTestConfig, resolveConfig } from '../config/presets';
 import { synthFixture } from '../testing/synth-fixture';
+import type { TaskflowStacks } from '../taskflow-app';
 import type { FoundationStack } from './foundation.stack';
 import {
+  DENY_INSECURE_TRANSPORT,
   type Resources,
   expectNoSecretVariables,
   expectNagClean,
@@ -14,6 +18,22 @@ function first(stacks: readonly FoundationStack[], index: number): FoundationSta
   const stack = stacks[index];
   if (stack === undefined) throw new Error(`no stack ${String(index)}`);
   return stack;
+}
+
+/** A fresh two-region fixture (cdk-nag on) with the templates of its two foundation stacks. */
+function twoRegionFoundations(engine: DatabaseEngine): {
+  app: App;
+  stacks: TaskflowStacks;
+  primary: Template;
+  secondary: Template;
+} {
+  const { app, stacks } = synthFixture(getTestConfig({ multiRegion: true }, engine), true);
+  return {
+    app,
+    stacks,
+    primary: Template.fromStack(first(stacks.foundations, 0)),
+    secondary: Template.fromStack(first(stacks.foundations, 1)),
+  };
 }
 
 function expectNoSecretInTemplate(template: Template): void {
@@ -228,10 +248,7 @@ describe('FoundationStack, aurora-postgresql, one region (prod preset)', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
+          DENY_INSECURE_TRANSPORT,
           Match.objectLike({
             Effect: 'Allow',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
@@ -351,13 +368,8 @@ describe('cdk-nag', () => {
 
 describe('Two regions', () => {
   it('peers the DSQL clusters both ways with the same witness region', () => {
-    // Prepare
-    const config = getTestConfig({ multiRegion: true }, 'dsql');
-
     // Act
-    const { app, stacks } = synthFixture(config, true);
-    const primary = Template.fromStack(first(stacks.foundations, 0));
-    const secondary = Template.fromStack(first(stacks.foundations, 1));
+    const { app, primary, secondary } = twoRegionFoundations('dsql');
 
     // Assess: the primary names the witness; the secondary names the primary (imported from
     // the primary's region) and the witness; the peering resource names the secondary on the
@@ -409,13 +421,8 @@ describe('Two regions', () => {
   });
 
   it('makes an Aurora global database whose secondary cluster sets no master credentials', () => {
-    // Prepare
-    const config = getTestConfig({ multiRegion: true }, 'aurora-postgresql');
-
     // Act
-    const { app, stacks } = synthFixture(config, true);
-    const primary = Template.fromStack(first(stacks.foundations, 0));
-    const secondary = Template.fromStack(first(stacks.foundations, 1));
+    const { app, stacks, primary, secondary } = twoRegionFoundations('aurora-postgresql');
 
     // Assess
     primary.hasResourceProperties('AWS::RDS::GlobalCluster', {

@@ -1,5 +1,4 @@
 import {
-  Aws,
   CfnOutput,
   Duration,
   RemovalPolicy,
@@ -26,6 +25,7 @@ import type {
   ConnectableDatabase,
   FunctionNetwork,
 } from '../constructs/taskflow-function.construct';
+import { serviceStatement } from '../constructs/service-statement';
 import { TaskflowNetwork } from '../constructs/taskflow-network.construct';
 
 /** This region's place in the deployment. */
@@ -121,12 +121,10 @@ export class FoundationStack extends Stack {
     });
     // CloudWatch alarms publish to the encrypted alarm topic as the service principal.
     this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
+      serviceStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        services: ['cloudwatch.amazonaws.com'],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
 
@@ -228,12 +226,11 @@ export class FoundationStack extends Stack {
       enforceSSL: true,
     });
     this.alarmTopic.addToResourcePolicy(
-      new iam.PolicyStatement({
+      serviceStatement({
         sid: 'AllowCloudWatchAlarms',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        services: ['cloudwatch.amazonaws.com'],
         actions: ['sns:Publish'],
         resources: [this.alarmTopic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
     for (const email of config.alarms.emails)

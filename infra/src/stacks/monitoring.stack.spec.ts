@@ -12,11 +12,19 @@ import { synthFixture } from '../testing/synth-fixture';
 import type { RegionStacks } from '../taskflow-app';
 import { MonitoringStack } from './monitoring.stack';
 import { expectNagClean, regionAt } from '../testing/template-assertions';
+import {
+  alarm,
+  alarmsOf,
+  type ExpectedAlarm,
+  expectAlarm,
+  expectAlarmSettings,
+  expectNotifiesTopic,
+  type Json,
+} from '../testing/alarm-assertions';
 
 // A whole app synthesizes (with cdk-nag) in tens of seconds on the shared 2-core machines.
 jest.setTimeout(300_000);
 
-type Json = Record<string, unknown>;
 type Resources = Record<string, { Type: string; Properties: Json }>;
 
 /** The functions every region runs behind its triggers, as the alarms name them. */
@@ -56,63 +64,38 @@ function pipelineAlarms(queues: readonly string[], ruleLabels: readonly string[]
   ];
 }
 
-/** The alarms by name; every name must be a literal (a token would read "[object Object]"). */
-function alarmsOf(template: Template): Record<string, Json> {
-  const found = template.findResources('AWS::CloudWatch::Alarm') as Resources;
-  const byName: Record<string, Json> = {};
-  for (const [id, { Properties: props }] of Object.entries(found)) {
-    const name = props['AlarmName'];
-    if (typeof name !== 'string')
-      throw new Error(`alarm ${id} has a computed name: ${JSON.stringify(name)}`);
-    if (name in byName) throw new Error(`two alarms are named ${name}`);
-    byName[name] = props;
-  }
-  return byName;
+/** Any single datapoint at or over the threshold alarms: a throttle, a failed delivery. */
+const ANY_DATAPOINT: Json = {
+  Threshold: 1,
+  EvaluationPeriods: 1,
+  ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+  TreatMissingData: 'notBreaching',
+};
+
+/** A dead-letter queue alarms on its first message. */
+const NOT_EMPTY: Json = {
+  Threshold: 0,
+  EvaluationPeriods: 1,
+  ComparisonOperator: 'GreaterThanThreshold',
+  TreatMissingData: 'notBreaching',
+};
+
+/** The dimensions of a function's alias metrics name the `live` alias. */
+function expectLiveAlias(dimensions: unknown): void {
+  expect(JSON.stringify(dimensions)).toContain(':live');
 }
 
-function alarm(template: Template, name: string): Json {
-  const found = alarmsOf(template)[name];
-  if (found === undefined) throw new Error(`no alarm ${name}`);
-  return found;
-}
-
-/** One alarm's single metric, whichever of CloudFormation's two forms it was written in. */
-function metricOf(props: Json): {
-  namespace: unknown;
-  metricName: unknown;
-  dimensions: unknown;
-  period: unknown;
-  statistic: unknown;
-} {
-  const metrics = props['Metrics'] as { MetricStat?: Json }[] | undefined;
-  if (metrics === undefined)
-    return {
-      namespace: props['Namespace'],
-      metricName: props['MetricName'],
-      dimensions: props['Dimensions'],
-      period: props['Period'],
-      statistic: props['Statistic'] ?? props['ExtendedStatistic'],
-    };
-  const stat = metrics[0]?.MetricStat;
-  if (stat === undefined || metrics.length !== 1) throw new Error('not a single-metric alarm');
-  const metric = stat['Metric'] as Json;
-  return {
-    namespace: metric['Namespace'],
-    metricName: metric['MetricName'],
-    dimensions: metric['Dimensions'],
-    period: stat['Period'],
-    statistic: stat['Stat'],
-  };
-}
-
-/** The alarm topic of a region's foundation, as the monitoring stack imports it. */
-const TOPIC: unknown = expect.objectContaining({
-  'Fn::ImportValue': expect.stringMatching(/foundation-.*AlarmTopic/),
-});
-
-function expectNotifiesTopic(props: Json): void {
-  expect(props['AlarmActions']).toEqual([TOPIC]);
-  expect(props['OKActions']).toEqual([TOPIC]);
+/** A rule's two alarms, failed invocations and events lost, on its `AWS/Events` metrics. */
+function expectRuleAlarms(template: Template, label: string, dimensions: unknown): void {
+  for (const [suffix, metricName] of [
+    ['failed-invocations', 'FailedInvocations'],
+    ['events-lost', 'InvocationsFailedToBeSentToDlq'],
+  ] as const)
+    expectAlarm(template, `taskflow-dev-rule-${label}-${suffix}`, {
+      metric: { namespace: 'AWS/Events', metricName, dimensions, period: 300, statistic: 'Sum' },
+      exact: true,
+      settings: ANY_DATAPOINT,
+    });
 }
 
 /**
@@ -171,6 +154,15 @@ function dashboardWidgets(template: Template): readonly Widget[] {
     string | { 'Fn::Join': [string, unknown[]] };
   const text = typeof body === 'string' ? body : body['Fn::Join'][1].map(placeholder).join('');
   return (JSON.parse(text) as { widgets: Widget[] }).widgets;
+}
+
+/**
+ * The dashboard body charts each metric, given by the leading fields of its metric array
+ * (namespace, name, then dimension names and values) as the body's JSON string spells them.
+ */
+function expectCharts(body: string, metrics: readonly (readonly string[])[]): void {
+  for (const fields of metrics)
+    expect(body).toContain(fields.map((field) => `\\"${field}\\"`).join(','));
 }
 
 /** The metrics of the one graph with this title. */
@@ -263,83 +255,69 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
     expectNagClean(app);
   });
 
-  it('alarms errors (> 5 in 10 minutes) on each live alias', () => {
-    for (const app of APPS) {
-      const props = alarm(template, `taskflow-dev-${app}-errors`);
-      const metric = metricOf(props);
-      expect(metric).toMatchObject({
-        namespace: 'AWS/Lambda',
-        metricName: 'Errors',
-        period: 600,
-        statistic: 'Sum',
-      });
-      expect(JSON.stringify(metric.dimensions)).toContain(':live');
-      expect(props).toMatchObject({
-        Threshold: 5,
-        EvaluationPeriods: 1,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-      });
-      expectNotifiesTopic(props);
-    }
-  });
-
-  it('alarms a p99 duration above 80 % of the function timeout (30 s -> 24 s)', () => {
-    for (const app of APPS) {
-      const props = alarm(template, `taskflow-dev-${app}-duration`);
-      expect(metricOf(props)).toMatchObject({
-        namespace: 'AWS/Lambda',
-        metricName: 'Duration',
-        period: 300,
-        statistic: 'p99',
-      });
-      expect(props).toMatchObject({
-        Threshold: 24_000,
-        EvaluationPeriods: 3,
-        DatapointsToAlarm: 2,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-      });
-      expectNotifiesTopic(props);
-    }
-  });
-
-  it('alarms any throttle on each live alias', () => {
-    for (const app of APPS) {
-      const props = alarm(template, `taskflow-dev-${app}-throttles`);
-      const metric = metricOf(props);
-      expect(metric).toMatchObject({ metricName: 'Throttles', period: 300, statistic: 'Sum' });
-      expect(JSON.stringify(metric.dimensions)).toContain(':live');
-      expect(props).toMatchObject({
-        Threshold: 1,
-        EvaluationPeriods: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      });
-      expectNotifiesTopic(props);
-    }
-  });
-
-  it("alarms concurrency above 80 % of the account's limit when nothing is reserved", () => {
-    for (const app of APPS) {
-      const props = alarm(template, `taskflow-dev-${app}-concurrency`);
-      const metric = metricOf(props);
-      expect(metric).toMatchObject({
-        namespace: 'AWS/Lambda',
-        metricName: 'ConcurrentExecutions',
-        period: 60,
-        statistic: 'Maximum',
-      });
+  it.each<[string, string, ExpectedAlarm, (dimensions: unknown) => void]>([
+    [
+      'errors (> 5 in 10 minutes) on each live alias',
+      'errors',
+      {
+        metric: { namespace: 'AWS/Lambda', metricName: 'Errors', period: 600, statistic: 'Sum' },
+        settings: {
+          Threshold: 5,
+          EvaluationPeriods: 1,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+        },
+      },
+      expectLiveAlias,
+    ],
+    [
+      'a p99 duration above 80 % of the function timeout (30 s -> 24 s)',
+      'duration',
+      {
+        metric: { namespace: 'AWS/Lambda', metricName: 'Duration', period: 300, statistic: 'p99' },
+        settings: {
+          Threshold: 24_000,
+          EvaluationPeriods: 3,
+          DatapointsToAlarm: 2,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+        },
+      },
+      () => undefined,
+    ],
+    [
+      'any throttle on each live alias',
+      'throttles',
+      {
+        metric: { metricName: 'Throttles', period: 300, statistic: 'Sum' },
+        settings: ANY_DATAPOINT,
+      },
+      expectLiveAlias,
+    ],
+    [
+      "concurrency above 80 % of the account's limit when nothing is reserved",
+      'concurrency',
+      {
+        metric: {
+          namespace: 'AWS/Lambda',
+          metricName: 'ConcurrentExecutions',
+          period: 60,
+          statistic: 'Maximum',
+        },
+        settings: {
+          Threshold: 800,
+          EvaluationPeriods: 5,
+          DatapointsToAlarm: 3,
+          TreatMissingData: 'notBreaching',
+        },
+      },
       // The function's metric (FunctionName only): reserved concurrency caps every version.
-      expect(metric.dimensions).toEqual([{ Name: 'FunctionName', Value: expect.anything() }]);
-      expect(props).toMatchObject({
-        Threshold: 800,
-        EvaluationPeriods: 5,
-        DatapointsToAlarm: 3,
-        TreatMissingData: 'notBreaching',
-      });
-      expectNotifiesTopic(props);
-    }
+      (dimensions) =>
+        expect(dimensions).toEqual([{ Name: 'FunctionName', Value: expect.anything() }]),
+    ],
+  ])('alarms %s', (_what, suffix, expected, expectDimensions) => {
+    for (const app of APPS)
+      expectDimensions(expectAlarm(template, `taskflow-dev-${app}-${suffix}`, expected).dimensions);
   });
 
   it('counts database connection errors in every client function log, the migrator too', () => {
@@ -360,59 +338,48 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
       ]);
     }
     expect(JSON.stringify(filters)).toContain('MigratorLogGroup');
-    const props = alarm(template, 'taskflow-dev-database-connection-errors');
-    expect(metricOf(props)).toMatchObject({
-      namespace: 'Taskflow/taskflow-dev',
-      metricName: CONNECTION_ERRORS_METRIC,
-      period: 300,
-      statistic: 'Sum',
+    expectAlarm(template, 'taskflow-dev-database-connection-errors', {
+      metric: {
+        namespace: 'Taskflow/taskflow-dev',
+        metricName: CONNECTION_ERRORS_METRIC,
+        period: 300,
+        statistic: 'Sum',
+      },
+      settings: { ...ANY_DATAPOINT, EvaluationPeriods: 2, DatapointsToAlarm: 2 },
     });
-    expect(props).toMatchObject({
-      Threshold: 1,
-      EvaluationPeriods: 2,
-      DatapointsToAlarm: 2,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-    });
-    expectNotifiesTopic(props);
   });
 
   it('alarms Aurora capacity at 90 % of its maximum for 15 minutes; no heartbeat when it may pause', () => {
-    const props = alarm(template, 'taskflow-dev-database-capacity');
-    const metric = metricOf(props);
-    expect(metric).toMatchObject({
-      namespace: 'AWS/RDS',
-      metricName: 'ACUUtilization',
-      period: 300,
-      statistic: 'Maximum',
+    const { dimensions } = expectAlarm(template, 'taskflow-dev-database-capacity', {
+      metric: {
+        namespace: 'AWS/RDS',
+        metricName: 'ACUUtilization',
+        period: 300,
+        statistic: 'Maximum',
+      },
+      settings: { ...ANY_DATAPOINT, Threshold: 90, EvaluationPeriods: 3 },
     });
-    expect(JSON.stringify(metric.dimensions)).toContain('DBClusterIdentifier');
-    expect(props).toMatchObject({
-      Threshold: 90,
-      EvaluationPeriods: 3,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-    });
-    expectNotifiesTopic(props);
+    expect(JSON.stringify(dimensions)).toContain('DBClusterIdentifier');
     expect(alarmsOf(template)['taskflow-dev-database-not-reporting']).toBeUndefined();
   });
 
   it("alarms an outbox lag above the dev threshold (15 min), or the relay's silence", () => {
-    const props = alarm(template, 'taskflow-dev-outbox-lag');
-    expect(metricOf(props)).toEqual({
-      namespace: 'Taskflow/taskflow-dev',
-      metricName: 'OutboxLag',
-      dimensions: [{ Name: 'service', Value: 'taskflow-relay' }],
-      period: 300,
-      statistic: 'Maximum',
+    expectAlarm(template, 'taskflow-dev-outbox-lag', {
+      metric: {
+        namespace: 'Taskflow/taskflow-dev',
+        metricName: 'OutboxLag',
+        dimensions: [{ Name: 'service', Value: 'taskflow-relay' }],
+        period: 300,
+        statistic: 'Maximum',
+      },
+      exact: true,
+      settings: {
+        Threshold: 900_000,
+        EvaluationPeriods: 3,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'breaching',
+      },
     });
-    expect(props).toMatchObject({
-      Threshold: 900_000,
-      EvaluationPeriods: 3,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'breaching',
-    });
-    expectNotifiesTopic(props);
   });
 
   it('has exactly these alarms with the real API, rules and dead-letter queues', () => {
@@ -429,48 +396,24 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
   });
 
   it.each(FIXTURE_QUEUES)('alarms a non-empty dead-letter queue: %s', (name, queue) => {
-    const props = alarm(template, `taskflow-dev-${name}-not-empty`);
-    expect(metricOf(props)).toEqual({
-      namespace: 'AWS/SQS',
-      metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: [{ Name: 'QueueName', Value: imported(queue, 'QueueName') }],
-      period: 300,
-      statistic: 'Maximum',
+    expectAlarm(template, `taskflow-dev-${name}-not-empty`, {
+      metric: {
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: [{ Name: 'QueueName', Value: imported(queue, 'QueueName') }],
+        period: 300,
+        statistic: 'Maximum',
+      },
+      exact: true,
+      settings: NOT_EMPTY,
     });
-    expect(props).toMatchObject({
-      Threshold: 0,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
-    });
-    expectNotifiesTopic(props);
   });
 
   it.each(FIXTURE_RULES)('alarms failed and lost deliveries of the %s rule', (label, rule) => {
-    const dimensions = [
+    expectRuleAlarms(template, label, [
       { Name: 'EventBusName', Value: imported(regionStacks.foundation.eventBus) },
       { Name: 'RuleName', Value: imported(rule) },
-    ];
-    for (const [suffix, metricName] of [
-      ['failed-invocations', 'FailedInvocations'],
-      ['events-lost', 'InvocationsFailedToBeSentToDlq'],
-    ] as const) {
-      const props = alarm(template, `taskflow-dev-rule-${label}-${suffix}`);
-      expect(metricOf(props)).toEqual({
-        namespace: 'AWS/Events',
-        metricName,
-        dimensions,
-        period: 300,
-        statistic: 'Sum',
-      });
-      expect(props).toMatchObject({
-        Threshold: 1,
-        EvaluationPeriods: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      });
-      expectNotifiesTopic(props);
-    }
+    ]);
     const [matched] = graphMetrics(dashboardWidgets(template), `Rule ${label}: delivery`);
     expect(matched).toEqual([
       'AWS/Events',
@@ -535,18 +478,17 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
     ])
       expect(body).toContain(section);
     for (const app of APPS) expect(body).toContain(`${app}: concurrent executions`);
-    for (const metric of [
-      '\\"AWS/Lambda\\",\\"Invocations\\"',
-      '\\"AWS/Lambda\\",\\"Throttles\\"',
-      '\\"AWS/Lambda\\",\\"ConcurrentExecutions\\"',
-      '\\"Taskflow/taskflow-dev\\",\\"OutboxLag\\",\\"service\\",\\"taskflow-relay\\"',
-      '\\"Taskflow/taskflow-dev\\",\\"PublishFailures\\",\\"service\\",\\"taskflow-api\\"',
-      '\\"Taskflow/taskflow-dev\\",\\"EventsRejected\\",\\"service\\",\\"taskflow-processor\\"',
-      '\\"Taskflow/taskflow-dev\\",\\"BroadcastFailed\\",\\"service\\",\\"taskflow-broadcaster\\"',
-      '\\"AWS/RDS\\",\\"ServerlessDatabaseCapacity\\",\\"DBClusterIdentifier\\"',
-      '\\"AWS/RDS\\",\\"DatabaseConnections\\",\\"DBClusterIdentifier\\"',
-    ])
-      expect(body).toContain(metric);
+    expectCharts(body, [
+      ['AWS/Lambda', 'Invocations'],
+      ['AWS/Lambda', 'Throttles'],
+      ['AWS/Lambda', 'ConcurrentExecutions'],
+      ['Taskflow/taskflow-dev', 'OutboxLag', 'service', 'taskflow-relay'],
+      ['Taskflow/taskflow-dev', 'PublishFailures', 'service', 'taskflow-api'],
+      ['Taskflow/taskflow-dev', 'EventsRejected', 'service', 'taskflow-processor'],
+      ['Taskflow/taskflow-dev', 'BroadcastFailed', 'service', 'taskflow-broadcaster'],
+      ['AWS/RDS', 'ServerlessDatabaseCapacity', 'DBClusterIdentifier'],
+      ['AWS/RDS', 'DatabaseConnections', 'DBClusterIdentifier'],
+    ]);
     // The APIs, the rules and the dead-letter queues are all wired: no placeholder note.
     expect(body).not.toContain('wired to this dashboard yet');
   });
@@ -573,25 +515,17 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
   });
 
   it('directly built: alarms a non-empty dead-letter queue', () => {
-    const props = alarm(
-      directTemplate,
-      'taskflow-dev-processor-processor-dead-letters-queue-not-empty',
-    );
-    const metric = metricOf(props);
-    expect(metric).toMatchObject({
-      namespace: 'AWS/SQS',
-      metricName: 'ApproximateNumberOfMessagesVisible',
-      period: 300,
-      statistic: 'Maximum',
+    const queueAlarm = 'taskflow-dev-processor-processor-dead-letters-queue-not-empty';
+    const { dimensions } = expectAlarm(directTemplate, queueAlarm, {
+      metric: {
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        period: 300,
+        statistic: 'Maximum',
+      },
+      settings: NOT_EMPTY,
     });
-    expect(JSON.stringify(metric.dimensions)).toContain('QueueName');
-    expect(props).toMatchObject({
-      Threshold: 0,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
-    });
-    expectNotifiesTopic(props);
+    expect(JSON.stringify(dimensions)).toContain('QueueName');
     const body = dashboardBody(directTemplate);
     expect(body).toContain('processor processor-dead-letters-queue: dead letters');
     expect(body).toContain('ApproximateAgeOfOldestMessage');
@@ -600,32 +534,13 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
   it.each(DIRECT_RULES)(
     'directly built: alarms failed and lost deliveries of rule $label',
     (rule) => {
-      for (const [suffix, metricName] of [
-        ['failed-invocations', 'FailedInvocations'],
-        ['events-lost', 'InvocationsFailedToBeSentToDlq'],
-      ] as const) {
-        const props = alarm(directTemplate, `taskflow-dev-rule-${rule.label}-${suffix}`);
-        expect(metricOf(props)).toEqual({
-          namespace: 'AWS/Events',
-          metricName,
-          dimensions: [
-            { Name: 'EventBusName', Value: rule.busName },
-            { Name: 'RuleName', Value: rule.ruleName },
-          ],
-          period: 300,
-          statistic: 'Sum',
-        });
-        expect(props).toMatchObject({
-          Threshold: 1,
-          EvaluationPeriods: 1,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          TreatMissingData: 'notBreaching',
-        });
-        expectNotifiesTopic(props);
-      }
+      expectRuleAlarms(directTemplate, rule.label, [
+        { Name: 'EventBusName', Value: rule.busName },
+        { Name: 'RuleName', Value: rule.ruleName },
+      ]);
       const body = dashboardBody(directTemplate);
       expect(body).toContain(`Rule ${rule.label}: delivery`);
-      expect(body).toContain('\\"AWS/Events\\",\\"MatchedEvents\\",\\"EventBusName\\"');
+      expectCharts(body, [['AWS/Events', 'MatchedEvents', 'EventBusName']]);
     },
   );
 
@@ -657,26 +572,24 @@ describe('MonitoringStack, dev, aurora-postgresql, one region', () => {
           Stat: 'Sum',
         },
       });
-    expect(props).toMatchObject({
+    expectAlarmSettings(props, {
       Threshold: 5,
       EvaluationPeriods: 2,
       DatapointsToAlarm: 2,
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
     });
-    expectNotifiesTopic(props);
   });
 
   it('directly built: charts REST latency, 4xx, 5xx and the WebSocket API', () => {
     const body = dashboardBody(directTemplate);
-    for (const metric of [
-      '\\"AWS/ApiGateway\\",\\"Latency\\",\\"ApiName\\",\\"taskflow-dev-api\\",\\"Stage\\",\\"v1\\"',
-      '\\"AWS/ApiGateway\\",\\"4XXError\\",\\"ApiName\\"',
-      '\\"AWS/ApiGateway\\",\\"5XXError\\",\\"ApiName\\"',
-      '\\"AWS/ApiGateway\\",\\"ConnectCount\\",\\"ApiId\\",\\"abc123defg\\",\\"Stage\\",\\"live\\"',
-      '\\"AWS/ApiGateway\\",\\"IntegrationError\\",\\"ApiId\\"',
-    ])
-      expect(body).toContain(metric);
+    expectCharts(body, [
+      ['AWS/ApiGateway', 'Latency', 'ApiName', 'taskflow-dev-api', 'Stage', 'v1'],
+      ['AWS/ApiGateway', '4XXError', 'ApiName'],
+      ['AWS/ApiGateway', '5XXError', 'ApiName'],
+      ['AWS/ApiGateway', 'ConnectCount', 'ApiId', 'abc123defg', 'Stage', 'live'],
+      ['AWS/ApiGateway', 'IntegrationError', 'ApiId'],
+    ]);
     expect(body).not.toContain('APIs are not wired');
   });
 
@@ -723,27 +636,29 @@ describe('MonitoringStack, prod, aurora-postgresql, one region', () => {
   });
 
   it('alarms a cluster that stops reporting (it never pauses in prod)', () => {
-    const props = alarm(template, 'taskflow-prod-database-not-reporting');
-    expect(metricOf(props)).toMatchObject({
-      namespace: 'AWS/RDS',
-      metricName: 'DatabaseConnections',
-      period: 300,
-      statistic: 'SampleCount',
+    expectAlarm(template, 'taskflow-prod-database-not-reporting', {
+      metric: {
+        namespace: 'AWS/RDS',
+        metricName: 'DatabaseConnections',
+        period: 300,
+        statistic: 'SampleCount',
+      },
+      settings: {
+        Threshold: 1,
+        EvaluationPeriods: 3,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      },
     });
-    expect(props).toMatchObject({
-      Threshold: 1,
-      EvaluationPeriods: 3,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
-    });
-    expectNotifiesTopic(props);
   });
 
   it('uses the prod outbox lag threshold (5 min) and charts RDS Proxy', () => {
     expect(alarm(template, 'taskflow-prod-outbox-lag')['Threshold']).toBe(300_000);
     const body = dashboardBody(template);
-    expect(body).toContain('\\"AWS/RDS\\",\\"ClientConnections\\",\\"ProxyName\\"');
-    expect(body).toContain('\\"AWS/RDS\\",\\"DatabaseConnectionsBorrowLatency\\",\\"ProxyName\\"');
+    expectCharts(body, [
+      ['AWS/RDS', 'ClientConnections', 'ProxyName'],
+      ['AWS/RDS', 'DatabaseConnectionsBorrowLatency', 'ProxyName'],
+    ]);
   });
 });
 
@@ -763,14 +678,17 @@ describe('MonitoringStack, dev, dsql, one region', () => {
     expect(names).not.toContain('taskflow-dev-database-not-reporting');
     template.resourceCountIs('AWS::Logs::MetricFilter', APPS.length + 1);
     const body = dashboardBody(template);
-    for (const metric of [
+    const dsqlMetrics = [
       'TotalTransactions',
       'QueryTimeouts',
       'OccConflicts',
       'CommitLatency',
       'TotalDPU',
-    ])
-      expect(body).toContain(`\\"AWS/AuroraDSQL\\",\\"${metric}\\",\\"ClusterId\\"`);
+    ];
+    expectCharts(
+      body,
+      dsqlMetrics.map((metric) => ['AWS/AuroraDSQL', metric, 'ClusterId']),
+    );
     expect(body).not.toContain('AWS/RDS');
   });
 });

@@ -8,19 +8,22 @@ import {
 import type { TaskflowConfig } from '../config/config.schema';
 import { getTestConfig, resolveConfig } from '../config/presets';
 import type { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';
-import { synthFixture } from '../testing/synth-fixture';
+import { primaryStackFixture, synthFixture } from '../testing/synth-fixture';
 import {
   type Resources,
+  deadLetterIds,
+  expectEncryptedDeadLetters,
   expectNoSecretVariables,
+  expectLiveInvokeFailures,
+  expectRuleMayDeadLetter,
   getAttOf,
   logicalIdOf,
   regionAt,
+  retriedTarget,
 } from '../testing/template-assertions';
 
 describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
-  const { stacks } = synthFixture(getTestConfig(), true);
-  const stack = regionAt(stacks, 0).processor;
-  const template = Template.fromStack(stack);
+  const { stack, template } = primaryStackFixture(getTestConfig(), 'processor');
   const alias = { Ref: logicalIdOf(stack.processorLive.alias) };
 
   it('routes the inbound task.management commands, with the pattern of event-routing, to the live alias', () => {
@@ -34,12 +37,11 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
         'detail-type': [...INBOUND_COMMAND_DETAIL_TYPES],
       },
       Targets: [
-        {
-          Id: Match.anyValue(),
-          Arn: alias,
-          RetryPolicy: { MaximumRetryAttempts: 30, MaximumEventAgeInSeconds: 7_200 },
-          DeadLetterConfig: { Arn: getAttOf(stack.inboundDeadLetters.queue) },
-        },
+        retriedTarget(
+          alias,
+          { attempts: 30, maxAgeSeconds: 7_200 },
+          logicalIdOf(stack.inboundDeadLetters.queue),
+        ),
       ],
     });
   });
@@ -59,34 +61,12 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
   });
 
   it('retries the commands the processor throws on and sends the last failure to an encrypted queue', () => {
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalIdOf(stack.processor) },
-      Qualifier: 'live',
-      MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 21_600,
-      DestinationConfig: {
-        OnFailure: { Destination: getAttOf(stack.processorFailures.queue) },
-      },
-    });
-    // The function's role sends the invocation records: only to that queue, with its key.
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^ProcessorRole') }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          {
-            Effect: 'Allow',
-            Action: 'sqs:SendMessage',
-            Resource: getAttOf(stack.processorFailures.queue),
-          },
-          {
-            Effect: 'Allow',
-            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-            Resource: getAttOf(stack.processorFailures.key),
-            Condition: { StringEquals: { 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' } },
-          },
-        ]),
-      },
-    });
+    expectLiveInvokeFailures(
+      template,
+      stack.processor,
+      { attempts: 2, maxAgeSeconds: 21_600 },
+      stack.processorFailures,
+    );
   });
 
   it('copies the published Taskflow events into /aws/events/<project>-<stage>-published with retry and dead letters', () => {
@@ -98,9 +78,8 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
       Name: 'taskflow-dev-published-events',
       EventPattern: { source: [DEFAULT_TASKFLOW_EVENT_SOURCE] },
       Targets: [
-        {
-          Id: Match.anyValue(),
-          Arn: {
+        retriedTarget(
+          {
             'Fn::Join': [
               '',
               Match.arrayWith([
@@ -109,9 +88,9 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
               ]),
             ],
           },
-          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
-          DeadLetterConfig: { Arn: getAttOf(stack.publishedEventsDeadLetters.queue) },
-        },
+          { attempts: 185, maxAgeSeconds: 86_400 },
+          logicalIdOf(stack.publishedEventsDeadLetters.queue),
+        ),
       ],
     });
   });
@@ -152,24 +131,7 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
   ])(
     'lets EventBridge send to the %s dead-letter queue for its own rule only, over TLS',
     (_name, dlq, rule) => {
-      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: logicalIdOf(dlq(stack).queue) }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-            Match.objectLike({
-              Effect: 'Allow',
-              Principal: { Service: 'events.amazonaws.com' },
-              Action: 'sqs:SendMessage',
-              Resource: getAttOf(dlq(stack).queue),
-              Condition: { ArnEquals: { 'aws:SourceArn': getAttOf(rule(stack)) } },
-            }),
-          ]),
-        },
-      });
+      expectRuleMayDeadLetter(template, logicalIdOf(dlq(stack).queue), logicalIdOf(rule(stack)));
     },
   );
 
@@ -181,24 +143,8 @@ describe('ProcessorStack (dev preset, aurora-postgresql, one region)', () => {
     ];
     expect(stack.deadLetterQueues).toEqual(queues.map((q) => q.queue));
     for (const dlq of queues) {
-      template.hasResourceProperties('AWS::SQS::Queue', {
-        KmsMasterKeyId: getAttOf(dlq.key),
-        MessageRetentionPeriod: 1_209_600,
-      });
-      const key = template.findResources('AWS::KMS::Key')[logicalIdOf(dlq.key)] as
-        { Properties: { EnableKeyRotation: boolean; KeyPolicy: unknown } } | undefined;
-      expect(key?.Properties.EnableKeyRotation).toBe(true);
-      expect(key?.Properties.KeyPolicy).toEqual(
-        expect.objectContaining({
-          Statement: expect.arrayContaining([
-            expect.objectContaining({
-              Principal: { Service: 'events.amazonaws.com' },
-              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-            }),
-          ]) as unknown,
-        }),
-      );
+      const { queueId, keyId } = deadLetterIds(dlq);
+      expectEncryptedDeadLetters(template, queueId, keyId);
     }
   });
 

@@ -4,11 +4,14 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { EVENT_RULES, type EventRule } from '@taskflow/platform-event-routing';
 import type { Construct } from 'constructs';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';
-import { EventInvokeFailures } from '../constructs/event-invoke-failures.construct';
+import {
+  type AsyncInvokeRetry,
+  EventInvokeFailures,
+} from '../constructs/event-invoke-failures.construct';
 import { EventLambdaRule, type EventRetryPolicy } from '../constructs/event-lambda-rule.construct';
 import { EventLogArchive } from '../constructs/event-log-archive.construct';
-import { LiveAlias } from '../constructs/live-alias.construct';
-import { TaskflowFunction } from '../constructs/taskflow-function.construct';
+import type { LiveAlias } from '../constructs/live-alias.construct';
+import type { TaskflowFunction } from '../constructs/taskflow-function.construct';
 import { sharedNames } from './foundation.stack';
 import { AppStack, type AppStackProps, type MonitoredApp } from './app-stack';
 
@@ -28,7 +31,10 @@ export const PROCESSOR_DELIVERY_RETRY: EventRetryPolicy = {
  * one and three minutes later) for transient failures such as the database being unreachable,
  * and the longest stay in the async queue (6 h) for when the function is throttled.
  */
-export const PROCESSOR_INVOKE_RETRY = { attempts: 2, maxEventAge: Duration.hours(6) } as const;
+export const PROCESSOR_INVOKE_RETRY: AsyncInvokeRetry = {
+  attempts: 2,
+  maxEventAge: Duration.hours(6),
+};
 
 /**
  * Copies of the published events are audit records: EventBridge's longest retry (185
@@ -81,22 +87,17 @@ export class ProcessorStack extends AppStack {
     super(scope, id, props);
     const { config, foundation } = props;
     const { prefix } = sharedNames(config);
-    this.processor = new TaskflowFunction(this, 'Processor', {
-      app: 'processor',
-      config,
-      bundleDir: props.bundleDir,
-      description: 'Taskflow task processor: applies inbound task.management commands',
-      ...(foundation.functionNetwork === undefined ? {} : { network: foundation.functionNetwork }),
-    })
-      .bindDatabase(foundation.database)
-      .bindJwtSecret(foundation.jwtSecret)
-      .bindEventBus(foundation.eventBus);
-    this.processorLive = new LiveAlias(this, 'ProcessorLive', {
-      fn: this.processor,
-      config,
-      provisioned: false,
-    });
-    this.functions = [{ fn: this.processor, live: this.processorLive }];
+    const processor = this.publishingFunction(
+      'Processor',
+      {
+        app: 'processor',
+        description: 'Taskflow task processor: applies inbound task.management commands',
+      },
+      false,
+    );
+    this.processor = processor.fn;
+    this.processorLive = processor.live;
+    this.functions = [processor];
 
     const inbound = rule('processor');
     this.inboundDeadLetters = new DeadLetterQueue(this, 'InboundDeadLetters', {
@@ -117,10 +118,8 @@ export class ProcessorStack extends AppStack {
       holds: 'task commands the processor failed on after its retries',
     });
     this.processorInvokeConfig = new EventInvokeFailures(this, 'ProcessorInvoke', {
-      fn: this.processor,
-      alias: this.processorLive.alias,
-      retryAttempts: PROCESSOR_INVOKE_RETRY.attempts,
-      maxEventAge: PROCESSOR_INVOKE_RETRY.maxEventAge,
+      target: processor,
+      retry: PROCESSOR_INVOKE_RETRY,
       onFailure: this.processorFailures,
     });
 

@@ -4,10 +4,17 @@ import { ConfigError, type TaskflowConfig } from '../config/config.schema';
 import { getTestConfig, resolveConfig } from '../config/presets';
 import { FORWARD_RETRY_ATTEMPTS } from '../constructs/websocket-forward.construct';
 import { synthFixture } from '../testing/synth-fixture';
-import { expectNagClean, regionAt, SECRET_VARIABLES } from '../testing/template-assertions';
+import {
+  expectEncryptedDeadLetters,
+  expectNagClean,
+  expectOnFailureGrant,
+  expectRuleMayDeadLetter,
+  regionAt,
+  retriedTarget,
+  SECRET_VARIABLES,
+} from '../testing/template-assertions';
 import { sharedNames } from './foundation.stack';
 
-/** Variable names a secret value would travel in; only *_ARN names may appear. */
 type Resource = {
   Type: string;
   Properties?: Record<string, unknown>;
@@ -174,15 +181,14 @@ describe('RealtimeStack, aurora-postgresql, one region (dev preset)', () => {
   it('targets the broadcaster alias with a retry policy and a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Targets: [
-        {
-          Id: Match.anyValue(),
-          Arn: { Ref: alias('BroadcasterLive') },
-          RetryPolicy: {
-            MaximumRetryAttempts: config.realtime.delivery.retryAttempts,
-            MaximumEventAgeInSeconds: config.realtime.delivery.maxEventAgeSeconds,
+        retriedTarget(
+          { Ref: alias('BroadcasterLive') },
+          {
+            attempts: config.realtime.delivery.retryAttempts,
+            maxAgeSeconds: config.realtime.delivery.maxEventAgeSeconds,
           },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [deliveryQueue, 'Arn'] } },
-        },
+          deliveryQueue,
+        ),
       ],
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
@@ -193,24 +199,7 @@ describe('RealtimeStack, aurora-postgresql, one region (dev preset)', () => {
   });
 
   it('lets EventBridge send to the dead-letter queue for this rule only, over TLS', () => {
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: deliveryQueue }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: 'sqs:SendMessage',
-            Resource: { 'Fn::GetAtt': [deliveryQueue, 'Arn'] },
-            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule, 'Arn'] } } },
-          }),
-        ]),
-      },
-    });
+    expectRuleMayDeadLetter(template, deliveryQueue, rule);
   });
 
   it.each([
@@ -219,23 +208,10 @@ describe('RealtimeStack, aurora-postgresql, one region (dev preset)', () => {
   ])(
     'encrypts the %s dead-letter queue with a rotated key EventBridge of this account may use',
     (_name, prefix) => {
-      const queue = logicalId(template, 'AWS::SQS::Queue', prefix);
-      const key = logicalId(template, 'AWS::KMS::Key', prefix);
-      template.hasResourceProperties('AWS::SQS::Queue', {
-        KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
-        MessageRetentionPeriod: 1_209_600,
-      });
-      expect(template.findResources('AWS::SQS::Queue')[queue]).toBeDefined();
-      const keyResource = template.findResources('AWS::KMS::Key')[key] as Resource;
-      expect(keyResource.Properties).toMatchObject({ EnableKeyRotation: true });
-      const keyStatements = (keyResource.Properties?.['KeyPolicy'] as { Statement: Statement[] })
-        .Statement;
-      expect(keyStatements).toContainEqual(
-        expect.objectContaining({
-          Principal: { Service: 'events.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-        }),
+      expectEncryptedDeadLetters(
+        template,
+        logicalId(template, 'AWS::SQS::Queue', prefix),
+        logicalId(template, 'AWS::KMS::Key', prefix),
       );
     },
   );
@@ -256,28 +232,16 @@ describe('RealtimeStack, aurora-postgresql, one region (dev preset)', () => {
   });
 
   it("grants the function's role the send to its failure queue, and only what a send needs", () => {
+    expectOnFailureGrant(template, 'BroadcasterRole', {
+      queueId: failureQueue,
+      keyId: logicalId(template, 'AWS::KMS::Key', 'BroadcastFailureDeadLetters'),
+    });
     const broadcasterPolicy = Object.values(
       template.findResources('AWS::IAM::Policy') as Resources,
     ).find((p) => JSON.stringify(p.Properties?.['Roles']).includes('BroadcasterRole'));
-    const doc = (broadcasterPolicy?.Properties?.['PolicyDocument'] as { Statement: Statement[] })
-      .Statement;
-    expect(doc).toContainEqual({
-      Effect: 'Allow',
-      Action: 'sqs:SendMessage',
-      Resource: { 'Fn::GetAtt': [failureQueue, 'Arn'] },
-    });
-    expect(doc).toContainEqual(
-      expect.objectContaining({
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        Resource: {
-          'Fn::GetAtt': [
-            logicalId(template, 'AWS::KMS::Key', 'BroadcastFailureDeadLetters'),
-            'Arn',
-          ],
-        },
-      }),
+    expect(JSON.stringify(broadcasterPolicy?.Properties?.['PolicyDocument'])).not.toMatch(
+      /kms:ReEncrypt|GenerateDataKey\*/,
     );
-    expect(JSON.stringify(doc)).not.toMatch(/kms:ReEncrypt|GenerateDataKey\*/);
   });
 
   it('lets the broadcaster post to and close connections of this API and stage only', () => {
@@ -541,24 +505,8 @@ describe.each(['aurora-postgresql', 'dsql'] as const)(
         const keyId = logicalId(template, 'AWS::KMS::Key', 'ForwardDeadLetters');
 
         // Assess
-        template.hasResourceProperties('AWS::SQS::Queue', {
-          KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
-          MessageRetentionPeriod: 1_209_600,
-        });
-        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-          Queues: [{ Ref: queueId }],
-          PolicyDocument: {
-            Statement: Match.arrayWith([
-              Match.objectLike({
-                Effect: 'Allow',
-                Principal: { Service: 'events.amazonaws.com' },
-                Action: 'sqs:SendMessage',
-                Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
-                Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
-              }),
-            ]),
-          },
-        });
+        expectEncryptedDeadLetters(template, queueId, keyId);
+        expectRuleMayDeadLetter(template, queueId, ruleId);
         const queues = here.realtime.deadLetterQueues.map(
           (q) => here.realtime.resolve(q.queueArn) as unknown,
         );

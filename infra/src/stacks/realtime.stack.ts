@@ -4,8 +4,8 @@ import type { Construct } from 'constructs';
 import { DEFAULT_TASKFLOW_EVENT_SOURCE, type EventRule, eventRules } from '@taskflow/platform-event-routing';
 import { deploymentRegions } from '../config/config.schema';
 import type { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';
-import { LiveAlias } from '../constructs/live-alias.construct';
-import { TaskflowFunction } from '../constructs/taskflow-function.construct';
+import type { LiveAlias } from '../constructs/live-alias.construct';
+import type { TaskflowFunction } from '../constructs/taskflow-function.construct';
 import { WebSocketLiveApi } from '../constructs/websocket-api.construct';
 import { WebSocketBroadcast } from '../constructs/websocket-broadcast.construct';
 import { WebSocketForward } from '../constructs/websocket-forward.construct';
@@ -43,53 +43,32 @@ export class RealtimeStack extends AppStack {
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
     const { config, foundation } = props;
-    const common = {
-      config,
-      bundleDir: props.bundleDir,
-      ...(foundation.functionNetwork === undefined ? {} : { network: foundation.functionNetwork }),
-    };
     // ws-connect needs no callback URL: it answers API Gateway, it never calls @connections.
-    this.connect = new TaskflowFunction(this, 'WsConnect', {
-      ...common,
+    this.connect = this.taskflowFunction('WsConnect', {
       app: 'ws-connect',
       description: 'Taskflow WebSocket $connect: admits a project member',
     })
       .bindDatabase(foundation.database)
       .bindJwtSecret(foundation.jwtSecret);
-    this.disconnect = new TaskflowFunction(this, 'WsDisconnect', {
-      ...common,
+    this.disconnect = this.taskflowFunction('WsDisconnect', {
       app: 'ws-disconnect',
       description: 'Taskflow WebSocket $disconnect: forgets the connection',
     }).bindDatabase(foundation.database);
     // With aurora-postgresql this runs in the Aurora VPC (functionNetwork) and reaches the API
     // Gateway Management API through the NAT gateway: no interface endpoint serves
     // @connections, which is why the configuration requires at least one NAT gateway.
-    this.broadcaster = new TaskflowFunction(this, 'Broadcaster', {
-      ...common,
+    this.broadcaster = this.taskflowFunction('Broadcaster', {
       app: 'broadcaster',
       description: "Taskflow broadcaster: posts each event to its project's WebSocket connections",
     }).bindDatabase(foundation.database);
 
-    this.connectLive = new LiveAlias(this, 'WsConnectLive', {
-      fn: this.connect,
-      config,
-      provisioned: true,
-    });
-    this.disconnectLive = new LiveAlias(this, 'WsDisconnectLive', {
-      fn: this.disconnect,
-      config,
-      provisioned: false,
-    });
-    this.broadcasterLive = new LiveAlias(this, 'BroadcasterLive', {
-      fn: this.broadcaster,
-      config,
-      provisioned: false,
-    });
-    this.functions = [
-      { fn: this.connect, live: this.connectLive },
-      { fn: this.disconnect, live: this.disconnectLive },
-      { fn: this.broadcaster, live: this.broadcasterLive },
-    ];
+    const connect = this.withLiveAlias(this.connect, true);
+    const disconnect = this.withLiveAlias(this.disconnect, false);
+    const broadcaster = this.withLiveAlias(this.broadcaster, false);
+    this.connectLive = connect.live;
+    this.disconnectLive = disconnect.live;
+    this.broadcasterLive = broadcaster.live;
+    this.functions = [connect, disconnect, broadcaster];
 
     this.webSocket = new WebSocketLiveApi(this, 'WebSocket', {
       config,

@@ -1,20 +1,23 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { TaskflowConfig } from '../config/config.schema';
 import { getTestConfig, resolveConfig } from '../config/presets';
-import { synthFixture } from '../testing/synth-fixture';
+import { primaryStackFixture, synthFixture } from '../testing/synth-fixture';
 import { relayTimeout } from './relay.stack';
 import {
+  deadLetterIds,
+  expectEncryptedDeadLetters,
   expectNoSecretVariables,
+  expectLiveInvokeFailures,
+  expectRuleMayDeadLetter,
   functionEnvironments,
   getAttOf,
   logicalIdOf,
-  regionAt,
+  retriedTarget,
 } from '../testing/template-assertions';
 
 describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
-  const { stacks } = synthFixture(getTestConfig(), true);
-  const stack = regionAt(stacks, 0).relay;
-  const template = Template.fromStack(stack);
+  const { stack, template } = primaryStackFixture(getTestConfig(), 'relay');
+  const missedRuns = deadLetterIds(stack.missedRuns);
   const alias = { Ref: logicalIdOf(stack.relayLive.alias) };
 
   it('runs the live alias every minute from the default bus, with retry and a dead-letter queue', () => {
@@ -23,14 +26,7 @@ describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
       ScheduleExpression: 'rate(1 minute)',
       EventBusName: Match.absent(),
       State: 'ENABLED',
-      Targets: [
-        {
-          Id: Match.anyValue(),
-          Arn: alias,
-          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
-          DeadLetterConfig: { Arn: getAttOf(stack.missedRuns.queue) },
-        },
-      ],
+      Targets: [retriedTarget(alias, { attempts: 2, maxAgeSeconds: 60 }, missedRuns.queueId)],
     });
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.hasResourceProperties('AWS::Lambda::Permission', {
@@ -50,62 +46,14 @@ describe('RelayStack (dev preset, aurora-postgresql, one region)', () => {
   });
 
   it('does not retry a failed run (the next tick is the retry) and records it in the queue', () => {
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalIdOf(stack.relay) },
-      Qualifier: 'live',
-      MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 60,
-      DestinationConfig: { OnFailure: { Destination: getAttOf(stack.missedRuns.queue) } },
-    });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^RelayRole') }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          {
-            Effect: 'Allow',
-            Action: 'sqs:SendMessage',
-            Resource: getAttOf(stack.missedRuns.queue),
-          },
-          Match.objectLike({
-            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-            Resource: getAttOf(stack.missedRuns.key),
-          }),
-        ]),
-      },
-    });
+    const noRetry = { attempts: 0, maxAgeSeconds: 60 };
+    expectLiveInvokeFailures(template, stack.relay, noRetry, stack.missedRuns);
   });
 
   it('encrypts the queue with its own key, which EventBridge may use, and lets only the schedule rule send', () => {
     expect(stack.deadLetterQueues).toEqual([stack.missedRuns.queue]);
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      KmsMasterKeyId: getAttOf(stack.missedRuns.key),
-      MessageRetentionPeriod: 1_209_600,
-    });
-    template.hasResourceProperties('AWS::KMS::Key', {
-      EnableKeyRotation: true,
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-          }),
-        ]),
-      },
-    });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: logicalIdOf(stack.missedRuns.queue) }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: 'sqs:SendMessage',
-            Condition: { ArnEquals: { 'aws:SourceArn': getAttOf(stack.scheduleRule) } },
-          }),
-        ]),
-      },
-    });
+    expectEncryptedDeadLetters(template, missedRuns.queueId, missedRuns.keyId);
+    expectRuleMayDeadLetter(template, missedRuns.queueId, logicalIdOf(stack.scheduleRule));
   });
 
   it('outputs the function, its log command and the queue', () => {

@@ -4,10 +4,13 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { TaskflowConfig } from '../config/config.schema';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.construct';
-import { EventInvokeFailures } from '../constructs/event-invoke-failures.construct';
+import {
+  type AsyncInvokeRetry,
+  EventInvokeFailures,
+} from '../constructs/event-invoke-failures.construct';
 import { EventLambdaRule, type EventRetryPolicy } from '../constructs/event-lambda-rule.construct';
-import { LiveAlias } from '../constructs/live-alias.construct';
-import { TaskflowFunction } from '../constructs/taskflow-function.construct';
+import type { LiveAlias } from '../constructs/live-alias.construct';
+import type { TaskflowFunction } from '../constructs/taskflow-function.construct';
 import { sharedNames } from './foundation.stack';
 import { AppStack, type AppStackProps, type MonitoredApp } from './app-stack';
 
@@ -49,7 +52,7 @@ export const RELAY_DELIVERY_RETRY: EventRetryPolicy = {
  * outbox, and a retry would only overlap it. A tick older than a period (throttled) is
  * dropped for the same reason. Both land in the dead-letter queue as a signal.
  */
-export const RELAY_INVOKE_RETRY = { attempts: 0, maxEventAge: RELAY_PERIOD } as const;
+export const RELAY_INVOKE_RETRY: AsyncInvokeRetry = { attempts: 0, maxEventAge: RELAY_PERIOD };
 
 /**
  * The outbox relay: publishes, on a schedule, every event the fast paths left behind. A rule
@@ -73,25 +76,20 @@ export class RelayStack extends AppStack {
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
-    const { config, foundation } = props;
+    const { config } = props;
     const { prefix } = sharedNames(config);
-    this.relay = new TaskflowFunction(this, 'Relay', {
-      app: 'relay',
-      config,
-      bundleDir: props.bundleDir,
-      description: 'Taskflow outbox relay: publishes due events to the bus (scheduled)',
-      timeout: relayTimeout(config),
-      ...(foundation.functionNetwork === undefined ? {} : { network: foundation.functionNetwork }),
-    })
-      .bindDatabase(foundation.database)
-      .bindJwtSecret(foundation.jwtSecret)
-      .bindEventBus(foundation.eventBus);
-    this.relayLive = new LiveAlias(this, 'RelayLive', {
-      fn: this.relay,
-      config,
-      provisioned: false,
-    });
-    this.functions = [{ fn: this.relay, live: this.relayLive }];
+    const relay = this.publishingFunction(
+      'Relay',
+      {
+        app: 'relay',
+        description: 'Taskflow outbox relay: publishes due events to the bus (scheduled)',
+        timeout: relayTimeout(config),
+      },
+      false,
+    );
+    this.relay = relay.fn;
+    this.relayLive = relay.live;
+    this.functions = [relay];
 
     this.missedRuns = new DeadLetterQueue(this, 'MissedRuns', {
       config,
@@ -106,10 +104,8 @@ export class RelayStack extends AppStack {
       deadLetterQueue: this.missedRuns,
     }).rule;
     this.relayInvokeConfig = new EventInvokeFailures(this, 'RelayInvoke', {
-      fn: this.relay,
-      alias: this.relayLive.alias,
-      retryAttempts: RELAY_INVOKE_RETRY.attempts,
-      maxEventAge: RELAY_INVOKE_RETRY.maxEventAge,
+      target: relay,
+      retry: RELAY_INVOKE_RETRY,
       onFailure: this.missedRuns,
     });
     this.deadLetterQueues = [this.missedRuns.queue];

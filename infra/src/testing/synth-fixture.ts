@@ -2,9 +2,11 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import type { TaskflowConfig } from '../config/config.schema';
 import { LAMBDA_APPS } from '../constructs/taskflow-function.construct';
-import { buildTaskflowApp, type TaskflowStacks } from '../taskflow-app';
+import { buildTaskflowApp, type RegionStacks, type TaskflowStacks } from '../taskflow-app';
+import { regionAt } from './template-assertions';
 
 let bundleDir: string | undefined;
 
@@ -41,4 +43,18 @@ export function synthFixture(
     nag,
   });
   return { app, stacks };
+}
+
+/**
+ * One stack of a fresh fixture's primary region with its template, and the fixture (cdk-nag on
+ * unless `nag` is false: the stack specs check that every finding is acknowledged).
+ */
+export function primaryStackFixture<K extends Exclude<keyof RegionStacks, 'region'>>(
+  config: TaskflowConfig,
+  kind: K,
+  nag = true,
+): { app: App; stacks: TaskflowStacks; stack: RegionStacks[K]; template: Template } {
+  const { app, stacks } = synthFixture(config, nag);
+  const stack = regionAt(stacks, 0)[kind];
+  return { app, stacks, stack, template: Template.fromStack(stack) };
 }
