@@ -67,32 +67,15 @@ function boundaries({ tests }) {
     { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:platform'] },
     {
       sourceTag: 'scope:users',
-      onlyDependOnLibsWithTags: ['scope:users', 'scope:platform', 'scope:shared'],
+      onlyDependOnLibsWithTags: ['scope:users', 'scope:platform'],
     },
     {
       sourceTag: 'scope:projects',
-      onlyDependOnLibsWithTags: ['scope:projects', 'scope:users', 'scope:platform', 'scope:shared'],
+      onlyDependOnLibsWithTags: ['scope:projects', 'scope:users', 'scope:platform'],
     },
     {
       sourceTag: 'scope:tasks',
-      onlyDependOnLibsWithTags: [
-        'scope:tasks',
-        'scope:projects',
-        'scope:users',
-        'scope:platform',
-        'scope:shared',
-      ],
-    },
-    {
-      sourceTag: 'scope:shared',
-      onlyDependOnLibsWithTags: [
-        'scope:shared',
-        'scope:platform',
-        'scope:users',
-        'scope:projects',
-        'scope:tasks',
-        'scope:app',
-      ],
+      onlyDependOnLibsWithTags: ['scope:tasks', 'scope:projects', 'scope:users', 'scope:platform'],
     },
     {
       sourceTag: 'scope:app',
@@ -102,7 +85,6 @@ function boundaries({ tests }) {
         'scope:users',
         'scope:projects',
         'scope:tasks',
-        'scope:shared',
       ],
     },
   ];

@@ -1,15 +1,17 @@
-import { StreamGate, StreamTickets, TokenIssuer, TokenVerifier } from '@taskflow/platform-http';
+import {
+  AuthenticationError,
+  StreamGate,
+  StreamTickets,
+  TokenIssuer,
+  TokenVerifier,
+} from '@taskflow/platform-http';
 import {
   type ConnectionStore,
   type MembershipCheck,
   WEBSOCKET_MAX_CONNECTION_MS,
 } from '@taskflow/platform-live-updates';
-import { ProjectStreamAccess } from '@taskflow/projects-adapters';
-import { ProjectUseCases } from '@taskflow/projects-application';
-import { InMemoryConnectionStore } from '@taskflow/platform-testing';
-import { inMemoryPorts } from '@taskflow/tasks-testing';
-import { UserIdentityResolver } from '@taskflow/users-adapters';
-import { UserUseCases } from '@taskflow/users-application';
+import { NotFoundError } from '@taskflow/platform-kernel';
+import { InMemoryConnectionStore, SequentialIdGenerator } from '@taskflow/platform-testing';
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { type ConnectDeps, handleConnect } from './connect.handler';
 import { CONNECTED_AT, connectEvent, disconnectEvent } from './testing/api-gateway-events.fixture';
@@ -19,22 +21,62 @@ const SECRET = 'a-test-secret-of-at-least-32-bytes!!';
 const ISSUER = 'taskflow-test';
 const AUDIENCE = 'taskflow-api';
 
+/**
+ * Projects and their members, as the projects context answers them to the gate (a non-member
+ * and an unknown project are both PROJECT_NOT_FOUND).
+ */
+class ProjectMembers {
+  private readonly members = new Map<string, Set<string>>();
+  constructor(private readonly ids: SequentialIdGenerator) {}
+
+  async create(
+    input: { readonly name: string },
+    context: { readonly actorId: string; readonly correlationId: string | null },
+  ) {
+    const id = this.ids.next();
+    this.members.set(id, new Set([context.actorId]));
+    return Promise.resolve({ id, name: input.name });
+  }
+
+  async addMember(input: { readonly projectId: string; readonly userId: string }) {
+    this.members.get(input.projectId)?.add(input.userId);
+    return Promise.resolve();
+  }
+
+  async removeMember(input: { readonly projectId: string; readonly userId: string }) {
+    this.members.get(input.projectId)?.delete(input.userId);
+    return Promise.resolve();
+  }
+
+  isMember(projectId: string, userId: string): boolean {
+    return this.members.get(projectId)?.has(userId) ?? false;
+  }
+
+  async admit(projectId: string, userId: string): Promise<void> {
+    if (!this.isMember(projectId, userId))
+      throw new NotFoundError('PROJECT_NOT_FOUND', `project ${projectId} not found`);
+    return Promise.resolve();
+  }
+}
+
 /** Two users, a project with one of them as member, and the real stream gate over them. */
 async function world() {
-  const ports = inMemoryPorts();
-  const users = new UserUseCases(ports.users, ports.clock, ports.ids);
-  const projects = new ProjectUseCases(ports.projects, ports.users, ports.clock, ports.ids);
-  const owner = await users.ensureByEmail({ name: 'Olive', email: 'olive@example.com' }, null);
-  const member = await users.ensureByEmail({ name: 'Bob', email: 'bob@example.com' }, null);
-  const stranger = await users.ensureByEmail({ name: 'Sam', email: 'sam@example.com' }, null);
+  const ids = new SequentialIdGenerator();
+  const projects = new ProjectMembers(ids);
+  const person = (name: string) => ({
+    id: ids.next(),
+    name,
+    email: `${name.toLowerCase()}@example.com`,
+  });
+  const owner = person('Olive');
+  const member = person('Bob');
+  const stranger = person('Sam');
+  const known = new Set([owner.id, member.id, stranger.id]);
   const project = await projects.create(
     { name: 'Apollo' },
     { actorId: owner.id, correlationId: null },
   );
-  await projects.addMember(
-    { projectId: project.id, userId: member.id, role: 'editor' },
-    { actorId: owner.id, correlationId: null },
-  );
+  await projects.addMember({ projectId: project.id, userId: member.id });
   const tickets = new StreamTickets(SECRET, ISSUER);
   const verifier = new TokenVerifier({
     hs256Secret: SECRET,
@@ -44,13 +86,18 @@ async function world() {
   });
   const gate = new StreamGate({
     authenticator: verifier,
-    identities: new UserIdentityResolver(users),
+    identities: {
+      userIdOf: async (identity) => {
+        await Promise.resolve();
+        if (identity.kind === 'local' && known.has(identity.userId)) return identity.userId;
+        throw new AuthenticationError('USER_UNKNOWN', 'the token names no user Taskflow knows');
+      },
+    },
     tickets,
-    access: new ProjectStreamAccess(projects),
+    access: projects,
   });
   const membership: MembershipCheck = {
-    isMember: async (projectId, userId) =>
-      (await ports.projects.accessFor(projectId, [userId]))?.isMember(userId) ?? false,
+    isMember: async (projectId, userId) => Promise.resolve(projects.isMember(projectId, userId)),
   };
   const store = new InMemoryConnectionStore();
   const connections: ConnectionStore = store;
@@ -58,7 +105,7 @@ async function world() {
   const bearer = async (user: { id: string; email: string; name: string }) =>
     `Bearer ${await tokens.issue(user, 300)}`;
   const deps: ConnectDeps = { gate, connections, membership };
-  return { ports, projects, owner, member, stranger, project, tickets, store, deps, bearer };
+  return { projects, owner, member, stranger, project, tickets, store, deps, bearer };
 }
 
 type World = Awaited<ReturnType<typeof world>>;
@@ -283,10 +330,7 @@ describe('handleConnect', () => {
     const membership: MembershipCheck = {
       isMember: async (projectId, userId) => {
         registeredAtCheck.push(...w.store.all.map((c) => c.connectionId));
-        await w.projects.removeMember(
-          { projectId, userId },
-          { actorId: w.owner.id, correlationId: null },
-        );
+        await w.projects.removeMember({ projectId, userId });
         return w.deps.membership.isMember(projectId, userId);
       },
     };

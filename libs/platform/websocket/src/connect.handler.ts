@@ -11,8 +11,7 @@ import {
   type MembershipCheck,
   WEBSOCKET_MAX_CONNECTION_MS,
 } from '@taskflow/platform-live-updates';
-import { projectNotFound } from '@taskflow/projects-domain';
-import { type FieldIssue, isUuid } from '@taskflow/platform-kernel';
+import { type FieldIssue, NotFoundError, isUuid } from '@taskflow/platform-kernel';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import {
   InvalidWebSocketEventError,
@@ -151,8 +150,12 @@ function requestIssues(
   return issues;
 }
 
+/** The refusal the API gives a non-member (the projects context's PROJECT_NOT_FOUND), so a stream reveals no more than a read. */
 function notFound(projectId: string): HttpResponse {
-  return problemForDomainError(projectNotFound(projectId), { conditional: false });
+  return problemForDomainError(
+    new NotFoundError('PROJECT_NOT_FOUND', `project ${projectId} not found`),
+    { conditional: false },
+  );
 }
 
 /** Unregisters a connection while another failure is being reported; that failure wins. */

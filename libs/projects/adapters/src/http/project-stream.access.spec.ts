@@ -1,10 +1,10 @@
-import { inMemoryPorts } from '@taskflow/platform-testing';
+import { inMemoryProjectPorts } from '@taskflow/projects-testing';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { UserUseCases } from '@taskflow/users-application';
 import { ProjectStreamAccess } from './project-stream.access';
 
 async function world() {
-  const ports = inMemoryPorts();
+  const ports = inMemoryProjectPorts();
   const users = new UserUseCases(ports.users, ports.clock, ports.ids);
   const projects = new ProjectUseCases(ports.projects, ports.users, ports.clock, ports.ids);
   const owner = await users.ensureByEmail({ name: 'Olive', email: 'olive@example.com' }, null);
