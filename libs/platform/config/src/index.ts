@@ -1,3 +1,4 @@
+/** The one configuration schema: every environment variable, its default and its rules, parsed once for the host and each Lambda. */
 export * from './config.error';
 export * from './config.schema';
 export * from './config.rules';

@@ -1,3 +1,4 @@
+/** EventBridge rule patterns, their local matcher and the processed-event and dead-letter ports, shared by the local bus and the CDK app. */
 export * from './event-pattern.matcher';
 export * from './event-rules';
 export * from './bus-event';

@@ -1,3 +1,4 @@
+/** Publishes serialized events to Amazon EventBridge in batches, with retries and partial-failure handling. */
 export * from './eventbridge.publisher';
 export * from './eventbridge.client';
 export * from './put-events.limits';

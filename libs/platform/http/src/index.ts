@@ -1,3 +1,4 @@
+/** The transport-neutral HTTP core: router, problem+json, preconditions, OpenAPI builder, authentication, CORS and the API Gateway adapter. */
 export * from './http-types';
 export * from './problem';
 export * from './route';

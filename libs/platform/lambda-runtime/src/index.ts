@@ -1,3 +1,4 @@
+/** What every Lambda function stands on: configuration, secrets, database targets, tracing and telemetry. */
 export * from './config';
 export * from './telemetry';
 export * from './tracing';

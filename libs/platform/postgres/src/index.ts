@@ -1,3 +1,4 @@
+/** The PostgreSQL runtime: pool, transactions, migration runner, outbox, idempotency and connection stores, embedded server. */
 export * from './database.config';
 export * from './database';
 export * from './pg-errors';

@@ -1,3 +1,4 @@
+/** Test support every context shares: test databases, fake AWS endpoints, clocks, id generators and platform fakes. */
 export * from './postgres/test-database';
 export * from './fakes';
 export * from './eventbridge/fake-eventbridge.server';

@@ -1,4 +1,4 @@
-/** The tasks context's adapters: its PostgreSQL repository with its migration steps, and its HTTP routes with their schemas. */
+/** The tasks context's adapters: its PostgreSQL repositories with their migration steps, and its HTTP routes with their schemas. */
 export * from './pg-task.repository';
 export * from './pg-comment.repository';
 export * from './tasks.migration-steps';

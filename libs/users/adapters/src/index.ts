@@ -1,4 +1,4 @@
-/** The users context's adapters: its PostgreSQL repository with its migration steps, and its HTTP routes with their schemas. */
+/** The users context's adapters: its PostgreSQL repository with its migration steps, its HTTP routes and the identity resolver. */
 export * from './pg-user.repository';
 export * from './users.migration-steps';
 export * from './http/user.routes';
