@@ -8,6 +8,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { type AuroraConfig, logRetention, type TaskflowConfig } from '../config/config.schema';
 import {
   type ConnectableDatabase,
+  FUNCTION_DATABASE_ENVIRONMENT,
   LAMBDA_CA_BUNDLE,
   type TaskflowFunction,
 } from './taskflow-function.construct';
@@ -83,6 +84,7 @@ export function grantAuroraConnect(
     DATABASE_SECRET_ARN: secret.secretArn,
     DATABASE_HOST: host,
     DATABASE_SSL: 'verify',
+    ...FUNCTION_DATABASE_ENVIRONMENT,
     // Aurora's certificates are signed by the RDS CA, which Node's own store lacks: the
     // Lambda runtime ships the bundle, and Node 20+ loads it only when told to.
     NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,

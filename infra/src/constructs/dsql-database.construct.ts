@@ -4,7 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { TaskflowConfig } from '../config/config.schema';
-import type { ConnectableDatabase, TaskflowFunction } from './taskflow-function.construct';
+import {
+  type ConnectableDatabase,
+  FUNCTION_DATABASE_ENVIRONMENT,
+  type TaskflowFunction,
+} from './taskflow-function.construct';
 import { serviceStatement } from './service-statement';
 
 /** DSQL's only database, and the port it listens on. */
@@ -99,6 +103,7 @@ export class DsqlDatabase extends Construct implements ConnectableDatabase {
       DSQL_ENDPOINT: this.endpoint,
       DATABASE_USER: DSQL_USER,
       DATABASE_SSL: 'verify',
+      ...FUNCTION_DATABASE_ENVIRONMENT,
     };
     for (const [name, value] of Object.entries(env)) fn.addEnvironment(name, value);
   }

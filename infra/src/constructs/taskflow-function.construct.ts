@@ -65,6 +65,17 @@ export interface FunctionNetwork {
   readonly securityGroups: readonly ec2.ISecurityGroup[];
 }
 
+/**
+ * How a function uses its database connection, set with the engine's variables: one invocation
+ * at a time per execution environment needs a small pool (the cluster's connection limit is
+ * shared by every concurrent environment), and a statement may not outlive the API's timeout.
+ * The configuration schema's defaults are the local host's.
+ */
+export const FUNCTION_DATABASE_ENVIRONMENT: Readonly<Record<string, string>> = {
+  DATABASE_POOL_SIZE: '2',
+  DATABASE_STATEMENT_TIMEOUT_MS: '10000',
+};
+
 /** What a database gives a function it lets connect (implemented per engine). */
 export interface ConnectableDatabase {
   /** Grants the connect permission and sets the connection variables, together. */

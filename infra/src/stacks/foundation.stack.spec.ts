@@ -202,6 +202,8 @@ describe('FoundationStack, aurora-postgresql, one region (prod preset)', () => {
         Variables: Match.objectLike({
           DATABASE_AUTH: 'secret',
           DATABASE_SSL: 'verify',
+          DATABASE_POOL_SIZE: '2',
+          DATABASE_STATEMENT_TIMEOUT_MS: '10000',
           NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
           DATABASE_SECRET_ARN: { Ref: Match.stringLikeRegexp('DatabaseClusterSecretAttachment') },
           DATABASE_HOST: {
@@ -337,6 +339,8 @@ describe('FoundationStack, dsql, one region (dev preset)', () => {
           DSQL_ENDPOINT: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseCluster'), 'Endpoint'] },
           DATABASE_USER: 'admin',
           DATABASE_SSL: 'verify',
+          DATABASE_POOL_SIZE: '2',
+          DATABASE_STATEMENT_TIMEOUT_MS: '10000',
           DATABASE_HOST: Match.absent(),
         }),
       },
