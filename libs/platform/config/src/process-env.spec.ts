@@ -68,7 +68,7 @@ describe('process.env', () => {
 
   it('finds the sources it checks', () => {
     expect(sources).toEqual(
-      expect.arrayContaining([...CONFIG_ENTRY_POINTS, 'apps/api/src/main.ts']),
+      expect.arrayContaining([...CONFIG_ENTRY_POINTS, 'apps/lambda-api/src/main.ts']),
     );
   });
 
