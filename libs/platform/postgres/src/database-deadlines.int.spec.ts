@@ -1,7 +1,7 @@
 import { FreezingProxy, type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { Client } from 'pg';
 import { Database } from './database';
-import { testConfig } from './testing/database.fixture';
+import { testDatabaseConfig } from './testing';
 
 const CONNECT_TIMEOUT_MS = 300;
 const QUERY_TIMEOUT_MS = 600;
@@ -56,7 +56,7 @@ describe('Database deadlines, with the database frozen behind a proxy', () => {
 
   beforeEach(async () => {
     db = await Database.connect(
-      testConfig(proxy.through(database.url), {
+      testDatabaseConfig(proxy.through(database.url), {
         poolSize: 1,
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
         queryTimeoutMs: QUERY_TIMEOUT_MS,

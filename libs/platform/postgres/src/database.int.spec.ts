@@ -1,30 +1,15 @@
 import type { PendingEvent } from '@taskflow/platform-events';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
+import { createTestDatabase } from '@taskflow/platform-testing';
 import { Database } from './database';
-import {
-  type PlatformStores,
-  deferred,
-  openMigrated,
-  testConfig,
-} from './testing/database.fixture';
+import { deferred, testDatabaseConfig, useTestDatabase } from './testing';
+import { type PlatformStores, openPlatformStores } from './testing/platform-stores.fixture';
 import { WriteBatch, appendOutbox } from './write-batch';
 
 const TXID = { text: 'SELECT txid_current()::text AS txid', values: [] } as const;
 
 describe('Database', () => {
-  let database: TestDatabase;
-  let store: PlatformStores;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_database');
-    store = await openMigrated(database.url);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const store = useTestDatabase('pp_database', openPlatformStores);
 
   async function txid(db: Database): Promise<string> {
     const { rows } = await db.query<{ txid: string }>(TXID);
@@ -61,13 +46,13 @@ describe('Database', () => {
     it('runs at READ COMMITTED even where the database defaults to REPEATABLE READ', async () => {
       // Prepare
       const strict = await createTestDatabase('pp_database_rr');
-      const admin = await Database.connect(testConfig(strict.url));
+      const admin = await Database.connect(testDatabaseConfig(strict.url));
       await admin.query({
         text: `ALTER DATABASE "${new URL(strict.url).pathname.slice(1)}" SET default_transaction_isolation = 'repeatable read'`,
         values: [],
       });
       await admin.close();
-      const db = await Database.connect(testConfig(strict.url));
+      const db = await Database.connect(testDatabaseConfig(strict.url));
       try {
         // Act
         const level = await db.run(async () => {
@@ -260,7 +245,9 @@ describe('Database', () => {
   describe('query outside a transaction', () => {
     it('prepares named statements once per connection and reuses them', async () => {
       // Prepare: one connection, so every query lands on the same session.
-      const single = await Database.connect(testConfig(database.url, { poolSize: 1 }));
+      const single = await Database.connect(
+        testDatabaseConfig(store.db.config.url, { poolSize: 1 }),
+      );
       const statement = {
         name: 'tf_spec_named',
         text: 'SELECT $1::int + 1 AS n',
@@ -291,7 +278,7 @@ describe('Database', () => {
     it('wraps every statement, in and out of transactions, under its name or first words', async () => {
       const spans: { name: string; outcome: 'ok' | 'error' }[] = [];
       const traced = await Database.connect(
-        testConfig(database.url, {
+        testDatabaseConfig(store.db.config.url, {
           traceQuery: async (name, run) => {
             try {
               const result = await run();
@@ -334,7 +321,7 @@ describe('Database', () => {
       let closed: PlatformStores;
 
       beforeAll(async () => {
-        closed = await openMigrated(database.url);
+        closed = await openPlatformStores(store.db.config.url);
         await closed.db.query({ text: 'SELECT 1', values: [] });
         await closed.close();
       });

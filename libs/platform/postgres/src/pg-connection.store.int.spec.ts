@@ -5,13 +5,9 @@ import {
   WebSocketBroadcaster,
   type WebSocketConnection,
 } from '@taskflow/platform-live-updates';
-import {
-  FixedClock,
-  RecordingConnectionSender,
-  type TestDatabase,
-  createTestDatabase,
-} from '@taskflow/platform-testing';
-import { type PlatformStores, count, openMigrated } from './testing/database.fixture';
+import { FixedClock, RecordingConnectionSender } from '@taskflow/platform-testing';
+import { count, useTestDatabase } from './testing';
+import { openPlatformStores } from './testing/platform-stores.fixture';
 import { MAX_CONNECTION_PURGE } from './pg-connection.store';
 
 const T0 = new Date('2030-06-01T12:00:00.000Z');
@@ -20,18 +16,7 @@ const EAST = 'us-east-1';
 const WEST = 'us-west-2';
 
 describe('PgConnectionStore', () => {
-  let database: TestDatabase;
-  let store: PlatformStores;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_ws_connections');
-    store = await openMigrated(database.url);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const store = useTestDatabase('pp_ws_connections', openPlatformStores);
 
   /** A connection as API Gateway names them (base64, not a UUID), opened `minutesAgo` before T0. */
   function connection(projectId: string, userId: string, minutesAgo = 10): WebSocketConnection {

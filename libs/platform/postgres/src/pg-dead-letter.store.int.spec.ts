@@ -1,7 +1,7 @@
 import type { BusEvent } from '@taskflow/platform-event-routing';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import { type PlatformStores, openMigrated, token } from './testing/database.fixture';
+import { token, useTestDatabase } from './testing';
+import { openPlatformStores } from './testing/platform-stores.fixture';
 
 function busEvent(detail: Record<string, unknown>): BusEvent {
   return {
@@ -18,18 +18,7 @@ function busEvent(detail: Record<string, unknown>): BusEvent {
 }
 
 describe('PgDeadLetterStore', () => {
-  let database: TestDatabase;
-  let store: PlatformStores;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_dead_letters');
-    store = await openMigrated(database.url);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const store = useTestDatabase('pp_dead_letters', openPlatformStores);
 
   it('keeps the whole event with its reason, and lists letters oldest first', async () => {
     // Prepare

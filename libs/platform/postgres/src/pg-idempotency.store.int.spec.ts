@@ -1,15 +1,14 @@
 import type { IdempotencyRecord } from '@taskflow/platform-ports';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import {
-  type PlatformStores,
   count,
   deferred,
   eventually,
-  openMigrated,
   sessionsWaitingForLocks,
   token,
-} from './testing/database.fixture';
+  useTestDatabase,
+} from './testing';
+import { openPlatformStores } from './testing/platform-stores.fixture';
 
 // Every record here is created in 2030 or later, except the purge test's, which are older than 2001.
 const T0 = new Date('2030-06-01T12:00:00.000Z');
@@ -31,18 +30,7 @@ function record(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
 }
 
 describe('PgIdempotencyStore', () => {
-  let database: TestDatabase;
-  let store: PlatformStores;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_idempotency');
-    store = await openMigrated(database.url);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const store = useTestDatabase('pp_idempotency', openPlatformStores);
 
   it('finds a record it was given, as it was', async () => {
     // Prepare

@@ -1,38 +1,25 @@
 import type { EventEnvelope, PendingEvent } from '@taskflow/platform-events';
 import { OutboxRelay } from '@taskflow/platform-relay';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
-import { ScriptedPublisher, createTestDatabase } from '@taskflow/platform-testing';
+import { ScriptedPublisher } from '@taskflow/platform-testing';
 import type { Database } from './database';
 import { type StatementLog, recordStatements } from './dsql-rules';
-import {
-  type PlatformStores,
-  openDsqlDialect,
-  openMigrated,
-  testConfig,
-} from './testing/database.fixture';
+import { testDatabaseConfig, useTestDatabase } from './testing';
+import { openPlatformStores, openPlatformStoresOnDsql } from './testing/platform-stores.fixture';
 import { PgOutboxStore } from './pg-outbox.store';
 import { WriteBatch, appendOutbox } from './write-batch';
 
 describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', (dialect) => {
-  let drop: () => Promise<void>;
-  let persistence: PlatformStores;
+  const persistence = useTestDatabase(
+    `outbox_${dialect}`,
+    dialect === 'postgres' ? openPlatformStores : openPlatformStoresOnDsql,
+  );
   let log: StatementLog;
   const actorId = uuidV7Generator.next();
   const projectId = uuidV7Generator.next();
 
-  beforeAll(async () => {
-    const database = await createTestDatabase(`outbox_${dialect}`);
-    drop = database.drop;
-    persistence =
-      dialect === 'postgres'
-        ? await openMigrated(database.url)
-        : await openDsqlDialect(database.url);
+  beforeAll(() => {
     log = recordStatements(persistence.db);
-  });
-
-  afterAll(async () => {
-    await persistence.close();
-    await drop();
   });
 
   beforeEach(async () => {
@@ -405,7 +392,7 @@ describe('PgOutboxStore on the dsql dialect, losing every retry of a claim', () 
       code: '40001',
     });
     const db = {
-      config: testConfig('postgres://unused', { dialect: 'dsql' }),
+      config: testDatabaseConfig('postgres://unused', { dialect: 'dsql' }),
       query: () => Promise.reject(conflict),
     } as unknown as Database;
     const store = new PgOutboxStore(db);
@@ -420,7 +407,7 @@ describe('PgOutboxStore on the dsql dialect, losing every retry of a claim', () 
   it('still fails on any other error', async () => {
     // Prepare
     const db = {
-      config: testConfig('postgres://unused', { dialect: 'dsql' }),
+      config: testDatabaseConfig('postgres://unused', { dialect: 'dsql' }),
       query: () => Promise.reject(Object.assign(new Error('relation missing'), { code: '42P01' })),
     } as unknown as Database;
 

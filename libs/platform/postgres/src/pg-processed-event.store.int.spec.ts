@@ -1,29 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import {
-  type PlatformStores,
-  count,
-  deferred,
-  eventually,
-  openMigrated,
-  sessionsWaitingForLocks,
-} from './testing/database.fixture';
+import { count, deferred, eventually, sessionsWaitingForLocks, useTestDatabase } from './testing';
+import { openPlatformStores } from './testing/platform-stores.fixture';
 
 const T0 = new Date('2030-06-01T12:00:00.000Z');
 
 describe('PgProcessedEventStore', () => {
-  let database: TestDatabase;
-  let store: PlatformStores;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_processed_events');
-    store = await openMigrated(database.url);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const store = useTestDatabase('pp_processed_events', openPlatformStores);
 
   const rows = (eventId: string): Promise<number> =>
     count(store.db, 'SELECT count(*) AS n FROM processed_events WHERE event_id = $1', [eventId]);

@@ -1,23 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { Client } from 'pg';
-import { type PlatformStores, eventually, openMigrated } from './testing/database.fixture';
+import { eventually, useTestDatabase } from './testing';
+import { openPlatformStores } from './testing/platform-stores.fixture';
 import { PgProjectStreamReader } from './pg-project-stream.reader';
 
 describe('PgProjectStreamReader', () => {
-  let database: TestDatabase;
-  let store: PlatformStores;
+  const store = useTestDatabase('pp_stream_reader', openPlatformStores);
   let reader: PgProjectStreamReader;
 
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_stream_reader');
-    store = await openMigrated(database.url);
+  beforeAll(() => {
     reader = new PgProjectStreamReader(store.db);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
   });
 
   /** An outbox row of `projectId` written by transaction `tx` (given, or the real writer's). */
@@ -76,7 +68,7 @@ describe('PgProjectStreamReader', () => {
       'the first write to become deliverable',
     );
     // A writer that has taken its transaction id and not committed.
-    const open = new Client({ connectionString: database.url });
+    const open = new Client({ connectionString: store.db.config.url });
     await open.connect();
     try {
       await open.query('BEGIN');

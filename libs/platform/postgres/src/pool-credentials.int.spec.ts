@@ -6,7 +6,7 @@ import { Database } from './database';
 import type { DatabaseCredentials } from './database.config';
 import { EmbeddedPostgresServer } from './embedded/embedded-postgres.server';
 import { connectionTarget, isAuthenticationFailure } from './pool-credentials';
-import { testConfig } from './testing/database.fixture';
+import { testDatabaseConfig } from './testing';
 
 /**
  * The shared test server trusts every local connection (any password passes), so these specs
@@ -59,9 +59,9 @@ describe('Database with credentials asked per connection', () => {
 
   const connect = async (
     credentials: DatabaseCredentials,
-    overrides: Parameters<typeof testConfig>[1] = {},
+    overrides: Parameters<typeof testDatabaseConfig>[1] = {},
   ): Promise<Database> => {
-    const db = await Database.connect(testConfig(roleUrl, { credentials, ...overrides }));
+    const db = await Database.connect(testDatabaseConfig(roleUrl, { credentials, ...overrides }));
     open.push(db);
     return db;
   };
@@ -195,7 +195,7 @@ describe('connectionTarget', () => {
   const password = () => Promise.resolve('token');
 
   it('is empty without credentials: the URL carries everything', () => {
-    expect(connectionTarget(testConfig('postgres://u:p@h:1/d'))).toEqual({});
+    expect(connectionTarget(testDatabaseConfig('postgres://u:p@h:1/d'))).toEqual({});
   });
 
   it.each([
@@ -209,7 +209,7 @@ describe('connectionTarget', () => {
     ['postgres://app%40x@[::1]:6432/my%20db', '::1', 6432, 'app@x', 'my db'],
     ['postgres://app@db.example.com:5433', 'db.example.com', 5433, 'app', 'postgres'],
   ])('takes %s apart, replacing the connection string', (url, host, port, user, database) => {
-    const target = connectionTarget(testConfig(url, { credentials: { password } }));
+    const target = connectionTarget(testDatabaseConfig(url, { credentials: { password } }));
 
     expect(target).toMatchObject({ connectionString: undefined, host, port, user, database });
     expect(typeof target.password).toBe('function');

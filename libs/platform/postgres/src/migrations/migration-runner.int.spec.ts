@@ -1,6 +1,6 @@
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { Database } from '../database';
-import { testConfig } from '../testing/database.fixture';
+import { testDatabaseConfig, useTestDatabase } from '../testing';
 import { runMigrations } from './migration-runner';
 import { PLATFORM_MIGRATION_STEPS } from './migration-steps';
 
@@ -18,18 +18,9 @@ async function ledgerNames(db: Database): Promise<string[]> {
 
 describe('runMigrations', () => {
   describe('on a fresh database', () => {
-    let database: TestDatabase;
-    let db: Database;
-
-    beforeAll(async () => {
-      database = await createTestDatabase('pp_migrate_fresh');
-      db = await Database.connect(testConfig(database.url));
-    });
-
-    afterAll(async () => {
-      await db.close();
-      await database.drop();
-    });
+    const db = useTestDatabase('pp_migrate_fresh', (url) =>
+      Database.connect(testDatabaseConfig(url)),
+    );
 
     it('applies every step in order, then none on the second run', async () => {
       // Act
@@ -65,8 +56,8 @@ describe('runMigrations', () => {
       database = await createTestDatabase('pp_migrate_race');
       // Two pools stand for two hosts (or Lambdas) starting at the same time.
       hosts = await Promise.all([
-        Database.connect(testConfig(database.url)),
-        Database.connect(testConfig(database.url)),
+        Database.connect(testDatabaseConfig(database.url)),
+        Database.connect(testDatabaseConfig(database.url)),
       ]);
     });
 
