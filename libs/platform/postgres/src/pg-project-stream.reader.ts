@@ -1,9 +1,5 @@
 import { parseEnvelopeJson } from '@taskflow/platform-events';
-import type {
-  ProjectStreamReader,
-  StreamCursor,
-  StreamedEvent,
-} from '@taskflow/platform-live-updates';
+import type { ProjectStreamReader, StreamCursor, StreamedEvent } from '@taskflow/platform-live-updates';
 import type { Database } from './database';
 
 // Transactions older than the oldest one still writing have all finished: rows they wrote are
