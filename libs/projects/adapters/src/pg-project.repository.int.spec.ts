@@ -1,33 +1,11 @@
 import type { ProjectRole } from '@taskflow/platform-events';
 import { Project } from '@taskflow/projects-domain';
 import { ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import {
-  type Repositories,
-  type UseCases,
-  as,
-  count,
-  openMigrated,
-  ownerWithProject,
-  registerUser,
-  useCasesOver,
-} from './testing/database.fixture';
+import { as, count } from '@taskflow/platform-postgres/testing';
+import { ownerWithProject, registerUser, useProjectsDatabase } from './testing/database.fixture';
 
 describe('PgProjectRepository', () => {
-  let database: TestDatabase;
-  let store: Repositories;
-  let app: UseCases;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_projects');
-    store = await openMigrated(database.url);
-    app = useCasesOver(store);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const { store, app } = useProjectsDatabase('pp_projects');
 
   async function teamProject(): Promise<{
     projectId: string;

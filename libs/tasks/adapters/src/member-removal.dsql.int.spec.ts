@@ -2,22 +2,17 @@ import type { TransactionRunner } from '@taskflow/platform-ports';
 import { type MemberDepartures, ProjectUseCases } from '@taskflow/projects-application';
 import type { ProjectRepository } from '@taskflow/projects-domain';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import {
   DSQL_MAX_ROWS_PER_TRANSACTION,
   type StatementLog,
   recordStatements,
 } from '@taskflow/platform-postgres';
+import { as, deferred, outboxOf } from '@taskflow/platform-postgres/testing';
 import {
-  type Repositories,
-  type UseCases,
-  as,
-  deferred,
-  openDsqlDialect,
-  outboxOf,
+  openTasksDatabaseOnDsql,
   ownerWithProject,
   registerUser,
-  useCasesOver,
+  useTasksDatabase,
 } from './testing/database.fixture';
 import { DSQL_RELEASES_PER_TRANSACTION } from './pg-task.repository';
 
@@ -29,21 +24,11 @@ import { DSQL_RELEASES_PER_TRANSACTION } from './pg-task.repository';
  * relies on is not taken on this path).
  */
 describe('removing a member on the dsql dialect', () => {
-  let database: TestDatabase;
-  let store: Repositories;
-  let app: UseCases;
+  const { store, app } = useTasksDatabase('pp_member_removal_dsql', openTasksDatabaseOnDsql);
   let log: StatementLog;
 
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_member_removal_dsql');
-    store = await openDsqlDialect(database.url);
+  beforeAll(() => {
     log = recordStatements(store.db);
-    app = useCasesOver(store);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
   });
 
   beforeEach(() => {

@@ -2,37 +2,16 @@ import { type MemberDepartures, ProjectUseCases } from '@taskflow/projects-appli
 import { ProjectAccess } from '@taskflow/projects-domain';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { Task } from '@taskflow/tasks-domain';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
+import { as, count, deferred, outboxOf, sleep } from '@taskflow/platform-postgres/testing';
 import {
-  type Repositories,
-  type UseCases,
-  as,
   auditOf,
-  count,
-  deferred,
-  openMigrated,
-  outboxOf,
   ownerWithProject,
   registerUser,
-  sleep,
-  useCasesOver,
+  useTasksDatabase,
 } from './testing/database.fixture';
 
 describe('removing a member, with their task assignments, in one transaction', () => {
-  let database: TestDatabase;
-  let store: Repositories;
-  let app: UseCases;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_member_removal');
-    store = await openMigrated(database.url);
-    app = useCasesOver(store);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const { store, app } = useTasksDatabase('pp_member_removal');
 
   /** A project with a member holding `count` tasks; the owner is the actor. */
   async function memberWithTasks(count: number) {

@@ -2,37 +2,21 @@ import type { TaskField } from '@taskflow/platform-events';
 import type { Project } from '@taskflow/projects-domain';
 import { StaleVersionError } from '@taskflow/platform-kernel';
 import type { Task, TaskPatch } from '@taskflow/tasks-domain';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
+import { as, count, outboxOf } from '@taskflow/platform-postgres/testing';
 import {
-  type Repositories,
-  type UseCases,
-  as,
   auditOf,
-  count,
-  openMigrated,
-  outboxOf,
   ownerWithProject,
   registerUser,
-  useCasesOver,
+  useTasksDatabase,
 } from './testing/database.fixture';
 
 describe('optimistic concurrency', () => {
-  let database: TestDatabase;
-  let store: Repositories;
-  let app: UseCases;
+  const { store, app } = useTasksDatabase('pp_occ');
   let ownerId: string;
   let projectId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase('pp_occ');
-    store = await openMigrated(database.url);
-    app = useCasesOver(store);
     ({ ownerId, projectId } = await ownerWithProject(app));
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
   });
 
   async function loadTask(id: string): Promise<Task> {

@@ -1,32 +1,15 @@
 import { Comment } from '@taskflow/tasks-domain';
 import { ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import {
-  type Repositories,
-  type UseCases,
-  as,
-  openMigrated,
-  ownerWithProject,
-  useCasesOver,
-} from './testing/database.fixture';
+import { as } from '@taskflow/platform-postgres/testing';
+import { ownerWithProject, useTasksDatabase } from './testing/database.fixture';
 
 describe('PgCommentRepository', () => {
-  let database: TestDatabase;
-  let store: Repositories;
-  let app: UseCases;
+  const { store, app } = useTasksDatabase('pp_comments');
   let ownerId: string;
   let projectId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase('pp_comments');
-    store = await openMigrated(database.url);
-    app = useCasesOver(store);
     ({ ownerId, projectId } = await ownerWithProject(app));
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
   });
 
   it('stores a comment that listForTask returns as it was', async () => {

@@ -1,17 +1,9 @@
 import { ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
 import type { CreateTaskInput } from '@taskflow/tasks-application';
 import type { TaskListQuery } from '@taskflow/tasks-domain';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { encodeCursor } from '@taskflow/platform-postgres';
-import {
-  type Repositories,
-  type UseCases,
-  as,
-  openMigrated,
-  ownerWithProject,
-  registerUser,
-  useCasesOver,
-} from './testing/database.fixture';
+import { as } from '@taskflow/platform-postgres/testing';
+import { ownerWithProject, registerUser, useTasksDatabase } from './testing/database.fixture';
 
 type Who = 'owner' | 'editor' | 'outsider';
 type Filters = Partial<Omit<TaskListQuery, 'memberId' | 'projectId'>> & {
@@ -19,9 +11,7 @@ type Filters = Partial<Omit<TaskListQuery, 'memberId' | 'projectId'>> & {
 };
 
 describe('PgTaskRepository', () => {
-  let database: TestDatabase;
-  let store: Repositories;
-  let app: UseCases;
+  const { store, app } = useTasksDatabase('pp_tasks');
   const users = new Map<Who, string>();
   const projects = new Map<'p1' | 'p2' | 'p3', string>();
   const titleOf = new Map<string, string>();
@@ -56,10 +46,6 @@ describe('PgTaskRepository', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase('pp_tasks');
-    store = await openMigrated(database.url);
-    app = useCasesOver(store);
-
     const first = await ownerWithProject(app, 'P1');
     const owner = first.ownerId;
     const editor = await registerUser(app, 'Editor');
@@ -156,11 +142,6 @@ describe('PgTaskRepository', () => {
       titleOf.set(task.id, title);
       if (title === 't6 deleted') await app.tasks.delete(task.id, null, as(owner));
     }
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
   });
 
   describe('list filters, each alone (as the owner of p1 and p2, newest first)', () => {

@@ -1,32 +1,15 @@
 import { ConflictError, ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { User } from '@taskflow/users-domain';
 import { encodeCursor } from '@taskflow/platform-postgres';
-import {
-  type Repositories,
-  count,
-  openMigrated,
-  token,
-  useCasesOver,
-} from './testing/database.fixture';
+import { count, token, useTestDatabase } from '@taskflow/platform-postgres/testing';
+import { openUsersDatabase, useCasesOver } from './testing/database.fixture';
 
 function newUser(name: string, email: string): User {
   return User.create({ id: uuidV7Generator.next(), name, email, actorId: null, now: new Date() });
 }
 
 describe('PgUserRepository', () => {
-  let database: TestDatabase;
-  let store: Repositories;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_users');
-    store = await openMigrated(database.url);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const store = useTestDatabase('pp_users', openUsersDatabase);
 
   /** Stores a fresh user and returns their id. */
   async function stored(name: string, email = `${token()}@example.com`): Promise<string> {

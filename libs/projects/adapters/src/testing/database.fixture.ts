@@ -1,12 +1,22 @@
-import { randomBytes } from 'node:crypto';
-import type { RequestContext } from '@taskflow/platform-ports';
-import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import {
-  Database,
+  type Clock,
+  type IdGenerator,
+  systemClock,
+  uuidV7Generator,
+} from '@taskflow/platform-kernel';
+import {
+  type Database,
   PLATFORM_MIGRATION_STEPS,
   assembleMigrationSteps,
-  runMigrations,
 } from '@taskflow/platform-postgres';
+import {
+  type OverDatabase,
+  as,
+  lazily,
+  openMigrated,
+  token,
+  useTestDatabase,
+} from '@taskflow/platform-postgres/testing';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { PgUserRepository, USERS_MIGRATION_STEPS } from '@taskflow/users-adapters';
 import { UserUseCases } from '@taskflow/users-application';
@@ -14,49 +24,27 @@ import { PgProjectRepository } from '../pg-project.repository';
 import { PROJECTS_MIGRATION_STEPS } from '../projects.migration-steps';
 
 /**
- * Shared set-up of the library's integration specs (not exported from the library): the
- * projects repository and the users one its members come from, over a migrated test database,
- * their real use cases, and raw-SQL probes that read what the repositories wrote without going
- * through them.
+ * The projects context's integration fixture (`@taskflow/projects-adapters/testing`, for specs
+ * only): its repository and the users one its members come from, their use cases, and actors
+ * made through them. The tasks context's fixture builds on it.
  */
 
-/** The repositories over one pool. */
-export interface Repositories {
-  readonly db: Database;
-  readonly users: PgUserRepository;
-  readonly projects: PgProjectRepository;
-  close(): Promise<void>;
+/** The users and projects repositories over `db`. */
+export function projectRepositoriesOver(db: Database, ids: IdGenerator = uuidV7Generator) {
+  return { users: new PgUserRepository(db, ids), projects: new PgProjectRepository(db, ids) };
 }
 
+/** The repositories over one pool. */
+export type Repositories = OverDatabase<ReturnType<typeof projectRepositoriesOver>>;
+
 /** Opens the pool on `url` and applies the platform's, the users' and the projects' steps. */
-export async function openMigrated(url: string): Promise<Repositories> {
-  const db = await Database.connect({
-    url,
-    poolSize: 10,
-    statementTimeoutMs: 10_000,
-    connectTimeoutMs: 10_000,
-    queryTimeoutMs: 0,
-    ssl: 'disable',
-    applicationName: 'taskflow-projects-int-spec',
-    dialect: 'postgres',
-  });
-  try {
-    const steps = assembleMigrationSteps(
-      PLATFORM_MIGRATION_STEPS,
-      USERS_MIGRATION_STEPS,
-      PROJECTS_MIGRATION_STEPS,
-    );
-    await runMigrations(db.dataSource, 'postgres', steps);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  return {
-    db,
-    users: new PgUserRepository(db, uuidV7Generator),
-    projects: new PgProjectRepository(db, uuidV7Generator),
-    close: () => db.close(),
-  };
+export function openProjectsDatabase(url: string): Promise<Repositories> {
+  const steps = assembleMigrationSteps(
+    PLATFORM_MIGRATION_STEPS,
+    USERS_MIGRATION_STEPS,
+    PROJECTS_MIGRATION_STEPS,
+  );
+  return openMigrated(url, steps, (db) => projectRepositoriesOver(db));
 }
 
 /** The real use cases of users and projects, wired over the repositories as the host wires them. */
@@ -66,28 +54,21 @@ export interface UseCases {
 }
 
 /** Builds the use cases over `repositories`. */
-export function useCasesOver(repositories: Repositories): UseCases {
+export function useCasesOver(
+  repositories: ReturnType<typeof projectRepositoriesOver>,
+  clock: Clock = systemClock,
+  ids: IdGenerator = uuidV7Generator,
+): UseCases {
   return {
-    users: new UserUseCases(repositories.users, systemClock, uuidV7Generator),
-    projects: new ProjectUseCases(
-      repositories.projects,
-      repositories.users,
-      systemClock,
-      uuidV7Generator,
-    ),
+    users: new UserUseCases(repositories.users, clock, ids),
+    projects: new ProjectUseCases(repositories.projects, repositories.users, clock, ids),
   };
 }
 
-function token(): string {
-  return randomBytes(4).toString('hex');
-}
-
-/** The context of a request by `actorId`. */
-export function as(
-  actorId: string,
-  correlationId: string | null = `corr-${token()}`,
-): RequestContext {
-  return { actorId, correlationId };
+/** A test database for the enclosing `describe`, with the use cases over it. */
+export function useProjectsDatabase(prefix: string): { store: Repositories; app: UseCases } {
+  const store = useTestDatabase(prefix, openProjectsDatabase);
+  return { store, app: lazily(() => useCasesOver(store)) };
 }
 
 /** Signs a new user up through the use case (as sign-in does); returns its id. */
@@ -105,14 +86,4 @@ export async function ownerWithProject(
   const ownerId = await registerUser(useCases, 'Owner');
   const project = await useCases.projects.create({ name }, as(ownerId));
   return { ownerId, projectId: project.id };
-}
-
-/** Counts rows with a raw query (`SELECT count(*) AS n ...`), outside any repository. */
-export async function count(
-  db: Database,
-  text: string,
-  values: readonly unknown[] = [],
-): Promise<number> {
-  const { rows } = await db.query<{ n: number }>({ text, values });
-  return rows[0]?.n ?? 0;
 }

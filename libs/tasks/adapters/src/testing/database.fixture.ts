@@ -1,193 +1,102 @@
-import { randomBytes } from 'node:crypto';
-import type { RequestContext } from '@taskflow/platform-ports';
-import { type IdGenerator, systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import {
-  Database,
-  type DatabaseConfig,
+  type Clock,
+  type IdGenerator,
+  systemClock,
+  uuidV7Generator,
+} from '@taskflow/platform-kernel';
+import {
+  type Database,
   PLATFORM_MIGRATION_STEPS,
   assembleMigrationSteps,
-  runMigrations,
 } from '@taskflow/platform-postgres';
-import { PROJECTS_MIGRATION_STEPS, PgProjectRepository } from '@taskflow/projects-adapters';
-import { ProjectUseCases } from '@taskflow/projects-application';
+import {
+  type OverDatabase,
+  lazily,
+  openDsqlDialect,
+  openMigrated,
+  useTestDatabase,
+} from '@taskflow/platform-postgres/testing';
+import { PROJECTS_MIGRATION_STEPS } from '@taskflow/projects-adapters';
+import {
+  type UseCases as ProjectsUseCases,
+  projectRepositoriesOver,
+  useCasesOver as projectsUseCasesOver,
+} from '@taskflow/projects-adapters/testing';
 import { TaskUseCases } from '@taskflow/tasks-application';
-import { PgUserRepository, USERS_MIGRATION_STEPS } from '@taskflow/users-adapters';
-import { UserUseCases } from '@taskflow/users-application';
+import { USERS_MIGRATION_STEPS } from '@taskflow/users-adapters';
 import { PgCommentRepository } from '../pg-comment.repository';
 import { PgTaskRepository } from '../pg-task.repository';
 import { TASKS_MIGRATION_STEPS } from '../tasks.migration-steps';
 
 /**
- * Shared set-up of the library's integration specs (not exported from the library): the schema
- * migrated on a test database, the repositories of tasks and of the contexts it stands on (a
- * task belongs to a project, has members' assignees) over it, their real use cases, and raw-SQL
- * probes that read what the repositories wrote without going through them.
+ * The tasks context's integration fixture (`@taskflow/tasks-adapters/testing`, for specs only):
+ * the repositories a task's write touches (a task belongs to a project and has members as
+ * assignees), their use cases, and raw-SQL probes of the tasks' own tables. The composition's and
+ * the inbound processor's fixtures build on it.
  */
+export { ownerWithProject, registerUser } from '@taskflow/projects-adapters/testing';
 
 /** Every table a task's write touches: the platform's (outbox) and each context's. */
-const STEPS = assembleMigrationSteps(
+export const TASKS_SCHEMA_STEPS = assembleMigrationSteps(
   PLATFORM_MIGRATION_STEPS,
   USERS_MIGRATION_STEPS,
   PROJECTS_MIGRATION_STEPS,
   TASKS_MIGRATION_STEPS,
 );
 
-function testConfig(url: string, overrides: Partial<DatabaseConfig> = {}): DatabaseConfig {
+/** The repositories of users, projects, tasks and comments over `db`. */
+export function taskRepositoriesOver(db: Database, ids: IdGenerator = uuidV7Generator) {
   return {
-    url,
-    poolSize: 10,
-    statementTimeoutMs: 10_000,
-    connectTimeoutMs: 10_000,
-    queryTimeoutMs: 0,
-    ssl: 'disable',
-    applicationName: 'taskflow-tasks-int-spec',
-    dialect: 'postgres',
-    ...overrides,
+    ...projectRepositoriesOver(db, ids),
+    tasks: new PgTaskRepository(db, ids),
+    comments: new PgCommentRepository(db, ids),
   };
 }
 
 /** The repositories over one pool. */
-export interface Repositories {
-  readonly db: Database;
-  readonly users: PgUserRepository;
-  readonly projects: PgProjectRepository;
-  readonly tasks: PgTaskRepository;
-  readonly comments: PgCommentRepository;
-  close(): Promise<void>;
-}
-
-async function openRepositories(config: DatabaseConfig, ids: IdGenerator): Promise<Repositories> {
-  const db = await Database.connect(config);
-  return {
-    db,
-    users: new PgUserRepository(db, ids),
-    projects: new PgProjectRepository(db, ids),
-    tasks: new PgTaskRepository(db, ids),
-    comments: new PgCommentRepository(db, ids),
-    close: () => db.close(),
-  };
-}
+export type Repositories = OverDatabase<ReturnType<typeof taskRepositoriesOver>>;
 
 /** Opens the pool on `url` and applies every migration step. */
-export async function openMigrated(
+export function openTasksDatabase(
   url: string,
   ids: IdGenerator = uuidV7Generator,
 ): Promise<Repositories> {
-  const repositories = await openRepositories(testConfig(url), ids);
-  try {
-    await runMigrations(repositories.db.dataSource, 'postgres', STEPS);
-  } catch (error) {
-    await repositories.close();
-    throw error;
-  }
-  return repositories;
+  return openMigrated(url, TASKS_SCHEMA_STEPS, (db) => taskRepositoriesOver(db, ids));
 }
 
-/**
- * The dsql dialect's code paths over a test database on PostgreSQL. The schema is applied with
- * the postgres dialect (PostgreSQL has no `CREATE INDEX ASYNC`); then the database's sessions
- * default to REPEATABLE READ, PostgreSQL's snapshot isolation, under which two transactions
- * writing one row end with one of them aborted with 40001, as on DSQL (PostgreSQL makes the
- * second writer wait for the first before aborting it; DSQL aborts it at commit: the outcome is
- * the same). The postgres-dialect pools force READ COMMITTED per session and are unaffected.
- *
- * @returns the dsql-dialect repositories; closing them leaves the database to its owner.
- */
-export async function openDsqlDialect(
+/** The repositories on the dsql dialect's code paths (see `openDsqlDialect`). */
+export function openTasksDatabaseOnDsql(
   url: string,
   ids: IdGenerator = uuidV7Generator,
 ): Promise<Repositories> {
-  const setup = await openMigrated(url);
-  try {
-    const name = new URL(url).pathname.slice(1);
-    await setup.db.query({
-      text: `ALTER DATABASE "${name.replace(/"/g, '""')}" SET default_transaction_isolation = 'repeatable read'`,
-      values: [],
-    });
-  } finally {
-    await setup.close();
-  }
-  return openRepositories(testConfig(url, { dialect: 'dsql' }), ids);
+  return openDsqlDialect(url, TASKS_SCHEMA_STEPS, (db) => taskRepositoriesOver(db, ids));
 }
 
 /** The real use cases of every context, wired over the repositories as the host wires them. */
-export interface UseCases {
-  readonly users: UserUseCases;
-  readonly projects: ProjectUseCases;
+export interface UseCases extends ProjectsUseCases {
   readonly tasks: TaskUseCases;
 }
 
-/** Builds the use cases over `repositories`. */
-export function useCasesOver(repositories: Repositories): UseCases {
-  const { users, projects, tasks, comments } = repositories;
+/** Builds the use cases over `repositories` (the composition's persistence has them all). */
+export function useCasesOver(
+  repositories: ReturnType<typeof taskRepositoriesOver>,
+  clock: Clock = systemClock,
+  ids: IdGenerator = uuidV7Generator,
+): UseCases {
+  const { tasks, comments, projects } = repositories;
   return {
-    users: new UserUseCases(users, systemClock, uuidV7Generator),
-    projects: new ProjectUseCases(projects, users, systemClock, uuidV7Generator),
-    tasks: new TaskUseCases(tasks, comments, projects, systemClock, uuidV7Generator),
+    ...projectsUseCasesOver(repositories, clock, ids),
+    tasks: new TaskUseCases(tasks, comments, projects, clock, ids),
   };
 }
 
-/** A short random token that keeps names and e-mails of one test apart from the others. */
-function token(): string {
-  return randomBytes(4).toString('hex');
-}
-
-/** The context of a request by `actorId`. */
-export function as(
-  actorId: string,
-  correlationId: string | null = `corr-${token()}`,
-): RequestContext {
-  return { actorId, correlationId };
-}
-
-/** Signs a new user up through the use case (as sign-in does); returns its id. */
-export async function registerUser(useCases: UseCases, name = 'Someone'): Promise<string> {
-  const email = `${name.replace(/\W/g, '').toLowerCase()}.${token()}@example.com`;
-  const user = await useCases.users.ensureByEmail({ name, email }, 'fixture');
-  return user.id;
-}
-
-/** An owner with a fresh project; returns both ids. */
-export async function ownerWithProject(
-  useCases: UseCases,
-  name = 'Project',
-): Promise<{ ownerId: string; projectId: string }> {
-  const ownerId = await registerUser(useCases, 'Owner');
-  const project = await useCases.projects.create({ name }, as(ownerId));
-  return { ownerId, projectId: project.id };
-}
-
-/** Counts rows with a raw query (`SELECT count(*) AS n ...`), outside any repository. */
-export async function count(
-  db: Database,
-  text: string,
-  values: readonly unknown[] = [],
-): Promise<number> {
-  const { rows } = await db.query<{ n: number }>({ text, values });
-  return rows[0]?.n ?? 0;
-}
-
-/** One stored outbox row. */
-export interface OutboxRow {
-  readonly id: string;
-  readonly type: string;
-  readonly schema_version: number;
-  readonly aggregate_id: string;
-  readonly aggregate_version: number;
-  readonly project_id: string | null;
-  readonly actor_id: string | null;
-  readonly correlation_id: string | null;
-  readonly occurred_at: Date;
-  readonly payload: string;
-}
-
-/** Outbox rows of one aggregate, in the order they were written. */
-export async function outboxOf(db: Database, aggregateId: string): Promise<OutboxRow[]> {
-  const { rows } = await db.query<OutboxRow>({
-    text: 'SELECT * FROM outbox WHERE aggregate_id = $1 ORDER BY aggregate_version, id',
-    values: [aggregateId],
-  });
-  return rows;
+/** A test database for the enclosing `describe` opened with `open`, with the use cases over it. */
+export function useTasksDatabase(
+  prefix: string,
+  open: (url: string) => Promise<Repositories> = openTasksDatabase,
+): { store: Repositories; app: UseCases } {
+  const store = useTestDatabase(prefix, open);
+  return { store, app: lazily(() => useCasesOver(store)) };
 }
 
 /** One stored task_updates row. */
@@ -207,24 +116,4 @@ export async function auditOf(db: Database, taskId: string): Promise<AuditRow[]>
     values: [taskId],
   });
   return rows;
-}
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A promise with its resolver, to hold a transaction open until a test lets it go. */
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-/** Creates a {@link Deferred}. */
-export function deferred<T>(): Deferred<T> {
-  let resolve: (value: T) => void = () => undefined;
-  const promise = new Promise<T>((settle) => {
-    resolve = settle;
-  });
-  return { promise, resolve: (value) => resolve(value) };
 }
