@@ -1,29 +1,13 @@
-import { uuidV7Generator } from '@taskflow/platform-kernel';
-import type { Database } from '@taskflow/platform-postgres';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-import { MIGRATION_STEPS, type Persistence, openPersistence } from './persistence';
-import { count, testConfig } from './testing/persistence.fixture';
+import { count, useTestDatabase } from '@taskflow/platform-postgres/testing';
+import { MIGRATION_STEPS } from './persistence';
+import { openMigrated } from './testing/persistence.fixture';
 
 const TABLE_STEPS = MIGRATION_STEPS.filter((step) =>
   step.sql('postgres').startsWith('CREATE TABLE '),
 );
 
 describe('the migrated schema is portable to Aurora DSQL (live catalog)', () => {
-  let database: TestDatabase;
-  let persistence: Persistence;
-  let db: Database;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_migrate_catalog');
-    persistence = await openPersistence(testConfig(database.url), uuidV7Generator);
-    ({ db } = persistence);
-    await persistence.migrate();
-  });
-
-  afterAll(async () => {
-    await persistence.close();
-    await database.drop();
-  });
+  const persistence = useTestDatabase('pp_migrate_catalog', (url) => openMigrated(url));
 
   // Each query lists the offenders; a portable schema has none.
   it.each([
@@ -88,7 +72,7 @@ describe('the migrated schema is portable to Aurora DSQL (live catalog)', () => 
     },
   ])('$rule', async ({ sql }) => {
     // Act
-    const { rows } = await db.query<{ item: string }>({ text: sql, values: [] });
+    const { rows } = await persistence.db.query<{ item: string }>({ text: sql, values: [] });
 
     // Assess
     expect(rows.map((row) => row.item)).toEqual([]);
@@ -113,7 +97,7 @@ describe('the migrated schema is portable to Aurora DSQL (live catalog)', () => 
     ];
 
     // Act
-    const { rows } = await db.query<{ name: string }>({
+    const { rows } = await persistence.db.query<{ name: string }>({
       text: `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
       values: [],
     });
@@ -125,7 +109,7 @@ describe('the migrated schema is portable to Aurora DSQL (live catalog)', () => 
 
   it('keeps the ledger keyed by step name, its only non-uuid single-column key', async () => {
     // Act
-    const keyType = await db.query<{ type: string }>({
+    const keyType = await persistence.db.query<{ type: string }>({
       text: `SELECT format_type(a.atttypid, a.atttypmod) AS type FROM pg_constraint k
              JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
              WHERE k.conrelid = 'schema_migrations'::regclass AND k.contype = 'p'`,
@@ -140,7 +124,7 @@ describe('the migrated schema is portable to Aurora DSQL (live catalog)', () => 
     '%s holds exactly one statement (the server parses it as one prepared statement)',
     async (name, step) => {
       // Act: the extended protocol refuses text holding more than one command.
-      const outcome = await db.query({
+      const outcome = await persistence.db.query({
         name: `tf_spec_single_${name}`,
         text: step.sql('postgres'),
         values: [],
@@ -149,7 +133,9 @@ describe('the migrated schema is portable to Aurora DSQL (live catalog)', () => 
       // Assess (every step is idempotent, so re-running it changes nothing)
       expect(outcome.rowCount).toBe(0);
       expect(
-        await count(db, 'SELECT count(*) AS n FROM schema_migrations WHERE name = $1', [name]),
+        await count(persistence.db, 'SELECT count(*) AS n FROM schema_migrations WHERE name = $1', [
+          name,
+        ]),
       ).toBe(1);
     },
   );

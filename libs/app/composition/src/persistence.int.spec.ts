@@ -1,42 +1,24 @@
 import { Project } from '@taskflow/projects-domain';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { Comment, Task } from '@taskflow/tasks-domain';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { User } from '@taskflow/users-domain';
 import { DSQL_RELEASES_PER_TRANSACTION } from '@taskflow/tasks-adapters';
 import { type Persistence, openPersistence } from './persistence';
-import {
-  type UseCases,
-  as,
-  count,
-  openMigrated,
-  ownerWithProject,
-  testConfig,
-  token,
-  useCasesOver,
-} from './testing/persistence.fixture';
+import { as, count, testDatabaseConfig, token } from '@taskflow/platform-postgres/testing';
+import { ownerWithProject } from '@taskflow/tasks-adapters/testing';
+import { openMigrated, usePersistence } from './testing/persistence.fixture';
 
 /**
  * The repositories of every context and the platform's stores over one pool: writes made inside
  * `db.run()` share its transaction, whichever context they belong to.
  */
 describe('Persistence', () => {
-  let database: TestDatabase;
-  let store: Persistence;
-  let app: UseCases;
+  const { store, app } = usePersistence('pp_persistence');
   let ownerId: string;
   let projectId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase('pp_persistence');
-    store = await openMigrated(database.url);
-    app = useCasesOver(store);
     ({ ownerId, projectId } = await ownerWithProject(app));
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
   });
 
   /** Rows of any table naming `id` in its id or aggregate column, read on a connection of its own. */
@@ -181,7 +163,7 @@ describe('Persistence', () => {
     let knownUser: string;
 
     beforeAll(async () => {
-      closed = await openMigrated(database.url);
+      closed = await openMigrated(store.db.config.url);
       knownUser = await app.users
         .ensureByEmail({ name: 'Known', email: `known.${token()}@example.com` }, null)
         .then((u) => u.id);
@@ -222,7 +204,10 @@ describe('Persistence', () => {
     'on the %s dialect, lets a member removal release %s task assignments per transaction',
     async (dialect, limit) => {
       // Act
-      const opened = await openPersistence(testConfig(database.url, { dialect }), uuidV7Generator);
+      const opened = await openPersistence(
+        testDatabaseConfig(store.db.config.url, { dialect }),
+        uuidV7Generator,
+      );
       await opened.close();
 
       // Assess (null: all of them, in the removal's own transaction)

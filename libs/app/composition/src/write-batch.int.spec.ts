@@ -2,21 +2,11 @@ import type { PendingEvent } from '@taskflow/platform-events';
 import { Project, type ProjectAccess } from '@taskflow/projects-domain';
 import { type WriteContext, uuidV7Generator } from '@taskflow/platform-kernel';
 import { Comment, Task } from '@taskflow/tasks-domain';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { User } from '@taskflow/users-domain';
 import type { Persistence } from './persistence';
-import {
-  type UseCases,
-  auditOf,
-  count,
-  envelopeOf,
-  openMigrated,
-  outboxOf,
-  ownerWithProject,
-  registerUser,
-  token,
-  useCasesOver,
-} from './testing/persistence.fixture';
+import { count, outboxOf, token } from '@taskflow/platform-postgres/testing';
+import { auditOf, ownerWithProject, registerUser } from '@taskflow/tasks-adapters/testing';
+import { envelopeOf, usePersistence } from './testing/persistence.fixture';
 
 /**
  * One write of one aggregate. `make` builds the aggregate in the same state every time it is
@@ -35,18 +25,13 @@ function twice<A extends { pullEvents(): PendingEvent[] }>(
 }
 
 describe('outbox rows written with each aggregate (WriteBatch)', () => {
-  let database: TestDatabase;
-  let store: Persistence;
-  let app: UseCases;
+  const { store, app } = usePersistence('pp_outbox');
   let ownerId: string;
   let projectId: string;
   let assigneeId: string;
   let access: ProjectAccess;
 
   beforeAll(async () => {
-    database = await createTestDatabase('pp_outbox');
-    store = await openMigrated(database.url);
-    app = useCasesOver(store);
     ({ ownerId, projectId } = await ownerWithProject(app));
     assigneeId = await registerUser(app, 'Assignee');
     await app.projects.addMember(
@@ -56,11 +41,6 @@ describe('outbox rows written with each aggregate (WriteBatch)', () => {
     const found = await store.projects.accessFor(projectId, [ownerId, assigneeId]);
     if (found === null) throw new Error('project not stored');
     access = found;
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
   });
 
   const now = new Date('2030-01-02T03:04:05.678Z');
