@@ -3,7 +3,6 @@ import { Project, type ProjectAccess } from '@taskflow/projects-domain';
 import { type WriteContext, uuidV7Generator } from '@taskflow/platform-kernel';
 import { Comment, Task } from '@taskflow/tasks-domain';
 import { User } from '@taskflow/users-domain';
-import type { Persistence } from './persistence';
 import { count, outboxOf, token } from '@taskflow/platform-postgres/testing';
 import { auditOf, ownerWithProject, registerUser } from '@taskflow/tasks-adapters/testing';
 import { envelopeOf, usePersistence } from './testing/persistence.fixture';
