@@ -1,14 +1,13 @@
 import { EVENT_RULES } from '@taskflow/platform-event-routing';
 import { LocalEventBus, type PutEventsEntry } from '@taskflow/platform-local-bus';
-import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
+import { count, useTestDatabase } from '@taskflow/platform-postgres/testing';
+import { createTestDatabase } from '@taskflow/platform-testing';
 import { TASK_INSTANT_RULE } from '@taskflow/tasks-domain';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { PermanentEventError, TransientEventError } from './event-processing.error';
 import { defaultProjectIdFor } from './task.processor';
 import {
   PROCESSOR_OPTIONS,
-  type ProcessorFixture,
-  count,
   eventId,
   footprint,
   inboundEvent,
@@ -34,18 +33,7 @@ interface SeedCreatedDetail {
   readonly taskData: Readonly<Record<string, unknown>>;
 }
 
-let database: TestDatabase;
-let f: ProcessorFixture;
-
-beforeAll(async () => {
-  database = await createTestDatabase('task_processor');
-  f = await openProcessorFixture(database.url);
-});
-
-afterAll(async () => {
-  await f.persistence.close();
-  await database.drop();
-});
+const f = useTestDatabase('task_processor', openProcessorFixture);
 
 /** A local bus whose processor target is the fixture's processor and whose DLQ is the table. */
 function localBus(): LocalEventBus {
@@ -128,9 +116,11 @@ describe('TaskProcessor: the seed example through the local bus', () => {
       { type: 'task.created', correlation_id: first.EventId },
     ]);
     expect(
-      await count(f.persistence, 'SELECT count(*) AS n FROM processed_events WHERE event_id = $1', [
-        first.EventId,
-      ]),
+      await count(
+        f.persistence.db,
+        'SELECT count(*) AS n FROM processed_events WHERE event_id = $1',
+        [first.EventId],
+      ),
     ).toBe(1);
     expect(await f.persistence.deadLetters.list({ limit: 10, includeReplayed: true })).toEqual([]);
   });
@@ -256,7 +246,7 @@ describe('TaskProcessor idempotency', () => {
     const first = await f.processor.process(event);
     const before = await footprint(f.persistence);
     const outboxOfEvent = (): Promise<number> =>
-      count(f.persistence, 'SELECT count(*) AS n FROM outbox WHERE correlation_id = $1', [
+      count(f.persistence.db, 'SELECT count(*) AS n FROM outbox WHERE correlation_id = $1', [
         event.id,
       ]);
     const eventRows = await outboxOfEvent();
@@ -267,9 +257,9 @@ describe('TaskProcessor idempotency', () => {
     // Assess
     expect(second).toEqual({ ...first, duplicate: true });
     expect(await footprint(f.persistence)).toEqual(before);
-    expect(await count(f.persistence, "SELECT count(*) AS n FROM tasks WHERE title = 'Once'")).toBe(
-      1,
-    );
+    expect(
+      await count(f.persistence.db, "SELECT count(*) AS n FROM tasks WHERE title = 'Once'"),
+    ).toBe(1);
     // user.created and project.member_added for both people, task.created, task.assigned.
     expect(eventRows).toBe(6);
     expect(await outboxOfEvent()).toBe(eventRows);
@@ -290,11 +280,11 @@ describe('TaskProcessor idempotency', () => {
     expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
     expect(a.taskId).toBe(b.taskId);
     expect(
-      await count(f.persistence, "SELECT count(*) AS n FROM tasks WHERE title = 'Racing'"),
+      await count(f.persistence.db, "SELECT count(*) AS n FROM tasks WHERE title = 'Racing'"),
     ).toBe(1);
     expect(
       await count(
-        f.persistence,
+        f.persistence.db,
         "SELECT count(*) AS n FROM outbox WHERE correlation_id = $1 AND type = 'task.created'",
         [event.id],
       ),
@@ -508,9 +498,11 @@ describe('TaskProcessor failures', () => {
       message: 'TASK_NOT_FOUND: task 0190a5f2-7c3e-7abc-8def-00000000dead not found',
     });
     expect(
-      await count(f.persistence, 'SELECT count(*) AS n FROM processed_events WHERE event_id = $1', [
-        event.id,
-      ]),
+      await count(
+        f.persistence.db,
+        'SELECT count(*) AS n FROM processed_events WHERE event_id = $1',
+        [event.id],
+      ),
     ).toBe(0);
     expect(await f.persistence.users.findByEmail('hana@example.com')).toBeNull();
   });
@@ -540,7 +532,7 @@ describe('TaskProcessor failures', () => {
     // Assess
     expect(replayed).toMatchObject({ projectId: project.id, duplicate: false });
     expect(
-      await count(f.persistence, "SELECT count(*) AS n FROM tasks WHERE title = 'Sneaky'"),
+      await count(f.persistence.db, "SELECT count(*) AS n FROM tasks WHERE title = 'Sneaky'"),
     ).toBe(1);
   });
 

@@ -1,47 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { BusEvent } from '@taskflow/platform-event-routing';
-import {
-  Database,
-  PLATFORM_MIGRATION_STEPS,
-  PgDeadLetterStore,
-  PgProcessedEventStore,
-  assembleMigrationSteps,
-  runMigrations,
-} from '@taskflow/platform-postgres';
-import { PROJECTS_MIGRATION_STEPS, PgProjectRepository } from '@taskflow/projects-adapters';
-import { ProjectUseCases } from '@taskflow/projects-application';
 import { type Clock, systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
+import { PgDeadLetterStore, PgProcessedEventStore } from '@taskflow/platform-postgres';
+import { type Closable, count, openMigrated } from '@taskflow/platform-postgres/testing';
+import { ProjectUseCases } from '@taskflow/projects-application';
 import {
-  PgCommentRepository,
-  PgTaskRepository,
-  TASKS_MIGRATION_STEPS,
-} from '@taskflow/tasks-adapters';
-import { TaskUseCases } from '@taskflow/tasks-application';
-import { PgUserRepository, USERS_MIGRATION_STEPS } from '@taskflow/users-adapters';
-import { UserUseCases } from '@taskflow/users-application';
+  type Repositories,
+  TASKS_SCHEMA_STEPS,
+  type UseCases,
+  taskRepositoriesOver,
+  useCasesOver,
+} from '@taskflow/tasks-adapters/testing';
 import { TaskProcessor, type TaskProcessorOptions } from '../task.processor';
 
 /** The stores an inbound event reaches, over one pool. */
-export interface ProcessorPersistence {
-  readonly db: Database;
-  readonly users: PgUserRepository;
-  readonly projects: PgProjectRepository;
-  readonly tasks: PgTaskRepository;
-  readonly comments: PgCommentRepository;
+export interface ProcessorPersistence extends Repositories {
   readonly processedEvents: PgProcessedEventStore;
   readonly deadLetters: PgDeadLetterStore;
-  close(): Promise<void>;
 }
 
 /**
- * Shared set-up of the processor's integration specs (not exported from the library): a
- * migrated database, the real use cases over it, and the processor wired as the host wires it.
+ * Shared set-up of the processor's integration specs (not exported from the library): the tasks
+ * fixture's migrated database and use cases, and the processor wired over them as the host wires it.
  */
-export interface ProcessorFixture {
+export interface ProcessorFixture extends UseCases, Closable {
   readonly persistence: ProcessorPersistence;
-  readonly users: UserUseCases;
-  readonly projects: ProjectUseCases;
-  readonly tasks: TaskUseCases;
   readonly processor: TaskProcessor;
   /** A second processor over the same database, as another process would run it. */
   newProcessor(): TaskProcessor;
@@ -58,50 +41,12 @@ export async function openProcessorFixture(
   url: string,
   clock: Clock = systemClock,
 ): Promise<ProcessorFixture> {
-  const db = await Database.connect({
-    url,
-    poolSize: 10,
-    statementTimeoutMs: 10_000,
-    connectTimeoutMs: 10_000,
-    queryTimeoutMs: 0,
-    ssl: 'disable',
-    applicationName: 'taskflow-processor-int-spec',
-    dialect: 'postgres',
-  });
-  const persistence: ProcessorPersistence = {
-    db,
-    users: new PgUserRepository(db, uuidV7Generator),
-    projects: new PgProjectRepository(db, uuidV7Generator),
-    tasks: new PgTaskRepository(db, uuidV7Generator),
-    comments: new PgCommentRepository(db, uuidV7Generator),
+  const persistence: ProcessorPersistence = await openMigrated(url, TASKS_SCHEMA_STEPS, (db) => ({
+    ...taskRepositoriesOver(db),
     processedEvents: new PgProcessedEventStore(db),
     deadLetters: new PgDeadLetterStore(db, uuidV7Generator),
-    close: () => db.close(),
-  };
-  await runMigrations(
-    db.dataSource,
-    'postgres',
-    assembleMigrationSteps(
-      PLATFORM_MIGRATION_STEPS,
-      USERS_MIGRATION_STEPS,
-      PROJECTS_MIGRATION_STEPS,
-      TASKS_MIGRATION_STEPS,
-    ),
-  );
-  const users = new UserUseCases(persistence.users, clock, uuidV7Generator);
-  const projects = new ProjectUseCases(
-    persistence.projects,
-    persistence.users,
-    clock,
-    uuidV7Generator,
-  );
-  const tasks = new TaskUseCases(
-    persistence.tasks,
-    persistence.comments,
-    persistence.projects,
-    clock,
-    uuidV7Generator,
-  );
+  }));
+  const { users, projects, tasks } = useCasesOver(persistence, clock);
   const newProcessor = (): TaskProcessor =>
     new TaskProcessor(
       {
@@ -116,7 +61,15 @@ export async function openProcessorFixture(
       },
       PROCESSOR_OPTIONS,
     );
-  return { persistence, users, projects, tasks, processor: newProcessor(), newProcessor };
+  return {
+    persistence,
+    users,
+    projects,
+    tasks,
+    processor: newProcessor(),
+    newProcessor,
+    close: () => persistence.close(),
+  };
 }
 
 /** A fresh EventBridge-style event id. */
@@ -143,16 +96,6 @@ export function inboundEvent(
   };
 }
 
-/** Counts rows with a raw query (`SELECT count(*) AS n ...`). */
-export async function count(
-  persistence: ProcessorPersistence,
-  text: string,
-  values: readonly unknown[] = [],
-): Promise<number> {
-  const { rows } = await persistence.db.query<{ n: number }>({ text, values });
-  return rows[0]?.n ?? 0;
-}
-
 /** Row counts of everything an event can write. */
 export async function footprint(
   persistence: ProcessorPersistence,
@@ -168,6 +111,6 @@ export async function footprint(
   ];
   const counts: Record<string, number> = {};
   for (const table of tables)
-    counts[table] = await count(persistence, `SELECT count(*) AS n FROM ${table}`);
+    counts[table] = await count(persistence.db, `SELECT count(*) AS n FROM ${table}`);
   return counts;
 }
