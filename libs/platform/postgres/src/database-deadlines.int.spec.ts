@@ -1,7 +1,7 @@
-import { FreezingProxy, type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
+import { FreezingProxy } from '@taskflow/platform-testing';
 import { Client } from 'pg';
 import { Database } from './database';
-import { testDatabaseConfig } from './testing';
+import { testDatabaseConfig, useTestDatabase } from './testing';
 
 const CONNECT_TIMEOUT_MS = 300;
 const QUERY_TIMEOUT_MS = 600;
@@ -40,55 +40,54 @@ function messageOf(error: unknown): string {
 }
 
 describe('Database deadlines, with the database frozen behind a proxy', () => {
-  let database: TestDatabase;
-  let proxy: FreezingProxy;
-  let db: Database;
-  let admin: Client;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('pp_deadlines');
-    const target = new URL(database.url);
-    proxy = await FreezingProxy.start({ host: target.hostname, port: Number(target.port) });
-    admin = new Client({ connectionString: database.url });
+  // The proxy and the admin client are opened with the database and closed before it is dropped.
+  const setup = useTestDatabase('pp_deadlines', async (url) => {
+    const target = new URL(url);
+    const proxy = await FreezingProxy.start({ host: target.hostname, port: Number(target.port) });
+    const admin = new Client({ connectionString: url });
     await admin.connect();
     await admin.query('CREATE TABLE marks (name text PRIMARY KEY)');
+    return {
+      url,
+      proxy,
+      admin,
+      close: async () => {
+        await admin.end();
+        await proxy.close();
+      },
+    };
   });
+  let db: Database;
 
   beforeEach(async () => {
     db = await Database.connect(
-      testDatabaseConfig(proxy.through(database.url), {
+      testDatabaseConfig(setup.proxy.through(setup.url), {
         poolSize: 1,
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
         queryTimeoutMs: QUERY_TIMEOUT_MS,
       }),
     );
-    await admin.query('DELETE FROM marks');
+    await setup.admin.query('DELETE FROM marks');
   });
 
   afterEach(async () => {
-    proxy.thaw();
+    setup.proxy.thaw();
     await db.close();
   });
 
-  afterAll(async () => {
-    await admin.end();
-    await proxy.close();
-    await database.drop();
-  });
-
   const marks = async (): Promise<string[]> =>
-    (await admin.query<{ name: string }>('SELECT name FROM marks ORDER BY name')).rows.map(
+    (await setup.admin.query<{ name: string }>('SELECT name FROM marks ORDER BY name')).rows.map(
       (r) => r.name,
     );
 
   it('fails a statement on a pooled connection at its deadline, then serves again after the thaw', async () => {
     // Prepare: the pool's one connection is open and idle.
     await db.query({ text: 'SELECT 1', values: [] });
-    proxy.freeze();
+    setup.proxy.freeze();
 
     // Act
     const frozen = await settle(db.query({ text: 'SELECT 1', values: [] }), 5_000);
-    proxy.thaw();
+    setup.proxy.thaw();
 
     // Assess
     expect(messageOf(frozen.error)).toMatch(/Query read timeout/);
@@ -101,7 +100,7 @@ describe('Database deadlines, with the database frozen behind a proxy', () => {
   it('fails the wait for a connection at the connect deadline when the pool is busy or cannot open one', async () => {
     // Prepare: the one connection will be stuck on a statement.
     await db.query({ text: 'SELECT 1', values: [] });
-    proxy.freeze();
+    setup.proxy.freeze();
     const stuck = settle(db.query({ text: 'SELECT 1', values: [] }), 5_000);
 
     // Act: waits behind the stuck statement; then, once it is destroyed, opens a new connection.
@@ -115,7 +114,7 @@ describe('Database deadlines, with the database frozen behind a proxy', () => {
     expect(messageOf(destroyed.error)).toMatch(/Query read timeout/);
     expect(messageOf(opening.error)).toMatch(/Connection terminated due to connection timeout/);
     expect(opening.ms).toBeLessThan(CONNECT_TIMEOUT_MS + SLACK_MS);
-    proxy.thaw();
+    setup.proxy.thaw();
     expect((await db.query({ text: 'SELECT 4 AS n', values: [] })).rows).toEqual([{ n: 4 }]);
   });
 
@@ -127,12 +126,12 @@ describe('Database deadlines, with the database frozen behind a proxy', () => {
     const failed = await settle(
       db.run(async () => {
         await db.query({ text: "INSERT INTO marks (name) VALUES ('lost')", values: [] });
-        proxy.freeze();
+        setup.proxy.freeze();
         await db.query({ text: 'SELECT 1', values: [] });
       }),
       5_000,
     );
-    proxy.thaw();
+    setup.proxy.thaw();
 
     // Assess: one deadline, not two (the ROLLBACK would have waited out another).
     expect(messageOf(failed.error)).toMatch(/Query read timeout/);
@@ -155,11 +154,11 @@ describe('Database deadlines, with the database frozen behind a proxy', () => {
     const failed = await settle(
       db.run(async () => {
         await db.query({ text: "INSERT INTO marks (name) VALUES ('maybe')", values: [] });
-        proxy.freeze();
+        setup.proxy.freeze();
       }),
       5_000,
     );
-    proxy.thaw();
+    setup.proxy.thaw();
 
     // Assess: the caller was told "failed" while the frozen server still held the COMMIT, which
     // it runs once thawed: only an idempotent retry can tell the two outcomes apart.
@@ -174,7 +173,7 @@ describe('Database deadlines, with the database frozen behind a proxy', () => {
   it('answers ping() false within its timeout and keeps no stuck connection for it', async () => {
     // Prepare
     expect(await db.ping(500)).toBe(true);
-    proxy.freeze();
+    setup.proxy.freeze();
 
     // Act
     const started = performance.now();
@@ -186,17 +185,17 @@ describe('Database deadlines, with the database frozen behind a proxy', () => {
     expect(up).toBe(false);
     expect(ms).toBeLessThan(500 + SLACK_MS);
     expect(db.pool.totalCount).toBe(0);
-    proxy.thaw();
+    setup.proxy.thaw();
     expect(await db.ping(2_000)).toBe(true);
   });
 
   it('fails opening a connection of its own (the LISTEN one) at the connect deadline', async () => {
     // Prepare
-    proxy.freeze();
+    setup.proxy.freeze();
 
     // Act
     const opening = await settle(db.newClient(), 5_000);
-    proxy.thaw();
+    setup.proxy.thaw();
 
     // Assess
     expect(messageOf(opening.error)).toMatch(/timeout|Connection terminated/);

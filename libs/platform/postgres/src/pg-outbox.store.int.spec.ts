@@ -5,14 +5,13 @@ import { ScriptedPublisher } from '@taskflow/platform-testing';
 import type { Database } from './database';
 import { type StatementLog, recordStatements } from './dsql-rules';
 import { testDatabaseConfig, useTestDatabase } from './testing';
-import { openPlatformStores, openPlatformStoresOnDsql } from './testing/platform-stores.fixture';
+import { openPlatformStores } from './testing/platform-stores.fixture';
 import { PgOutboxStore } from './pg-outbox.store';
 import { WriteBatch, appendOutbox } from './write-batch';
 
 describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', (dialect) => {
-  const persistence = useTestDatabase(
-    `outbox_${dialect}`,
-    dialect === 'postgres' ? openPlatformStores : openPlatformStoresOnDsql,
+  const persistence = useTestDatabase(`outbox_${dialect}`, (url) =>
+    openPlatformStores(url, dialect),
   );
   let log: StatementLog;
   const actorId = uuidV7Generator.next();

@@ -9,7 +9,7 @@ import {
 } from '@taskflow/platform-postgres';
 import { as, deferred, outboxOf } from '@taskflow/platform-postgres/testing';
 import {
-  openTasksDatabaseOnDsql,
+  memberWithTasks,
   ownerWithProject,
   registerUser,
   useTasksDatabase,
@@ -24,7 +24,7 @@ import { DSQL_RELEASES_PER_TRANSACTION } from './pg-task.repository';
  * relies on is not taken on this path).
  */
 describe('removing a member on the dsql dialect', () => {
-  const { store, app } = useTasksDatabase('pp_member_removal_dsql', openTasksDatabaseOnDsql);
+  const { store, app } = useTasksDatabase('pp_member_removal_dsql', 'dsql');
   let log: StatementLog;
 
   beforeAll(() => {
@@ -148,22 +148,6 @@ describe('removing a member on the dsql dialect', () => {
     ).toHaveLength(1);
   });
 
-  /** A project with a member holding `n` tasks, created through the use cases. */
-  async function memberWithTasks(n: number) {
-    const { ownerId, projectId } = await ownerWithProject(app);
-    const memberId = await registerUser(app, 'Busy');
-    await app.projects.addMember({ projectId, userId: memberId, role: 'editor' }, as(ownerId));
-    const taskIds: string[] = [];
-    for (let i = 0; i < n; i += 1) {
-      const task = await app.tasks.create(
-        { projectId, title: `task ${String(i)}`, assigneeId: memberId },
-        as(ownerId),
-      );
-      taskIds.push(task.id);
-    }
-    return { ownerId, projectId, memberId, taskIds };
-  }
-
   /** Project use cases wired as the composition wires them on this dialect. */
   const composed = (
     transactions: TransactionRunner = store.db,
@@ -195,7 +179,7 @@ describe('removing a member on the dsql dialect', () => {
   it('releases more tasks than one DSQL transaction may change, in batches each within the limit', async () => {
     // Prepare: 520 releases change 3,120 rows: more than DSQL allows in one transaction.
     const tasks = 520;
-    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(tasks);
+    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(app, tasks, 'Busy');
     log.clear();
 
     // Act
@@ -219,7 +203,7 @@ describe('removing a member on the dsql dialect', () => {
 
   it('interrupted after the membership went, refuses new assignments; removing again finishes the releases', async () => {
     // Prepare: 3 releases per transaction; the process stops before the second transaction.
-    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(8);
+    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(app, 8, 'Busy');
     const spare = await app.tasks.create({ projectId, title: 'spare' }, as(ownerId));
     let began = 0;
     const stopping: TransactionRunner = {

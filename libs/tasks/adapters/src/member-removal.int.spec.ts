@@ -5,6 +5,7 @@ import { Task } from '@taskflow/tasks-domain';
 import { as, count, deferred, outboxOf, sleep } from '@taskflow/platform-postgres/testing';
 import {
   auditOf,
+  memberWithTasks,
   ownerWithProject,
   registerUser,
   useTasksDatabase,
@@ -12,22 +13,6 @@ import {
 
 describe('removing a member, with their task assignments, in one transaction', () => {
   const { store, app } = useTasksDatabase('pp_member_removal');
-
-  /** A project with a member holding `count` tasks; the owner is the actor. */
-  async function memberWithTasks(count: number) {
-    const { ownerId, projectId } = await ownerWithProject(app);
-    const memberId = await registerUser(app, 'Leaving');
-    await app.projects.addMember({ projectId, userId: memberId, role: 'editor' }, as(ownerId));
-    const taskIds: string[] = [];
-    for (let i = 0; i < count; i += 1) {
-      const task = await app.tasks.create(
-        { projectId, title: `task ${String(i)}`, assigneeId: memberId },
-        as(ownerId),
-      );
-      taskIds.push(task.id);
-    }
-    return { ownerId, projectId, memberId, taskIds };
-  }
 
   /** Project use cases wired as the composition wires them, around `memberLeaving`. */
   const removal = (memberLeaving: MemberDepartures['memberLeaving']) =>
@@ -38,7 +23,7 @@ describe('removing a member, with their task assignments, in one transaction', (
 
   it('stores each unassignment with its audit row and events, and the removal', async () => {
     // Prepare
-    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(3);
+    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(app, 3, 'Leaving');
     const projects = removal((...args) => app.tasks.memberLeaving(...args));
 
     // Act
@@ -68,7 +53,7 @@ describe('removing a member, with their task assignments, in one transaction', (
 
   it('keeps every assignment when the removal fails after them: nothing half-done', async () => {
     // Prepare
-    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(2);
+    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(app, 2, 'Leaving');
     const projects = removal(async (...args) => {
       await app.tasks.memberLeaving(...args);
       throw new Error('the connection dropped before the removal was stored');
@@ -92,7 +77,7 @@ describe('removing a member, with their task assignments, in one transaction', (
 
   it('an assignment racing the removal waits for it, then is refused: nobody is left assigned a non-member', async () => {
     // Prepare
-    const { ownerId, projectId, memberId } = await memberWithTasks(0);
+    const { ownerId, projectId, memberId } = await memberWithTasks(app, 0, 'Leaving');
     const task = await app.tasks.create({ projectId, title: 'contested' }, as(ownerId));
     const removed = deferred<true>();
     const proceed = deferred<true>();
@@ -162,7 +147,7 @@ describe('removing a member, with their task assignments, in one transaction', (
 
   it('lists a project’s live tasks assigned to someone, page by page, whoever asks', async () => {
     // Prepare
-    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(5);
+    const { ownerId, projectId, memberId, taskIds } = await memberWithTasks(app, 5, 'Leaving');
     await app.tasks.delete(taskIds[0] ?? '', null, as(ownerId));
     const other = await ownerWithProject(app, 'Elsewhere');
     await app.projects.addMember(

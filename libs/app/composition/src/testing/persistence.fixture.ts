@@ -3,10 +3,9 @@ import { type IdGenerator, uuidV7Generator } from '@taskflow/platform-kernel';
 import type { DatabaseConfig } from '@taskflow/platform-postgres';
 import {
   type OutboxRow,
-  lazily,
   migratedOrClosed,
   testDatabaseConfig,
-  useTestDatabase,
+  useTestDatabaseWith,
 } from '@taskflow/platform-postgres/testing';
 import { type UseCases, useCasesOver } from '@taskflow/tasks-adapters/testing';
 import { type Persistence, openPersistence } from '../persistence';
@@ -28,8 +27,11 @@ export async function openMigrated(
 
 /** A migrated persistence for the enclosing `describe`, with the use cases over it. */
 export function usePersistence(prefix: string): { store: Persistence; app: UseCases } {
-  const store = useTestDatabase(prefix, (url) => openMigrated(url));
-  return { store, app: lazily(() => useCasesOver(store)) };
+  return useTestDatabaseWith(
+    prefix,
+    (url) => openMigrated(url),
+    (store) => useCasesOver(store),
+  );
 }
 
 /**

@@ -52,30 +52,28 @@ export async function openOver<T extends object>(
   return { ...build(db), db, close: () => db.close() };
 }
 
-/** Opens the pool on `url`, builds over it, and applies `steps` (postgres dialect). */
+/**
+ * Opens the pool on `url`, builds over it, and applies `steps` (with the postgres dialect).
+ *
+ * On the `dsql` dialect the pool then runs the dsql code paths over PostgreSQL: the database's
+ * sessions default to REPEATABLE READ, PostgreSQL's snapshot isolation, under which two
+ * transactions writing one row end with one of them aborted with 40001, as on DSQL (the
+ * postgres-dialect pools force READ COMMITTED per session and are unaffected).
+ */
 export async function openMigrated<T extends object>(
   url: string,
   steps: readonly MigrationStep[],
   build: (db: Database) => T,
+  dialect: DatabaseConfig['dialect'] = 'postgres',
 ): Promise<OverDatabase<T>> {
-  return migratedOrClosed(await openOver(testDatabaseConfig(url), build), ({ db }) =>
-    runMigrations(db.dataSource, 'postgres', steps),
+  const migrate = ({ db }: OverDatabase<unknown>) =>
+    runMigrations(db.dataSource, 'postgres', steps);
+  if (dialect === 'postgres')
+    return migratedOrClosed(await openOver(testDatabaseConfig(url), build), migrate);
+  const setup = await migratedOrClosed(
+    await openOver(testDatabaseConfig(url), () => ({})),
+    migrate,
   );
-}
-
-/**
- * The dsql dialect's code paths over a test database on PostgreSQL. `steps` are applied with the
- * postgres dialect (PostgreSQL has no `CREATE INDEX ASYNC`); then the database's sessions default
- * to REPEATABLE READ, PostgreSQL's snapshot isolation, under which two transactions writing one
- * row end with one of them aborted with 40001, as on DSQL. The postgres-dialect pools force READ
- * COMMITTED per session and are unaffected.
- */
-export async function openDsqlDialect<T extends object>(
-  url: string,
-  steps: readonly MigrationStep[],
-  build: (db: Database) => T,
-): Promise<OverDatabase<T>> {
-  const setup = await openMigrated(url, steps, () => ({}));
   try {
     const name = new URL(url).pathname.slice(1);
     await setup.db.query({
@@ -85,5 +83,5 @@ export async function openDsqlDialect<T extends object>(
   } finally {
     await setup.close();
   }
-  return openOver(testDatabaseConfig(url, { dialect: 'dsql' }), build);
+  return openOver(testDatabaseConfig(url, { dialect }), build);
 }

@@ -41,8 +41,16 @@ export function useTestDatabase<T extends Closable>(
   });
 }
 
-/** A stand-in for what `make` returns, made on first use (e.g. use cases over a test database). */
-export function lazily<T extends object>(make: () => T): T {
-  let made: T | undefined;
-  return standIn(() => (made ??= make()));
+/**
+ * {@link useTestDatabase}, with what `over` builds over the opened value (e.g. the use cases over
+ * the repositories) as `app`, built on first use.
+ */
+export function useTestDatabaseWith<T extends Closable, A extends object>(
+  prefix: string,
+  open: (url: string) => Promise<T>,
+  over: (store: T) => A,
+): { store: T; app: A } {
+  const store = useTestDatabase(prefix, open);
+  let app: A | undefined;
+  return { store, app: standIn(() => (app ??= over(store))) };
 }

@@ -12,10 +12,9 @@ import {
 import {
   type OverDatabase,
   as,
-  lazily,
   openMigrated,
   token,
-  useTestDatabase,
+  useTestDatabaseWith,
 } from '@taskflow/platform-postgres/testing';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { PgUserRepository, USERS_MIGRATION_STEPS } from '@taskflow/users-adapters';
@@ -37,14 +36,16 @@ export function projectRepositoriesOver(db: Database, ids: IdGenerator = uuidV7G
 /** The repositories over one pool. */
 export type Repositories = OverDatabase<ReturnType<typeof projectRepositoriesOver>>;
 
-/** Opens the pool on `url` and applies the platform's, the users' and the projects' steps. */
+/** The tables a project's write touches: the platform's, the users' and the projects' own. */
+export const PROJECTS_SCHEMA_STEPS = assembleMigrationSteps(
+  PLATFORM_MIGRATION_STEPS,
+  USERS_MIGRATION_STEPS,
+  PROJECTS_MIGRATION_STEPS,
+);
+
+/** Opens the pool on `url` and applies {@link PROJECTS_SCHEMA_STEPS}. */
 export function openProjectsDatabase(url: string): Promise<Repositories> {
-  const steps = assembleMigrationSteps(
-    PLATFORM_MIGRATION_STEPS,
-    USERS_MIGRATION_STEPS,
-    PROJECTS_MIGRATION_STEPS,
-  );
-  return openMigrated(url, steps, (db) => projectRepositoriesOver(db));
+  return openMigrated(url, PROJECTS_SCHEMA_STEPS, (db) => projectRepositoriesOver(db));
 }
 
 /** The real use cases of users and projects, wired over the repositories as the host wires them. */
@@ -67,8 +68,7 @@ export function useCasesOver(
 
 /** A test database for the enclosing `describe`, with the use cases over it. */
 export function useProjectsDatabase(prefix: string): { store: Repositories; app: UseCases } {
-  const store = useTestDatabase(prefix, openProjectsDatabase);
-  return { store, app: lazily(() => useCasesOver(store)) };
+  return useTestDatabaseWith(prefix, openProjectsDatabase, (store) => useCasesOver(store));
 }
 
 /** Signs a new user up through the use case (as sign-in does); returns its id. */

@@ -6,24 +6,24 @@ import {
 } from '@taskflow/platform-kernel';
 import {
   type Database,
-  PLATFORM_MIGRATION_STEPS,
+  type DatabaseConfig,
   assembleMigrationSteps,
 } from '@taskflow/platform-postgres';
 import {
   type OverDatabase,
-  lazily,
-  openDsqlDialect,
+  as,
   openMigrated,
-  useTestDatabase,
+  useTestDatabaseWith,
 } from '@taskflow/platform-postgres/testing';
-import { PROJECTS_MIGRATION_STEPS } from '@taskflow/projects-adapters';
 import {
+  PROJECTS_SCHEMA_STEPS,
   type UseCases as ProjectsUseCases,
+  ownerWithProject,
   projectRepositoriesOver,
+  registerUser,
   useCasesOver as projectsUseCasesOver,
 } from '@taskflow/projects-adapters/testing';
 import { TaskUseCases } from '@taskflow/tasks-application';
-import { USERS_MIGRATION_STEPS } from '@taskflow/users-adapters';
 import { PgCommentRepository } from '../pg-comment.repository';
 import { PgTaskRepository } from '../pg-task.repository';
 import { TASKS_MIGRATION_STEPS } from '../tasks.migration-steps';
@@ -38,9 +38,7 @@ export { ownerWithProject, registerUser } from '@taskflow/projects-adapters/test
 
 /** Every table a task's write touches: the platform's (outbox) and each context's. */
 export const TASKS_SCHEMA_STEPS = assembleMigrationSteps(
-  PLATFORM_MIGRATION_STEPS,
-  USERS_MIGRATION_STEPS,
-  PROJECTS_MIGRATION_STEPS,
+  PROJECTS_SCHEMA_STEPS,
   TASKS_MIGRATION_STEPS,
 );
 
@@ -56,20 +54,12 @@ export function taskRepositoriesOver(db: Database, ids: IdGenerator = uuidV7Gene
 /** The repositories over one pool. */
 export type Repositories = OverDatabase<ReturnType<typeof taskRepositoriesOver>>;
 
-/** Opens the pool on `url` and applies every migration step. */
+/** Opens the pool on `url` with `dialect` and applies every migration step. */
 export function openTasksDatabase(
   url: string,
-  ids: IdGenerator = uuidV7Generator,
+  dialect: DatabaseConfig['dialect'] = 'postgres',
 ): Promise<Repositories> {
-  return openMigrated(url, TASKS_SCHEMA_STEPS, (db) => taskRepositoriesOver(db, ids));
-}
-
-/** The repositories on the dsql dialect's code paths (see `openDsqlDialect`). */
-export function openTasksDatabaseOnDsql(
-  url: string,
-  ids: IdGenerator = uuidV7Generator,
-): Promise<Repositories> {
-  return openDsqlDialect(url, TASKS_SCHEMA_STEPS, (db) => taskRepositoriesOver(db, ids));
+  return openMigrated(url, TASKS_SCHEMA_STEPS, (db) => taskRepositoriesOver(db), dialect);
 }
 
 /** The real use cases of every context, wired over the repositories as the host wires them. */
@@ -90,13 +80,32 @@ export function useCasesOver(
   };
 }
 
-/** A test database for the enclosing `describe` opened with `open`, with the use cases over it. */
+/** A test database for the enclosing `describe` on `dialect`, with the use cases over it. */
 export function useTasksDatabase(
   prefix: string,
-  open: (url: string) => Promise<Repositories> = openTasksDatabase,
+  dialect: DatabaseConfig['dialect'] = 'postgres',
 ): { store: Repositories; app: UseCases } {
-  const store = useTestDatabase(prefix, open);
-  return { store, app: lazily(() => useCasesOver(store)) };
+  return useTestDatabaseWith(
+    prefix,
+    (url) => openTasksDatabase(url, dialect),
+    (store) => useCasesOver(store),
+  );
+}
+
+/** A project with a member holding `n` tasks, created by its owner through the use cases. */
+export async function memberWithTasks(app: UseCases, n: number, name: string) {
+  const { ownerId, projectId } = await ownerWithProject(app);
+  const memberId = await registerUser(app, name);
+  await app.projects.addMember({ projectId, userId: memberId, role: 'editor' }, as(ownerId));
+  const taskIds: string[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const task = await app.tasks.create(
+      { projectId, title: `task ${String(i)}`, assigneeId: memberId },
+      as(ownerId),
+    );
+    taskIds.push(task.id);
+  }
+  return { ownerId, projectId, memberId, taskIds };
 }
 
 /** One stored task_updates row. */
