@@ -1,9 +1,4 @@
-import {
-  type Clock,
-  type IdGenerator,
-  systemClock,
-  uuidV7Generator,
-} from '@taskflow/platform-kernel';
+import { type Clock, systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import {
   type Database,
   PLATFORM_MIGRATION_STEPS,
@@ -29,8 +24,11 @@ import { PROJECTS_MIGRATION_STEPS } from '../projects.migration-steps';
  */
 
 /** The users and projects repositories over `db`. */
-export function projectRepositoriesOver(db: Database, ids: IdGenerator = uuidV7Generator) {
-  return { users: new PgUserRepository(db, ids), projects: new PgProjectRepository(db, ids) };
+export function projectRepositoriesOver(db: Database) {
+  return {
+    users: new PgUserRepository(db, uuidV7Generator),
+    projects: new PgProjectRepository(db, uuidV7Generator),
+  };
 }
 
 /** The repositories over one pool. */
@@ -45,7 +43,7 @@ export const PROJECTS_SCHEMA_STEPS = assembleMigrationSteps(
 
 /** Opens the pool on `url` and applies {@link PROJECTS_SCHEMA_STEPS}. */
 export function openProjectsDatabase(url: string): Promise<Repositories> {
-  return openMigrated(url, PROJECTS_SCHEMA_STEPS, (db) => projectRepositoriesOver(db));
+  return openMigrated(url, PROJECTS_SCHEMA_STEPS, projectRepositoriesOver);
 }
 
 /** The real use cases of users and projects, wired over the repositories as the host wires them. */
@@ -58,11 +56,15 @@ export interface UseCases {
 export function useCasesOver(
   repositories: ReturnType<typeof projectRepositoriesOver>,
   clock: Clock = systemClock,
-  ids: IdGenerator = uuidV7Generator,
 ): UseCases {
   return {
-    users: new UserUseCases(repositories.users, clock, ids),
-    projects: new ProjectUseCases(repositories.projects, repositories.users, clock, ids),
+    users: new UserUseCases(repositories.users, clock, uuidV7Generator),
+    projects: new ProjectUseCases(
+      repositories.projects,
+      repositories.users,
+      clock,
+      uuidV7Generator,
+    ),
   };
 }
 

@@ -1,9 +1,4 @@
-import {
-  type Clock,
-  type IdGenerator,
-  systemClock,
-  uuidV7Generator,
-} from '@taskflow/platform-kernel';
+import { type Clock, systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import {
   type Database,
   type DatabaseConfig,
@@ -43,11 +38,11 @@ export const TASKS_SCHEMA_STEPS = assembleMigrationSteps(
 );
 
 /** The repositories of users, projects, tasks and comments over `db`. */
-export function taskRepositoriesOver(db: Database, ids: IdGenerator = uuidV7Generator) {
+export function taskRepositoriesOver(db: Database) {
   return {
-    ...projectRepositoriesOver(db, ids),
-    tasks: new PgTaskRepository(db, ids),
-    comments: new PgCommentRepository(db, ids),
+    ...projectRepositoriesOver(db),
+    tasks: new PgTaskRepository(db, uuidV7Generator),
+    comments: new PgCommentRepository(db, uuidV7Generator),
   };
 }
 
@@ -59,7 +54,7 @@ export function openTasksDatabase(
   url: string,
   dialect: DatabaseConfig['dialect'] = 'postgres',
 ): Promise<Repositories> {
-  return openMigrated(url, TASKS_SCHEMA_STEPS, (db) => taskRepositoriesOver(db), dialect);
+  return openMigrated(url, TASKS_SCHEMA_STEPS, taskRepositoriesOver, dialect);
 }
 
 /** The real use cases of every context, wired over the repositories as the host wires them. */
@@ -71,12 +66,11 @@ export interface UseCases extends ProjectsUseCases {
 export function useCasesOver(
   repositories: ReturnType<typeof taskRepositoriesOver>,
   clock: Clock = systemClock,
-  ids: IdGenerator = uuidV7Generator,
 ): UseCases {
   const { tasks, comments, projects } = repositories;
   return {
-    ...projectsUseCasesOver(repositories, clock, ids),
-    tasks: new TaskUseCases(tasks, comments, projects, clock, ids),
+    ...projectsUseCasesOver(repositories, clock),
+    tasks: new TaskUseCases(tasks, comments, projects, clock, uuidV7Generator),
   };
 }
 
