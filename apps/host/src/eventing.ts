@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { EventPublisher } from '@taskflow/platform-ports';
 import {
+  TASKFLOW_EVENTS,
   createEventBridgePublisher,
   createTaskProcessor as createSharedTaskProcessor,
 } from '@taskflow/app-composition';
@@ -30,6 +31,7 @@ export function createLocalBus(
     rules: eventRules({ source: host.config.events.source }),
     targets,
     deadLetters: (letter) => host.persistence.deadLetters.add(letter),
+    events: TASKFLOW_EVENTS,
     source: host.config.events.source,
     region: host.config.region,
     observer,
@@ -51,7 +53,7 @@ export function createPublisher(host: Host): EventPublisher {
     });
   }
   const processor = createTaskProcessor(host);
-  return createLocalBus(host, { processor: (event) => processor.handleEventBridgeEvent(event) });
+  return createLocalBus(host, { processor: (event) => processor.process(event) });
 }
 
 /** The relay of a running host and how to stop it. */

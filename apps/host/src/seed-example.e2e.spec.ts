@@ -66,7 +66,7 @@ describe('the seed’s put-events example, end to end, to a subscribed SSE clien
     const processor = createTaskProcessor(t.host);
     const bus = createLocalBus(t.host, {
       processor: async (event) => {
-        const outcome = await processor.handleEventBridgeEvent(event);
+        const outcome = await processor.process(event);
         processed.push(outcome.taskId);
         return outcome;
       },

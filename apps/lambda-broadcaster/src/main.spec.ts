@@ -25,6 +25,7 @@ describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => 
     toEnvelope(
       {
         type: 'task.deleted',
+        schemaVersion: 1,
         data: { deletedAt: '2026-01-01T00:00:00.000Z' },
         aggregateId: randomUUID(),
         aggregateVersion: 2,

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { WebSocketBroadcaster } from '@taskflow/platform-live-updates';
-import { openLambdaPersistence } from '@taskflow/app-composition';
+import { TASKFLOW_EVENTS, openLambdaPersistence } from '@taskflow/app-composition';
 import {
   createTelemetry,
   lambdaHandler,
@@ -55,7 +55,7 @@ export const { handler, ready } = lambdaHandler(
   async ({ telemetry, broadcaster }, event: BroadcastEvent) => {
     const { logger, metrics } = telemetry;
     logger.setCorrelationId((event as Partial<BroadcastEvent>).id);
-    const outcome = await handleBroadcast(event, { broadcaster });
+    const outcome = await handleBroadcast(event, { broadcaster, events: TASKFLOW_EVENTS });
     metrics.addMetric('BroadcastSent', MetricUnit.Count, outcome.sent);
     metrics.addMetric('BroadcastGone', MetricUnit.Count, outcome.gone);
     metrics.addMetric('BroadcastFailed', MetricUnit.Count, outcome.failed);

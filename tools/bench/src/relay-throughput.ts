@@ -13,12 +13,8 @@ import {
   putEventsEntrySize,
 } from '@taskflow/platform-eventbridge';
 import { DEFAULT_TASKFLOW_EVENT_SOURCE } from '@taskflow/platform-event-routing';
-import {
-  type EventEnvelope,
-  type PendingEvent,
-  eventDefinitionOf,
-} from '@taskflow/platform-events';
-import type { Persistence } from '@taskflow/app-composition';
+import { type EventEnvelope, type PendingEvent } from '@taskflow/platform-events';
+import { type Persistence, TASKFLOW_EVENTS } from '@taskflow/app-composition';
 import { WriteBatch, appendOutbox } from '@taskflow/platform-postgres';
 import { ProjectAccess } from '@taskflow/projects-domain';
 import { Task } from '@taskflow/tasks-domain';
@@ -84,7 +80,7 @@ export interface RelayBenchResult {
  * header): `Detail` is the outbox row's payload text, as the relay sends it.
  */
 function entryOf({ envelope, payload }: StoredEvent): PutEventsRequestEntry {
-  const definition = eventDefinitionOf(envelope.type);
+  const definition = TASKFLOW_EVENTS.definitionOf(envelope.type);
   if (!definition) throw new Error(`unknown event type ${envelope.type}`);
   return {
     Source: DEFAULT_TASKFLOW_EVENT_SOURCE,
@@ -320,7 +316,11 @@ export async function measureRelayThroughput(
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   });
   try {
-    const publisher = new EventBridgePublisher({ client, eventBusName: BUS_NAME });
+    const publisher = new EventBridgePublisher({
+      client,
+      eventBusName: BUS_NAME,
+      events: TASKFLOW_EVENTS,
+    });
     // Warm-up of both paths (JIT, keep-alive connections, prepared statements), not counted.
     await runRelay(options, publisher, fake, Math.min(WARMUP_EVENTS, options.events), cores);
     await runBare(client, batches.slice(0, WARMUP_EVENTS / 10), fake, options, cores);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { TaskPriority, TaskSnapshot, TaskStatus } from '@taskflow/platform-events';
 import { type Statement, encodeCursor } from '@taskflow/platform-postgres';
 import { projectAccessStatement } from '@taskflow/projects-adapters';
 import {
@@ -10,7 +9,12 @@ import {
 } from '@taskflow/tasks-adapters';
 import { ProjectAccess } from '@taskflow/projects-domain';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
-import { Task } from '@taskflow/tasks-domain';
+import {
+  Task,
+  type TaskPriority,
+  type TaskSnapshot,
+  type TaskStatus,
+} from '@taskflow/tasks-domain';
 import type { Pool, QueryConfig } from 'pg';
 import type { HttpCall } from './http-load';
 

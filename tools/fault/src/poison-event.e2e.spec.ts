@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTaskProcessor } from '@taskflow/app-composition';
+import { TASKFLOW_EVENTS, createTaskProcessor } from '@taskflow/app-composition';
 import { type BusEvent, type DeadLetter, eventRules } from '@taskflow/platform-event-routing';
 import { type BusDelivery, LocalEventBus, type PutEventsEntry } from '@taskflow/platform-local-bus';
 import type { TaskProcessor } from '@taskflow/tasks-inbound';
@@ -66,7 +66,8 @@ describe('a poison event on the inbound path', () => {
     // rule's target, dead letters into the database, the default retry policy.
     const bus = new LocalEventBus({
       rules: eventRules({ source: 'taskflow.tasks' }),
-      targets: { processor: (event: BusEvent) => processor.handleEventBridgeEvent(event) },
+      events: TASKFLOW_EVENTS,
+      targets: { processor: (event: BusEvent) => processor.process(event) },
       deadLetters: (letter) => db.persistence.deadLetters.add(letter),
       source: 'taskflow.tasks',
       observer: {

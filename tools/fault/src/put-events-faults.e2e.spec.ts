@@ -1,5 +1,5 @@
 import { createEventBridgePublisher } from '@taskflow/app-composition';
-import type { EventEnvelope } from '@taskflow/platform-events';
+import { type EventEnvelope } from '@taskflow/platform-events';
 import { OutboxRelay } from '@taskflow/platform-relay';
 import { systemClock } from '@taskflow/platform-kernel';
 import { FakeEventBridge } from '@taskflow/platform-testing';

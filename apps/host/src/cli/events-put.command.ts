@@ -116,7 +116,7 @@ async function putLocally(host: Host, entries: Entries): Promise<void> {
     host,
     {
       processor: async (event) => {
-        const outcome = await processor.handleEventBridgeEvent(event);
+        const outcome = await processor.process(event);
         note(describe(outcome));
         return outcome;
       },

@@ -1,4 +1,4 @@
-import { EVENT_DEFINITIONS } from '@taskflow/platform-events';
+import { TASKFLOW_EVENTS } from '@taskflow/app-composition';
 import { createPublisher } from '../eventing';
 import { runCommand } from './run-command';
 import { helpIfAsked } from './usage';
@@ -27,8 +27,8 @@ function parse(
       since = new Date(millis);
     } else if (arg === '--type') {
       const value = args[(i += 1)];
-      if (value === undefined || !EVENT_DEFINITIONS.some((d) => d.type === value)) {
-        return `--type must be one of ${EVENT_DEFINITIONS.map((d) => d.type).join(', ')}`;
+      if (value === undefined || TASKFLOW_EVENTS.definitionOf(value) === undefined) {
+        return `--type must be one of ${TASKFLOW_EVENTS.definitions.map((d) => d.type).join(', ')}`;
       }
       types.push(value);
     } else if (arg === '--dry-run') {

@@ -1,4 +1,4 @@
-import type { TaskPriority, TaskStatus } from '@taskflow/platform-events';
+import { type TaskPriority, type TaskStatus } from '@taskflow/tasks-domain';
 import type { Host } from '../composition';
 import { runCommand } from './run-command';
 import { helpIfAsked, refuseArguments } from './usage';

@@ -5,6 +5,7 @@ import { systemClock } from '@taskflow/platform-kernel';
 import { TaskProcessor, type TaskProcessorOptions } from '@taskflow/tasks-inbound';
 import type { Persistence } from './persistence';
 import type { Core } from './core';
+import { TASKFLOW_EVENTS } from './events';
 
 /**
  * The task processor (target of inbound task commands) over the same use cases as the HTTP API.
@@ -57,6 +58,7 @@ export function createEventBridgePublisher(
       }),
     ),
     eventBusName: settings.busName,
+    events: TASKFLOW_EVENTS,
     source: settings.source,
   });
 }

@@ -1,4 +1,4 @@
-import type { PendingEvent } from '@taskflow/platform-events';
+import { type PendingEvent } from '@taskflow/platform-events';
 import { Project, type ProjectAccess } from '@taskflow/projects-domain';
 import { type WriteContext, uuidV7Generator } from '@taskflow/platform-kernel';
 import { Comment, Task } from '@taskflow/tasks-domain';

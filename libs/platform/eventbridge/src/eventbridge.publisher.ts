@@ -6,7 +6,7 @@ import {
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher, PublishFailure, PublishOutcome } from '@taskflow/platform-ports';
-import { type SerializedEnvelope, eventDefinitionOf } from '@taskflow/platform-events';
+import { type EventCatalog, type SerializedEnvelope } from '@taskflow/platform-events';
 import { DEFAULT_TASKFLOW_EVENT_SOURCE } from '@taskflow/platform-event-routing';
 import { fullJitterDelay } from './backoff';
 import { classifyCallError, classifyEntryError } from './put-events.errors';
@@ -48,6 +48,8 @@ export interface EventBridgePublisherOptions {
   readonly client: EventBridgeClient;
   /** Name or ARN of the event bus. */
   readonly eventBusName: string;
+  /** The events this release publishes, for each one's `DetailType`. */
+  readonly events: EventCatalog;
   /** `Source` of every entry; {@link DEFAULT_TASKFLOW_EVENT_SOURCE} unless given. */
   readonly source?: string;
   /** Sends of one entry per publish call, the first one included (≥ 1). */
@@ -156,6 +158,7 @@ class CallDeadline {
 export class EventBridgePublisher implements EventPublisher {
   private readonly client: EventBridgeClient;
   private readonly eventBusName: string;
+  private readonly events: EventCatalog;
   private readonly source: string;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -170,6 +173,7 @@ export class EventBridgePublisher implements EventPublisher {
   constructor(options: EventBridgePublisherOptions) {
     this.client = options.client;
     this.eventBusName = nonEmpty('eventBusName', options.eventBusName);
+    this.events = options.events;
     this.source = nonEmpty('source', options.source ?? DEFAULT_TASKFLOW_EVENT_SOURCE);
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
@@ -239,7 +243,7 @@ export class EventBridgePublisher implements EventPublisher {
     event: SerializedEnvelope,
     traceHeader: string | undefined,
   ): { entry: PutEventsRequestEntry; size: number } | Final {
-    const definition = eventDefinitionOf(event.type);
+    const definition = this.events.definitionOf(event.type);
     if (!definition) {
       // Most likely written by a newer release than this one; a relay running that release can
       // publish it, so it must stay in the outbox rather than be dead-lettered.

@@ -9,6 +9,7 @@ import {
 const envelope: EventEnvelope = toEnvelope(
   {
     type: 'task.deleted',
+    schemaVersion: 1,
     data: { deletedAt: '2025-01-01T00:00:00.000Z' },
     aggregateId: '0190a5f2-7c3e-7abc-8def-000000000001',
     aggregateVersion: 2,

@@ -1,31 +1,12 @@
 import { z } from 'zod';
-import {
-  EVENT_DEFINITIONS,
-  type EventData,
-  type EventType,
-  eventDefinitionOf,
-} from './event-definitions';
+import type { EventDefinition, PendingEvent } from './event-definitions';
 
 /**
- * An event as raised by an aggregate, before it is stored: the store adds the event id, the
- * schema version and the request's correlation id to make the envelope.
+ * The versioned, self-describing envelope every stored and published event travels in. Without
+ * a type argument, any event; with a union of definitions, the discriminated union of theirs.
  */
-export type PendingEvent = {
-  [K in EventType]: {
-    readonly type: K;
-    readonly data: EventData<K>;
-    readonly aggregateId: string;
-    readonly aggregateVersion: number;
-    readonly projectId: string | null;
-    readonly actor: string | null;
-    readonly occurredAt: string;
-  };
-}[EventType];
-
-/** The versioned, self-describing envelope every stored and published event travels in. */
-export type EventEnvelope = PendingEvent & {
+export type EventEnvelope<D extends EventDefinition = EventDefinition> = PendingEvent<D> & {
   readonly id: string;
-  readonly schemaVersion: number;
   readonly correlationId: string | null;
 };
 
@@ -41,7 +22,7 @@ const envelopeBase = {
 };
 
 /** Envelope schema of one event type, for validation and JSON Schema generation. */
-export function envelopeSchemaOf(definition: (typeof EVENT_DEFINITIONS)[number]) {
+export function envelopeSchemaOf(definition: EventDefinition) {
   return z.object({
     ...envelopeBase,
     type: z.literal(definition.type),
@@ -50,15 +31,14 @@ export function envelopeSchemaOf(definition: (typeof EVENT_DEFINITIONS)[number])
   });
 }
 
-/** Completes a pending event into its envelope. */
-export function toEnvelope(
-  event: PendingEvent,
+/** Completes a pending event into its envelope (the keys in the order the outbox stores them). */
+export function toEnvelope<D extends EventDefinition>(
+  event: PendingEvent<D>,
   id: string,
   correlationId: string | null,
-): EventEnvelope {
-  const definition = eventDefinitionOf(event.type);
-  if (!definition) throw new Error(`unknown event type ${event.type}`);
-  return { ...event, id, schemaVersion: definition.schemaVersion, correlationId };
+): EventEnvelope<D> {
+  const { schemaVersion, ...rest } = event;
+  return { ...rest, id, schemaVersion, correlationId } as EventEnvelope<D>;
 }
 
 const jsonOf = new WeakMap<EventEnvelope, string>();

@@ -1,5 +1,4 @@
-/** The event envelope, event definitions and the JSON Schemas generated from them. */
-export * from './vocabulary';
+/** The event envelope, the generic event definition and catalog, and JSON Schema generation over a catalog. */
 export * from './event-definitions';
 export * from './event-envelope';
 export * from './event-json-schemas';

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@taskflow/platform-events';
+import { type EventEnvelope } from '@taskflow/platform-events';
 import type { StreamCursor } from './stream-cursor';
 
 /** An event with its position in its project's stream. */
@@ -36,4 +36,15 @@ export interface ChangeNotifications {
 /** Answers whether a user may (still) follow a project. */
 export interface MembershipCheck {
   isMember(projectId: string, userId: string): Promise<boolean>;
+}
+
+/**
+ * The user an event takes out of its project (`project.member_removed`), or null: their stream
+ * or connection gets that event, then closes. Read structurally: live updates know this one
+ * event's name and `userId`, not the projects context's types.
+ */
+export function revokedMemberOf(envelope: EventEnvelope): string | null {
+  if (envelope.type !== 'project.member_removed') return null;
+  const { userId } = envelope.data as { readonly userId?: unknown };
+  return typeof userId === 'string' ? userId : null;
 }

@@ -30,6 +30,7 @@ class FakeLog implements ProjectStreamReader, ChangeNotifications, MembershipChe
         ? toEnvelope(
             {
               type,
+              schemaVersion: 1,
               data: { deletedAt: '2026-01-01T00:00:00.000Z' },
               aggregateId: id,
               aggregateVersion: 2,
@@ -43,6 +44,7 @@ class FakeLog implements ProjectStreamReader, ChangeNotifications, MembershipChe
         : toEnvelope(
             {
               type,
+              schemaVersion: 1,
               data: { userId, role: 'editor' },
               aggregateId: PROJECT,
               aggregateVersion: 2,

@@ -1,8 +1,9 @@
-import type {
-  ChangeNotifications,
-  MembershipCheck,
-  ProjectStreamReader,
-  StreamedEvent,
+import {
+  type ChangeNotifications,
+  type MembershipCheck,
+  type ProjectStreamReader,
+  type StreamedEvent,
+  revokedMemberOf,
 } from './ports';
 import { type StreamCursor, compareCursors } from './stream-cursor';
 
@@ -351,10 +352,7 @@ export class ProjectEventHub {
     let revoked = false;
     for (let i = from; i < to; i += 1) {
       const envelope = events[i]?.envelope;
-      if (
-        envelope?.type === 'project.member_removed' &&
-        envelope.data.userId === state.subscriber.userId
-      ) {
+      if (envelope !== undefined && revokedMemberOf(envelope) === state.subscriber.userId) {
         to = i + 1;
         revoked = true;
       }

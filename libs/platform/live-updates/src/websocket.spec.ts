@@ -29,6 +29,7 @@ function taskDeleted(projectId: string | null = PROJECT, n = 1): EventEnvelope {
     return toEnvelope(
       {
         type: 'user.created',
+        schemaVersion: 1,
         data: { user: { id: ALICE, name: 'Alice', email: 'alice@example.com', createdAt: NOW } },
         aggregateId: ALICE,
         aggregateVersion: 1,
@@ -43,6 +44,7 @@ function taskDeleted(projectId: string | null = PROJECT, n = 1): EventEnvelope {
   return toEnvelope(
     {
       type: 'task.deleted',
+      schemaVersion: 1,
       data: { deletedAt: NOW },
       aggregateId: id,
       aggregateVersion: 2,
@@ -59,6 +61,7 @@ function memberRemoved(userId: string): EventEnvelope {
   return toEnvelope(
     {
       type: 'project.member_removed',
+      schemaVersion: 1,
       data: { userId, role: 'editor' },
       aggregateId: PROJECT,
       aggregateVersion: 3,

@@ -1,6 +1,7 @@
-import type { EventEnvelope } from '@taskflow/platform-events';
+import { type EventEnvelope } from '@taskflow/platform-events';
 import type { Clock } from '@taskflow/platform-kernel';
 import type { StreamEndReason } from './project-event-hub';
+import { revokedMemberOf } from './ports';
 
 /** Longest an API Gateway WebSocket connection lives: it is certainly closed after this. */
 export const WEBSOCKET_MAX_CONNECTION_MS = 2 * 60 * 60 * 1000;
@@ -155,7 +156,7 @@ export class WebSocketBroadcaster {
     if (projectId === null) return outcomeOf(0, [], 0, 0);
     const now = this.clock.now();
     const connections = await this.store.forProject(projectId, now);
-    const revoked = envelope.type === 'project.member_removed' ? envelope.data.userId : null;
+    const revoked = revokedMemberOf(envelope);
     const message = eventMessage(envelope);
     const deliveries = await pool(connections, this.options.concurrency, (connection) =>
       this.deliver(connection, message, connection.userId === revoked, now),

@@ -5,8 +5,8 @@ import {
   type EventRule,
   eventRules,
 } from '@taskflow/platform-event-routing';
-import { EVENT_DEFINITIONS, type EventEnvelope, serializeEnvelope } from '@taskflow/platform-events';
-import { FixedClock } from '@taskflow/platform-testing';
+import { type EventEnvelope, serializeEnvelope } from '@taskflow/platform-events';
+import { FixedClock, TEST_EVENTS } from '@taskflow/platform-testing';
 import { type BusTarget, LocalEventBus, type LocalEventBusOptions } from './local-event-bus';
 import type { PutEventsEntry } from './put-events';
 
@@ -63,6 +63,7 @@ function harness(
   let ids = 0;
   const bus = new LocalEventBus({
     rules: EVENT_RULES,
+    events: TEST_EVENTS,
     targets: { processor: processor.target, broadcaster: broadcaster.target },
     deadLetters: (letter) => {
       deadLetters.push(letter);
@@ -226,6 +227,7 @@ describe('LocalEventBus.putEvents', () => {
     const seen: unknown[] = [];
     const bus = new LocalEventBus({
       rules,
+      events: TEST_EVENTS,
       targets: {
         processor: (event) => {
           (event.detail as { touched?: boolean }).touched = true;
@@ -364,7 +366,7 @@ describe('LocalEventBus delivery failures', () => {
 });
 
 describe('LocalEventBus.publish (the relay publishing locally)', () => {
-  const envelopes = EVENT_DEFINITIONS.map((d, i) => envelope(d.type, i + 1));
+  const envelopes = TEST_EVENTS.definitions.map((d, i) => envelope(d.type, i + 1));
   /** The events as the relay hands them over: as stored. */
   const stored = (events: readonly EventEnvelope[]) => events.map(serializeEnvelope);
 
@@ -380,7 +382,7 @@ describe('LocalEventBus.publish (the relay publishing locally)', () => {
     expect(outcome).toEqual({ published: envelopes.map((e) => e.id), failed: [] });
     expect(processor).toEqual([]);
     expect(broadcaster.map((e) => [e.source, e['detail-type'], e.detail])).toEqual(
-      EVENT_DEFINITIONS.map((d, i) => ['taskflow.tasks', d.detailType, envelopes[i]]),
+      TEST_EVENTS.definitions.map((d, i) => ['taskflow.tasks', d.detailType, envelopes[i]]),
     );
     expect(broadcaster[0]?.time).toBe('2025-01-02T03:04:05Z');
   });

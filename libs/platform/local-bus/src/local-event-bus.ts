@@ -19,7 +19,7 @@ import {
   failureReason,
   isPermanentFailure,
 } from '@taskflow/platform-event-routing';
-import { type SerializedEnvelope, eventDefinitionOf } from '@taskflow/platform-events';
+import { type EventCatalog, type SerializedEnvelope } from '@taskflow/platform-events';
 import { type Clock, systemClock } from '@taskflow/platform-kernel';
 import {
   type PutEventsEntry,
@@ -62,6 +62,8 @@ export interface LocalEventBusOptions {
   readonly targets: Readonly<Partial<Record<string, BusTarget>>>;
   /** Where events go that a target refused for good or kept failing. */
   readonly deadLetters: DeadLetterSink;
+  /** The events this release publishes, for each one's `DetailType`. */
+  readonly events: EventCatalog;
   /** `Source` of envelopes handed to `publish`; `taskflow.tasks` unless given. */
   readonly source?: string;
   /** `region` of delivered events; `local` unless given. */
@@ -116,6 +118,7 @@ export class LocalEventBus implements EventPublisher {
   private readonly random: () => number;
   private readonly clock: Clock;
   private readonly newEventId: () => string;
+  private readonly events: EventCatalog;
   private readonly observer: LocalBusObserver;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -130,6 +133,7 @@ export class LocalEventBus implements EventPublisher {
       ),
     );
     this.deadLetters = options.deadLetters;
+    this.events = options.events;
     this.source = options.source ?? DEFAULT_TASKFLOW_EVENT_SOURCE;
     this.region = options.region ?? 'local';
     this.account = options.account ?? '000000000000';
@@ -165,7 +169,7 @@ export class LocalEventBus implements EventPublisher {
     const failed: PublishFailure[] = [];
     const outgoing: { id: string; entry: PutEventsEntry }[] = [];
     for (const event of events) {
-      const definition = eventDefinitionOf(event.type);
+      const definition = this.events.definitionOf(event.type);
       if (definition === undefined) {
         // As the EventBridge publisher: a newer release may know the type; keep it in the outbox.
         failed.push({

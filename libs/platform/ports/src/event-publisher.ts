@@ -1,4 +1,4 @@
-import type { SerializedEnvelope } from '@taskflow/platform-events';
+import { type SerializedEnvelope } from '@taskflow/platform-events';
 
 /** Why one event was not published. */
 export interface PublishFailure {

@@ -1,4 +1,4 @@
-import type { SerializedEnvelope } from '@taskflow/platform-events';
+import { type SerializedEnvelope } from '@taskflow/platform-events';
 
 /** The outcome of one publish attempt, as recorded on an outbox row. */
 export interface OutboxAttemptFailure {

@@ -1,4 +1,4 @@
-import type { PendingEvent } from '@taskflow/platform-events';
+import { type PendingEvent } from '@taskflow/platform-events';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { createTestDatabase } from '@taskflow/platform-testing';
 import { Database } from './database';
@@ -20,6 +20,7 @@ describe('Database', () => {
   async function write(id: string): Promise<void> {
     const event: PendingEvent = {
       type: 'task.deleted',
+      schemaVersion: 1,
       data: { deletedAt: new Date().toISOString() },
       aggregateId: id,
       aggregateVersion: 2,

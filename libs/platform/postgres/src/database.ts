@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type TransactionRunner, retrying } from '@taskflow/platform-ports';
-import type { EventEnvelope } from '@taskflow/platform-events';
+import { type EventEnvelope } from '@taskflow/platform-events';
 import * as pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from './database.config';

@@ -309,6 +309,7 @@ describe('PgConnectionStore', () => {
         toEnvelope(
           {
             type: 'task.deleted',
+            schemaVersion: 1,
             data: { deletedAt: T0.toISOString() },
             aggregateId: randomUUID(),
             aggregateVersion: 2,

@@ -1,4 +1,4 @@
-import type { EventEnvelope, PendingEvent } from '@taskflow/platform-events';
+import { type EventEnvelope, type PendingEvent } from '@taskflow/platform-events';
 import { OutboxRelay } from '@taskflow/platform-relay';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { ScriptedPublisher } from '@taskflow/platform-testing';
@@ -47,8 +47,18 @@ describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', 
   const assignedThenDeleted = async (): Promise<void> => {
     const taskId = uuidV7Generator.next();
     await command(
-      { type: 'task.assigned', data: { from: null, to: actorId }, ...ofTask(taskId, 2) },
-      { type: 'task.deleted', data: { deletedAt: new Date().toISOString() }, ...ofTask(taskId, 3) },
+      {
+        type: 'task.assigned',
+        schemaVersion: 1,
+        data: { from: null, to: actorId },
+        ...ofTask(taskId, 2),
+      },
+      {
+        type: 'task.deleted',
+        schemaVersion: 1,
+        data: { deletedAt: new Date().toISOString() },
+        ...ofTask(taskId, 3),
+      },
     );
   };
 
@@ -274,6 +284,7 @@ describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', 
     await assignedThenDeleted();
     const statusChanged = (): PendingEvent => ({
       type: 'task.status_changed',
+      schemaVersion: 1,
       data: { from: 'pending', to: 'in_progress' },
       ...ofTask(uuidV7Generator.next(), 2),
     });

@@ -1,5 +1,5 @@
 import type { ClaimedEvent, OutboxAttemptFailure, OutboxStore } from '@taskflow/platform-ports';
-import type { SerializedEnvelope } from '@taskflow/platform-events';
+import { type SerializedEnvelope } from '@taskflow/platform-events';
 import type { Database } from './database';
 import { isoText } from './iso-text';
 import { isRetryableConflict } from './pg-errors';

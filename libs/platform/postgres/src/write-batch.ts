@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type EventEnvelope, type PendingEvent, envelopeJson, toEnvelope } from '@taskflow/platform-events';
+import {
+  envelopeJson,
+  type EventEnvelope,
+  type PendingEvent,
+  toEnvelope,
+} from '@taskflow/platform-events';
 import type { IdGenerator, WriteContext } from '@taskflow/platform-kernel';
 import type { Statement } from './database';
 

@@ -1,8 +1,8 @@
 import type { EventPublisher, PublishOutcome } from '@taskflow/platform-ports';
 import {
+  envelopeJson,
   type EventEnvelope,
   type SerializedEnvelope,
-  envelopeJson,
   toEnvelope,
 } from '@taskflow/platform-events';
 import {
@@ -26,6 +26,7 @@ describe('OutboxRelay', () => {
     return toEnvelope(
       {
         type: 'project.created',
+        schemaVersion: 1,
         data: { project: { id, name: 'P', createdBy: id, createdAt: clock.now().toISOString() } },
         aggregateId: id,
         aggregateVersion: 1,

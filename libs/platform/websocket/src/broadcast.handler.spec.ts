@@ -10,6 +10,7 @@ import {
   FakeApiGatewayManagementServer,
   FixedClock,
   InMemoryConnectionStore,
+  TEST_EVENTS,
 } from '@taskflow/platform-testing';
 import {
   ApiGatewayConnectionSender,
@@ -30,6 +31,7 @@ const NOW = '2026-02-09T18:12:00.000Z';
 const taskDeleted: EventEnvelope = toEnvelope(
   {
     type: 'task.deleted',
+    schemaVersion: 1,
     data: { deletedAt: NOW },
     aggregateId: '01900000-0000-7000-8000-000000000101',
     aggregateVersion: 4,
@@ -44,6 +46,7 @@ const taskDeleted: EventEnvelope = toEnvelope(
 const bobRemoved: EventEnvelope = toEnvelope(
   {
     type: 'project.member_removed',
+    schemaVersion: 1,
     data: { userId: BOB, role: 'editor' },
     aggregateId: PROJECT,
     aggregateVersion: 5,
@@ -83,6 +86,7 @@ describe('handleBroadcast (real SDK client against the fake management API)', ()
   function broadcasting(concurrency: number): BroadcastDeps {
     const connections: ConnectionStore = store;
     return {
+      events: TEST_EVENTS,
       broadcaster: new WebSocketBroadcaster(
         connections,
         new ApiGatewayConnectionSender(client),

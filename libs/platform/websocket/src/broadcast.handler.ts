@@ -1,5 +1,5 @@
 import type { DeliveryFailure } from '@taskflow/platform-event-routing';
-import { type EventEnvelope, envelopeSchemaOf, eventDefinitionOf } from '@taskflow/platform-events';
+import { envelopeSchemaOf, type EventCatalog, type EventEnvelope } from '@taskflow/platform-events';
 import type { BroadcastOutcome, WebSocketBroadcaster } from '@taskflow/platform-live-updates';
 import type { FieldIssue } from '@taskflow/platform-kernel';
 import type { BroadcastEvent } from './websocket-events';
@@ -7,6 +7,8 @@ import type { BroadcastEvent } from './websocket-events';
 /** What {@link handleBroadcast} needs; build it once per Lambda instance. */
 export interface BroadcastDeps {
   readonly broadcaster: Pick<WebSocketBroadcaster, 'broadcast'>;
+  /** The events a detail may carry. */
+  readonly events: EventCatalog;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function handleBroadcast(
   event: BroadcastEvent,
   deps: BroadcastDeps,
 ): Promise<BroadcastOutcome> {
-  return deps.broadcaster.broadcast(envelopeOf(event));
+  return deps.broadcaster.broadcast(envelopeOf(event, deps.events));
 }
 
 /**
@@ -55,7 +57,7 @@ export async function handleBroadcast(
  *
  * @throws InvalidBroadcastEventError naming the fields at fault.
  */
-export function envelopeOf(event: BroadcastEvent): EventEnvelope {
+export function envelopeOf(event: BroadcastEvent, events: EventCatalog): EventEnvelope {
   const { detail } = event;
   const invalid = (path: string, message: string): InvalidBroadcastEventError =>
     new InvalidBroadcastEventError(event.id, [{ path, message }]);
@@ -64,7 +66,7 @@ export function envelopeOf(event: BroadcastEvent): EventEnvelope {
   }
   const type = (detail as Record<string, unknown>)['type'];
   if (typeof type !== 'string') throw invalid('detail.type', 'Required');
-  const definition = eventDefinitionOf(type);
+  const definition = events.definitionOf(type);
   if (definition === undefined) {
     throw invalid('detail.type', `unknown event type ${JSON.stringify(type)}`);
   }

@@ -1,5 +1,4 @@
-import type { ProjectRole } from '@taskflow/platform-events';
-import { Project } from '@taskflow/projects-domain';
+import { Project, type ProjectRole } from '@taskflow/projects-domain';
 import { ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
 import { as, count } from '@taskflow/platform-postgres/testing';
 import { ownerWithProject, registerUser, useProjectsDatabase } from './testing/database.fixture';

@@ -1,9 +1,9 @@
-import type { ProjectRole } from '@taskflow/platform-events';
 import {
   Project,
   ProjectAccess,
   type ProjectMember,
   type ProjectRepository,
+  type ProjectRole,
 } from '@taskflow/projects-domain';
 import {
   type IdGenerator,

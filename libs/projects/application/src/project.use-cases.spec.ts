@@ -1,6 +1,9 @@
 import type { RequestContext } from '@taskflow/platform-ports';
-import type { ProjectRole } from '@taskflow/platform-events';
-import type { ProjectSnapshot } from '@taskflow/projects-domain';
+import {
+  type ProjectRole,
+  type ProjectSnapshot,
+  type projectMemberAdded,
+} from '@taskflow/projects-domain';
 import {
   ConflictError,
   ForbiddenError,
@@ -399,7 +402,7 @@ describe('ProjectUseCases.addMember', () => {
     expect(await w.projects.get(projectId, w.as(w.owner))).toEqual(asStored(project));
     expect(
       w.ports.projects
-        .storedEventsOf('project.member_added')
+        .storedEventsOf<typeof projectMemberAdded>('project.member_added')
         .map((e) => [e.data.userId, e.aggregateVersion]),
     ).toEqual([
       [w.owner, 1],

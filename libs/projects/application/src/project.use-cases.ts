@@ -3,12 +3,12 @@ import {
   type TransactionRunner,
   retryOnStaleVersion,
 } from '@taskflow/platform-ports';
-import type { ProjectRole } from '@taskflow/platform-events';
 import {
   Project,
-  type ProjectRepository,
-  type ProjectSnapshot,
   projectNotFound,
+  type ProjectRepository,
+  type ProjectRole,
+  type ProjectSnapshot,
 } from '@taskflow/projects-domain';
 import {
   type Clock,

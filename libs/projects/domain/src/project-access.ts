@@ -1,4 +1,4 @@
-import type { ProjectRole } from '@taskflow/platform-events';
+import { type ProjectRole } from './project.events';
 import { ForbiddenError, NotFoundError } from '@taskflow/platform-kernel';
 
 /** Roles that may change a project's tasks and comments. */

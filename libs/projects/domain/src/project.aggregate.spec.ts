@@ -1,4 +1,4 @@
-import type { ProjectRole } from '@taskflow/platform-events';
+import { type ProjectRole } from './project.events';
 import {
   ConflictError,
   ForbiddenError,

@@ -1,6 +1,19 @@
-import type { PendingEvent, ProjectRole } from '@taskflow/platform-events';
-import { ConflictError, ForbiddenError, NotFoundError, boundedText } from '@taskflow/platform-kernel';
+import { type PendingEvent, pendingEvent } from '@taskflow/platform-events';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  boundedText,
+} from '@taskflow/platform-kernel';
 import { ProjectAccess, projectNotFound } from './project-access';
+import {
+  PROJECT_EVENTS,
+  type ProjectEvent,
+  type ProjectRole,
+  projectCreated,
+  projectMemberAdded,
+  projectMemberRemoved,
+} from './project.events';
 
 /** Bounds of a project's name, in characters. */
 export const PROJECT_NAME_BOUNDS = { min: 1, max: 100 } as const;
@@ -39,7 +52,7 @@ export interface ProjectSnapshot {
  * owner; it always keeps at least one owner; only owners change membership.
  */
 export class Project {
-  private events: PendingEvent[] = [];
+  private events: ProjectEvent[] = [];
   private readonly members: Map<string, ProjectMember>;
   private version: number;
   private updatedAt: string;
@@ -63,10 +76,13 @@ export class Project {
       version: 1,
       members: [{ userId: input.creatorId, role: 'owner', addedAt: at }],
     });
-    project.raise('project.created', input.creatorId, at, {
+    project.raise(projectCreated, input.creatorId, at, {
       project: { id: input.id, name, createdBy: input.creatorId, createdAt: at },
     });
-    project.raise('project.member_added', input.creatorId, at, { userId: input.creatorId, role: 'owner' });
+    project.raise(projectMemberAdded, input.creatorId, at, {
+      userId: input.creatorId,
+      role: 'owner',
+    });
     return project;
   }
 
@@ -90,33 +106,46 @@ export class Project {
 
   /** Access rights of every member. */
   access(): ProjectAccess {
-    return ProjectAccess.of(this.props.id, new Map([...this.members].map(([id, m]) => [id, m.role])));
+    return ProjectAccess.of(
+      this.props.id,
+      new Map([...this.members].map(([id, m]) => [id, m.role])),
+    );
   }
 
   /** Adds a member; only an owner may. Raises `project.member_added`. */
   addMember(input: { actorId: string; userId: string; role: ProjectRole; now: Date }): void {
     this.requireOwner(input.actorId);
     if (this.members.has(input.userId)) {
-      throw new ConflictError('ALREADY_MEMBER', `user ${input.userId} is already a member of this project`);
+      throw new ConflictError(
+        'ALREADY_MEMBER',
+        `user ${input.userId} is already a member of this project`,
+      );
     }
     const at = input.now.toISOString();
     this.members.set(input.userId, { userId: input.userId, role: input.role, addedAt: at });
     this.bump(at);
-    this.raise('project.member_added', input.actorId, at, { userId: input.userId, role: input.role });
+    this.raise(projectMemberAdded, input.actorId, at, { userId: input.userId, role: input.role });
   }
 
   /** Removes a member; only an owner may, and never the last owner. Raises `project.member_removed`. */
   removeMember(input: { actorId: string; userId: string; now: Date }): void {
     this.requireOwner(input.actorId);
     const member = this.members.get(input.userId);
-    if (!member) throw new NotFoundError('MEMBER_NOT_FOUND', `user ${input.userId} is not a member of this project`);
+    if (!member)
+      throw new NotFoundError(
+        'MEMBER_NOT_FOUND',
+        `user ${input.userId} is not a member of this project`,
+      );
     if (member.role === 'owner' && this.ownerCount() === 1) {
       throw new ConflictError('LAST_OWNER', 'a project must keep at least one owner');
     }
     const at = input.now.toISOString();
     this.members.delete(input.userId);
     this.bump(at);
-    this.raise('project.member_removed', input.actorId, at, { userId: input.userId, role: member.role });
+    this.raise(projectMemberRemoved, input.actorId, at, {
+      userId: input.userId,
+      role: member.role,
+    });
   }
 
   /** The project's public shape, members in the order they joined. */
@@ -133,7 +162,7 @@ export class Project {
   }
 
   /** Returns the events raised since the last call, and forgets them. */
-  pullEvents(): PendingEvent[] {
+  pullEvents(): ProjectEvent[] {
     const events = this.events;
     this.events = [];
     return events;
@@ -163,20 +192,20 @@ export class Project {
     this.updatedAt = at;
   }
 
-  private raise<T extends 'project.created' | 'project.member_added' | 'project.member_removed'>(
-    type: T,
+  private raise<D extends (typeof PROJECT_EVENTS)[number]>(
+    definition: D,
     actor: string,
     occurredAt: string,
-    data: Extract<PendingEvent, { type: T }>['data'],
+    data: PendingEvent<D>['data'],
   ): void {
-    this.events.push({
-      type,
-      data,
-      aggregateId: this.props.id,
-      aggregateVersion: this.version,
-      projectId: this.props.id,
-      actor,
-      occurredAt,
-    } as Extract<PendingEvent, { type: T }>);
+    this.events.push(
+      pendingEvent(definition, data, {
+        aggregateId: this.props.id,
+        aggregateVersion: this.version,
+        projectId: this.props.id,
+        actor,
+        occurredAt,
+      }),
+    );
   }
 }

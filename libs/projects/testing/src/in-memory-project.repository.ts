@@ -1,10 +1,10 @@
-import type { ProjectRole } from '@taskflow/platform-events';
 import {
   Project,
   ProjectAccess,
   type ProjectMember,
   type ProjectProps,
   type ProjectRepository,
+  type ProjectRole,
 } from '@taskflow/projects-domain';
 import { type Page, StaleVersionError, type WriteContext } from '@taskflow/platform-kernel';
 import {

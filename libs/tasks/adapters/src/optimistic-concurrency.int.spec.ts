@@ -1,7 +1,6 @@
-import type { TaskField } from '@taskflow/platform-events';
 import type { Project } from '@taskflow/projects-domain';
 import { StaleVersionError } from '@taskflow/platform-kernel';
-import type { Task, TaskPatch } from '@taskflow/tasks-domain';
+import { type Task, type TaskField, type TaskPatch } from '@taskflow/tasks-domain';
 import { as, count, outboxOf } from '@taskflow/platform-postgres/testing';
 import {
   auditOf,

@@ -1,4 +1,3 @@
-import type { PendingEvent, TaskPriority, TaskStatus } from '@taskflow/platform-events';
 import {
   type IdGenerator,
   type Page,
@@ -6,14 +5,17 @@ import {
   type WriteContext,
 } from '@taskflow/platform-kernel';
 import {
+  assigneeNotMember,
+  auditRowsOf,
+  historyOf,
   Task,
   type TaskAuditRow,
   type TaskHistoryEntry,
   type TaskListQuery,
+  type TaskPriority,
   type TaskRepository,
-  assigneeNotMember,
-  auditRowsOf,
-  historyOf,
+  type TaskStatus,
+  type TaskEvent,
 } from '@taskflow/tasks-domain';
 import {
   appendOutbox,
@@ -158,7 +160,7 @@ function taskInsertBatch(
 }
 
 /** Who a task's pending events leave it assigned to, when they assign someone. */
-function newAssigneeOf(events: readonly PendingEvent[]): string | null {
+function newAssigneeOf(events: readonly TaskEvent[]): string | null {
   let assignee: string | null = null;
   for (const event of events) if (event.type === 'task.assigned') assignee = event.data.to;
   return assignee;
@@ -245,7 +247,7 @@ export function taskListStatement(query: TaskListQuery): Statement {
 // Audit rows and outbox rows of the task's pending events, in the command's own statement.
 function appendEventsAndAudit(
   batch: WriteBatch,
-  events: readonly PendingEvent[],
+  events: readonly TaskEvent[],
   context: WriteContext,
   ids: IdGenerator,
 ): void {

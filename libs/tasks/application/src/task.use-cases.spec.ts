@@ -1,5 +1,5 @@
 import type { RequestContext } from '@taskflow/platform-ports';
-import type { ProjectRole } from '@taskflow/platform-events';
+import { type ProjectRole } from '@taskflow/projects-domain';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import {
   ForbiddenError,
@@ -9,7 +9,7 @@ import {
 } from '@taskflow/platform-kernel';
 import { CountingTransactionRunner } from '@taskflow/platform-testing';
 import { type InMemoryPorts, inMemoryPorts } from '@taskflow/tasks-testing';
-import { TASK_INSTANT_RULE } from '@taskflow/tasks-domain';
+import { TASK_INSTANT_RULE, type taskUpdated } from '@taskflow/tasks-domain';
 import { UserUseCases } from '@taskflow/users-application';
 import { type CreateTaskInput, type ListTasksInput, TaskUseCases } from './task.use-cases';
 
@@ -495,7 +495,9 @@ describe('TaskUseCases.update', () => {
       },
     ]);
     expect(
-      Object.keys(w.ports.tasks.storedEventsOf('task.updated')[0]?.data.changes ?? {}),
+      Object.keys(
+        w.ports.tasks.storedEventsOf<typeof taskUpdated>('task.updated')[0]?.data.changes ?? {},
+      ),
     ).toEqual(['priority']);
   });
 

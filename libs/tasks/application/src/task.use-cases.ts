@@ -1,5 +1,4 @@
 import { type RequestContext, retryOnStaleVersion } from '@taskflow/platform-ports';
-import type { TaskSnapshot } from '@taskflow/platform-events';
 import type { DepartureProgress } from '@taskflow/projects-application';
 import {
   type ProjectAccess,
@@ -18,11 +17,12 @@ import {
   type CommentSnapshot,
   Task,
   type TaskHistoryEntry,
+  taskInstant,
   type TaskListQuery,
+  taskNotFound,
   type TaskPatch,
   type TaskRepository,
-  taskInstant,
-  taskNotFound,
+  type TaskSnapshot,
 } from '@taskflow/tasks-domain';
 
 /** What a caller sends to create a task. */

@@ -1,5 +1,4 @@
-import type { ProjectRole } from '@taskflow/platform-events';
-import { ProjectAccess } from '@taskflow/projects-domain';
+import { ProjectAccess, type ProjectRole } from '@taskflow/projects-domain';
 import { ForbiddenError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
 import { COMMENT_BODY_BOUNDS, Comment } from './comment.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';

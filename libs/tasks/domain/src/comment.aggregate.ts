@@ -1,6 +1,7 @@
-import type { PendingEvent } from '@taskflow/platform-events';
+import { pendingEvent } from '@taskflow/platform-events';
 import type { ProjectAccess } from '@taskflow/projects-domain';
 import { boundedText } from '@taskflow/platform-kernel';
+import { type TaskEvent, commentAdded } from './task.events';
 
 /** Bounds of a comment's body, in characters, after trimming. */
 export const COMMENT_BODY_BOUNDS = { min: 1, max: 10_000 } as const;
@@ -17,7 +18,7 @@ export interface CommentSnapshot {
 
 /** A remark on a task by a project owner or editor. Comments are immutable once written. */
 export class Comment {
-  private events: PendingEvent[] = [];
+  private events: TaskEvent[] = [];
 
   private constructor(private readonly props: CommentSnapshot) {}
 
@@ -42,15 +43,22 @@ export class Comment {
       body,
       createdAt,
     });
-    comment.events.push({
-      type: 'comment.added',
-      data: { commentId: input.id, taskId: input.taskId, authorId: input.authorId, body, createdAt },
-      aggregateId: input.id,
-      aggregateVersion: 1,
-      projectId: input.projectId,
-      actor: input.authorId,
-      occurredAt: createdAt,
-    });
+    const data = {
+      commentId: input.id,
+      taskId: input.taskId,
+      authorId: input.authorId,
+      body,
+      createdAt,
+    };
+    comment.events.push(
+      pendingEvent(commentAdded, data, {
+        aggregateId: input.id,
+        aggregateVersion: 1,
+        projectId: input.projectId,
+        actor: input.authorId,
+        occurredAt: createdAt,
+      }),
+    );
     return comment;
   }
 
@@ -64,7 +72,7 @@ export class Comment {
   }
 
   /** Returns the events raised since the last call, and forgets them. */
-  pullEvents(): PendingEvent[] {
+  pullEvents(): TaskEvent[] {
     const events = this.events;
     this.events = [];
     return events;

@@ -1,18 +1,19 @@
 // Every event the aggregates raise, checked against its published contract. It lives here
-// because tasks is the one bounded context that may import users, projects and tasks alike;
-// the events library cannot import the aggregates without a dependency cycle.
+// because tasks is the one bounded context that may import users, projects and tasks alike.
 import {
-  EVENT_DEFINITIONS,
   type EventEnvelope,
   type PendingEvent,
   envelopeSchemaOf,
-  eventDefinitionOf,
+  eventCatalog,
   toEnvelope,
 } from '@taskflow/platform-events';
-import { Project } from '@taskflow/projects-domain';
-import { User } from '@taskflow/users-domain';
+import { PROJECT_EVENTS, Project } from '@taskflow/projects-domain';
+import { USER_EVENTS, User } from '@taskflow/users-domain';
 import { Comment } from './comment.aggregate';
 import { Task } from './task.aggregate';
+import { TASK_EVENTS } from './task.events';
+
+const EVENTS = eventCatalog(TASK_EVENTS, USER_EVENTS, PROJECT_EVENTS);
 
 const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
 const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
@@ -87,14 +88,14 @@ describe('events raised by the aggregates', () => {
     const raised = new Set(envelopes.map((e) => e.type));
 
     // Assess
-    expect([...raised].sort()).toEqual(EVENT_DEFINITIONS.map((d) => d.type).sort());
+    expect([...raised].sort()).toEqual(EVENTS.definitions.map((d) => d.type).sort());
   });
 
   it.each(envelopes.map((envelope) => ({ type: envelope.type, envelope })))(
     '$type (version $envelope.aggregateVersion) matches its envelope schema',
     ({ type, envelope }) => {
       // Prepare
-      const definition = eventDefinitionOf(type);
+      const definition = EVENTS.definitionOf(type);
       if (definition === undefined) throw new Error(`no definition for ${type}`);
 
       // Act
@@ -110,7 +111,7 @@ describe('events raised by the aggregates', () => {
     '$type (version $envelope.aggregateVersion) survives the outbox as JSON unchanged',
     ({ type, envelope }) => {
       // Prepare
-      const definition = eventDefinitionOf(type);
+      const definition = EVENTS.definitionOf(type);
       if (definition === undefined) throw new Error(`no definition for ${type}`);
 
       // Act

@@ -1,4 +1,5 @@
 /** The tasks context's domain: the Task and Comment aggregates, task fields and history, and the repository ports. */
+export * from './task.events';
 export * from './task-fields';
 export * from './task.aggregate';
 export * from './comment.aggregate';

@@ -1,5 +1,5 @@
-import type { PendingEvent, ProjectRole } from '@taskflow/platform-events';
-import { ProjectAccess } from '@taskflow/projects-domain';
+import { type TaskEvent } from './task.events';
+import { ProjectAccess, type ProjectRole } from '@taskflow/projects-domain';
 import { Task } from './task.aggregate';
 import { type TaskAuditRow, auditRowsOf, historyOf } from './task-history';
 
@@ -22,8 +22,8 @@ const at = (day: number): Date => new Date(Date.UTC(2025, 0, day, 9));
  * The events of a task's whole life, as successive commands would store them: created, four
  * changes (one of them a no-op, which stores nothing), then deleted.
  */
-function lifeOfATask(): PendingEvent[] {
-  const events: PendingEvent[] = [];
+function lifeOfATask(): TaskEvent[] {
+  const events: TaskEvent[] = [];
   const task = Task.create({
     id: TASK_ID,
     projectId: PROJECT_ID,
@@ -92,11 +92,12 @@ describe('auditRowsOf', () => {
     });
   });
 
-  it.each<{ type: PendingEvent['type']; event: PendingEvent }>([
+  it.each<{ type: TaskEvent['type']; event: TaskEvent }>([
     {
       type: 'task.status_changed',
       event: {
         type: 'task.status_changed',
+        schemaVersion: 1,
         data: { from: 'pending', to: 'blocked' },
         aggregateId: TASK_ID,
         aggregateVersion: 2,
@@ -109,6 +110,7 @@ describe('auditRowsOf', () => {
       type: 'task.assigned',
       event: {
         type: 'task.assigned',
+        schemaVersion: 1,
         data: { from: null, to: EDITOR },
         aggregateId: TASK_ID,
         aggregateVersion: 2,
@@ -121,6 +123,7 @@ describe('auditRowsOf', () => {
       type: 'task.completed',
       event: {
         type: 'task.completed',
+        schemaVersion: 1,
         data: { completedAt: at(2).toISOString(), completedBy: OWNER },
         aggregateId: TASK_ID,
         aggregateVersion: 2,

@@ -1,4 +1,10 @@
-import type { FieldChange, FieldValue, PendingEvent, TaskField } from '@taskflow/platform-events';
+import {
+  TASK_DIFFED_FIELDS,
+  type FieldChange,
+  type FieldValue,
+  type TaskEvent,
+  type TaskField,
+} from './task.events';
 
 /** What a version of a task did. */
 export type TaskHistoryAction = 'created' | 'updated' | 'deleted';
@@ -24,29 +30,18 @@ export interface TaskHistoryEntry {
   readonly changes: Partial<Record<TaskField, FieldChange>>;
 }
 
-const CREATION_FIELDS: readonly TaskField[] = [
-  'title',
-  'description',
-  'status',
-  'priority',
-  'assigneeId',
-  'dueDate',
-  'labels',
-  'completedAt',
-];
-
 /**
  * The audit rows a task's pending events call for: creation as one row (version 1), then one
  * row per changed field per version. Other events (status_changed, assigned, completed) repeat
  * what `task.updated` already records and add no row.
  */
-export function auditRowsOf(events: readonly PendingEvent[]): TaskAuditRow[] {
+export function auditRowsOf(events: readonly TaskEvent[]): TaskAuditRow[] {
   const rows: TaskAuditRow[] = [];
   for (const event of events) {
     const base = { taskId: event.aggregateId, version: event.aggregateVersion, actorId: event.actor, at: event.occurredAt };
     if (event.type === 'task.created') {
       const initial: Record<string, FieldValue> = {};
-      for (const field of CREATION_FIELDS) initial[field] = event.data.task[field];
+      for (const field of TASK_DIFFED_FIELDS) initial[field] = event.data.task[field];
       rows.push({ ...base, field: '*', oldValue: null, newValue: initial });
     } else if (event.type === 'task.updated') {
       for (const [field, change] of Object.entries(event.data.changes) as [TaskField, FieldChange][]) {
@@ -71,7 +66,7 @@ export function historyOf(rows: readonly TaskAuditRow[]): TaskHistoryEntry[] {
     if (row.field === '*') {
       entry.action = 'created';
       const initial = row.newValue as Record<string, FieldValue>;
-      for (const field of CREATION_FIELDS) {
+      for (const field of TASK_DIFFED_FIELDS) {
         entry.changes[field] = { oldValue: null, newValue: initial[field] ?? null };
       }
     } else {

@@ -1,5 +1,6 @@
-import type { PendingEvent, ProjectRole, TaskSnapshot } from '@taskflow/platform-events';
-import { ProjectAccess } from '@taskflow/projects-domain';
+import { type PendingEvent } from '@taskflow/platform-events';
+import { type TaskSnapshot } from './task.events';
+import { ProjectAccess, type ProjectRole } from '@taskflow/projects-domain';
 import {
   ConflictError,
   ForbiddenError,

@@ -1,15 +1,24 @@
-import type {
-  FieldChange,
-  FieldValue,
-  PendingEvent,
-  TaskField,
-  TaskPriority,
-  TaskSnapshot,
-  TaskStatus,
-} from '@taskflow/platform-events';
-import type { ProjectAccess } from '@taskflow/projects-domain';
+import { type PendingEvent, pendingEvent } from '@taskflow/platform-events';
 import { ConflictError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
+import type { ProjectAccess } from '@taskflow/projects-domain';
 import { taskDescription, taskDueDate, taskLabels, taskTitle } from './task-fields';
+import {
+  TASK_DIFFED_FIELDS,
+  type TASK_EVENTS,
+  type FieldChange,
+  type FieldValue,
+  type TaskEvent,
+  type TaskField,
+  type TaskPriority,
+  type TaskSnapshot,
+  type TaskStatus,
+  taskAssigned,
+  taskCompleted,
+  taskCreated,
+  taskDeleted,
+  taskStatusChanged,
+  taskUpdated,
+} from './task.events';
 
 /** Fields a caller sets or changes; an absent (or undefined) field is left as it is. */
 export interface TaskPatch {
@@ -52,7 +61,7 @@ export function assigneeNotMember(): ValidationError {
  * one per change; a deleted task accepts no change.
  */
 export class Task {
-  private events: PendingEvent[] = [];
+  private events: TaskEvent[] = [];
   private state: TaskSnapshot;
 
   private constructor(
@@ -97,15 +106,12 @@ export class Task {
       },
       0,
     );
-    task.raise({ type: 'task.created', data: { task: task.snapshot() } }, input.actorId);
+    task.raise(taskCreated, { task: task.snapshot() }, input.actorId);
     if (assigneeId !== null) {
-      task.raise({ type: 'task.assigned', data: { from: null, to: assigneeId } }, input.actorId);
+      task.raise(taskAssigned, { from: null, to: assigneeId }, input.actorId);
     }
     if (status === 'completed') {
-      task.raise(
-        { type: 'task.completed', data: { completedAt: at, completedBy: input.actorId } },
-        input.actorId,
-      );
+      task.raise(taskCompleted, { completedAt: at, completedBy: input.actorId }, input.actorId);
     }
     return task;
   }
@@ -195,24 +201,15 @@ export class Task {
     next.version = before.version + 1;
     next.updatedAt = at;
     this.state = next;
-    this.raise({ type: 'task.updated', data: { changes, task: this.snapshot() } }, actorId);
+    this.raise(taskUpdated, { changes, task: this.snapshot() }, actorId);
     if (next.status !== before.status) {
-      this.raise(
-        { type: 'task.status_changed', data: { from: before.status, to: next.status } },
-        actorId,
-      );
+      this.raise(taskStatusChanged, { from: before.status, to: next.status }, actorId);
       if (next.status === 'completed') {
-        this.raise(
-          { type: 'task.completed', data: { completedAt: at, completedBy: actorId } },
-          actorId,
-        );
+        this.raise(taskCompleted, { completedAt: at, completedBy: actorId }, actorId);
       }
     }
     if (next.assigneeId !== before.assigneeId) {
-      this.raise(
-        { type: 'task.assigned', data: { from: before.assigneeId, to: next.assigneeId } },
-        actorId,
-      );
+      this.raise(taskAssigned, { from: before.assigneeId, to: next.assigneeId }, actorId);
     }
     return true;
   }
@@ -223,7 +220,7 @@ export class Task {
     if (this.isDeleted) throw taskNotFound(this.state.id);
     const at = now.toISOString();
     this.state = { ...this.state, deletedAt: at, updatedAt: at, version: this.state.version + 1 };
-    this.raise({ type: 'task.deleted', data: { deletedAt: at } }, actorId);
+    this.raise(taskDeleted, { deletedAt: at }, actorId);
   }
 
   /** The task's public shape. */
@@ -232,26 +229,26 @@ export class Task {
   }
 
   /** Returns the events raised since the last call, and forgets them. */
-  pullEvents(): PendingEvent[] {
+  pullEvents(): TaskEvent[] {
     const events = this.events;
     this.events = [];
     return events;
   }
 
-  private raise(
-    event: {
-      [K in PendingEvent['type']]: { type: K; data: Extract<PendingEvent, { type: K }>['data'] };
-    }[PendingEvent['type']],
+  private raise<D extends (typeof TASK_EVENTS)[number]>(
+    definition: D,
+    data: PendingEvent<D>['data'],
     actorId: string,
   ): void {
-    this.events.push({
-      ...event,
-      aggregateId: this.state.id,
-      aggregateVersion: this.state.version,
-      projectId: this.state.projectId,
-      actor: actorId,
-      occurredAt: this.state.updatedAt,
-    });
+    this.events.push(
+      pendingEvent(definition, data, {
+        aggregateId: this.state.id,
+        aggregateVersion: this.state.version,
+        projectId: this.state.projectId,
+        actor: actorId,
+        occurredAt: this.state.updatedAt,
+      }),
+    );
   }
 }
 
@@ -259,20 +256,9 @@ function requireAssignable(assigneeId: string | null, access: ProjectAccess): vo
   if (assigneeId !== null && !access.isMember(assigneeId)) throw assigneeNotMember();
 }
 
-const DIFFED_FIELDS: readonly TaskField[] = [
-  'title',
-  'description',
-  'status',
-  'priority',
-  'assigneeId',
-  'dueDate',
-  'labels',
-  'completedAt',
-];
-
 function diff(before: TaskSnapshot, after: TaskSnapshot): Partial<Record<TaskField, FieldChange>> {
   const changes: Partial<Record<TaskField, FieldChange>> = {};
-  for (const field of DIFFED_FIELDS) {
+  for (const field of TASK_DIFFED_FIELDS) {
     const oldValue = before[field];
     const newValue = after[field];
     if (!sameValue(oldValue, newValue)) changes[field] = { oldValue, newValue };

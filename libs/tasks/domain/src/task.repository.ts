@@ -1,4 +1,4 @@
-import type { TaskPriority, TaskStatus } from '@taskflow/platform-events';
+import { type TaskPriority, type TaskStatus } from './task.events';
 import type { Page, WriteContext } from '@taskflow/platform-kernel';
 import type { Comment } from './comment.aggregate';
 import type { TaskHistoryEntry } from './task-history';

@@ -3,7 +3,7 @@ import {
   INBOUND_COMMAND_DETAIL_TYPES,
   INBOUND_COMMAND_SOURCE,
 } from '@taskflow/platform-event-routing';
-import type { TaskPriority, TaskStatus } from '@taskflow/platform-events';
+import { type TaskPriority, type TaskStatus } from '@taskflow/tasks-domain';
 import { pathsWithNul } from '@taskflow/platform-kernel';
 import { Email } from '@taskflow/users-domain';
 import { z } from 'zod';

@@ -2,7 +2,10 @@ import { EVENT_RULES } from '@taskflow/platform-event-routing';
 import { LocalEventBus, type PutEventsEntry } from '@taskflow/platform-local-bus';
 import { count, useTestDatabase } from '@taskflow/platform-postgres/testing';
 import { createTestDatabase } from '@taskflow/platform-testing';
-import { TASK_INSTANT_RULE } from '@taskflow/tasks-domain';
+import { eventCatalog } from '@taskflow/platform-events';
+import { PROJECT_EVENTS } from '@taskflow/projects-domain';
+import { TASK_EVENTS, TASK_INSTANT_RULE } from '@taskflow/tasks-domain';
+import { USER_EVENTS } from '@taskflow/users-domain';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { PermanentEventError, TransientEventError } from './event-processing.error';
 import { defaultProjectIdFor } from './task.processor';
@@ -34,12 +37,14 @@ interface SeedCreatedDetail {
 }
 
 const f = useTestDatabase('task_processor', openProcessorFixture);
+const EVENTS = eventCatalog(TASK_EVENTS, USER_EVENTS, PROJECT_EVENTS);
 
 /** A local bus whose processor target is the fixture's processor and whose DLQ is the table. */
 function localBus(): LocalEventBus {
   return new LocalEventBus({
     rules: EVENT_RULES,
-    targets: { processor: f.processor.handleEventBridgeEvent },
+    events: EVENTS,
+    targets: { processor: (event) => f.processor.process(event) },
     deadLetters: (letter) => f.persistence.deadLetters.add(letter),
     sleep: () => Promise.resolve(),
   });
@@ -404,7 +409,8 @@ describe('TaskProcessor failures', () => {
       const local = await openProcessorFixture(scratch.url);
       const bus = new LocalEventBus({
         rules: EVENT_RULES,
-        targets: { processor: local.processor.handleEventBridgeEvent },
+        events: EVENTS,
+        targets: { processor: (event) => local.processor.process(event) },
         deadLetters: (letter) => local.persistence.deadLetters.add(letter),
         sleep: () => Promise.resolve(),
       });
@@ -557,7 +563,7 @@ describe('TaskProcessor failures', () => {
   });
 });
 
-describe('TaskProcessor.handleEventBridgeEvent (Lambda-shaped invocations)', () => {
+describe('TaskProcessor.process (Lambda-shaped invocations)', () => {
   /** An EventBridge event exactly as Lambda receives it (`@types/aws-lambda`). */
   function lambdaEvent<TDetailType extends string, TDetail>(
     detailType: TDetailType,
@@ -590,7 +596,7 @@ describe('TaskProcessor.handleEventBridgeEvent (Lambda-shaped invocations)', () 
     });
 
     // Act
-    const outcome = await f.processor.handleEventBridgeEvent(event);
+    const outcome = await f.processor.process(event);
 
     // Assess
     expect(outcome).toMatchObject({
@@ -615,10 +621,10 @@ describe('TaskProcessor.handleEventBridgeEvent (Lambda-shaped invocations)', () 
       eventType: 'task.created',
       taskData: { title: 'Retried' },
     });
-    const first = await f.processor.handleEventBridgeEvent(event);
+    const first = await f.processor.process(event);
 
     // Act
-    const retry = await f.processor.handleEventBridgeEvent(event);
+    const retry = await f.processor.process(event);
 
     // Assess
     expect(retry).toEqual({ ...first, duplicate: true });
@@ -646,7 +652,7 @@ describe('TaskProcessor.handleEventBridgeEvent (Lambda-shaped invocations)', () 
     },
   ])('rejects $case permanently', async ({ event, code }) => {
     // Act
-    const outcome = f.processor.handleEventBridgeEvent(event);
+    const outcome = f.processor.process(event);
 
     // Assess
     await expect(outcome).rejects.toMatchObject({

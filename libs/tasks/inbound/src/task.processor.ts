@@ -1,10 +1,9 @@
 import type { RequestContext, TransactionRunner } from '@taskflow/platform-ports';
 import type { BusEvent, ProcessedEventStore } from '@taskflow/platform-event-routing';
-import type { TaskSnapshot } from '@taskflow/platform-events';
 import type { ProjectUseCases } from '@taskflow/projects-application';
 import { type Clock, ConflictError, NotFoundError } from '@taskflow/platform-kernel';
 import type { TaskUseCases } from '@taskflow/tasks-application';
-import type { TaskPatch } from '@taskflow/tasks-domain';
+import { type TaskPatch, type TaskSnapshot } from '@taskflow/tasks-domain';
 import type { UserUseCases } from '@taskflow/users-application';
 import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
@@ -114,14 +113,10 @@ export class TaskProcessor {
   ) {}
 
   /**
-   * The entry point of a Lambda target: `export const handler = (event) =>
-   * processor.handleEventBridgeEvent(event)`. Resolves with the outcome; rejects with an
-   * {@link EventProcessingError}.
+   * Processes one inbound EventBridge event, given as parsed JSON (validated here): the entry
+   * point of the Lambda target and of the local bus's processor target. Resolves with the
+   * outcome; rejects with an {@link EventProcessingError}.
    */
-  readonly handleEventBridgeEvent = (event: BusEvent): Promise<ProcessingOutcome> =>
-    this.process(event);
-
-  /** Processes one event given as parsed JSON (validated here). */
   async process(event: unknown): Promise<ProcessingOutcome> {
     const { eventId, command } = parseInboundEvent(event);
     const fieldPrefix = command.type === 'task.created' ? 'detail.taskData' : 'detail.updates';

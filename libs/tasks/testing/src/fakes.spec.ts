@@ -1,13 +1,13 @@
-import { type EventEnvelope, envelopeSchemaOf, eventDefinitionOf } from '@taskflow/platform-events';
-import { Project } from '@taskflow/projects-domain';
+import { type EventEnvelope, envelopeSchemaOf, eventCatalog } from '@taskflow/platform-events';
+import { PROJECT_EVENTS, Project } from '@taskflow/projects-domain';
 import {
   ConflictError,
   StaleVersionError,
   ValidationError,
   isUuid,
 } from '@taskflow/platform-kernel';
-import { Comment, Task, type TaskListQuery } from '@taskflow/tasks-domain';
-import { User } from '@taskflow/users-domain';
+import { Comment, TASK_EVENTS, Task, type TaskListQuery } from '@taskflow/tasks-domain';
+import { USER_EVENTS, User } from '@taskflow/users-domain';
 import { z } from 'zod';
 import { FixedClock } from '@taskflow/platform-testing';
 import { type InMemoryPorts, inMemoryPorts } from './in-memory-ports';
@@ -49,7 +49,9 @@ async function storedTask(w: Awaited<ReturnType<typeof world>>, title = 'Task'):
 }
 
 function validEnvelope(envelope: EventEnvelope): boolean {
-  const definition = eventDefinitionOf(envelope.type);
+  const definition = eventCatalog(TASK_EVENTS, USER_EVENTS, PROJECT_EVENTS).definitionOf(
+    envelope.type,
+  );
   return definition !== undefined && envelopeSchemaOf(definition).safeParse(envelope).success;
 }
 

@@ -1,14 +1,15 @@
-import type { PendingEvent, TaskSnapshot } from '@taskflow/platform-events';
 import { type Page, StaleVersionError, type WriteContext } from '@taskflow/platform-kernel';
 import {
+  assigneeNotMember,
+  auditRowsOf,
+  historyOf,
   Task,
   type TaskAuditRow,
   type TaskHistoryEntry,
   type TaskListQuery,
   type TaskRepository,
-  assigneeNotMember,
-  auditRowsOf,
-  historyOf,
+  type TaskSnapshot,
+  type TaskEvent,
 } from '@taskflow/tasks-domain';
 import { compareIds, later, pageAfter, requireUuid } from '@taskflow/platform-testing';
 import { InMemoryStore, type InMemoryStoreOptions } from '@taskflow/platform-testing';
@@ -178,7 +179,7 @@ export class InMemoryTaskRepository extends InMemoryStore implements TaskReposit
   }
 
   // As the adapter does at commit: whoever the write assigns must still be a member.
-  private requireAssignable(projectId: string, events: readonly PendingEvent[]): void {
+  private requireAssignable(projectId: string, events: readonly TaskEvent[]): void {
     for (const event of events) {
       if (
         event.type === 'task.assigned' &&

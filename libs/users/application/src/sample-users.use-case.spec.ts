@@ -1,5 +1,5 @@
 import { type InMemoryUserPorts, inMemoryUserPorts } from '@taskflow/users-testing';
-import { Email, User } from '@taskflow/users-domain';
+import { Email, User, type userCreated } from '@taskflow/users-domain';
 import { SAMPLE_USERS, SampleUsers } from './sample-users.use-case';
 import { UserUseCases } from './user.use-cases';
 
@@ -41,7 +41,7 @@ describe('SampleUsers.ensure', () => {
       SAMPLE_USERS.map((s) => ({ id: expect.any(String), ...s, createdAt: expect.any(String) })),
     );
     expect(ports.users.size).toBe(5);
-    const events = ports.users.storedEventsOf('user.created');
+    const events = ports.users.storedEventsOf<typeof userCreated>('user.created');
     expect(events).toHaveLength(5);
     expect(events.map((e) => e.data.user)).toEqual(report.created);
     for (const event of events) {
@@ -49,7 +49,7 @@ describe('SampleUsers.ensure', () => {
     }
     // The same event as the sign-up path writes, ids aside.
     const [alice] = events;
-    const [signedUp] = signUp.users.storedEventsOf('user.created');
+    const [signedUp] = signUp.users.storedEventsOf<typeof userCreated>('user.created');
     const withoutIds = (e: typeof alice): unknown =>
       e && {
         ...e,
@@ -120,6 +120,6 @@ describe('SampleUsers.ensure', () => {
     expect(report.kept).toEqual([winner.snapshot()]);
     expect(report.created).toHaveLength(4);
     expect(ports.users.size).toBe(5);
-    expect(ports.users.storedEventsOf('user.created')).toHaveLength(5);
+    expect(ports.users.storedEventsOf<typeof userCreated>('user.created')).toHaveLength(5);
   });
 });

@@ -1,6 +1,5 @@
-import type { UserSnapshot } from '@taskflow/platform-events';
 import type { Clock, IdGenerator } from '@taskflow/platform-kernel';
-import type { UserRepository } from '@taskflow/users-domain';
+import { type UserRepository, type UserSnapshot } from '@taskflow/users-domain';
 import { UserUseCases } from './user.use-cases';
 
 /** One sample user: a display name and an address at a reserved example domain (RFC 2606). */

@@ -1,6 +1,5 @@
 import type { RequestContext } from '@taskflow/platform-ports';
-import type { UserSnapshot } from '@taskflow/platform-events';
-import { type User, type UserRepository } from '@taskflow/users-domain';
+import { type User, type UserRepository, type UserSnapshot } from '@taskflow/users-domain';
 import { User as UserAggregate } from '@taskflow/users-domain';
 import { type Clock, type IdGenerator, NotFoundError, type Page } from '@taskflow/platform-kernel';
 

@@ -1,4 +1,4 @@
-import { UserSnapshotSchema } from '@taskflow/platform-events';
+import { UserSnapshotSchema } from './user.events';
 import { ValidationError } from '@taskflow/platform-kernel';
 import { USER_NAME_BOUNDS, User } from './user.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';

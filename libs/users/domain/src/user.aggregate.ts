@@ -1,6 +1,7 @@
-import type { PendingEvent, UserSnapshot } from '@taskflow/platform-events';
+import { pendingEvent } from '@taskflow/platform-events';
 import { boundedText } from '@taskflow/platform-kernel';
 import { Email } from './email.value-object';
+import { type UserEvent, type UserSnapshot, userCreated } from './user.events';
 
 /** Bounds of a user's display name, in characters. */
 export const USER_NAME_BOUNDS = { min: 1, max: 100 } as const;
@@ -19,25 +20,35 @@ export interface UserProps {
  * (enforced by the store, which reports a duplicate as a conflict).
  */
 export class User {
-  private events: PendingEvent[] = [];
+  private events: UserEvent[] = [];
 
   private constructor(private readonly props: UserProps) {}
 
   /** Registers a new user; raises `user.created`. */
-  static create(input: { id: string; name: string; email: string; actorId: string | null; now: Date }): User {
+  static create(input: {
+    id: string;
+    name: string;
+    email: string;
+    actorId: string | null;
+    now: Date;
+  }): User {
     const name = boundedText('name', input.name, { ...USER_NAME_BOUNDS, trim: true });
     const email = Email.create(input.email);
     const createdAt = input.now.toISOString();
     const user = new User({ id: input.id, name, email: email.value, version: 1, createdAt });
-    user.events.push({
-      type: 'user.created',
-      data: { user: user.snapshot() },
-      aggregateId: input.id,
-      aggregateVersion: 1,
-      projectId: null,
-      actor: input.actorId ?? input.id,
-      occurredAt: createdAt,
-    });
+    user.events.push(
+      pendingEvent(
+        userCreated,
+        { user: user.snapshot() },
+        {
+          aggregateId: input.id,
+          aggregateVersion: 1,
+          projectId: null,
+          actor: input.actorId ?? input.id,
+          occurredAt: createdAt,
+        },
+      ),
+    );
     return user;
   }
 
@@ -56,11 +67,16 @@ export class User {
 
   /** The user's public shape. */
   snapshot(): UserSnapshot {
-    return { id: this.props.id, name: this.props.name, email: this.props.email, createdAt: this.props.createdAt };
+    return {
+      id: this.props.id,
+      name: this.props.name,
+      email: this.props.email,
+      createdAt: this.props.createdAt,
+    };
   }
 
   /** Returns the events raised since the last call, and forgets them. */
-  pullEvents(): PendingEvent[] {
+  pullEvents(): UserEvent[] {
     const events = this.events;
     this.events = [];
     return events;

@@ -1,4 +1,4 @@
-import { type EventEnvelope, envelopeSchemaOf, eventDefinitionOf } from '@taskflow/platform-events';
+import { type EventEnvelope, envelopeSchemaOf } from '@taskflow/platform-events';
 import { type IdGenerator, uuidV7Generator } from '@taskflow/platform-kernel';
 import type { DatabaseConfig } from '@taskflow/platform-postgres';
 import {
@@ -8,6 +8,7 @@ import {
   useTestDatabaseWith,
 } from '@taskflow/platform-postgres/testing';
 import { type UseCases, useCasesOver } from '@taskflow/tasks-adapters/testing';
+import { TASKFLOW_EVENTS } from '../events';
 import { type Persistence, openPersistence } from '../persistence';
 
 /**
@@ -39,7 +40,7 @@ export function usePersistence(prefix: string): { store: Persistence; app: UseCa
  * payload is not a valid envelope of a type Taskflow emits.
  */
 export function envelopeOf(row: OutboxRow): EventEnvelope {
-  const definition = eventDefinitionOf(row.type);
+  const definition = TASKFLOW_EVENTS.definitionOf(row.type);
   if (definition === undefined)
     throw new Error(`outbox row ${row.id} has unknown type ${row.type}`);
   return envelopeSchemaOf(definition).parse(JSON.parse(row.payload)) as EventEnvelope;

@@ -5,7 +5,11 @@ import type {
   OutboxStore,
   PublishOutcome,
 } from '@taskflow/platform-ports';
-import { type EventEnvelope, type SerializedEnvelope, serializeEnvelope } from '@taskflow/platform-events';
+import {
+  type EventEnvelope,
+  type SerializedEnvelope,
+  serializeEnvelope,
+} from '@taskflow/platform-events';
 import type { Clock } from '@taskflow/platform-kernel';
 
 interface Row {

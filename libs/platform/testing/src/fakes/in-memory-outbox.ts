@@ -1,14 +1,11 @@
 import {
+  type EventDefinition,
   type EventEnvelope,
-  type EventType,
   type PendingEvent,
   toEnvelope,
 } from '@taskflow/platform-events';
 import type { IdGenerator, WriteContext } from '@taskflow/platform-kernel';
 import { SequentialIdGenerator } from './sequential-id.generator';
-
-/** The envelope of the event type `T`. */
-export type EnvelopeOf<T extends EventType> = Extract<EventEnvelope, { type: T }>;
 
 /** Node of the id generator an outbox uses by default, so event ids never equal aggregate ids. */
 const OUTBOX_ID_NODE = 0xeee;
@@ -30,8 +27,8 @@ export class InMemoryOutbox {
     return this.rows;
   }
 
-  /** The stored envelopes of one event type, oldest first. */
-  envelopesOf<T extends EventType>(type: T): EnvelopeOf<T>[] {
+  /** The stored envelopes of one event type, oldest first (typed as `D`'s when given). */
+  envelopesOf<D extends EventDefinition = EventDefinition>(type: D['type']): EventEnvelope<D>[] {
     return ofType(this.rows, type);
   }
 
@@ -45,10 +42,10 @@ export class InMemoryOutbox {
   }
 }
 
-/** The envelopes of one type out of a list. */
-export function ofType<T extends EventType>(
+/** The envelopes of one type out of a list (typed as `D`'s when given). */
+export function ofType<D extends EventDefinition = EventDefinition>(
   envelopes: readonly EventEnvelope[],
-  type: T,
-): EnvelopeOf<T>[] {
-  return envelopes.filter((envelope): envelope is EnvelopeOf<T> => envelope.type === type);
+  type: D['type'],
+): EventEnvelope<D>[] {
+  return envelopes.filter((envelope) => envelope.type === type) as EventEnvelope<D>[];
 }

@@ -1,6 +1,6 @@
-import type { EventEnvelope, EventType, PendingEvent } from '@taskflow/platform-events';
+import type { EventDefinition, EventEnvelope, PendingEvent } from '@taskflow/platform-events';
 import type { WriteContext } from '@taskflow/platform-kernel';
-import { type EnvelopeOf, InMemoryOutbox, ofType } from './in-memory-outbox';
+import { InMemoryOutbox, ofType } from './in-memory-outbox';
 
 /**
  * Something another process commits between a command's read and its write: it runs once, just
@@ -34,9 +34,9 @@ export abstract class InMemoryStore {
     return this.own;
   }
 
-  /** The stored envelopes of one event type, oldest first. */
-  storedEventsOf<T extends EventType>(type: T): EnvelopeOf<T>[] {
-    return ofType(this.own, type);
+  /** The stored envelopes of one event type, oldest first (typed as `D`'s when given). */
+  storedEventsOf<D extends EventDefinition = EventDefinition>(type: D['type']): EventEnvelope<D>[] {
+    return ofType<D>(this.own, type);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@taskflow/platform-events';
+import { type EventEnvelope } from '@taskflow/platform-events';
 import type { EventBridgeEvent } from 'aws-lambda';
 
 /**

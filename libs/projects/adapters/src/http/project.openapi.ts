@@ -1,4 +1,4 @@
-import { ProjectRoleSchema } from '@taskflow/platform-events';
+import { ProjectRoleSchema } from '@taskflow/projects-domain';
 import type { OpenApiDocumentation } from '@taskflow/platform-http';
 import { USER_EXAMPLES } from '@taskflow/users-adapters';
 import * as S from './project.schemas';

@@ -1,6 +1,5 @@
-import { ProjectRoleSchema } from '@taskflow/platform-events';
 import { schemas } from '@taskflow/platform-http';
-import { PROJECT_NAME_BOUNDS } from '@taskflow/projects-domain';
+import { PROJECT_NAME_BOUNDS, ProjectRoleSchema } from '@taskflow/projects-domain';
 import { EMAIL_MAX_LENGTH } from '@taskflow/users-domain';
 import { z } from 'zod';
 

@@ -1,4 +1,4 @@
-import { TaskPrioritySchema, TaskStatusSchema } from '@taskflow/platform-events';
+import { TaskPrioritySchema, TaskStatusSchema } from '@taskflow/tasks-domain';
 import type { OpenApiDocumentation } from '@taskflow/platform-http';
 import { PROJECT_EXAMPLES } from '@taskflow/projects-adapters';
 import { USER_EXAMPLES } from '@taskflow/users-adapters';

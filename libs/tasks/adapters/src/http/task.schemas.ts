@@ -1,17 +1,15 @@
+import { schemas } from '@taskflow/platform-http';
 import {
   FieldChangeSchema,
+  TASK_DESCRIPTION_MAX,
+  TASK_INSTANT_RULE,
+  TASK_LABEL_BOUNDS,
+  TASK_LABELS_MAX,
+  TASK_TITLE_BOUNDS,
   TaskFieldSchema,
   TaskPrioritySchema,
   TaskSnapshotSchema,
   TaskStatusSchema,
-} from '@taskflow/platform-events';
-import { schemas } from '@taskflow/platform-http';
-import {
-  TASK_DESCRIPTION_MAX,
-  TASK_INSTANT_RULE,
-  TASK_LABELS_MAX,
-  TASK_LABEL_BOUNDS,
-  TASK_TITLE_BOUNDS,
 } from '@taskflow/tasks-domain';
 import { z } from 'zod';
 

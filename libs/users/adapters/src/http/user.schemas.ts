@@ -1,6 +1,5 @@
-import { UserSnapshotSchema } from '@taskflow/platform-events';
 import { schemas } from '@taskflow/platform-http';
-import { EMAIL_MAX_LENGTH, USER_NAME_BOUNDS } from '@taskflow/users-domain';
+import { EMAIL_MAX_LENGTH, USER_NAME_BOUNDS, UserSnapshotSchema } from '@taskflow/users-domain';
 import { z } from 'zod';
 
 export const CreateUserBody = z.strictObject({

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { EVENT_DEFINITIONS } from './event-definitions';
-import { eventJsonSchemas, renderEventIndex } from './event-json-schemas';
+import { eventJsonSchemas, renderEventIndex } from '@taskflow/platform-events';
+import { TASKFLOW_EVENTS } from './events';
 
 const DOCS = join(__dirname, '..', '..', '..', '..', 'docs', 'events');
 
@@ -11,11 +11,11 @@ describe('published event JSON Schemas (docs/events)', () => {
       .filter((f) => f.endsWith('.schema.json'))
       .sort();
     expect(files).toEqual(
-      EVENT_DEFINITIONS.map((d) => `${d.type}.v${d.schemaVersion}.schema.json`).sort(),
+      TASKFLOW_EVENTS.definitions.map((d) => `${d.type}.v${d.schemaVersion}.schema.json`).sort(),
     );
   });
 
-  it.each(eventJsonSchemas().map((s) => [s.fileName, s] as const))(
+  it.each(eventJsonSchemas(TASKFLOW_EVENTS).map((s) => [s.fileName, s] as const))(
     '%s matches the definitions (run `npm run events:schemas` after changing an event)',
     (fileName, generated) => {
       expect(JSON.parse(readFileSync(join(DOCS, fileName), 'utf8'))).toEqual(generated.schema);
@@ -24,12 +24,12 @@ describe('published event JSON Schemas (docs/events)', () => {
 
   it('the index lists every schema', () => {
     expect(readFileSync(join(DOCS, 'README.md'), 'utf8')).toBe(
-      renderEventIndex(eventJsonSchemas()),
+      renderEventIndex(eventJsonSchemas(TASKFLOW_EVENTS)),
     );
   });
 
   it('each schema requires the whole envelope and pins type and version', () => {
-    for (const { schema, type, schemaVersion } of eventJsonSchemas()) {
+    for (const { schema, type, schemaVersion } of eventJsonSchemas(TASKFLOW_EVENTS)) {
       expect(schema['required']).toEqual(
         expect.arrayContaining([
           'id',
