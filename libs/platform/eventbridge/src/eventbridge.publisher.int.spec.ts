@@ -297,7 +297,7 @@ describe('EventBridgePublisher through the AWS SDK against FakeEventBridge', () 
       };
 
       // Act
-      const outcome = await publisher().publish(stored([event as EventEnvelope]));
+      const outcome = await publisher().publish(stored([event]));
 
       // Assess
       expect(outcome.published.length === 1 ? 'published' : 'failed').toBe(expected);

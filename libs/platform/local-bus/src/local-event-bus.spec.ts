@@ -104,7 +104,7 @@ function envelope(type: string, n: number): EventEnvelope {
     aggregateVersion: 1,
     correlationId: null,
     data: {},
-  } as unknown as EventEnvelope;
+  };
 }
 
 describe('LocalEventBus.putEvents', () => {

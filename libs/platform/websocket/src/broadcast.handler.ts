@@ -80,6 +80,6 @@ export function envelopeOf(event: BroadcastEvent, events: EventCatalog): EventEn
       })),
     );
   }
-  // The schema of the event's own type accepted it: it is that member of the union.
-  return parsed.data as EventEnvelope;
+  // The schema of the event’s own type accepted it.
+  return parsed.data;
 }

@@ -1,5 +1,5 @@
 import type { RequestContext, TransactionRunner } from '@taskflow/platform-ports';
-import type { BusEvent, ProcessedEventStore } from '@taskflow/platform-event-routing';
+import type { ProcessedEventStore } from '@taskflow/platform-event-routing';
 import type { ProjectUseCases } from '@taskflow/projects-application';
 import { type Clock, ConflictError, NotFoundError } from '@taskflow/platform-kernel';
 import type { TaskUseCases } from '@taskflow/tasks-application';

@@ -43,5 +43,5 @@ export function envelopeOf(row: OutboxRow): EventEnvelope {
   const definition = TASKFLOW_EVENTS.definitionOf(row.type);
   if (definition === undefined)
     throw new Error(`outbox row ${row.id} has unknown type ${row.type}`);
-  return envelopeSchemaOf(definition).parse(JSON.parse(row.payload)) as EventEnvelope;
+  return envelopeSchemaOf(definition).parse(JSON.parse(row.payload));
 }
