@@ -68,10 +68,16 @@ describe('Project.create', () => {
     expect(project.pullEvents()).toEqual([
       {
         type: 'project.created',
+        schemaVersion: 1,
         data: { project: { id: PROJECT_ID, name: 'Apollo', createdBy: OWNER, createdAt: at } },
         ...common,
       },
-      { type: 'project.member_added', data: { userId: OWNER, role: 'owner' }, ...common },
+      {
+        type: 'project.member_added',
+        schemaVersion: 1,
+        data: { userId: OWNER, role: 'owner' },
+        ...common,
+      },
     ]);
     expect(project.loadedVersion).toBe(1);
     expect(project.currentVersion).toBe(1);
@@ -143,6 +149,7 @@ describe('Project.addMember', () => {
     expect(project.pullEvents()).toEqual([
       {
         type: 'project.member_added',
+        schemaVersion: 1,
         data: { userId: NEWCOMER, role: 'editor' },
         aggregateId: PROJECT_ID,
         aggregateVersion: 4,
@@ -226,6 +233,7 @@ describe('Project.removeMember', () => {
     expect(project.pullEvents()).toEqual([
       {
         type: 'project.member_removed',
+        schemaVersion: 1,
         data: { userId, role },
         aggregateId: PROJECT_ID,
         aggregateVersion: 4,
@@ -268,7 +276,7 @@ describe('Project.removeMember', () => {
     expect(owners).toHaveLength(1);
     expect(project.currentVersion).toBe(4);
     expect(project.pullEvents()).toMatchObject([
-      { type: 'project.member_removed', data: { userId, role: 'owner' } },
+      { type: 'project.member_removed', schemaVersion: 1, data: { userId, role: 'owner' } },
     ]);
   });
 

@@ -50,6 +50,7 @@ describe('Comment.create', () => {
     expect(comment.pullEvents()).toEqual([
       {
         type: 'comment.added',
+        schemaVersion: 1,
         data: {
           commentId: COMMENT_ID,
           taskId: TASK_ID,

@@ -96,7 +96,12 @@ describe('Task.create', () => {
     expect(task.loadedVersion).toBe(0);
     expect(task.isDeleted).toBe(false);
     expect(task.pullEvents()).toEqual([
-      { type: 'task.created', data: { task: expected }, ...raisedBy(EDITOR, 1, CREATED) },
+      {
+        type: 'task.created',
+        schemaVersion: 1,
+        data: { task: expected },
+        ...raisedBy(EDITOR, 1, CREATED),
+      },
     ]);
   });
 
@@ -144,7 +149,12 @@ describe('Task.create', () => {
     // Assess
     expect(task.snapshot().assigneeId).toBe(VIEWER);
     expect(task.pullEvents().slice(1)).toEqual([
-      { type: 'task.assigned', data: { from: null, to: VIEWER }, ...raisedBy(OWNER, 1, CREATED) },
+      {
+        type: 'task.assigned',
+        schemaVersion: 1,
+        data: { from: null, to: VIEWER },
+        ...raisedBy(OWNER, 1, CREATED),
+      },
     ]);
   });
 
@@ -180,6 +190,7 @@ describe('Task.create', () => {
     // Assess
     expect(events[1]).toEqual({
       type: 'task.completed',
+      schemaVersion: 1,
       data: { completedAt: CREATED.toISOString(), completedBy: OWNER },
       ...raisedBy(OWNER, 1, CREATED),
     });
@@ -326,6 +337,7 @@ describe('Task.update', () => {
     expect(task.pullEvents()).toEqual([
       {
         type: 'task.updated',
+        schemaVersion: 1,
         data: {
           changes: { title: { oldValue: 'Write the report', newValue: 'Write the annual report' } },
           task: snapshot,
@@ -376,10 +388,12 @@ describe('Task.update', () => {
     expect(task.pullEvents()).toMatchObject([
       {
         type: 'task.updated',
+        schemaVersion: 1,
         data: { changes: { status: { oldValue: 'in_progress', newValue: 'blocked' } } },
       },
       {
         type: 'task.status_changed',
+        schemaVersion: 1,
         data: { from: 'in_progress', to: 'blocked' },
         ...raisedBy(EDITOR, 4, T1),
       },
@@ -415,6 +429,7 @@ describe('Task.update', () => {
     });
     expect(events[2]).toEqual({
       type: 'task.completed',
+      schemaVersion: 1,
       data: { completedAt: T1.toISOString(), completedBy: EDITOR },
       ...raisedBy(EDITOR, 4, T1),
     });
@@ -493,9 +508,15 @@ describe('Task.update', () => {
     expect(task.pullEvents()).toMatchObject([
       {
         type: 'task.updated',
+        schemaVersion: 1,
         data: { changes: { assigneeId: { oldValue: EDITOR, newValue: to } } },
       },
-      { type: 'task.assigned', data: { from: EDITOR, to }, ...raisedBy(OWNER, 4, T1) },
+      {
+        type: 'task.assigned',
+        schemaVersion: 1,
+        data: { from: EDITOR, to },
+        ...raisedBy(OWNER, 4, T1),
+      },
     ]);
   });
 
@@ -654,6 +675,7 @@ describe('Task.releaseAssignee', () => {
     });
     expect(events[1]).toEqual({
       type: 'task.assigned',
+      schemaVersion: 1,
       data: { from: EDITOR, to: null },
       ...raisedBy(OWNER, 4, T1),
     });
@@ -706,7 +728,12 @@ describe('Task.delete', () => {
       version: 4,
     });
     expect(task.pullEvents()).toEqual([
-      { type: 'task.deleted', data: { deletedAt: T1.toISOString() }, ...raisedBy(EDITOR, 4, T1) },
+      {
+        type: 'task.deleted',
+        schemaVersion: 1,
+        data: { deletedAt: T1.toISOString() },
+        ...raisedBy(EDITOR, 4, T1),
+      },
     ]);
   });
 

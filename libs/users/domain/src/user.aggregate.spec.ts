@@ -30,6 +30,7 @@ describe('User.create', () => {
     expect(user.pullEvents()).toEqual([
       {
         type: 'user.created',
+        schemaVersion: 1,
         data: { user: snapshot },
         aggregateId: USER_ID,
         aggregateVersion: 1,
