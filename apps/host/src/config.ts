@@ -1,10 +1,20 @@
-import { type CorsOrigins, ConfigError, parseEnvironment } from '@taskflow/platform-config';
+import {
+  type CorsOrigins,
+  ConfigError,
+  type DatabaseTuning,
+  type JwksSettings,
+  type ProcessorSettings,
+  databaseTuning,
+  jwksSettings,
+  parseEnvironment,
+  processorSettings,
+} from '@taskflow/platform-config';
 
 // The schema's one error class: the host stops with its message.
 export { ConfigError };
 
 /** The host's settings, read once from the environment and validated. */
-export interface HostConfig {
+export interface HostConfig extends DatabaseTuning {
   readonly port: number;
   readonly host: string;
   /** Browser origins that may call the API cross-origin (`[]`: same-origin only). */
@@ -22,25 +32,13 @@ export interface HostConfig {
   };
   /** Null: start the embedded PostgreSQL in the data folder. */
   readonly databaseUrl: string | null;
-  readonly poolSize: number;
-  readonly statementTimeoutMs: number;
-  /** Client-side deadline to get a database connection (0 = none); see `DatabaseConfig`. */
-  readonly connectTimeoutMs: number;
-  /** Client-side deadline of each statement (0 = none); see `DatabaseConfig`. */
-  readonly queryTimeoutMs: number;
-  readonly ssl: 'disable' | 'verify' | 'no-verify';
-  readonly dialect: 'postgres' | 'dsql';
   readonly dataDir: string;
   readonly embeddedPostgresPort: number;
   /** Null: generate one and keep it in the data folder. */
   readonly jwtSecret: string | null;
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
-  readonly jwks: {
-    readonly url: string;
-    readonly issuer: string;
-    readonly audience: string | null;
-  } | null;
+  readonly jwks: JwksSettings | null;
   readonly logLevel: string;
   readonly region: string;
   readonly printDemoToken: boolean;
@@ -57,13 +55,7 @@ export interface HostConfig {
     /** True when events go to EventBridge: `busName` is set and credentials are available. */
     readonly useEventBridge: boolean;
   };
-  /** Settings of the task processor (the target of inbound task commands). */
-  readonly processor: {
-    /** The project that receives tasks sent without a project. */
-    readonly defaultProjectName: string;
-    /** The user owning that project and acting when an event names nobody. */
-    readonly systemUserEmail: string;
-  };
+  readonly processor: ProcessorSettings;
 }
 
 /**
@@ -94,25 +86,13 @@ export function loadConfig(
       maxConnections: http.HTTP_MAX_CONNECTIONS,
     },
     databaseUrl: database.DATABASE_URL ?? null,
-    poolSize: database.DATABASE_POOL_SIZE,
-    statementTimeoutMs: database.DATABASE_STATEMENT_TIMEOUT_MS,
-    connectTimeoutMs: database.DATABASE_CONNECT_TIMEOUT_MS,
-    queryTimeoutMs: database.DATABASE_QUERY_TIMEOUT_MS,
-    ssl: database.DATABASE_SSL,
-    dialect: database.DATABASE_DIALECT,
+    ...databaseTuning(database),
     dataDir: local.TASKFLOW_DATA_DIR,
     embeddedPostgresPort: local.EMBEDDED_POSTGRES_PORT,
     jwtSecret: auth.JWT_SECRET ?? null,
     jwtIssuer: auth.JWT_ISSUER,
     jwtAudience: auth.JWT_AUDIENCE,
-    jwks:
-      auth.JWKS_URL === undefined
-        ? null
-        : {
-            url: auth.JWKS_URL,
-            issuer: auth.JWKS_ISSUER ?? '',
-            audience: auth.JWKS_AUDIENCE ?? null,
-          },
+    jwks: jwksSettings(auth),
     logLevel: local.LOG_LEVEL,
     region: aws.AWS_REGION,
     printDemoToken: local.TASKFLOW_DEMO_TOKEN,
@@ -123,9 +103,6 @@ export function loadConfig(
       awsCredentials: credentials,
       useEventBridge: events.EVENT_BUS_NAME !== undefined && credentials,
     },
-    processor: {
-      defaultProjectName: processor.DEFAULT_PROJECT_NAME,
-      systemUserEmail: processor.SYSTEM_USER_EMAIL,
-    },
+    processor: processorSettings(processor),
   };
 }

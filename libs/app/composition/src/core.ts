@@ -33,6 +33,7 @@ import {
   userRoutes,
 } from '@taskflow/users-adapters';
 import { UserUseCases } from '@taskflow/users-application';
+import type { JwksSettings } from '@taskflow/platform-config';
 import type { Persistence } from './persistence';
 
 /** The version reported by /health and the OpenAPI document. */
@@ -77,11 +78,7 @@ export interface CoreSettings {
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
   /** An external identity provider (Cognito...) whose RS256 tokens are accepted too. */
-  readonly jwks: {
-    readonly url: string;
-    readonly issuer: string;
-    readonly audience: string | null;
-  } | null;
+  readonly jwks: JwksSettings | null;
   /** Browser origins allowed to call the API cross-origin (default: same-origin only). */
   readonly corsOrigins?: CorsOrigins;
   /** Reported by /health. */

@@ -6,3 +6,4 @@ export * from './config-table';
 export * from './cors-origins.schema';
 export * from './lambda-needs';
 export * from './parse-environment';
+export * from './settings';

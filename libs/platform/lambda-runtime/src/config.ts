@@ -1,6 +1,12 @@
-import type { CorsOrigins } from '@taskflow/platform-config';
 import {
+  type CorsOrigins,
   DSQL_ADMIN_USER,
+  type DatabaseTuning,
+  type JwksSettings,
+  type ProcessorSettings,
+  databaseTuning,
+  jwksSettings,
+  processorSettings,
   type LambdaEnvironment,
   type LambdaNeeds,
   configVariableNames,
@@ -59,28 +65,16 @@ export interface LambdaAuthSettings {
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
   /** An external identity provider (Cognito...) whose RS256 tokens are accepted too. */
-  readonly jwks: {
-    readonly url: string;
-    readonly issuer: string;
-    readonly audience: string | null;
-  } | null;
+  readonly jwks: JwksSettings | null;
   /** Browser origins allowed to call the API cross-origin (default: same-origin only). */
   readonly corsOrigins?: CorsOrigins;
 }
 
 /** Settings of a Taskflow Lambda function, read once per execution environment. */
 export interface LambdaConfig {
-  readonly database: {
+  /** The pool's settings (`ssl` is always `verify` with DSQL). */
+  readonly database: DatabaseTuning & {
     readonly source: DatabaseSource;
-    readonly poolSize: number;
-    readonly statementTimeoutMs: number;
-    /** Client-side deadline to get a database connection (0 = none). */
-    readonly connectTimeoutMs: number;
-    /** Client-side deadline of each statement (0 = none). */
-    readonly queryTimeoutMs: number;
-    /** Always `verify` with DSQL. */
-    readonly ssl: 'disable' | 'verify' | 'no-verify';
-    readonly dialect: 'postgres' | 'dsql';
     /** Age after which a pooled connection is replaced (DSQL ends them at 60 minutes). */
     readonly maxConnectionLifetimeSeconds: number;
   };
@@ -95,10 +89,7 @@ export interface LambdaConfig {
     readonly source: string;
     readonly endpoint: string | null;
   } | null;
-  readonly processor: {
-    readonly defaultProjectName: string;
-    readonly systemUserEmail: string;
-  };
+  readonly processor: ProcessorSettings;
   /** API Gateway's WebSocket callback URL (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`). */
   readonly websocketCallbackUrl: string | null;
   readonly functionName: string;
@@ -141,12 +132,7 @@ export function loadLambdaConfig(
   return {
     database: {
       source: databaseSource({ database, databaseAccess }),
-      poolSize: database.DATABASE_POOL_SIZE,
-      statementTimeoutMs: database.DATABASE_STATEMENT_TIMEOUT_MS,
-      connectTimeoutMs: database.DATABASE_CONNECT_TIMEOUT_MS,
-      queryTimeoutMs: database.DATABASE_QUERY_TIMEOUT_MS,
-      ssl: database.DATABASE_SSL,
-      dialect: database.DATABASE_DIALECT,
+      ...databaseTuning(database),
       maxConnectionLifetimeSeconds: MAX_CONNECTION_LIFETIME_SECONDS,
     },
     auth:
@@ -157,14 +143,7 @@ export function loadLambdaConfig(
             jwtIssuer: auth.JWT_ISSUER,
             jwtAudience: auth.JWT_AUDIENCE,
             corsOrigins: cors.CORS_ALLOWED_ORIGINS,
-            jwks:
-              auth.JWKS_URL === undefined
-                ? null
-                : {
-                    url: auth.JWKS_URL,
-                    issuer: auth.JWKS_ISSUER ?? '',
-                    audience: auth.JWKS_AUDIENCE ?? null,
-                  },
+            jwks: jwksSettings(auth),
           },
     region: aws.AWS_REGION,
     secretsManager: { endpoint: secrets.SECRETS_MANAGER_ENDPOINT ?? null },
@@ -176,10 +155,7 @@ export function loadLambdaConfig(
             source: events.EVENT_SOURCE,
             endpoint: events.EVENTBRIDGE_ENDPOINT ?? null,
           },
-    processor: {
-      defaultProjectName: processor.DEFAULT_PROJECT_NAME,
-      systemUserEmail: processor.SYSTEM_USER_EMAIL,
-    },
+    processor: processorSettings(processor),
     websocketCallbackUrl: websocket.WEBSOCKET_CALLBACK_URL ?? null,
     functionName: lambda.AWS_LAMBDA_FUNCTION_NAME,
     instanceId: `${lambda.AWS_LAMBDA_FUNCTION_NAME}:${lambda.AWS_LAMBDA_LOG_STREAM_NAME ?? String(process.pid)}`,
