@@ -8,3 +8,4 @@ export * from './lambda';
 export * from './random/seeded-random';
 export * from './net/freezing-proxy';
 export * from '@taskflow/platform-assertions';
+export * from './samples';

@@ -7,14 +7,10 @@ import {
 } from '@taskflow/platform-kernel';
 import { PROJECT_NAME_BOUNDS, Project } from './project.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';
+import { SAMPLE_IDS } from '@taskflow/platform-testing';
 
-const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
-const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
-const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
-const VIEWER = '0190a5f2-7c3e-7abc-8def-0000000000a3';
-const SECOND_OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a4';
-const NEWCOMER = '0190a5f2-7c3e-7abc-8def-0000000000b1';
-const STRANGER = '0190a5f2-7c3e-7abc-8def-0000000000c1';
+const { PROJECT_ID, OWNER, EDITOR, VIEWER, SECOND_OWNER, NEWCOMER, STRANGER } = SAMPLE_IDS;
+
 const CREATED_AT = new Date('2025-01-01T00:00:00.000Z');
 const LATER = new Date('2025-01-02T12:00:00.000Z');
 

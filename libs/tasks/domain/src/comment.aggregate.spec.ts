@@ -1,26 +1,14 @@
-import type { ProjectRole } from '@taskflow/platform-events';
 import { ProjectAccess } from '@taskflow/projects-domain';
 import { ForbiddenError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
 import { COMMENT_BODY_BOUNDS, Comment } from './comment.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';
+import { SAMPLE_IDS, sampleRoles } from '@taskflow/platform-testing';
 
-const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
-const TASK_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
-const COMMENT_ID = '0190a5f2-7c3e-7abc-8def-000000000003';
-const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
-const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
-const VIEWER = '0190a5f2-7c3e-7abc-8def-0000000000a3';
-const STRANGER = '0190a5f2-7c3e-7abc-8def-0000000000c1';
+const { PROJECT_ID, TASK_ID, COMMENT_ID, OWNER, EDITOR, VIEWER, STRANGER } = SAMPLE_IDS;
+
 const NOW = new Date('2025-01-02T10:00:00.000Z');
 
-const access = ProjectAccess.of(
-  PROJECT_ID,
-  new Map<string, ProjectRole>([
-    [OWNER, 'owner'],
-    [EDITOR, 'editor'],
-    [VIEWER, 'viewer'],
-  ]),
-);
+const access = ProjectAccess.of(PROJECT_ID, sampleRoles());
 
 const write = (body: string, authorId = EDITOR): Comment =>
   Comment.create({

@@ -13,12 +13,10 @@ import { Project } from '@taskflow/projects-domain';
 import { User } from '@taskflow/users-domain';
 import { Comment } from './comment.aggregate';
 import { Task } from './task.aggregate';
+import { SAMPLE_IDS } from '@taskflow/platform-testing';
 
-const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
-const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
-const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
-const TASK_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
-const COMMENT_ID = '0190a5f2-7c3e-7abc-8def-000000000003';
+const { PROJECT_ID, TASK_ID, COMMENT_ID, OWNER, EDITOR } = SAMPLE_IDS;
+
 const at = (hour: number): Date => new Date(Date.UTC(2025, 0, 1, hour));
 
 /** Events of every type, each raised by the real aggregate that owns it. */

@@ -1,4 +1,4 @@
-import type { PendingEvent, ProjectRole, TaskSnapshot } from '@taskflow/platform-events';
+import type { PendingEvent, TaskSnapshot } from '@taskflow/platform-events';
 import { ProjectAccess } from '@taskflow/projects-domain';
 import {
   ConflictError,
@@ -8,25 +8,15 @@ import {
 } from '@taskflow/platform-kernel';
 import { Task, type TaskPatch } from './task.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';
+import { SAMPLE_IDS, sampleRoles } from '@taskflow/platform-testing';
 
-const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
-const TASK_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
-const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
-const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
-const VIEWER = '0190a5f2-7c3e-7abc-8def-0000000000a3';
-const STRANGER = '0190a5f2-7c3e-7abc-8def-0000000000c1';
+const { PROJECT_ID, TASK_ID, OWNER, EDITOR, VIEWER, STRANGER } = SAMPLE_IDS;
+
 const CREATED = new Date('2025-01-01T00:00:00.000Z');
 const T1 = new Date('2025-01-02T10:00:00.000Z');
 const T2 = new Date('2025-01-03T10:00:00.000Z');
 
-const access = ProjectAccess.of(
-  PROJECT_ID,
-  new Map<string, ProjectRole>([
-    [OWNER, 'owner'],
-    [EDITOR, 'editor'],
-    [VIEWER, 'viewer'],
-  ]),
-);
+const access = ProjectAccess.of(PROJECT_ID, sampleRoles());
 
 /** A stored task at version 3 (plus any overrides), as a repository would rehydrate it. */
 function storedTask(overrides: Partial<TaskSnapshot> = {}): Task {

@@ -1,0 +1,65 @@
+import {
+  type EventData,
+  type EventEnvelope,
+  type EventType,
+  toEnvelope,
+} from '@taskflow/platform-events';
+import { SAMPLE_IDS } from './sample-ids';
+
+const { EDITOR, OWNER, PROJECT_ID, TASK_ID } = SAMPLE_IDS;
+
+/** What a sample envelope may differ in; the rest is the sample project's. */
+export interface SampleEnvelopeOptions {
+  /** The envelope's id (default: a fixed one). */
+  readonly id?: string;
+  /** Default: the sample project. */
+  readonly projectId?: string;
+  /** Default: OWNER. */
+  readonly actor?: string;
+  /** Default: 2026-01-01T12:00:00.000Z. */
+  readonly occurredAt?: string;
+  /** Default: 2. */
+  readonly aggregateVersion?: number;
+  /** Default: null. */
+  readonly correlationId?: string | null;
+}
+
+/** An event's type with its data, and the aggregate that raised it. */
+type SampleEvent = {
+  [K in EventType]: { readonly type: K; readonly data: EventData<K>; readonly aggregateId: string };
+}[EventType];
+
+/** The sample event's envelope at a fixed time, in the sample project, by OWNER. */
+function sampleEnvelope(event: SampleEvent, options: SampleEnvelopeOptions): EventEnvelope {
+  return toEnvelope(
+    {
+      ...event,
+      aggregateVersion: options.aggregateVersion ?? 2,
+      projectId: options.projectId ?? PROJECT_ID,
+      actor: options.actor ?? OWNER,
+      occurredAt: options.occurredAt ?? SAMPLE_TIME,
+    },
+    options.id ?? '0190a5f2-7c3e-7abc-8def-0000000000e1',
+    options.correlationId ?? null,
+  );
+}
+
+const SAMPLE_TIME = '2026-01-01T12:00:00.000Z';
+
+/** The envelope of a `task.deleted` of the sample task (or `aggregateId`), as consumers get it. */
+export function taskDeletedEnvelope(
+  options: SampleEnvelopeOptions & { readonly aggregateId?: string } = {},
+): EventEnvelope {
+  const deleted = { deletedAt: options.occurredAt ?? SAMPLE_TIME };
+  const aggregateId = options.aggregateId ?? TASK_ID;
+  return sampleEnvelope({ type: 'task.deleted', data: deleted, aggregateId }, options);
+}
+
+/** The envelope of a `project.member_removed` of `userId` (default: EDITOR), an editor. */
+export function memberRemovedEnvelope(
+  options: SampleEnvelopeOptions & { readonly userId?: string } = {},
+): EventEnvelope {
+  const removed = { userId: options.userId ?? EDITOR, role: 'editor' as const };
+  const aggregateId = options.projectId ?? PROJECT_ID;
+  return sampleEnvelope({ type: 'project.member_removed', data: removed, aggregateId }, options);
+}
