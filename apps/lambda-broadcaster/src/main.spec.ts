@@ -9,7 +9,7 @@ import {
   invokeBundle,
   lambdaContext,
   openedConnection,
-  taskDeletedEnvelope,
+  sampleEnvelopes,
 } from '@taskflow/platform-testing';
 
 const { OWNER, EDITOR } = SAMPLE_IDS;
@@ -25,7 +25,7 @@ describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => 
   let main: typeof import('./main');
 
   const taskDeleted = (projectId: string): EventEnvelope =>
-    taskDeletedEnvelope({
+    sampleEnvelopes.taskDeleted({
       projectId,
       id: randomUUID(),
       aggregateId: randomUUID(),

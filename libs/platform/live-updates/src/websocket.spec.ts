@@ -6,9 +6,8 @@ import {
   type RecordingConnectionSenderOptions,
   SAMPLE_IDS,
   broadcastOutcome,
-  memberRemovedEnvelope,
   openedConnection,
-  taskDeletedEnvelope,
+  sampleEnvelopes,
 } from '@taskflow/platform-testing';
 import {
   type BroadcastFailure,
@@ -93,7 +92,7 @@ describe('WebSocketBroadcaster', () => {
     await connected('b-1', EDITOR);
     await connected('x-1', EDITOR, { projectId: OTHER_PROJECT_ID });
     const wire = sender().connect('a-1', 'a-2', 'b-1', 'x-1');
-    const event = taskDeletedEnvelope();
+    const event = sampleEnvelopes.taskDeleted();
 
     // Act
     const outcome = await broadcaster(wire).broadcast(event);
@@ -114,7 +113,9 @@ describe('WebSocketBroadcaster', () => {
     const wire = sender({ latencyMs: 2 }).connect(...ids);
 
     // Act
-    const outcome = await broadcaster(wire, { concurrency }).broadcast(taskDeletedEnvelope());
+    const outcome = await broadcaster(wire, { concurrency }).broadcast(
+      sampleEnvelopes.taskDeleted(),
+    );
 
     // Assess
     expect(outcome.sent).toBe(40);
@@ -128,7 +129,7 @@ describe('WebSocketBroadcaster', () => {
     const wire = sender().connect('live-1');
 
     // Act
-    const outcome = await broadcaster(wire).broadcast(taskDeletedEnvelope());
+    const outcome = await broadcaster(wire).broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     expect(outcome).toMatchObject({ connections: 2, sent: 1, gone: 1, failed: 0 });
@@ -143,7 +144,7 @@ describe('WebSocketBroadcaster', () => {
 
     // Act
     const outcome = await broadcaster(wire, { connectingGraceMs: 10_000 }).broadcast(
-      taskDeletedEnvelope(),
+      sampleEnvelopes.taskDeleted(),
     );
 
     // Assess
@@ -157,7 +158,7 @@ describe('WebSocketBroadcaster', () => {
 
     // Act
     const outcome = await broadcaster(sender(), { connectingGraceMs: 10_000 }).broadcast(
-      taskDeletedEnvelope(),
+      sampleEnvelopes.taskDeleted(),
     );
 
     // Assess
@@ -171,7 +172,7 @@ describe('WebSocketBroadcaster', () => {
     const wire = sender().connect('expired');
 
     // Act
-    const outcome = await broadcaster(wire).broadcast(taskDeletedEnvelope());
+    const outcome = await broadcaster(wire).broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     expect(outcome.connections).toBe(0);
@@ -188,7 +189,7 @@ describe('WebSocketBroadcaster', () => {
     }).connect('throttled', 'fine');
 
     // Act
-    const outcome = await broadcaster(wire).broadcast(taskDeletedEnvelope());
+    const outcome = await broadcaster(wire).broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     expect(outcome).toMatchObject({ connections: 2, sent: 1, gone: 0, failed: 1 });
@@ -209,7 +210,7 @@ describe('WebSocketBroadcaster', () => {
     });
 
     // Act
-    const outcome = await noisy.broadcast(taskDeletedEnvelope());
+    const outcome = await noisy.broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     expect(outcome).toMatchObject({ sent: 1, failed: 1 });
@@ -225,7 +226,7 @@ describe('WebSocketBroadcaster', () => {
     const wire = sender().connect('live-1');
 
     // Act
-    const outcome = await broadcaster(wire).broadcast(taskDeletedEnvelope());
+    const outcome = await broadcaster(wire).broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     expect(outcome).toMatchObject({ sent: 1, gone: 0, failed: 1 });
@@ -239,7 +240,7 @@ describe('WebSocketBroadcaster', () => {
     const wire = sender().connect('a-1');
 
     // Act
-    const outcome = broadcaster(wire).broadcast(taskDeletedEnvelope());
+    const outcome = broadcaster(wire).broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     await expect(outcome).rejects.toThrow('database down');
@@ -265,7 +266,7 @@ describe('WebSocketBroadcaster', () => {
       await connected('bob-2', EDITOR);
       await connected('bob-elsewhere', EDITOR, { projectId: OTHER_PROJECT_ID });
       const wire = sender().connect('alice-1', 'bob-1', 'bob-2', 'bob-elsewhere');
-      const removal = memberRemovedEnvelope({ userId: EDITOR });
+      const removal = sampleEnvelopes.memberRemoved({ userId: EDITOR });
 
       // Act
       const outcome = await broadcaster(wire).broadcast(removal);
@@ -300,7 +301,9 @@ describe('WebSocketBroadcaster', () => {
       }).connect('bob-1', 'bob-late');
 
       // Act
-      const outcome = await broadcaster(wire).broadcast(memberRemovedEnvelope({ userId: EDITOR }));
+      const outcome = await broadcaster(wire).broadcast(
+        sampleEnvelopes.memberRemoved({ userId: EDITOR }),
+      );
 
       // Assess
       expect(outcome).toMatchObject({ connections: 1, sent: 1, closed: 2 });
@@ -323,7 +326,9 @@ describe('WebSocketBroadcaster', () => {
       }).connect('bob-1', 'bob-2');
 
       // Act
-      const outcome = await broadcaster(wire).broadcast(memberRemovedEnvelope({ userId: EDITOR }));
+      const outcome = await broadcaster(wire).broadcast(
+        sampleEnvelopes.memberRemoved({ userId: EDITOR }),
+      );
 
       // Assess
       expect(outcome).toMatchObject({ sent: 1, failed: 1, closed: 2, closeFailed: 0 });
@@ -347,7 +352,9 @@ describe('WebSocketBroadcaster', () => {
       );
 
       // Act
-      const outcome = await broadcaster(wire).broadcast(memberRemovedEnvelope({ userId: EDITOR }));
+      const outcome = await broadcaster(wire).broadcast(
+        sampleEnvelopes.memberRemoved({ userId: EDITOR }),
+      );
 
       // Assess
       expect(outcome).toMatchObject({ sent: 2, closed: 1, closeFailed: 1 });
@@ -363,7 +370,9 @@ describe('WebSocketBroadcaster', () => {
       const wire = sender().connect('bob-1');
 
       // Act
-      const outcome = await broadcaster(wire).broadcast(memberRemovedEnvelope({ userId: EDITOR }));
+      const outcome = await broadcaster(wire).broadcast(
+        sampleEnvelopes.memberRemoved({ userId: EDITOR }),
+      );
 
       // Assess
       expect(outcome).toMatchObject({ sent: 1, gone: 1, closed: 2 });
@@ -377,7 +386,9 @@ describe('WebSocketBroadcaster', () => {
       const wire = sender().connect('bob-1');
 
       // Act
-      const outcome = broadcaster(wire).broadcast(memberRemovedEnvelope({ userId: EDITOR }));
+      const outcome = broadcaster(wire).broadcast(
+        sampleEnvelopes.memberRemoved({ userId: EDITOR }),
+      );
 
       // Assess
       await expect(outcome).rejects.toThrow('database down');
@@ -404,7 +415,7 @@ describe('WebSocketBroadcaster', () => {
 describe('WebSocket messages', () => {
   it('carry a domain event as its envelope, named by type and identified by id', () => {
     // Prepare
-    const event = taskDeletedEnvelope();
+    const event = sampleEnvelopes.taskDeleted();
 
     // Act
     const message = JSON.parse(eventMessage(event)) as Record<string, unknown>;

@@ -11,9 +11,8 @@ import {
   InMemoryConnectionStore,
   SAMPLE_IDS,
   broadcastOutcome,
-  memberRemovedEnvelope,
   openedConnection,
-  taskDeletedEnvelope,
+  sampleEnvelopes,
 } from '@taskflow/platform-testing';
 import {
   ApiGatewayConnectionSender,
@@ -30,12 +29,16 @@ const { OWNER, EDITOR } = SAMPLE_IDS;
 
 const NOW = '2026-02-09T18:12:00.000Z';
 
-const taskDeleted = taskDeletedEnvelope({
+const taskDeleted = sampleEnvelopes.taskDeleted({
   aggregateVersion: 4,
   occurredAt: NOW,
   correlationId: 'req-7',
 });
-const bobRemoved = memberRemovedEnvelope({ userId: EDITOR, aggregateVersion: 5, occurredAt: NOW });
+const bobRemoved = sampleEnvelopes.memberRemoved({
+  userId: EDITOR,
+  aggregateVersion: 5,
+  occurredAt: NOW,
+});
 
 describe('handleBroadcast (real SDK client against the fake management API)', () => {
   let fake: FakeApiGatewayManagementServer;

@@ -46,20 +46,21 @@ function sampleEnvelope(event: SampleEvent, options: SampleEnvelopeOptions): Eve
 
 const SAMPLE_TIME = '2026-01-01T12:00:00.000Z';
 
-/** The envelope of a `task.deleted` of the sample task (or `aggregateId`), as consumers get it. */
-export function taskDeletedEnvelope(
-  options: SampleEnvelopeOptions & { readonly aggregateId?: string } = {},
-): EventEnvelope {
-  const deleted = { deletedAt: options.occurredAt ?? SAMPLE_TIME };
-  const aggregateId = options.aggregateId ?? TASK_ID;
-  return sampleEnvelope({ type: 'task.deleted', data: deleted, aggregateId }, options);
-}
+/** Envelopes of sample events, as the consumers of the bus and the outbox get them. */
+export const sampleEnvelopes = {
+  /** A `task.deleted` of the sample task (or `aggregateId`). */
+  taskDeleted(
+    options: SampleEnvelopeOptions & { readonly aggregateId?: string } = {},
+  ): EventEnvelope {
+    const deleted = { deletedAt: options.occurredAt ?? SAMPLE_TIME };
+    const aggregateId = options.aggregateId ?? TASK_ID;
+    return sampleEnvelope({ type: 'task.deleted', data: deleted, aggregateId }, options);
+  },
 
-/** The envelope of a `project.member_removed` of `userId` (default: EDITOR), an editor. */
-export function memberRemovedEnvelope(
-  options: SampleEnvelopeOptions & { readonly userId?: string } = {},
-): EventEnvelope {
-  const removed = { userId: options.userId ?? EDITOR, role: 'editor' as const };
-  const aggregateId = options.projectId ?? PROJECT_ID;
-  return sampleEnvelope({ type: 'project.member_removed', data: removed, aggregateId }, options);
-}
+  /** A `project.member_removed` of `userId` (default: EDITOR), an editor. */
+  memberRemoved(options: SampleEnvelopeOptions & { readonly userId?: string } = {}): EventEnvelope {
+    const removed = { userId: options.userId ?? EDITOR, role: 'editor' as const };
+    const aggregateId = options.projectId ?? PROJECT_ID;
+    return sampleEnvelope({ type: 'project.member_removed', data: removed, aggregateId }, options);
+  },
+};
