@@ -10,3 +10,4 @@ export * from './net/freezing-proxy';
 export * from '@taskflow/platform-assertions';
 export * from './samples';
 export * from './tables/in-memory-table';
+export * from './errors/domain-errors';

@@ -1,7 +1,7 @@
 import { ForbiddenError, NotFoundError } from '@taskflow/platform-kernel';
 import { ProjectAccess, projectNotFound } from './project-access';
 import { errorOf } from '@taskflow/platform-assertions';
-import { SAMPLE_IDS, sampleRoles } from '@taskflow/platform-testing';
+import { SAMPLE_IDS, expectDomainError, sampleRoles } from '@taskflow/platform-testing';
 
 const { PROJECT_ID, OWNER, EDITOR, VIEWER, STRANGER } = SAMPLE_IDS;
 
@@ -27,9 +27,7 @@ describe('ProjectAccess', () => {
     const error = errorOf(() => access.requireMember(STRANGER));
 
     // Assess
-    expect(error).toBeInstanceOf(NotFoundError);
-    expect(error).toMatchObject({
-      code: 'PROJECT_NOT_FOUND',
+    expectDomainError(error, NotFoundError, 'PROJECT_NOT_FOUND', {
       message: projectNotFound(PROJECT_ID).message,
     });
     expect(access.isMember(STRANGER)).toBe(false);
@@ -55,7 +53,6 @@ describe('ProjectAccess', () => {
     const error = errorOf(() => access.requireWriter(userId));
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
   });
 });

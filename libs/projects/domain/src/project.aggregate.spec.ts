@@ -1,13 +1,12 @@
 import type { ProjectRole } from '@taskflow/platform-events';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-} from '@taskflow/platform-kernel';
+import { ConflictError, ForbiddenError, NotFoundError } from '@taskflow/platform-kernel';
 import { PROJECT_NAME_BOUNDS, Project } from './project.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';
-import { SAMPLE_IDS } from '@taskflow/platform-testing';
+import {
+  SAMPLE_IDS,
+  expectDomainError,
+  itRefusesTextOutOfBounds,
+} from '@taskflow/platform-testing';
 
 const { PROJECT_ID, OWNER, EDITOR, VIEWER, SECOND_OWNER, NEWCOMER, STRANGER } = SAMPLE_IDS;
 
@@ -73,24 +72,10 @@ describe('Project.create', () => {
     expect(project.currentVersion).toBe(1);
   });
 
-  it.each([
-    { case: 'empty', name: '', message: 'must not be empty' },
-    { case: 'blank', name: '   ', message: 'must not be empty' },
-    {
-      case: 'too long',
-      name: 'p'.repeat(PROJECT_NAME_BOUNDS.max + 1),
-      message: 'must be at most 100 characters',
-    },
-  ])('rejects a name that is $case', ({ name, message }) => {
-    // Act
-    const error = errorOf(() =>
-      Project.create({ id: PROJECT_ID, name, creatorId: OWNER, now: CREATED_AT }),
-    );
-
-    // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'name', message }] });
-  });
+  itRefusesTextOutOfBounds(
+    { path: 'name', max: PROJECT_NAME_BOUNDS.max, tooLong: 'must be at most 100 characters' },
+    (name) => Project.create({ id: PROJECT_ID, name, creatorId: OWNER, now: CREATED_AT }),
+  );
 
   it('accepts a name of the maximum length', () => {
     // Act
@@ -177,8 +162,7 @@ describe('Project.addMember', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
     expect(project.snapshot()).toEqual(before);
     expect(project.pullEvents()).toEqual([]);
   });
@@ -197,8 +181,7 @@ describe('Project.addMember', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error).toMatchObject({ code: 'ALREADY_MEMBER' });
+    expectDomainError(error, ConflictError, 'ALREADY_MEMBER');
     expect(project.currentVersion).toBe(3);
     expect(project.pullEvents()).toEqual([]);
   });
@@ -242,8 +225,7 @@ describe('Project.removeMember', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error).toMatchObject({ code: 'LAST_OWNER' });
+    expectDomainError(error, ConflictError, 'LAST_OWNER');
     expect(project.access().roleOf(OWNER)).toBe('owner');
     expect(project.currentVersion).toBe(3);
     expect(project.pullEvents()).toEqual([]);
@@ -294,8 +276,7 @@ describe('Project.removeMember', () => {
     const error = errorOf(() => project.removeMember({ actorId, userId: VIEWER, now: LATER }));
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
     expect(project.access().isMember(VIEWER)).toBe(true);
   });
 
@@ -309,8 +290,7 @@ describe('Project.removeMember', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(NotFoundError);
-    expect(error).toMatchObject({ code: 'MEMBER_NOT_FOUND' });
+    expectDomainError(error, NotFoundError, 'MEMBER_NOT_FOUND');
     expect(project.currentVersion).toBe(3);
   });
 });

@@ -1,8 +1,13 @@
 import { ProjectAccess } from '@taskflow/projects-domain';
-import { ForbiddenError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
+import { ForbiddenError, NotFoundError } from '@taskflow/platform-kernel';
 import { COMMENT_BODY_BOUNDS, Comment } from './comment.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';
-import { SAMPLE_IDS, sampleRoles } from '@taskflow/platform-testing';
+import {
+  SAMPLE_IDS,
+  expectDomainError,
+  itRefusesTextOutOfBounds,
+  sampleRoles,
+} from '@taskflow/platform-testing';
 
 const { PROJECT_ID, TASK_ID, COMMENT_ID, OWNER, EDITOR, VIEWER, STRANGER } = SAMPLE_IDS;
 
@@ -67,22 +72,10 @@ describe('Comment.create', () => {
     expect(comment.snapshot().body).toBe(body);
   });
 
-  it.each([
-    { case: 'empty', body: '', message: 'must not be empty' },
-    { case: 'blank', body: ' \n\t ', message: 'must not be empty' },
-    {
-      case: 'too long',
-      body: 'b'.repeat(COMMENT_BODY_BOUNDS.max + 1),
-      message: 'must be at most 10000 characters',
-    },
-  ])('rejects a body that is $case', ({ body, message }) => {
-    // Act
-    const error = errorOf(() => write(body));
-
-    // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'body', message }] });
-  });
+  itRefusesTextOutOfBounds(
+    { path: 'body', max: COMMENT_BODY_BOUNDS.max, tooLong: 'must be at most 10000 characters' },
+    write,
+  );
 
   it.each([
     { who: 'the owner', authorId: OWNER },
@@ -103,8 +96,7 @@ describe('Comment.create', () => {
     const error = errorOf(() => write('Fine', authorId));
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
   });
 });
 

@@ -8,7 +8,12 @@ import {
 } from '@taskflow/platform-kernel';
 import { Task, type TaskPatch } from './task.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';
-import { SAMPLE_IDS, sampleRoles } from '@taskflow/platform-testing';
+import {
+  SAMPLE_IDS,
+  expectDomainError,
+  expectInvalidField,
+  sampleRoles,
+} from '@taskflow/platform-testing';
 
 const { PROJECT_ID, TASK_ID, OWNER, EDITOR, VIEWER, STRANGER } = SAMPLE_IDS;
 
@@ -223,8 +228,7 @@ describe('Task.create', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path }] });
+    expectInvalidField(error, path);
   });
 
   it('rejects an assignee who is not a member (ASSIGNEE_NOT_MEMBER on assigneeId)', () => {
@@ -242,8 +246,9 @@ describe('Task.create', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'ASSIGNEE_NOT_MEMBER', issues: [{ path: 'assigneeId' }] });
+    expectDomainError(error, ValidationError, 'ASSIGNEE_NOT_MEMBER', {
+      issues: [{ path: 'assigneeId' }],
+    });
   });
 
   it.each([
@@ -264,8 +269,7 @@ describe('Task.create', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
   });
 });
 
@@ -448,8 +452,7 @@ describe('Task.update', () => {
     const error = errorOf(() => task.update({ status: to, title: 'Renamed' }, OWNER, access, T1));
 
     // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, ConflictError, code);
     expect(task.snapshot()).toEqual(before);
     expect(task.pullEvents()).toEqual([]);
   });
@@ -514,8 +517,9 @@ describe('Task.update', () => {
     const error = errorOf(() => task.update({ assigneeId: STRANGER }, OWNER, access, T1));
 
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'ASSIGNEE_NOT_MEMBER', issues: [{ path: 'assigneeId' }] });
+    expectDomainError(error, ValidationError, 'ASSIGNEE_NOT_MEMBER', {
+      issues: [{ path: 'assigneeId' }],
+    });
     expect(task.snapshot().assigneeId).toBe(EDITOR);
   });
 
@@ -592,8 +596,7 @@ describe('Task.update', () => {
     const error = errorOf(() => task.update({ title: 'Mine now' }, actorId, access, T1));
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
     expect(task.snapshot().title).toBe('Write the report');
   });
 
@@ -614,8 +617,7 @@ describe('Task.update', () => {
     const error = errorOf(() => task.update(patch, EDITOR, access, T1));
 
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path }] });
+    expectInvalidField(error, path);
     expect(task.version).toBe(3);
   });
 });
@@ -713,8 +715,7 @@ describe('Task.delete', () => {
     const error = errorOf(() => act(task));
 
     // Assess
-    expect(error).toBeInstanceOf(NotFoundError);
-    expect(error).toMatchObject({ code: 'TASK_NOT_FOUND' });
+    expectDomainError(error, NotFoundError, 'TASK_NOT_FOUND');
     expect(task.version).toBe(4);
     expect(task.pullEvents()).toEqual([]);
   });
@@ -741,8 +742,7 @@ describe('Task.delete', () => {
     const error = errorOf(() => task.delete(actorId, access, T1));
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
     expect(task.isDeleted).toBe(false);
   });
 });

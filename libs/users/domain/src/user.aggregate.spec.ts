@@ -1,7 +1,7 @@
 import { UserSnapshotSchema } from '@taskflow/platform-events';
-import { ValidationError } from '@taskflow/platform-kernel';
 import { USER_NAME_BOUNDS, User } from './user.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';
+import { itRefusesTextOutOfBounds } from '@taskflow/platform-testing';
 
 const USER_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
 const ADMIN_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
@@ -103,24 +103,10 @@ describe('User.create', () => {
     expect(user.snapshot().name).toBe(expected);
   });
 
-  it.each([
-    { case: 'empty', name: '', message: 'must not be empty' },
-    { case: 'only whitespace', name: ' \t ', message: 'must not be empty' },
-    {
-      case: 'too long',
-      name: 'n'.repeat(USER_NAME_BOUNDS.max + 1),
-      message: 'must be at most 100 characters',
-    },
-  ])('rejects a name that is $case', ({ name, message }) => {
-    // Act
-    const error = errorOf(() =>
-      User.create({ id: USER_ID, name, email: 'ada@example.com', actorId: null, now: NOW }),
-    );
-
-    // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'name', message }] });
-  });
+  itRefusesTextOutOfBounds(
+    { path: 'name', max: USER_NAME_BOUNDS.max, tooLong: 'must be at most 100 characters' },
+    (name) => User.create({ id: USER_ID, name, email: 'ada@example.com', actorId: null, now: NOW }),
+  );
 
   it('rejects an invalid e-mail', () => {
     // Act
