@@ -32,6 +32,15 @@ function storedProject(extra: readonly { userId: string; role: ProjectRole }[] =
   });
 }
 
+/** The common envelope fields of an event OWNER made the project raise at `version` and `at`. */
+const raisedBy = (version: number, at: Date) => ({
+  aggregateId: PROJECT_ID,
+  aggregateVersion: version,
+  projectId: PROJECT_ID,
+  actor: OWNER,
+  occurredAt: at.toISOString(),
+});
+
 describe('Project.create', () => {
   it('makes the creator its owner and raises project.created then project.member_added', () => {
     // Act
@@ -53,13 +62,7 @@ describe('Project.create', () => {
       version: 1,
       members: [{ userId: OWNER, role: 'owner', addedAt: at }],
     });
-    const common = {
-      aggregateId: PROJECT_ID,
-      aggregateVersion: 1,
-      projectId: PROJECT_ID,
-      actor: OWNER,
-      occurredAt: at,
-    };
+    const common = raisedBy(1, CREATED_AT);
     expect(project.pullEvents()).toEqual([
       {
         type: 'project.created',
@@ -125,11 +128,7 @@ describe('Project.addMember', () => {
       {
         type: 'project.member_added',
         data: { userId: NEWCOMER, role: 'editor' },
-        aggregateId: PROJECT_ID,
-        aggregateVersion: 4,
-        projectId: PROJECT_ID,
-        actor: OWNER,
-        occurredAt: LATER.toISOString(),
+        ...raisedBy(4, LATER),
       },
     ]);
   });
@@ -203,15 +202,7 @@ describe('Project.removeMember', () => {
     expect(project.access().isMember(userId)).toBe(false);
     expect(project.currentVersion).toBe(4);
     expect(project.pullEvents()).toEqual([
-      {
-        type: 'project.member_removed',
-        data: { userId, role },
-        aggregateId: PROJECT_ID,
-        aggregateVersion: 4,
-        projectId: PROJECT_ID,
-        actor: OWNER,
-        occurredAt: LATER.toISOString(),
-      },
+      { type: 'project.member_removed', data: { userId, role }, ...raisedBy(4, LATER) },
     ]);
   });
 

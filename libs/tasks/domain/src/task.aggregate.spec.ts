@@ -45,6 +45,19 @@ function storedTask(overrides: Partial<TaskSnapshot> = {}): Task {
   });
 }
 
+/** A task titled 'Plan' that OWNER creates at CREATED, with anything else as given. */
+const created = (input: Partial<Parameters<typeof Task.create>[0]> = {}): Task =>
+  Task.create({
+    id: TASK_ID,
+    projectId: PROJECT_ID,
+    title: 'Plan',
+    fields: {},
+    actorId: OWNER,
+    access,
+    now: CREATED,
+    ...input,
+  });
+
 /** The common envelope fields of an event the task raised at `version` and `at`. */
 const raisedBy = (actor: string, version: number, at: Date) => ({
   aggregateId: TASK_ID,
@@ -57,15 +70,7 @@ const raisedBy = (actor: string, version: number, at: Date) => ({
 describe('Task.create', () => {
   it('fills the defaults and raises only task.created with the whole task', () => {
     // Act
-    const task = Task.create({
-      id: TASK_ID,
-      projectId: PROJECT_ID,
-      title: '  Plan  ',
-      fields: {},
-      actorId: EDITOR,
-      access,
-      now: CREATED,
-    });
+    const task = created({ title: '  Plan  ', actorId: EDITOR });
 
     // Assess
     const expected: TaskSnapshot = {
@@ -96,10 +101,7 @@ describe('Task.create', () => {
 
   it('takes every field it is given, validated and normalised', () => {
     // Act
-    const task = Task.create({
-      id: TASK_ID,
-      projectId: PROJECT_ID,
-      title: 'Plan',
+    const task = created({
       fields: {
         description: ' as written ',
         status: 'blocked',
@@ -107,9 +109,6 @@ describe('Task.create', () => {
         dueDate: '2025-06-01T12:00:00+02:00',
         labels: [' a ', 'b', 'a'],
       },
-      actorId: OWNER,
-      access,
-      now: CREATED,
     });
 
     // Assess
@@ -125,15 +124,7 @@ describe('Task.create', () => {
 
   it('raises task.assigned when created with an assignee', () => {
     // Act
-    const task = Task.create({
-      id: TASK_ID,
-      projectId: PROJECT_ID,
-      title: 'Plan',
-      fields: { assigneeId: VIEWER },
-      actorId: OWNER,
-      access,
-      now: CREATED,
-    });
+    const task = created({ fields: { assigneeId: VIEWER } });
 
     // Assess
     expect(task.snapshot().assigneeId).toBe(VIEWER);
@@ -144,15 +135,7 @@ describe('Task.create', () => {
 
   it('sets completedAt and raises task.completed when created completed', () => {
     // Act
-    const task = Task.create({
-      id: TASK_ID,
-      projectId: PROJECT_ID,
-      title: 'Done',
-      fields: { status: 'completed' },
-      actorId: OWNER,
-      access,
-      now: CREATED,
-    });
+    const task = created({ title: 'Done', fields: { status: 'completed' } });
 
     // Assess
     expect(task.snapshot().completedAt).toBe(CREATED.toISOString());
@@ -161,15 +144,7 @@ describe('Task.create', () => {
 
   it('completes the event payload of a task created completed', () => {
     // Act
-    const events = Task.create({
-      id: TASK_ID,
-      projectId: PROJECT_ID,
-      title: 'Done',
-      fields: { status: 'completed' },
-      actorId: OWNER,
-      access,
-      now: CREATED,
-    }).pullEvents();
+    const events = created({ title: 'Done', fields: { status: 'completed' } }).pullEvents();
 
     // Assess
     expect(events[1]).toEqual({
@@ -215,17 +190,7 @@ describe('Task.create', () => {
     },
   ])('rejects $case on path $path', ({ title, fields, path }) => {
     // Act
-    const error = errorOf(() =>
-      Task.create({
-        id: TASK_ID,
-        projectId: PROJECT_ID,
-        title,
-        fields,
-        actorId: OWNER,
-        access,
-        now: CREATED,
-      }),
-    );
+    const error = errorOf(() => created({ title, fields }));
 
     // Assess
     expectInvalidField(error, path);
@@ -233,17 +198,7 @@ describe('Task.create', () => {
 
   it('rejects an assignee who is not a member (ASSIGNEE_NOT_MEMBER on assigneeId)', () => {
     // Act
-    const error = errorOf(() =>
-      Task.create({
-        id: TASK_ID,
-        projectId: PROJECT_ID,
-        title: 'Plan',
-        fields: { assigneeId: STRANGER },
-        actorId: OWNER,
-        access,
-        now: CREATED,
-      }),
-    );
+    const error = errorOf(() => created({ fields: { assigneeId: STRANGER } }));
 
     // Assess
     expectDomainError(error, ValidationError, 'ASSIGNEE_NOT_MEMBER', {
@@ -256,17 +211,7 @@ describe('Task.create', () => {
     { who: 'a non-member', actorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
   ])('refuses $who ($code)', ({ actorId, type, code }) => {
     // Act
-    const error = errorOf(() =>
-      Task.create({
-        id: TASK_ID,
-        projectId: PROJECT_ID,
-        title: 'Plan',
-        fields: {},
-        actorId,
-        access,
-        now: CREATED,
-      }),
-    );
+    const error = errorOf(() => created({ actorId }));
 
     // Assess
     expectDomainError(error, type, code);

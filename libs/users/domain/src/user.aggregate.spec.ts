@@ -7,16 +7,17 @@ const USER_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
 const ADMIN_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
 const NOW = new Date('2025-03-01T09:30:00.000Z');
 
+/** Ada registering herself at NOW. */
+const ADA = { id: USER_ID, name: 'Ada', email: 'ada@example.com', actorId: null, now: NOW };
+
+/** Ada's registration, with anything else as given. */
+const registered = (input: Partial<Parameters<typeof User.create>[0]> = {}): User =>
+  User.create({ ...ADA, ...input });
+
 describe('User.create', () => {
   it('registers the user and raises exactly one user.created with its snapshot', () => {
     // Act
-    const user = User.create({
-      id: USER_ID,
-      name: '  Ada  ',
-      email: ' Ada@Example.com ',
-      actorId: ADMIN_ID,
-      now: NOW,
-    });
+    const user = registered({ name: '  Ada  ', email: ' Ada@Example.com ', actorId: ADMIN_ID });
 
     // Assess
     const snapshot = {
@@ -42,13 +43,7 @@ describe('User.create', () => {
 
   it('names the user as the actor of a self-registration', () => {
     // Act
-    const user = User.create({
-      id: USER_ID,
-      name: 'Ada',
-      email: 'ada@example.com',
-      actorId: null,
-      now: NOW,
-    });
+    const user = registered();
 
     // Assess
     expect(user.pullEvents().map((e) => e.actor)).toEqual([USER_ID]);
@@ -56,13 +51,7 @@ describe('User.create', () => {
 
   it('forgets its events once pulled', () => {
     // Prepare
-    const user = User.create({
-      id: USER_ID,
-      name: 'Ada',
-      email: 'ada@example.com',
-      actorId: null,
-      now: NOW,
-    });
+    const user = registered();
     user.pullEvents();
 
     // Act
@@ -91,13 +80,7 @@ describe('User.create', () => {
     },
   ])('accepts a name of $case', ({ name, expected }) => {
     // Act
-    const user = User.create({
-      id: USER_ID,
-      name,
-      email: 'ada@example.com',
-      actorId: null,
-      now: NOW,
-    });
+    const user = registered({ name });
 
     // Assess
     expect(user.snapshot().name).toBe(expected);
@@ -105,14 +88,12 @@ describe('User.create', () => {
 
   itRefusesTextOutOfBounds(
     { path: 'name', max: USER_NAME_BOUNDS.max, tooLong: 'must be at most 100 characters' },
-    (name) => User.create({ id: USER_ID, name, email: 'ada@example.com', actorId: null, now: NOW }),
+    (name) => registered({ name }),
   );
 
   it('rejects an invalid e-mail', () => {
     // Act
-    const error = errorOf(() =>
-      User.create({ id: USER_ID, name: 'Ada', email: 'ada', actorId: null, now: NOW }),
-    );
+    const error = errorOf(() => registered({ email: 'ada' }));
 
     // Assess
     expect(error).toMatchObject({ code: 'INVALID_EMAIL', issues: [{ path: 'email' }] });
