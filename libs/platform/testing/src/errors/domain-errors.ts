@@ -2,7 +2,7 @@ import { errorOf } from '@taskflow/platform-assertions';
 import { ValidationError } from '@taskflow/platform-kernel';
 
 /** A class of error, as `toBeInstanceOf` takes it. */
-export type ErrorClass = abstract new (...args: never[]) => Error;
+export type ErrorClass = new (...args: never[]) => Error;
 
 /** Asserts that `error` (what `errorOf` caught) is a `type` with `code` and any other `fields`. */
 export function expectDomainError(
@@ -50,4 +50,15 @@ export function itRefusesTextOutOfBounds(
     // Assess
     expectInvalidField(error, field.path, message);
   });
+}
+
+/** Asserts that `outcome` rejects with a `type` with `code` and any other `fields`. */
+export async function expectRejection(
+  outcome: Promise<unknown>,
+  type: ErrorClass,
+  code: string,
+  fields: object = {},
+): Promise<void> {
+  await expect(outcome).rejects.toThrow(type);
+  await expect(outcome).rejects.toMatchObject({ ...fields, code });
 }
