@@ -32,6 +32,13 @@ function storedProject(extra: readonly { userId: string; role: ProjectRole }[] =
   });
 }
 
+/** Who may not change the membership, and what each is told. */
+const NOT_OWNERS = [
+  { actor: 'an editor', actorId: EDITOR, type: ForbiddenError, code: 'OWNER_REQUIRED' },
+  { actor: 'a viewer', actorId: VIEWER, type: ForbiddenError, code: 'OWNER_REQUIRED' },
+  { actor: 'a non-member', actorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
+];
+
 /** The common envelope fields of an event OWNER made the project raise at `version` and `at`. */
 const raisedBy = (version: number, at: Date) => ({
   aggregateId: PROJECT_ID,
@@ -146,11 +153,7 @@ describe('Project.addMember', () => {
     expect(project.pullEvents().map((e) => e.aggregateVersion)).toEqual([4, 5]);
   });
 
-  it.each([
-    { actor: 'an editor', actorId: EDITOR, type: ForbiddenError, code: 'OWNER_REQUIRED' },
-    { actor: 'a viewer', actorId: VIEWER, type: ForbiddenError, code: 'OWNER_REQUIRED' },
-    { actor: 'a non-member', actorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
-  ])('refuses $actor ($code) and changes nothing', ({ actorId, type, code }) => {
+  it.each(NOT_OWNERS)('refuses $actor ($code) and changes nothing', ({ actorId, type, code }) => {
     // Prepare
     const project = storedProject();
     const before = project.snapshot();
@@ -255,11 +258,7 @@ describe('Project.removeMember', () => {
     expect(error).toMatchObject({ code: 'LAST_OWNER' });
   });
 
-  it.each([
-    { actor: 'an editor', actorId: EDITOR, type: ForbiddenError, code: 'OWNER_REQUIRED' },
-    { actor: 'a viewer', actorId: VIEWER, type: ForbiddenError, code: 'OWNER_REQUIRED' },
-    { actor: 'a non-member', actorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
-  ])('refuses $actor ($code)', ({ actorId, type, code }) => {
+  it.each(NOT_OWNERS)('refuses $actor ($code)', ({ actorId, type, code }) => {
     // Prepare
     const project = storedProject();
 
