@@ -75,7 +75,7 @@ export class InMemoryTaskRepository
   async add(task: Task, context: WriteContext): Promise<void> {
     const events = task.pullEvents();
     const s = task.snapshot();
-    await this.insert(structuredClone(s), events, context, () => this.written(s, events));
+    await this.insert(structuredClone(s), events, context, () => this.auditWrite(s, events));
   }
 
   async save(task: Task, context: WriteContext): Promise<void> {
@@ -83,7 +83,7 @@ export class InMemoryTaskRepository
     const events = task.pullEvents();
     const s = task.snapshot();
     await this.update(s.id, task.loadedVersion, events, context, () => {
-      this.written(s, events);
+      this.auditWrite(s, events);
       return structuredClone(s);
     });
   }
@@ -144,7 +144,7 @@ export class InMemoryTaskRepository
 
   // As the adapter does at commit: whoever the write assigns must still be a member; then the
   // write's audit rows are stored with it.
-  private written(s: TaskSnapshot, events: readonly PendingEvent[]): void {
+  private auditWrite(s: TaskSnapshot, events: readonly PendingEvent[]): void {
     for (const event of events) {
       if (
         event.type === 'task.assigned' &&
