@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { type EventEnvelope, toEnvelope } from '@taskflow/platform-events';
+import { type EventEnvelope } from '@taskflow/platform-events';
 import { type FunctionTestbed, functionTestbed } from '@taskflow/app-testing';
 import type { Persistence } from '@taskflow/app-composition';
 import {
   FakeApiGatewayManagementServer,
+  SAMPLE_IDS,
   eventBridgeEvent,
   invokeBundle,
   lambdaContext,
+  openedConnection,
+  sampleEnvelopes,
 } from '@taskflow/platform-testing';
 
-const ALICE = '01900000-0000-7000-8000-0000000000a1';
-const BOB = '01900000-0000-7000-8000-0000000000b0';
+const { OWNER, EDITOR } = SAMPLE_IDS;
+
 /** The function's AWS_REGION (the testbed's), and the other region of a two-region deployment. */
 const REGION = 'eu-west-1';
 const OTHER_REGION = 'eu-central-1';
@@ -22,20 +25,12 @@ describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => 
   let main: typeof import('./main');
 
   const taskDeleted = (projectId: string): EventEnvelope =>
-    toEnvelope(
-      {
-        type: 'task.deleted',
-        schemaVersion: 1,
-        data: { deletedAt: '2026-01-01T00:00:00.000Z' },
-        aggregateId: randomUUID(),
-        aggregateVersion: 2,
-        projectId,
-        actor: ALICE,
-        occurredAt: '2026-01-01T00:00:00.000Z',
-      },
-      randomUUID(),
-      'corr-1',
-    );
+    sampleEnvelopes.taskDeleted({
+      projectId,
+      id: randomUUID(),
+      aggregateId: randomUUID(),
+      correlationId: 'corr-1',
+    });
   const busEvent = (envelope: EventEnvelope) =>
     eventBridgeEvent(
       'taskflow.tasks',
@@ -49,14 +44,15 @@ describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => 
    */
   const connect = async (projectId: string, userId: string, region = REGION): Promise<string> => {
     const connectionId = gateway.connect();
-    const connectedAt = new Date(Date.now() - 60_000);
-    await persistence.connections.inRegion(region).add({
+    const connection = openedConnection({
       connectionId,
       projectId,
       userId,
-      connectedAt,
-      expiresAt: new Date(connectedAt.getTime() + 7_200_000),
+      now: new Date(),
+      ageMs: 60_000,
+      maxAgeMs: 7_200_000,
     });
+    await persistence.connections.inRegion(region).add(connection);
     return connectionId;
   };
   const kept = async (projectId: string): Promise<string[]> =>
@@ -83,8 +79,8 @@ describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => 
 
   it('posts the event to every connection of its project, and only there', async () => {
     const project = randomUUID();
-    const [a, b] = [await connect(project, ALICE), await connect(project, BOB)];
-    const elsewhere = await connect(randomUUID(), ALICE);
+    const [a, b] = [await connect(project, OWNER), await connect(project, EDITOR)];
+    const elsewhere = await connect(randomUUID(), OWNER);
     const envelope = taskDeleted(project);
 
     const outcome = await main.handler(busEvent(envelope), lambdaContext());
@@ -99,8 +95,8 @@ describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => 
 
   it('drops connections the gateway says are gone', async () => {
     const project = randomUUID();
-    const live = await connect(project, ALICE);
-    const gone = await connect(project, BOB);
+    const live = await connect(project, OWNER);
+    const gone = await connect(project, EDITOR);
     gateway.disconnect(gone);
 
     const outcome = await main.handler(busEvent(taskDeleted(project)), lambdaContext());
@@ -113,9 +109,9 @@ describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => 
     // Prepare: one the gateway answers for (it must not be sent to all the same) and one it
     // answers 410 Gone for, as this region's endpoint does for every other region's connection
     const project = randomUUID();
-    const own = await connect(project, ALICE);
-    const answered = await connect(project, BOB, OTHER_REGION);
-    const gone = await connect(project, BOB, OTHER_REGION);
+    const own = await connect(project, OWNER);
+    const answered = await connect(project, EDITOR, OTHER_REGION);
+    const gone = await connect(project, EDITOR, OTHER_REGION);
     gateway.disconnect(gone);
 
     // Act
@@ -139,7 +135,7 @@ describe('broadcaster Lambda (Taskflow events to WebSocket connections)', () => 
 
   it('the built bundle broadcasts in a fresh process and emits its counts as metrics', async () => {
     const project = randomUUID();
-    const id = await connect(project, ALICE);
+    const id = await connect(project, OWNER);
     const envelope = taskDeleted(project);
 
     const run = await invokeBundle(bed.bundle, [busEvent(envelope)], bed.env, {

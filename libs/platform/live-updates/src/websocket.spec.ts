@@ -4,6 +4,10 @@ import {
   InMemoryConnectionStore,
   RecordingConnectionSender,
   type RecordingConnectionSenderOptions,
+  SAMPLE_IDS,
+  broadcastOutcome,
+  openedConnection,
+  sampleEnvelopes,
 } from '@taskflow/platform-testing';
 import {
   type BroadcastFailure,
@@ -17,59 +21,24 @@ import {
   streamEndMessage,
 } from './websocket';
 
-const PROJECT = '01900000-0000-7000-8000-000000000001';
-const OTHER_PROJECT = '01900000-0000-7000-8000-000000000002';
-const ALICE = '01900000-0000-7000-8000-0000000000a1';
-const BOB = '01900000-0000-7000-8000-0000000000b0';
+const { OTHER_PROJECT_ID, OWNER, EDITOR } = SAMPLE_IDS;
+
 const NOW = '2026-01-01T12:00:00.000Z';
 
-function taskDeleted(projectId: string | null = PROJECT, n = 1): EventEnvelope {
-  const id = `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`;
-  if (projectId === null) {
-    return toEnvelope(
-      {
-        type: 'user.created',
-        schemaVersion: 1,
-        data: { user: { id: ALICE, name: 'Alice', email: 'alice@example.com', createdAt: NOW } },
-        aggregateId: ALICE,
-        aggregateVersion: 1,
-        projectId: null,
-        actor: null,
-        occurredAt: NOW,
-      },
-      id,
-      null,
-    );
-  }
+/** An event of no project. */
+function userCreated(): EventEnvelope {
   return toEnvelope(
     {
-      type: 'task.deleted',
+      type: 'user.created',
       schemaVersion: 1,
-      data: { deletedAt: NOW },
-      aggregateId: id,
-      aggregateVersion: 2,
-      projectId,
-      actor: ALICE,
+      data: { user: { id: OWNER, name: 'Alice', email: 'alice@example.com', createdAt: NOW } },
+      aggregateId: OWNER,
+      aggregateVersion: 1,
+      projectId: null,
+      actor: null,
       occurredAt: NOW,
     },
-    id,
-    'req-1',
-  );
-}
-
-function memberRemoved(userId: string): EventEnvelope {
-  return toEnvelope(
-    {
-      type: 'project.member_removed',
-      schemaVersion: 1,
-      data: { userId, role: 'editor' },
-      aggregateId: PROJECT,
-      aggregateVersion: 3,
-      projectId: PROJECT,
-      actor: ALICE,
-      occurredAt: NOW,
-    },
-    '01900000-0000-7000-8000-0000000000ff',
+    '0190a5f2-7c3e-7abc-8def-0000000000e2',
     null,
   );
 }
@@ -91,14 +60,13 @@ describe('WebSocketBroadcaster', () => {
     userId: string,
     options: { projectId?: string; ageMs?: number } = {},
   ): Promise<WebSocketConnection> {
-    const connectedAt = new Date(clock.now().getTime() - (options.ageMs ?? 3_600_000));
-    const connection: WebSocketConnection = {
+    const connection: WebSocketConnection = openedConnection({
       connectionId,
-      projectId: options.projectId ?? PROJECT,
       userId,
-      connectedAt,
-      expiresAt: new Date(connectedAt.getTime() + WEBSOCKET_MAX_CONNECTION_MS),
-    };
+      ...options,
+      now: clock.now(),
+      maxAgeMs: WEBSOCKET_MAX_CONNECTION_MS,
+    });
     await store.add(connection);
     return connection;
   }
@@ -120,26 +88,18 @@ describe('WebSocketBroadcaster', () => {
 
   it('sends the event as its envelope JSON to every connection of its project, and only those', async () => {
     // Prepare
-    await connected('a-1', ALICE);
-    await connected('a-2', ALICE);
-    await connected('b-1', BOB);
-    await connected('x-1', BOB, { projectId: OTHER_PROJECT });
+    await connected('a-1', OWNER);
+    await connected('a-2', OWNER);
+    await connected('b-1', EDITOR);
+    await connected('x-1', EDITOR, { projectId: OTHER_PROJECT_ID });
     const wire = sender().connect('a-1', 'a-2', 'b-1', 'x-1');
-    const event = taskDeleted();
+    const event = sampleEnvelopes.taskDeleted();
 
     // Act
     const outcome = await broadcaster(wire).broadcast(event);
 
     // Assess
-    expect(outcome).toEqual({
-      connections: 3,
-      sent: 3,
-      gone: 0,
-      connecting: 0,
-      failed: 0,
-      closed: 0,
-      closeFailed: 0,
-    });
+    expect(outcome).toEqual(broadcastOutcome({ connections: 3, sent: 3 }));
     for (const id of ['a-1', 'a-2', 'b-1']) {
       expect(wire.received(id).map((text) => JSON.parse(text) as unknown)).toEqual([event]);
     }
@@ -150,11 +110,13 @@ describe('WebSocketBroadcaster', () => {
   it.each([1, 4, 16])('never has more than %i sends in flight', async (concurrency) => {
     // Prepare
     const ids = Array.from({ length: 40 }, (_, i) => `c-${i}`);
-    for (const id of ids) await connected(id, ALICE);
+    for (const id of ids) await connected(id, OWNER);
     const wire = sender({ latencyMs: 2 }).connect(...ids);
 
     // Act
-    const outcome = await broadcaster(wire, { concurrency }).broadcast(taskDeleted());
+    const outcome = await broadcaster(wire, { concurrency }).broadcast(
+      sampleEnvelopes.taskDeleted(),
+    );
 
     // Assess
     expect(outcome.sent).toBe(40);
@@ -163,12 +125,12 @@ describe('WebSocketBroadcaster', () => {
 
   it('forgets a connection that is gone and still sends to the others', async () => {
     // Prepare
-    await connected('gone-1', ALICE);
-    await connected('live-1', BOB);
+    await connected('gone-1', OWNER);
+    await connected('live-1', EDITOR);
     const wire = sender().connect('live-1');
 
     // Act
-    const outcome = await broadcaster(wire).broadcast(taskDeleted());
+    const outcome = await broadcaster(wire).broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     expect(outcome).toMatchObject({ connections: 2, sent: 1, gone: 1, failed: 0 });
@@ -178,11 +140,13 @@ describe('WebSocketBroadcaster', () => {
 
   it('keeps a connection that answers gone while it is still opening ($connect not returned yet)', async () => {
     // Prepare
-    await connected('opening', ALICE, { ageMs: 5_000 });
+    await connected('opening', OWNER, { ageMs: 5_000 });
     const wire = sender();
 
     // Act
-    const outcome = await broadcaster(wire, { connectingGraceMs: 10_000 }).broadcast(taskDeleted());
+    const outcome = await broadcaster(wire, { connectingGraceMs: 10_000 }).broadcast(
+      sampleEnvelopes.taskDeleted(),
+    );
 
     // Assess
     expect(outcome).toMatchObject({ connections: 1, sent: 0, gone: 0, connecting: 1 });
@@ -191,11 +155,11 @@ describe('WebSocketBroadcaster', () => {
 
   it('forgets a gone connection once it is older than the grace period', async () => {
     // Prepare
-    await connected('stale', ALICE, { ageMs: 10_000 });
+    await connected('stale', OWNER, { ageMs: 10_000 });
 
     // Act
     const outcome = await broadcaster(sender(), { connectingGraceMs: 10_000 }).broadcast(
-      taskDeleted(),
+      sampleEnvelopes.taskDeleted(),
     );
 
     // Assess
@@ -205,11 +169,11 @@ describe('WebSocketBroadcaster', () => {
 
   it('does not send to connections past their expiry', async () => {
     // Prepare
-    await connected('expired', ALICE, { ageMs: WEBSOCKET_MAX_CONNECTION_MS + 1 });
+    await connected('expired', OWNER, { ageMs: WEBSOCKET_MAX_CONNECTION_MS + 1 });
     const wire = sender().connect('expired');
 
     // Act
-    const outcome = await broadcaster(wire).broadcast(taskDeleted());
+    const outcome = await broadcaster(wire).broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     expect(outcome.connections).toBe(0);
@@ -218,15 +182,15 @@ describe('WebSocketBroadcaster', () => {
 
   it('counts a failed send, reports it, keeps the connection, and still sends to the others', async () => {
     // Prepare
-    await connected('throttled', ALICE);
-    await connected('fine', BOB);
+    await connected('throttled', OWNER);
+    await connected('fine', EDITOR);
     const refusal = new Error('LimitExceededException');
     const wire = sender({
       failPost: (id) => (id === 'throttled' ? refusal : null),
     }).connect('throttled', 'fine');
 
     // Act
-    const outcome = await broadcaster(wire).broadcast(taskDeleted());
+    const outcome = await broadcaster(wire).broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     expect(outcome).toMatchObject({ connections: 2, sent: 1, gone: 0, failed: 1 });
@@ -237,8 +201,8 @@ describe('WebSocketBroadcaster', () => {
 
   it('goes on when the failure observer itself throws', async () => {
     // Prepare
-    await connected('throttled', ALICE);
-    await connected('fine', BOB);
+    await connected('throttled', OWNER);
+    await connected('fine', EDITOR);
     const wire = sender({
       failPost: (id) => (id === 'throttled' ? new Error('LimitExceededException') : null),
     }).connect('throttled', 'fine');
@@ -247,7 +211,7 @@ describe('WebSocketBroadcaster', () => {
     });
 
     // Act
-    const outcome = await noisy.broadcast(taskDeleted());
+    const outcome = await noisy.broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     expect(outcome).toMatchObject({ sent: 1, failed: 1 });
@@ -256,14 +220,14 @@ describe('WebSocketBroadcaster', () => {
 
   it('counts a gone connection it could not forget as failed, and reports it', async () => {
     // Prepare
-    await connected('gone-1', ALICE);
-    await connected('live-1', BOB);
+    await connected('gone-1', OWNER);
+    await connected('live-1', EDITOR);
     const down = new Error('database down');
     store.failOn('remove', down);
     const wire = sender().connect('live-1');
 
     // Act
-    const outcome = await broadcaster(wire).broadcast(taskDeleted());
+    const outcome = await broadcaster(wire).broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     expect(outcome).toMatchObject({ sent: 1, gone: 0, failed: 1 });
@@ -272,12 +236,12 @@ describe('WebSocketBroadcaster', () => {
 
   it('rejects when the connections cannot be read, having sent nothing', async () => {
     // Prepare
-    await connected('a-1', ALICE);
+    await connected('a-1', OWNER);
     store.failOn('forProject', new Error('database down'));
     const wire = sender().connect('a-1');
 
     // Act
-    const outcome = broadcaster(wire).broadcast(taskDeleted());
+    const outcome = broadcaster(wire).broadcast(sampleEnvelopes.taskDeleted());
 
     // Assess
     await expect(outcome).rejects.toThrow('database down');
@@ -289,43 +253,27 @@ describe('WebSocketBroadcaster', () => {
     store.failOn('forProject', new Error('must not be called'));
 
     // Act
-    const outcome = await broadcaster(sender()).broadcast(taskDeleted(null));
+    const outcome = await broadcaster(sender()).broadcast(userCreated());
 
     // Assess
-    expect(outcome).toEqual({
-      connections: 0,
-      sent: 0,
-      gone: 0,
-      connecting: 0,
-      failed: 0,
-      closed: 0,
-      closeFailed: 0,
-    });
+    expect(outcome).toEqual(broadcastOutcome());
   });
 
   describe('on project.member_removed', () => {
     it('tells the removed member, then ends, closes and forgets their connections only', async () => {
       // Prepare
-      await connected('alice-1', ALICE);
-      await connected('bob-1', BOB);
-      await connected('bob-2', BOB);
-      await connected('bob-elsewhere', BOB, { projectId: OTHER_PROJECT });
+      await connected('alice-1', OWNER);
+      await connected('bob-1', EDITOR);
+      await connected('bob-2', EDITOR);
+      await connected('bob-elsewhere', EDITOR, { projectId: OTHER_PROJECT_ID });
       const wire = sender().connect('alice-1', 'bob-1', 'bob-2', 'bob-elsewhere');
-      const removal = memberRemoved(BOB);
+      const removal = sampleEnvelopes.memberRemoved({ userId: EDITOR });
 
       // Act
       const outcome = await broadcaster(wire).broadcast(removal);
 
       // Assess
-      expect(outcome).toEqual({
-        connections: 3,
-        sent: 3,
-        gone: 0,
-        connecting: 0,
-        failed: 0,
-        closed: 2,
-        closeFailed: 0,
-      });
+      expect(outcome).toEqual(broadcastOutcome({ connections: 3, sent: 3, closed: 2 }));
       for (const id of ['bob-1', 'bob-2']) {
         expect(wire.received(id)).toEqual([eventMessage(removal), streamEndMessage('revoked')]);
         const calls = wire.calls.filter((call) => call.connectionId === id).map((c) => c.op);
@@ -340,21 +288,23 @@ describe('WebSocketBroadcaster', () => {
 
     it('also closes a connection the member opened while the event was being sent', async () => {
       // Prepare
-      await connected('bob-1', BOB);
+      await connected('bob-1', EDITOR);
       let opened = false;
       const wire = sender({
         failPost: () => {
           // A $connect admitted just before the removal committed registers meanwhile.
           if (!opened) {
             opened = true;
-            void connected('bob-late', BOB);
+            void connected('bob-late', EDITOR);
           }
           return null;
         },
       }).connect('bob-1', 'bob-late');
 
       // Act
-      const outcome = await broadcaster(wire).broadcast(memberRemoved(BOB));
+      const outcome = await broadcaster(wire).broadcast(
+        sampleEnvelopes.memberRemoved({ userId: EDITOR }),
+      );
 
       // Assess
       expect(outcome).toMatchObject({ connections: 1, sent: 1, closed: 2 });
@@ -365,8 +315,8 @@ describe('WebSocketBroadcaster', () => {
 
     it('closes the member’s connection even when telling them failed', async () => {
       // Prepare
-      await connected('bob-1', BOB);
-      await connected('bob-2', BOB);
+      await connected('bob-1', EDITOR);
+      await connected('bob-2', EDITOR);
       const refusal = new Error('PayloadTooLargeException');
       const wire = sender({
         failPost: (id, data) =>
@@ -377,7 +327,9 @@ describe('WebSocketBroadcaster', () => {
       }).connect('bob-1', 'bob-2');
 
       // Act
-      const outcome = await broadcaster(wire).broadcast(memberRemoved(BOB));
+      const outcome = await broadcaster(wire).broadcast(
+        sampleEnvelopes.memberRemoved({ userId: EDITOR }),
+      );
 
       // Assess
       expect(outcome).toMatchObject({ sent: 1, failed: 1, closed: 2, closeFailed: 0 });
@@ -392,8 +344,8 @@ describe('WebSocketBroadcaster', () => {
 
     it('forgets a connection it could not close, reports it, and closes the others', async () => {
       // Prepare
-      await connected('bob-1', BOB);
-      await connected('bob-2', BOB);
+      await connected('bob-1', EDITOR);
+      await connected('bob-2', EDITOR);
       const refusal = new Error('ForbiddenException');
       const wire = sender({ failClose: (id) => (id === 'bob-1' ? refusal : null) }).connect(
         'bob-1',
@@ -401,7 +353,9 @@ describe('WebSocketBroadcaster', () => {
       );
 
       // Act
-      const outcome = await broadcaster(wire).broadcast(memberRemoved(BOB));
+      const outcome = await broadcaster(wire).broadcast(
+        sampleEnvelopes.memberRemoved({ userId: EDITOR }),
+      );
 
       // Assess
       expect(outcome).toMatchObject({ sent: 2, closed: 1, closeFailed: 1 });
@@ -412,12 +366,14 @@ describe('WebSocketBroadcaster', () => {
 
     it('counts the member’s gone connection as gone and forgets it with the others', async () => {
       // Prepare
-      await connected('bob-gone', BOB);
-      await connected('bob-1', BOB);
+      await connected('bob-gone', EDITOR);
+      await connected('bob-1', EDITOR);
       const wire = sender().connect('bob-1');
 
       // Act
-      const outcome = await broadcaster(wire).broadcast(memberRemoved(BOB));
+      const outcome = await broadcaster(wire).broadcast(
+        sampleEnvelopes.memberRemoved({ userId: EDITOR }),
+      );
 
       // Assess
       expect(outcome).toMatchObject({ sent: 1, gone: 1, closed: 2 });
@@ -426,12 +382,14 @@ describe('WebSocketBroadcaster', () => {
 
     it('rejects when the member’s connections cannot be forgotten, closing none', async () => {
       // Prepare
-      await connected('bob-1', BOB);
+      await connected('bob-1', EDITOR);
       store.failOn('removeMember', new Error('database down'));
       const wire = sender().connect('bob-1');
 
       // Act
-      const outcome = broadcaster(wire).broadcast(memberRemoved(BOB));
+      const outcome = broadcaster(wire).broadcast(
+        sampleEnvelopes.memberRemoved({ userId: EDITOR }),
+      );
 
       // Assess
       await expect(outcome).rejects.toThrow('database down');
@@ -458,7 +416,7 @@ describe('WebSocketBroadcaster', () => {
 describe('WebSocket messages', () => {
   it('carry a domain event as its envelope, named by type and identified by id', () => {
     // Prepare
-    const event = taskDeleted();
+    const event = sampleEnvelopes.taskDeleted();
 
     // Act
     const message = JSON.parse(eventMessage(event)) as Record<string, unknown>;

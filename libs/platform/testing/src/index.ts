@@ -9,3 +9,6 @@ export * from './lambda';
 export * from './random/seeded-random';
 export * from './net/freezing-proxy';
 export * from '@taskflow/platform-assertions';
+export * from './samples';
+export * from './tables/in-memory-table';
+export * from './errors/domain-errors';

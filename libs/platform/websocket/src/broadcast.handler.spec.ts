@@ -1,6 +1,5 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { type BusEvent, isPermanentFailure } from '@taskflow/platform-event-routing';
-import { type EventEnvelope, toEnvelope } from '@taskflow/platform-events';
 import {
   type ConnectionStore,
   WEBSOCKET_MAX_CONNECTION_MS,
@@ -10,7 +9,11 @@ import {
   FakeApiGatewayManagementServer,
   FixedClock,
   InMemoryConnectionStore,
+  SAMPLE_IDS,
   TEST_EVENTS,
+  broadcastOutcome,
+  openedConnection,
+  sampleEnvelopes,
 } from '@taskflow/platform-testing';
 import {
   ApiGatewayConnectionSender,
@@ -23,40 +26,20 @@ import {
 } from './broadcast.handler';
 import { STAGE, asDetail, eventBridgeEvent } from './testing/api-gateway-events.fixture';
 
-const PROJECT = '01900000-0000-7000-8000-000000000001';
-const ALICE = '01900000-0000-7000-8000-0000000000a1';
-const BOB = '01900000-0000-7000-8000-0000000000b0';
+const { OWNER, EDITOR } = SAMPLE_IDS;
+
 const NOW = '2026-02-09T18:12:00.000Z';
 
-const taskDeleted: EventEnvelope = toEnvelope(
-  {
-    type: 'task.deleted',
-    schemaVersion: 1,
-    data: { deletedAt: NOW },
-    aggregateId: '01900000-0000-7000-8000-000000000101',
-    aggregateVersion: 4,
-    projectId: PROJECT,
-    actor: ALICE,
-    occurredAt: NOW,
-  },
-  '01900000-0000-7000-8000-000000000201',
-  'req-7',
-);
-
-const bobRemoved: EventEnvelope = toEnvelope(
-  {
-    type: 'project.member_removed',
-    schemaVersion: 1,
-    data: { userId: BOB, role: 'editor' },
-    aggregateId: PROJECT,
-    aggregateVersion: 5,
-    projectId: PROJECT,
-    actor: ALICE,
-    occurredAt: NOW,
-  },
-  '01900000-0000-7000-8000-000000000202',
-  null,
-);
+const taskDeleted = sampleEnvelopes.taskDeleted({
+  aggregateVersion: 4,
+  occurredAt: NOW,
+  correlationId: 'req-7',
+});
+const bobRemoved = sampleEnvelopes.memberRemoved({
+  userId: EDITOR,
+  aggregateVersion: 5,
+  occurredAt: NOW,
+});
 
 describe('handleBroadcast (real SDK client against the fake management API)', () => {
   let fake: FakeApiGatewayManagementServer;
@@ -99,34 +82,26 @@ describe('handleBroadcast (real SDK client against the fake management API)', ()
   /** A client connected to the fake an hour ago and registered for `userId`. */
   async function member(userId: string): Promise<string> {
     const connectionId = fake.connect();
-    const connectedAt = new Date(clock.now().getTime() - 3_600_000);
-    await store.add({
-      connectionId,
-      projectId: PROJECT,
-      userId,
-      connectedAt,
-      expiresAt: new Date(connectedAt.getTime() + WEBSOCKET_MAX_CONNECTION_MS),
-    });
+    await store.add(
+      openedConnection({
+        connectionId,
+        userId,
+        now: clock.now(),
+        maxAgeMs: WEBSOCKET_MAX_CONNECTION_MS,
+      }),
+    );
     return connectionId;
   }
 
   it('sends a Taskflow event to every client of its project as its envelope JSON', async () => {
     // Prepare
-    const clients = [await member(ALICE), await member(ALICE), await member(BOB)];
+    const clients = [await member(OWNER), await member(OWNER), await member(EDITOR)];
 
     // Act
     const outcome = await handleBroadcast(eventBridgeEvent(asDetail(taskDeleted)), deps);
 
     // Assess
-    expect(outcome).toEqual({
-      connections: 3,
-      sent: 3,
-      gone: 0,
-      connecting: 0,
-      failed: 0,
-      closed: 0,
-      closeFailed: 0,
-    });
+    expect(outcome).toEqual(broadcastOutcome({ connections: 3, sent: 3 }));
     for (const id of clients) {
       const [message] = fake.received(id);
       expect(JSON.parse(message ?? 'null')).toEqual(taskDeleted);
@@ -135,7 +110,11 @@ describe('handleBroadcast (real SDK client against the fake management API)', ()
 
   it('forgets clients API Gateway reports gone, and counts a throttled one as failed', async () => {
     // Prepare
-    const [left, throttled, fine] = [await member(ALICE), await member(ALICE), await member(BOB)];
+    const [left, throttled, fine] = [
+      await member(OWNER),
+      await member(OWNER),
+      await member(EDITOR),
+    ];
     fake.disconnect(left);
     fake.configure({
       failPosts: (id) =>
@@ -153,7 +132,7 @@ describe('handleBroadcast (real SDK client against the fake management API)', ()
 
   it('keeps at most `concurrency` management calls in flight', async () => {
     // Prepare
-    for (let i = 0; i < 12; i += 1) await member(ALICE);
+    for (let i = 0; i < 12; i += 1) await member(OWNER);
     fake.configure({ latencyMs: 20 });
 
     // Act
@@ -166,8 +145,8 @@ describe('handleBroadcast (real SDK client against the fake management API)', ()
 
   it('tells a removed member, ends and closes their connections through DeleteConnection', async () => {
     // Prepare
-    const alice = await member(ALICE);
-    const bob = await member(BOB);
+    const alice = await member(OWNER);
+    const bob = await member(EDITOR);
 
     // Act
     const outcome = await handleBroadcast(
@@ -187,7 +166,7 @@ describe('handleBroadcast (real SDK client against the fake management API)', ()
 
   it('takes an event from the local bus as well', async () => {
     // Prepare
-    const alice = await member(ALICE);
+    const alice = await member(OWNER);
     const busEvent: BusEvent = {
       ...eventBridgeEvent(asDetail(taskDeleted)),
       resources: Object.freeze([]),
@@ -202,7 +181,7 @@ describe('handleBroadcast (real SDK client against the fake management API)', ()
 
   it('sends only the members its schema knows', async () => {
     // Prepare
-    const alice = await member(ALICE);
+    const alice = await member(OWNER);
     const detail = { ...asDetail(taskDeleted), internal: 'not for clients' };
 
     // Act
@@ -214,7 +193,7 @@ describe('handleBroadcast (real SDK client against the fake management API)', ()
 
   it('fails, for the platform to retry, when the connections cannot be read', async () => {
     // Prepare
-    await member(ALICE);
+    await member(OWNER);
     store.failOn('forProject', new Error('database down'));
 
     // Act
@@ -245,7 +224,7 @@ describe('handleBroadcast (real SDK client against the fake management API)', ()
     ],
   ])('refuses %s for good, naming the field, sending nothing', async (_case, detail, message) => {
     // Prepare
-    const alice = await member(ALICE);
+    const alice = await member(OWNER);
 
     // Act
     let thrown: unknown;

@@ -10,7 +10,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '@taskflow/platform-kernel';
-import { CountingTransactionRunner } from '@taskflow/platform-testing';
+import { CountingTransactionRunner, expectRejection } from '@taskflow/platform-testing';
 import { type InMemoryProjectPorts, inMemoryProjectPorts } from '@taskflow/projects-testing';
 import { UserUseCases } from '@taskflow/users-application';
 import {
@@ -145,8 +145,7 @@ describe('ProjectUseCases.get', () => {
     const missing = w.projects.get(UNKNOWN, w.as(w.alice));
 
     // Assess
-    await expect(hidden).rejects.toThrow(NotFoundError);
-    await expect(hidden).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
+    await expectRejection(hidden, NotFoundError, 'PROJECT_NOT_FOUND');
     await expect(missing).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
   });
 });
@@ -236,9 +235,7 @@ describe('ProjectUseCases.addMember', () => {
     );
 
     // Assess
-    await expect(outcome).rejects.toThrow(ValidationError);
-    await expect(outcome).rejects.toMatchObject({
-      code: 'USER_NOT_FOUND',
+    await expectRejection(outcome, ValidationError, 'USER_NOT_FOUND', {
       issues: [{ path: 'userId' }],
     });
     expect(w.ports.projects.storedVersionOf(projectId)).toBe(1);
@@ -363,8 +360,7 @@ describe('ProjectUseCases.addMember', () => {
     );
 
     // Assess
-    await expect(outcome).rejects.toThrow(ConflictError);
-    await expect(outcome).rejects.toMatchObject({ code: 'ALREADY_MEMBER' });
+    await expectRejection(outcome, ConflictError, 'ALREADY_MEMBER');
   });
 
   it('answers 404 PROJECT_NOT_FOUND for a project that does not exist', async () => {
@@ -479,8 +475,7 @@ describe('ProjectUseCases.removeMember', () => {
     const outcome = w.projects.removeMember({ projectId, userId: w.owner }, w.as(w.owner));
 
     // Assess
-    await expect(outcome).rejects.toThrow(ConflictError);
-    await expect(outcome).rejects.toMatchObject({ code: 'LAST_OWNER' });
+    await expectRejection(outcome, ConflictError, 'LAST_OWNER');
     expect(w.ports.projects.storedVersionOf(projectId)).toBe(2);
   });
 

@@ -1,22 +1,11 @@
-import { type ProjectRole } from './project.events';
 import { ForbiddenError, NotFoundError } from '@taskflow/platform-kernel';
 import { ProjectAccess, projectNotFound } from './project-access';
 import { errorOf } from '@taskflow/platform-assertions';
+import { SAMPLE_IDS, expectDomainError, sampleRoles } from '@taskflow/platform-testing';
 
-const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
-const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
-const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
-const VIEWER = '0190a5f2-7c3e-7abc-8def-0000000000a3';
-const STRANGER = '0190a5f2-7c3e-7abc-8def-0000000000c1';
+const { PROJECT_ID, OWNER, EDITOR, VIEWER, STRANGER } = SAMPLE_IDS;
 
-const access = ProjectAccess.of(
-  PROJECT_ID,
-  new Map<string, ProjectRole>([
-    [OWNER, 'owner'],
-    [EDITOR, 'editor'],
-    [VIEWER, 'viewer'],
-  ]),
-);
+const access = ProjectAccess.of(PROJECT_ID, sampleRoles());
 
 describe('ProjectAccess', () => {
   it.each([
@@ -38,9 +27,7 @@ describe('ProjectAccess', () => {
     const error = errorOf(() => access.requireMember(STRANGER));
 
     // Assess
-    expect(error).toBeInstanceOf(NotFoundError);
-    expect(error).toMatchObject({
-      code: 'PROJECT_NOT_FOUND',
+    expectDomainError(error, NotFoundError, 'PROJECT_NOT_FOUND', {
       message: projectNotFound(PROJECT_ID).message,
     });
     expect(access.isMember(STRANGER)).toBe(false);
@@ -66,7 +53,6 @@ describe('ProjectAccess', () => {
     const error = errorOf(() => access.requireWriter(userId));
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
   });
 });

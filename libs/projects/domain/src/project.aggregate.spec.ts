@@ -1,20 +1,15 @@
-import { type ProjectRole } from './project.events';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-} from '@taskflow/platform-kernel';
+import type { ProjectRole } from './project.events';
+import { ConflictError, ForbiddenError, NotFoundError } from '@taskflow/platform-kernel';
 import { PROJECT_NAME_BOUNDS, Project } from './project.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';
+import {
+  SAMPLE_IDS,
+  expectDomainError,
+  itRefusesTextOutOfBounds,
+} from '@taskflow/platform-testing';
 
-const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
-const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
-const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
-const VIEWER = '0190a5f2-7c3e-7abc-8def-0000000000a3';
-const SECOND_OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a4';
-const NEWCOMER = '0190a5f2-7c3e-7abc-8def-0000000000b1';
-const STRANGER = '0190a5f2-7c3e-7abc-8def-0000000000c1';
+const { PROJECT_ID, OWNER, EDITOR, VIEWER, SECOND_OWNER, NEWCOMER, STRANGER } = SAMPLE_IDS;
+
 const CREATED_AT = new Date('2025-01-01T00:00:00.000Z');
 const LATER = new Date('2025-01-02T12:00:00.000Z');
 
@@ -37,6 +32,22 @@ function storedProject(extra: readonly { userId: string; role: ProjectRole }[] =
   });
 }
 
+/** Who may not change the membership, and what each is told. */
+const NOT_OWNERS = [
+  { actor: 'an editor', actorId: EDITOR, type: ForbiddenError, code: 'OWNER_REQUIRED' },
+  { actor: 'a viewer', actorId: VIEWER, type: ForbiddenError, code: 'OWNER_REQUIRED' },
+  { actor: 'a non-member', actorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
+];
+
+/** The common envelope fields of an event OWNER made the project raise at `version` and `at`. */
+const raisedBy = (version: number, at: Date) => ({
+  aggregateId: PROJECT_ID,
+  aggregateVersion: version,
+  projectId: PROJECT_ID,
+  actor: OWNER,
+  occurredAt: at.toISOString(),
+});
+
 describe('Project.create', () => {
   it('makes the creator its owner and raises project.created then project.member_added', () => {
     // Act
@@ -58,13 +69,7 @@ describe('Project.create', () => {
       version: 1,
       members: [{ userId: OWNER, role: 'owner', addedAt: at }],
     });
-    const common = {
-      aggregateId: PROJECT_ID,
-      aggregateVersion: 1,
-      projectId: PROJECT_ID,
-      actor: OWNER,
-      occurredAt: at,
-    };
+    const common = raisedBy(1, CREATED_AT);
     expect(project.pullEvents()).toEqual([
       {
         type: 'project.created',
@@ -83,24 +88,10 @@ describe('Project.create', () => {
     expect(project.currentVersion).toBe(1);
   });
 
-  it.each([
-    { case: 'empty', name: '', message: 'must not be empty' },
-    { case: 'blank', name: '   ', message: 'must not be empty' },
-    {
-      case: 'too long',
-      name: 'p'.repeat(PROJECT_NAME_BOUNDS.max + 1),
-      message: 'must be at most 100 characters',
-    },
-  ])('rejects a name that is $case', ({ name, message }) => {
-    // Act
-    const error = errorOf(() =>
-      Project.create({ id: PROJECT_ID, name, creatorId: OWNER, now: CREATED_AT }),
-    );
-
-    // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'name', message }] });
-  });
+  itRefusesTextOutOfBounds(
+    { path: 'name', max: PROJECT_NAME_BOUNDS.max, tooLong: 'must be at most 100 characters' },
+    (name) => Project.create({ id: PROJECT_ID, name, creatorId: OWNER, now: CREATED_AT }),
+  );
 
   it('accepts a name of the maximum length', () => {
     // Act
@@ -151,11 +142,7 @@ describe('Project.addMember', () => {
         type: 'project.member_added',
         schemaVersion: 1,
         data: { userId: NEWCOMER, role: 'editor' },
-        aggregateId: PROJECT_ID,
-        aggregateVersion: 4,
-        projectId: PROJECT_ID,
-        actor: OWNER,
-        occurredAt: LATER.toISOString(),
+        ...raisedBy(4, LATER),
       },
     ]);
   });
@@ -173,11 +160,7 @@ describe('Project.addMember', () => {
     expect(project.pullEvents().map((e) => e.aggregateVersion)).toEqual([4, 5]);
   });
 
-  it.each([
-    { actor: 'an editor', actorId: EDITOR, type: ForbiddenError, code: 'OWNER_REQUIRED' },
-    { actor: 'a viewer', actorId: VIEWER, type: ForbiddenError, code: 'OWNER_REQUIRED' },
-    { actor: 'a non-member', actorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
-  ])('refuses $actor ($code) and changes nothing', ({ actorId, type, code }) => {
+  it.each(NOT_OWNERS)('refuses $actor ($code) and changes nothing', ({ actorId, type, code }) => {
     // Prepare
     const project = storedProject();
     const before = project.snapshot();
@@ -188,8 +171,7 @@ describe('Project.addMember', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
     expect(project.snapshot()).toEqual(before);
     expect(project.pullEvents()).toEqual([]);
   });
@@ -208,8 +190,7 @@ describe('Project.addMember', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error).toMatchObject({ code: 'ALREADY_MEMBER' });
+    expectDomainError(error, ConflictError, 'ALREADY_MEMBER');
     expect(project.currentVersion).toBe(3);
     expect(project.pullEvents()).toEqual([]);
   });
@@ -235,11 +216,7 @@ describe('Project.removeMember', () => {
         type: 'project.member_removed',
         schemaVersion: 1,
         data: { userId, role },
-        aggregateId: PROJECT_ID,
-        aggregateVersion: 4,
-        projectId: PROJECT_ID,
-        actor: OWNER,
-        occurredAt: LATER.toISOString(),
+        ...raisedBy(4, LATER),
       },
     ]);
   });
@@ -254,8 +231,7 @@ describe('Project.removeMember', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error).toMatchObject({ code: 'LAST_OWNER' });
+    expectDomainError(error, ConflictError, 'LAST_OWNER');
     expect(project.access().roleOf(OWNER)).toBe('owner');
     expect(project.currentVersion).toBe(3);
     expect(project.pullEvents()).toEqual([]);
@@ -294,11 +270,7 @@ describe('Project.removeMember', () => {
     expect(error).toMatchObject({ code: 'LAST_OWNER' });
   });
 
-  it.each([
-    { actor: 'an editor', actorId: EDITOR, type: ForbiddenError, code: 'OWNER_REQUIRED' },
-    { actor: 'a viewer', actorId: VIEWER, type: ForbiddenError, code: 'OWNER_REQUIRED' },
-    { actor: 'a non-member', actorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
-  ])('refuses $actor ($code)', ({ actorId, type, code }) => {
+  it.each(NOT_OWNERS)('refuses $actor ($code)', ({ actorId, type, code }) => {
     // Prepare
     const project = storedProject();
 
@@ -306,8 +278,7 @@ describe('Project.removeMember', () => {
     const error = errorOf(() => project.removeMember({ actorId, userId: VIEWER, now: LATER }));
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
     expect(project.access().isMember(VIEWER)).toBe(true);
   });
 
@@ -321,8 +292,7 @@ describe('Project.removeMember', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(NotFoundError);
-    expect(error).toMatchObject({ code: 'MEMBER_NOT_FOUND' });
+    expectDomainError(error, NotFoundError, 'MEMBER_NOT_FOUND');
     expect(project.currentVersion).toBe(3);
   });
 });

@@ -6,15 +6,14 @@ import {
   type ProjectRepository,
   type ProjectRole,
 } from '@taskflow/projects-domain';
-import { type Page, StaleVersionError, type WriteContext } from '@taskflow/platform-kernel';
+import type { Page, WriteContext } from '@taskflow/platform-kernel';
 import {
-  byIdAscending,
+  type InMemoryStoreOptions,
+  InMemoryVersionedTable,
   compareIds,
   later,
-  pageAfter,
   requireUuid,
 } from '@taskflow/platform-testing';
-import { InMemoryStore, type InMemoryStoreOptions } from '@taskflow/platform-testing';
 
 // Members come back in the order the adapter selects them: by when they joined, then by id.
 const byJoinOrder = (a: ProjectMember, b: ProjectMember): number =>
@@ -35,17 +34,12 @@ function copyOf(props: ProjectProps): ProjectProps {
  * is checked, and `bumpVersionBeforeNextSave(id)` is the simplest such writer. `staleSaves`
  * counts the saves refused for a stale version.
  */
-export class InMemoryProjectRepository extends InMemoryStore implements ProjectRepository {
-  private readonly rows = new Map<string, ProjectProps>();
-  private refused = 0;
-
+export class InMemoryProjectRepository
+  extends InMemoryVersionedTable<ProjectProps>
+  implements ProjectRepository
+{
   constructor(options: InMemoryStoreOptions = {}) {
-    super(options);
-  }
-
-  /** How many saves were refused because the stored version had moved on. */
-  get staleSaves(): number {
-    return this.refused;
+    super('projects', options);
   }
 
   /** The stored version of a project, or null when there is none. */
@@ -67,45 +61,19 @@ export class InMemoryProjectRepository extends InMemoryStore implements ProjectR
     );
   }
 
-  /**
-   * Before the next `save`, a concurrent writer bumps the stored version of project `id` once
-   * (changing nothing else), so that save loses the race and a retry must reload.
-   */
-  bumpVersionBeforeNextSave(id: string): void {
-    this.interleave(() => {
-      const row = this.rows.get(id);
-      if (!row) throw new Error(`no stored project ${id} to bump`);
-      this.rows.set(id, { ...row, version: row.version + 1 });
-    });
-  }
-
   async add(project: Project, context: WriteContext): Promise<void> {
     const events = project.pullEvents();
-    const s = project.snapshot();
-    requireUuid(s.id, 'projects.id');
-    await this.runConcurrentWriter();
-    if (this.rows.has(s.id))
-      throw new Error(`duplicate key value violates unique constraint "projects_pkey" (${s.id})`);
-    this.rows.set(s.id, copyOf(s));
-    this.record(events, context);
+    await this.insert(copyOf(project.snapshot()), events, context);
   }
 
   async save(project: Project, context: WriteContext): Promise<void> {
     // The adapter takes the events before it writes; a refused save loses them too.
     const events = project.pullEvents();
     const s = project.snapshot();
-    await this.runConcurrentWriter();
-    const stored = this.rows.get(s.id);
-    if (stored?.version !== project.loadedVersion) {
-      this.refused += 1;
-      throw new StaleVersionError(project.loadedVersion, null);
-    }
     // Only what the adapter writes: version, updated_at and the membership rows.
-    this.rows.set(
-      s.id,
+    await this.update(s.id, project.loadedVersion, events, context, (stored) =>
       copyOf({ ...stored, version: s.version, updatedAt: s.updatedAt, members: s.members }),
     );
-    this.record(events, context);
   }
 
   findById(id: string): Promise<Project | null> {
@@ -131,16 +99,10 @@ export class InMemoryProjectRepository extends InMemoryStore implements ProjectR
   listForMember(userId: string, limit: number, cursor: string | null): Promise<Page<Project>> {
     return later(() => {
       requireUuid(userId, 'project_members.user_id');
-      const mine = [...this.rows.values()]
-        .filter((row) => row.members.some((m) => m.userId === userId))
-        .sort(byIdAscending);
-      return pageAfter(
-        mine,
-        (id, after) => compareIds(id, after) > 0,
-        limit,
-        cursor,
-        (row) => Project.rehydrate(copyOf(row)),
+      const mine = [...this.rows.values()].filter((row) =>
+        row.members.some((m) => m.userId === userId),
       );
+      return this.pageOf(mine, 'asc', limit, cursor, (row) => Project.rehydrate(copyOf(row)));
     });
   }
 }

@@ -1,25 +1,19 @@
-import { ProjectAccess, type ProjectRole } from '@taskflow/projects-domain';
-import { ForbiddenError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
+import { ProjectAccess } from '@taskflow/projects-domain';
+import { ForbiddenError, NotFoundError } from '@taskflow/platform-kernel';
 import { COMMENT_BODY_BOUNDS, Comment } from './comment.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';
+import {
+  SAMPLE_IDS,
+  expectDomainError,
+  itRefusesTextOutOfBounds,
+  sampleRoles,
+} from '@taskflow/platform-testing';
 
-const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
-const TASK_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
-const COMMENT_ID = '0190a5f2-7c3e-7abc-8def-000000000003';
-const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
-const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
-const VIEWER = '0190a5f2-7c3e-7abc-8def-0000000000a3';
-const STRANGER = '0190a5f2-7c3e-7abc-8def-0000000000c1';
+const { PROJECT_ID, TASK_ID, COMMENT_ID, OWNER, EDITOR, VIEWER, STRANGER } = SAMPLE_IDS;
+
 const NOW = new Date('2025-01-02T10:00:00.000Z');
 
-const access = ProjectAccess.of(
-  PROJECT_ID,
-  new Map<string, ProjectRole>([
-    [OWNER, 'owner'],
-    [EDITOR, 'editor'],
-    [VIEWER, 'viewer'],
-  ]),
-);
+const access = ProjectAccess.of(PROJECT_ID, sampleRoles());
 
 const write = (body: string, authorId = EDITOR): Comment =>
   Comment.create({
@@ -79,22 +73,10 @@ describe('Comment.create', () => {
     expect(comment.snapshot().body).toBe(body);
   });
 
-  it.each([
-    { case: 'empty', body: '', message: 'must not be empty' },
-    { case: 'blank', body: ' \n\t ', message: 'must not be empty' },
-    {
-      case: 'too long',
-      body: 'b'.repeat(COMMENT_BODY_BOUNDS.max + 1),
-      message: 'must be at most 10000 characters',
-    },
-  ])('rejects a body that is $case', ({ body, message }) => {
-    // Act
-    const error = errorOf(() => write(body));
-
-    // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path: 'body', message }] });
-  });
+  itRefusesTextOutOfBounds(
+    { path: 'body', max: COMMENT_BODY_BOUNDS.max, tooLong: 'must be at most 10000 characters' },
+    write,
+  );
 
   it.each([
     { who: 'the owner', authorId: OWNER },
@@ -115,8 +97,7 @@ describe('Comment.create', () => {
     const error = errorOf(() => write('Fine', authorId));
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
   });
 });
 

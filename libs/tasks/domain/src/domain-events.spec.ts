@@ -1,10 +1,10 @@
 // Every event the aggregates raise, checked against its published contract. It lives here
 // because tasks is the one bounded context that may import users, projects and tasks alike.
 import {
-  type EventEnvelope,
-  type PendingEvent,
   envelopeSchemaOf,
   eventCatalog,
+  type EventEnvelope,
+  type PendingEvent,
   toEnvelope,
 } from '@taskflow/platform-events';
 import { PROJECT_EVENTS, Project } from '@taskflow/projects-domain';
@@ -12,14 +12,11 @@ import { USER_EVENTS, User } from '@taskflow/users-domain';
 import { Comment } from './comment.aggregate';
 import { Task } from './task.aggregate';
 import { TASK_EVENTS } from './task.events';
+import { SAMPLE_IDS } from '@taskflow/platform-testing';
 
 const EVENTS = eventCatalog(TASK_EVENTS, USER_EVENTS, PROJECT_EVENTS);
+const { PROJECT_ID, TASK_ID, COMMENT_ID, OWNER, EDITOR } = SAMPLE_IDS;
 
-const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
-const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
-const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
-const TASK_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
-const COMMENT_ID = '0190a5f2-7c3e-7abc-8def-000000000003';
 const at = (hour: number): Date => new Date(Date.UTC(2025, 0, 1, hour));
 
 /** Events of every type, each raised by the real aggregate that owns it. */

@@ -1,20 +1,12 @@
 import { type TaskEvent } from './task.events';
-import { ProjectAccess, type ProjectRole } from '@taskflow/projects-domain';
+import { ProjectAccess } from '@taskflow/projects-domain';
 import { Task } from './task.aggregate';
 import { type TaskAuditRow, auditRowsOf, historyOf } from './task-history';
+import { SAMPLE_IDS, sampleRoles } from '@taskflow/platform-testing';
 
-const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
-const TASK_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
-const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
-const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
+const { PROJECT_ID, TASK_ID, OWNER, EDITOR } = SAMPLE_IDS;
 
-const access = ProjectAccess.of(
-  PROJECT_ID,
-  new Map<string, ProjectRole>([
-    [OWNER, 'owner'],
-    [EDITOR, 'editor'],
-  ]),
-);
+const access = ProjectAccess.of(PROJECT_ID, sampleRoles());
 
 const at = (day: number): Date => new Date(Date.UTC(2025, 0, day, 9));
 

@@ -1,6 +1,6 @@
 import { type PendingEvent } from '@taskflow/platform-events';
-import { type TaskSnapshot } from './task.events';
-import { ProjectAccess, type ProjectRole } from '@taskflow/projects-domain';
+import type { TaskSnapshot } from './task.events';
+import { ProjectAccess } from '@taskflow/projects-domain';
 import {
   ConflictError,
   ForbiddenError,
@@ -9,25 +9,20 @@ import {
 } from '@taskflow/platform-kernel';
 import { Task, type TaskPatch } from './task.aggregate';
 import { errorOf } from '@taskflow/platform-assertions';
+import {
+  SAMPLE_IDS,
+  expectDomainError,
+  expectInvalidField,
+  sampleRoles,
+} from '@taskflow/platform-testing';
 
-const PROJECT_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
-const TASK_ID = '0190a5f2-7c3e-7abc-8def-000000000002';
-const OWNER = '0190a5f2-7c3e-7abc-8def-0000000000a1';
-const EDITOR = '0190a5f2-7c3e-7abc-8def-0000000000a2';
-const VIEWER = '0190a5f2-7c3e-7abc-8def-0000000000a3';
-const STRANGER = '0190a5f2-7c3e-7abc-8def-0000000000c1';
+const { PROJECT_ID, TASK_ID, OWNER, EDITOR, VIEWER, STRANGER } = SAMPLE_IDS;
+
 const CREATED = new Date('2025-01-01T00:00:00.000Z');
 const T1 = new Date('2025-01-02T10:00:00.000Z');
 const T2 = new Date('2025-01-03T10:00:00.000Z');
 
-const access = ProjectAccess.of(
-  PROJECT_ID,
-  new Map<string, ProjectRole>([
-    [OWNER, 'owner'],
-    [EDITOR, 'editor'],
-    [VIEWER, 'viewer'],
-  ]),
-);
+const access = ProjectAccess.of(PROJECT_ID, sampleRoles());
 
 /** A stored task at version 3 (plus any overrides), as a repository would rehydrate it. */
 function storedTask(overrides: Partial<TaskSnapshot> = {}): Task {
@@ -51,6 +46,19 @@ function storedTask(overrides: Partial<TaskSnapshot> = {}): Task {
   });
 }
 
+/** A task titled 'Plan' that OWNER creates at CREATED, with anything else as given. */
+const created = (input: Partial<Parameters<typeof Task.create>[0]> = {}): Task =>
+  Task.create({
+    id: TASK_ID,
+    projectId: PROJECT_ID,
+    title: 'Plan',
+    fields: {},
+    actorId: OWNER,
+    access,
+    now: CREATED,
+    ...input,
+  });
+
 /** The common envelope fields of an event the task raised at `version` and `at`. */
 const raisedBy = (actor: string, version: number, at: Date) => ({
   aggregateId: TASK_ID,
@@ -63,15 +71,7 @@ const raisedBy = (actor: string, version: number, at: Date) => ({
 describe('Task.create', () => {
   it('fills the defaults and raises only task.created with the whole task', () => {
     // Act
-    const task = Task.create({
-      id: TASK_ID,
-      projectId: PROJECT_ID,
-      title: '  Plan  ',
-      fields: {},
-      actorId: EDITOR,
-      access,
-      now: CREATED,
-    });
+    const task = created({ title: '  Plan  ', actorId: EDITOR });
 
     // Assess
     const expected: TaskSnapshot = {
@@ -107,10 +107,7 @@ describe('Task.create', () => {
 
   it('takes every field it is given, validated and normalised', () => {
     // Act
-    const task = Task.create({
-      id: TASK_ID,
-      projectId: PROJECT_ID,
-      title: 'Plan',
+    const task = created({
       fields: {
         description: ' as written ',
         status: 'blocked',
@@ -118,9 +115,6 @@ describe('Task.create', () => {
         dueDate: '2025-06-01T12:00:00+02:00',
         labels: [' a ', 'b', 'a'],
       },
-      actorId: OWNER,
-      access,
-      now: CREATED,
     });
 
     // Assess
@@ -136,15 +130,7 @@ describe('Task.create', () => {
 
   it('raises task.assigned when created with an assignee', () => {
     // Act
-    const task = Task.create({
-      id: TASK_ID,
-      projectId: PROJECT_ID,
-      title: 'Plan',
-      fields: { assigneeId: VIEWER },
-      actorId: OWNER,
-      access,
-      now: CREATED,
-    });
+    const task = created({ fields: { assigneeId: VIEWER } });
 
     // Assess
     expect(task.snapshot().assigneeId).toBe(VIEWER);
@@ -160,15 +146,7 @@ describe('Task.create', () => {
 
   it('sets completedAt and raises task.completed when created completed', () => {
     // Act
-    const task = Task.create({
-      id: TASK_ID,
-      projectId: PROJECT_ID,
-      title: 'Done',
-      fields: { status: 'completed' },
-      actorId: OWNER,
-      access,
-      now: CREATED,
-    });
+    const task = created({ title: 'Done', fields: { status: 'completed' } });
 
     // Assess
     expect(task.snapshot().completedAt).toBe(CREATED.toISOString());
@@ -177,15 +155,7 @@ describe('Task.create', () => {
 
   it('completes the event payload of a task created completed', () => {
     // Act
-    const events = Task.create({
-      id: TASK_ID,
-      projectId: PROJECT_ID,
-      title: 'Done',
-      fields: { status: 'completed' },
-      actorId: OWNER,
-      access,
-      now: CREATED,
-    }).pullEvents();
+    const events = created({ title: 'Done', fields: { status: 'completed' } }).pullEvents();
 
     // Assess
     expect(events[1]).toEqual({
@@ -232,40 +202,20 @@ describe('Task.create', () => {
     },
   ])('rejects $case on path $path', ({ title, fields, path }) => {
     // Act
-    const error = errorOf(() =>
-      Task.create({
-        id: TASK_ID,
-        projectId: PROJECT_ID,
-        title,
-        fields,
-        actorId: OWNER,
-        access,
-        now: CREATED,
-      }),
-    );
+    const error = errorOf(() => created({ title, fields }));
 
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path }] });
+    expectInvalidField(error, path);
   });
 
   it('rejects an assignee who is not a member (ASSIGNEE_NOT_MEMBER on assigneeId)', () => {
     // Act
-    const error = errorOf(() =>
-      Task.create({
-        id: TASK_ID,
-        projectId: PROJECT_ID,
-        title: 'Plan',
-        fields: { assigneeId: STRANGER },
-        actorId: OWNER,
-        access,
-        now: CREATED,
-      }),
-    );
+    const error = errorOf(() => created({ fields: { assigneeId: STRANGER } }));
 
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'ASSIGNEE_NOT_MEMBER', issues: [{ path: 'assigneeId' }] });
+    expectDomainError(error, ValidationError, 'ASSIGNEE_NOT_MEMBER', {
+      issues: [{ path: 'assigneeId' }],
+    });
   });
 
   it.each([
@@ -273,21 +223,10 @@ describe('Task.create', () => {
     { who: 'a non-member', actorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
   ])('refuses $who ($code)', ({ actorId, type, code }) => {
     // Act
-    const error = errorOf(() =>
-      Task.create({
-        id: TASK_ID,
-        projectId: PROJECT_ID,
-        title: 'Plan',
-        fields: {},
-        actorId,
-        access,
-        now: CREATED,
-      }),
-    );
+    const error = errorOf(() => created({ actorId }));
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
   });
 });
 
@@ -474,8 +413,7 @@ describe('Task.update', () => {
     const error = errorOf(() => task.update({ status: to, title: 'Renamed' }, OWNER, access, T1));
 
     // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, ConflictError, code);
     expect(task.snapshot()).toEqual(before);
     expect(task.pullEvents()).toEqual([]);
   });
@@ -546,8 +484,9 @@ describe('Task.update', () => {
     const error = errorOf(() => task.update({ assigneeId: STRANGER }, OWNER, access, T1));
 
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'ASSIGNEE_NOT_MEMBER', issues: [{ path: 'assigneeId' }] });
+    expectDomainError(error, ValidationError, 'ASSIGNEE_NOT_MEMBER', {
+      issues: [{ path: 'assigneeId' }],
+    });
     expect(task.snapshot().assigneeId).toBe(EDITOR);
   });
 
@@ -624,8 +563,7 @@ describe('Task.update', () => {
     const error = errorOf(() => task.update({ title: 'Mine now' }, actorId, access, T1));
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
     expect(task.snapshot().title).toBe('Write the report');
   });
 
@@ -646,8 +584,7 @@ describe('Task.update', () => {
     const error = errorOf(() => task.update(patch, EDITOR, access, T1));
 
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'INVALID_FIELD', issues: [{ path }] });
+    expectInvalidField(error, path);
     expect(task.version).toBe(3);
   });
 });
@@ -751,8 +688,7 @@ describe('Task.delete', () => {
     const error = errorOf(() => act(task));
 
     // Assess
-    expect(error).toBeInstanceOf(NotFoundError);
-    expect(error).toMatchObject({ code: 'TASK_NOT_FOUND' });
+    expectDomainError(error, NotFoundError, 'TASK_NOT_FOUND');
     expect(task.version).toBe(4);
     expect(task.pullEvents()).toEqual([]);
   });
@@ -779,8 +715,7 @@ describe('Task.delete', () => {
     const error = errorOf(() => task.delete(actorId, access, T1));
 
     // Assess
-    expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ code });
+    expectDomainError(error, type, code);
     expect(task.isDeleted).toBe(false);
   });
 });

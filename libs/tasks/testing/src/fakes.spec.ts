@@ -1,4 +1,4 @@
-import { type EventEnvelope, envelopeSchemaOf, eventCatalog } from '@taskflow/platform-events';
+import { envelopeSchemaOf, eventCatalog, type EventEnvelope } from '@taskflow/platform-events';
 import { PROJECT_EVENTS, Project } from '@taskflow/projects-domain';
 import {
   ConflictError,
@@ -9,8 +9,9 @@ import {
 import { Comment, TASK_EVENTS, Task, type TaskListQuery } from '@taskflow/tasks-domain';
 import { USER_EVENTS, User } from '@taskflow/users-domain';
 import { z } from 'zod';
-import { FixedClock } from '@taskflow/platform-testing';
+import { FixedClock, expectRejection } from '@taskflow/platform-testing';
 import { type InMemoryPorts, inMemoryPorts } from './in-memory-ports';
+import { NO_TASK_FILTERS } from './task-list-filters';
 import { SequentialIdGenerator } from '@taskflow/platform-testing';
 
 const context = { correlationId: 'req-1' } as const;
@@ -195,8 +196,7 @@ describe('InMemoryUserRepository', () => {
       const outcome = ports.users.add(duplicate, context);
 
       // Assess
-      await expect(outcome).rejects.toThrow(ConflictError);
-      await expect(outcome).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+      await expectRejection(outcome, ConflictError, 'EMAIL_TAKEN');
       expect(await ports.users.findById(duplicate.id)).toBeNull();
       expect(ports.users.storedEvents).toHaveLength(1);
     },
@@ -401,19 +401,7 @@ describe('InMemoryTaskRepository', () => {
     if (loaded === null) throw new Error('stored task expected');
     loaded.delete(w.editor, w.project.access(), w.clock.now());
     await w.tasks.save(loaded, context);
-    const query: TaskListQuery = {
-      memberId: w.editor,
-      projectId: null,
-      status: null,
-      priority: null,
-      assigneeId: null,
-      label: null,
-      q: null,
-      dueBefore: null,
-      dueAfter: null,
-      limit: 10,
-      cursor: null,
-    };
+    const query: TaskListQuery = { ...NO_TASK_FILTERS, memberId: w.editor, limit: 10 };
 
     // Act
     const found = await w.tasks.findById(task.id);
@@ -455,9 +443,7 @@ describe('InMemoryCommentRepository', () => {
     // Assess
     expect([...page.items, ...rest.items].map((c) => c.snapshot().body)).toEqual(['a', 'b', 'c']);
     expect(rest.nextCursor).toBeNull();
-    await expect(foreign).rejects.toThrow(ValidationError);
-    await expect(foreign).rejects.toMatchObject({
-      code: 'INVALID_CURSOR',
+    await expectRejection(foreign, ValidationError, 'INVALID_CURSOR', {
       issues: [{ path: 'cursor' }],
     });
   });

@@ -1,4 +1,4 @@
-import { type Page, StaleVersionError, type WriteContext } from '@taskflow/platform-kernel';
+import type { Page, WriteContext } from '@taskflow/platform-kernel';
 import {
   assigneeNotMember,
   auditRowsOf,
@@ -11,13 +11,20 @@ import {
   type TaskSnapshot,
   type TaskEvent,
 } from '@taskflow/tasks-domain';
-import { compareIds, later, pageAfter, requireUuid } from '@taskflow/platform-testing';
-import { InMemoryStore, type InMemoryStoreOptions } from '@taskflow/platform-testing';
+import {
+  type InMemoryStoreOptions,
+  InMemoryVersionedTable,
+  later,
+  requireUuid,
+} from '@taskflow/platform-testing';
 
 /** Who belongs to which project, as the task listing's membership filter needs to know. */
 export interface ProjectMembership {
   hasMember(projectId: string, userId: string): boolean;
 }
+
+/** A stored task as a repository loads it (never aliasing the stored state). */
+const loaded = (row: TaskSnapshot): Task => Task.rehydrate(structuredClone(row));
 
 function instantOf(value: string, what: string): number {
   const millis = Date.parse(value);
@@ -41,22 +48,18 @@ function instantOf(value: string, what: string): number {
  * is checked, and `bumpVersionBeforeNextSave(id)` is the simplest such writer. `staleSaves`
  * counts the saves refused for a stale version.
  */
-export class InMemoryTaskRepository extends InMemoryStore implements TaskRepository {
-  private readonly rows = new Map<string, TaskSnapshot>();
+export class InMemoryTaskRepository
+  extends InMemoryVersionedTable<TaskSnapshot>
+  implements TaskRepository
+{
   private readonly audit: TaskAuditRow[] = [];
-  private refused = 0;
 
   /** @param projects - answers the membership filter of `list` (usually the project fake). */
   constructor(
     private readonly projects: ProjectMembership,
     options: InMemoryStoreOptions = {},
   ) {
-    super(options);
-  }
-
-  /** How many saves were refused because the stored version had moved on. */
-  get staleSaves(): number {
-    return this.refused;
+    super('tasks', options);
   }
 
   /** The stored state of a task (a copy), or null. */
@@ -70,51 +73,27 @@ export class InMemoryTaskRepository extends InMemoryStore implements TaskReposit
     return structuredClone(this.audit.filter((row) => row.taskId === taskId));
   }
 
-  /**
-   * Before the next `save`, a concurrent writer bumps the stored version of task `id` once
-   * (changing nothing else and writing no audit row), so that save loses the race.
-   */
-  bumpVersionBeforeNextSave(id: string): void {
-    this.interleave(() => {
-      const row = this.rows.get(id);
-      if (!row) throw new Error(`no stored task ${id} to bump`);
-      this.rows.set(id, { ...row, version: row.version + 1 });
-    });
-  }
-
   async add(task: Task, context: WriteContext): Promise<void> {
     const events = task.pullEvents();
     const s = task.snapshot();
-    requireUuid(s.id, 'tasks.id');
-    await this.runConcurrentWriter();
-    this.requireAssignable(s.projectId, events);
-    if (this.rows.has(s.id))
-      throw new Error(`duplicate key value violates unique constraint "tasks_pkey" (${s.id})`);
-    this.rows.set(s.id, structuredClone(s));
-    this.audit.push(...structuredClone(auditRowsOf(events)));
-    this.record(events, context);
+    await this.insert(structuredClone(s), events, context, () => this.auditWrite(s, events));
   }
 
   async save(task: Task, context: WriteContext): Promise<void> {
     // The adapter takes the events before it writes; a refused save loses them too.
     const events = task.pullEvents();
     const s = task.snapshot();
-    await this.runConcurrentWriter();
-    if (this.rows.get(s.id)?.version !== task.loadedVersion) {
-      this.refused += 1;
-      throw new StaleVersionError(task.loadedVersion, null);
-    }
-    this.requireAssignable(s.projectId, events);
-    this.rows.set(s.id, structuredClone(s));
-    this.audit.push(...structuredClone(auditRowsOf(events)));
-    this.record(events, context);
+    await this.update(s.id, task.loadedVersion, events, context, () => {
+      this.auditWrite(s, events);
+      return structuredClone(s);
+    });
   }
 
   findById(id: string): Promise<Task | null> {
     return later(() => {
       requireUuid(id, 'tasks.id');
       const row = this.rows.get(id);
-      return row ? Task.rehydrate(structuredClone(row)) : null;
+      return row ? loaded(row) : null;
     });
   }
 
@@ -128,31 +107,23 @@ export class InMemoryTaskRepository extends InMemoryStore implements TaskReposit
       const after = query.dueAfter === null ? null : instantOf(query.dueAfter, 'dueAfter');
       const due = (t: TaskSnapshot): number | null =>
         t.dueDate === null ? null : Date.parse(t.dueDate);
-      const matching = [...this.rows.values()]
-        .filter(
-          (t) =>
-            t.deletedAt === null &&
-            this.projects.hasMember(t.projectId, query.memberId) &&
-            (query.projectId === null || t.projectId === query.projectId) &&
-            (query.status === null || t.status === query.status) &&
-            (query.priority === null || t.priority === query.priority) &&
-            (query.assigneeId === null || t.assigneeId === query.assigneeId) &&
-            (query.label === null || t.labels.includes(query.label)) &&
-            (q === null ||
-              t.title.toLowerCase().includes(q) ||
-              t.description.toLowerCase().includes(q)) &&
-            // Like SQL, a comparison with a missing due date is never true.
-            (before === null || (due(t) ?? Number.POSITIVE_INFINITY) < before) &&
-            (after === null || (due(t) ?? Number.NEGATIVE_INFINITY) > after),
-        )
-        .sort((a, b) => compareIds(b.id, a.id));
-      return pageAfter(
-        matching,
-        (id, cursorId) => compareIds(id, cursorId) < 0,
-        query.limit,
-        query.cursor,
-        (row) => Task.rehydrate(structuredClone(row)),
+      const matching = [...this.rows.values()].filter(
+        (t) =>
+          t.deletedAt === null &&
+          this.projects.hasMember(t.projectId, query.memberId) &&
+          (query.projectId === null || t.projectId === query.projectId) &&
+          (query.status === null || t.status === query.status) &&
+          (query.priority === null || t.priority === query.priority) &&
+          (query.assigneeId === null || t.assigneeId === query.assigneeId) &&
+          (query.label === null || t.labels.includes(query.label)) &&
+          (q === null ||
+            t.title.toLowerCase().includes(q) ||
+            t.description.toLowerCase().includes(q)) &&
+          // Like SQL, a comparison with a missing due date is never true.
+          (before === null || (due(t) ?? Number.POSITIVE_INFINITY) < before) &&
+          (after === null || (due(t) ?? Number.NEGATIVE_INFINITY) > after),
       );
+      return this.pageOf(matching, 'desc', query.limit, query.cursor, loaded);
     });
   }
 
@@ -165,30 +136,26 @@ export class InMemoryTaskRepository extends InMemoryStore implements TaskReposit
     return later(() => {
       requireUuid(projectId, 'projectId');
       requireUuid(userId, 'assigneeId');
-      const matching = [...this.rows.values()]
-        .filter((t) => t.deletedAt === null && t.projectId === projectId && t.assigneeId === userId)
-        .sort((a, b) => compareIds(b.id, a.id));
-      return pageAfter(
-        matching,
-        (id, cursorId) => compareIds(id, cursorId) < 0,
-        limit,
-        cursor,
-        (row) => Task.rehydrate(structuredClone(row)),
+      const matching = [...this.rows.values()].filter(
+        (t) => t.deletedAt === null && t.projectId === projectId && t.assigneeId === userId,
       );
+      return this.pageOf(matching, 'desc', limit, cursor, loaded);
     });
   }
 
-  // As the adapter does at commit: whoever the write assigns must still be a member.
-  private requireAssignable(projectId: string, events: readonly TaskEvent[]): void {
+  // As the adapter does at commit: whoever the write assigns must still be a member; then the
+  // write's audit rows are stored with it.
+  private auditWrite(s: TaskSnapshot, events: readonly TaskEvent[]): void {
     for (const event of events) {
       if (
         event.type === 'task.assigned' &&
         event.data.to !== null &&
-        !this.projects.hasMember(projectId, event.data.to)
+        !this.projects.hasMember(s.projectId, event.data.to)
       ) {
         throw assigneeNotMember();
       }
     }
+    this.audit.push(...structuredClone(auditRowsOf(events)));
   }
 
   history(taskId: string): Promise<TaskHistoryEntry[]> {

@@ -2,3 +2,4 @@
 export * from './in-memory-task.repository';
 export * from './in-memory-comment.repository';
 export * from './in-memory-ports';
+export * from './task-list-filters';

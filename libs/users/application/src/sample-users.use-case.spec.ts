@@ -1,4 +1,8 @@
-import { type InMemoryUserPorts, inMemoryUserPorts } from '@taskflow/users-testing';
+import {
+  type InMemoryUserPorts,
+  inMemoryUserPorts,
+  racingRegistration,
+} from '@taskflow/users-testing';
 import { Email, User, type userCreated } from '@taskflow/users-domain';
 import { SAMPLE_USERS, SampleUsers } from './sample-users.use-case';
 import { UserUseCases } from './user.use-cases';
@@ -104,14 +108,7 @@ describe('SampleUsers.ensure', () => {
   it('counts a user a concurrent registration stored first as kept, not created', async () => {
     // Prepare
     const { ports, samples } = setUp();
-    const winner = User.create({
-      id: ports.ids.next(),
-      name: 'Winner',
-      email: 'alice@example.com',
-      actorId: null,
-      now: ports.clock.now(),
-    });
-    ports.users.interleave(() => ports.users.add(winner, { correlationId: 'other-process' }));
+    const winner = racingRegistration(ports, 'alice@example.com');
 
     // Act
     const report = await samples.ensure('deploy-1');

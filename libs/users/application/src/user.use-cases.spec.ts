@@ -1,8 +1,12 @@
 import type { RequestContext } from '@taskflow/platform-ports';
 import { ConflictError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
-import { type InMemoryUserPorts, inMemoryUserPorts } from '@taskflow/users-testing';
+import {
+  type InMemoryUserPorts,
+  inMemoryUserPorts,
+  racingRegistration,
+} from '@taskflow/users-testing';
 import { InMemoryUserRepository, type ProjectCoMembership } from '@taskflow/users-testing';
-import { User } from '@taskflow/users-domain';
+import { expectRejection } from '@taskflow/platform-testing';
 import { UserUseCases } from './user.use-cases';
 
 const ADMIN = '0190a5f2-7c3e-7abc-8def-0000000000ad';
@@ -73,8 +77,7 @@ describe('UserUseCases.register', () => {
     const outcome = users.register({ name: 'Other Ada', email }, context);
 
     // Assess
-    await expect(outcome).rejects.toThrow(ConflictError);
-    await expect(outcome).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+    await expectRejection(outcome, ConflictError, 'EMAIL_TAKEN');
     expect(ports.users.size).toBe(1);
     expect(ports.users.storedEvents).toHaveLength(1);
   });
@@ -87,8 +90,7 @@ describe('UserUseCases.register', () => {
     const outcome = users.register({ name: 'Ada', email: 'not-an-address' }, context);
 
     // Assess
-    await expect(outcome).rejects.toThrow(ValidationError);
-    await expect(outcome).rejects.toMatchObject({ code: 'INVALID_EMAIL' });
+    await expectRejection(outcome, ValidationError, 'INVALID_EMAIL');
     expect(ports.users.size).toBe(0);
   });
 });
@@ -145,14 +147,7 @@ describe('UserUseCases.ensureByEmail', () => {
   it('answers the winner when a concurrent registration lands between its lookup and its insert', async () => {
     // Prepare
     const { ports, users } = setUp();
-    const winner = User.create({
-      id: ports.ids.next(),
-      name: 'Winner',
-      email: 'ADA@example.com',
-      actorId: null,
-      now: ports.clock.now(),
-    });
-    ports.users.interleave(() => ports.users.add(winner, { correlationId: 'other-process' }));
+    const winner = racingRegistration(ports, 'ADA@example.com');
 
     // Act
     const user = await users.ensureByEmail({ name: 'Ada', email: 'ada@example.com' }, 'req-1');
@@ -187,8 +182,7 @@ describe('UserUseCases.get', () => {
     const outcome = users.get(UNKNOWN, context);
 
     // Assess
-    await expect(outcome).rejects.toThrow(NotFoundError);
-    await expect(outcome).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    await expectRejection(outcome, NotFoundError, 'USER_NOT_FOUND');
   });
 
   it('answers the caller themself and a co-member, and 404 for anyone else', async () => {
@@ -284,9 +278,7 @@ describe('UserUseCases.list', () => {
     const outcome = users.list({ limit: 10, cursor: 'bm90LWEtY3Vyc29y', q: null }, context);
 
     // Assess
-    await expect(outcome).rejects.toThrow(ValidationError);
-    await expect(outcome).rejects.toMatchObject({
-      code: 'INVALID_CURSOR',
+    await expectRejection(outcome, ValidationError, 'INVALID_CURSOR', {
       issues: [{ path: 'cursor' }],
     });
   });

@@ -1,6 +1,7 @@
 import { ValidationError } from '@taskflow/platform-kernel';
 import { EMAIL_MAX_LENGTH, Email } from './email.value-object';
 import { errorOf } from '@taskflow/platform-assertions';
+import { expectDomainError } from '@taskflow/platform-testing';
 
 /** An address of exactly `length` characters. */
 function addressOfLength(length: number): string {
@@ -71,8 +72,9 @@ describe('Email.create', () => {
     const error = errorOf(() => Email.create(raw));
 
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: 'INVALID_EMAIL', issues: [{ path: 'email', message }] });
+    expectDomainError(error, ValidationError, 'INVALID_EMAIL', {
+      issues: [{ path: 'email', message }],
+    });
   });
 
   it('reports the path it is given', () => {

@@ -1,4 +1,5 @@
 import { FixedClock, InMemoryOutbox, SequentialIdGenerator } from '@taskflow/platform-testing';
+import { User } from '@taskflow/users-domain';
 import { InMemoryUserRepository, type ProjectCoMembership } from './in-memory-user.repository';
 
 /** The ports the users context's use cases need, in memory, sharing one outbox. */
@@ -34,4 +35,20 @@ export function inMemoryUserPorts(
     outbox,
     users: new InMemoryUserRepository({ outbox, ...(projects === undefined ? {} : { projects }) }),
   };
+}
+
+/**
+ * A registration of `email` by another process that wins the race: 'Winner' is stored right
+ * before the next `add` of `ports.users` is checked. Answers the winner.
+ */
+export function racingRegistration(ports: InMemoryUserPorts, email: string): User {
+  const winner = User.create({
+    id: ports.ids.next(),
+    name: 'Winner',
+    email,
+    actorId: null,
+    now: ports.clock.now(),
+  });
+  ports.users.interleave(() => ports.users.add(winner, { correlationId: 'other-process' }));
+  return winner;
 }

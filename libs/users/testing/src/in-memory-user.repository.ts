@@ -6,13 +6,11 @@ import {
   type UserRepository,
 } from '@taskflow/users-domain';
 import {
-  byIdAscending,
-  compareIds,
+  InMemoryTable,
+  type InMemoryStoreOptions,
   later,
-  pageAfter,
   requireUuid,
 } from '@taskflow/platform-testing';
-import { InMemoryStore, type InMemoryStoreOptions } from '@taskflow/platform-testing';
 
 /** Who shares a project with whom, as the user directory's visibility rule needs to know. */
 export interface ProjectCoMembership {
@@ -37,44 +35,28 @@ export interface InMemoryUserRepositoryOptions extends InMemoryStoreOptions {
  * `interleave(write)` runs a simulated concurrent writer right before the next `add` is checked,
  * e.g. a racing registration of the same address.
  */
-export class InMemoryUserRepository extends InMemoryStore implements UserRepository {
-  private readonly rows = new Map<string, UserProps>();
+export class InMemoryUserRepository extends InMemoryTable<UserProps> implements UserRepository {
   private byIdLookups = 0;
 
   private readonly projects: ProjectCoMembership | null;
 
   constructor(options: InMemoryUserRepositoryOptions = {}) {
-    super(options);
+    super('users', options);
     this.projects = options.projects ?? null;
-  }
-
-  /** How many users are stored. */
-  get size(): number {
-    return this.rows.size;
   }
 
   async add(user: User, context: WriteContext): Promise<void> {
     // The adapter takes the events before it writes; a failed add loses them too.
     const events = user.pullEvents();
     const s = user.snapshot();
-    requireUuid(s.id, 'users.id');
-    await this.runConcurrentWriter();
-    if (this.rows.has(s.id))
-      throw new Error(`duplicate key value violates unique constraint "users_pkey" (${s.id})`);
     const emailLower = s.email.toLowerCase();
-    for (const row of this.rows.values()) {
-      if (row.email.toLowerCase() === emailLower) {
-        throw new ConflictError('EMAIL_TAKEN', 'a user with this e-mail already exists');
+    await this.insert({ ...s, version: 1 }, events, context, () => {
+      for (const row of this.rows.values()) {
+        if (row.email.toLowerCase() === emailLower) {
+          throw new ConflictError('EMAIL_TAKEN', 'a user with this e-mail already exists');
+        }
       }
-    }
-    this.rows.set(s.id, {
-      id: s.id,
-      name: s.name,
-      email: s.email,
-      version: 1,
-      createdAt: s.createdAt,
     });
-    this.record(events, context);
   }
 
   /** How many times `findById` was asked: what a cache in front of it saves. */
@@ -117,14 +99,9 @@ export class InMemoryUserRepository extends InMemoryStore implements UserReposit
         .filter(
           (row) =>
             q === null || row.name.toLowerCase().includes(q) || row.email.toLowerCase().includes(q),
-        )
-        .sort(byIdAscending);
-      return pageAfter(
-        matching,
-        (id, after) => compareIds(id, after) > 0,
-        query.limit,
-        query.cursor,
-        (row) => User.rehydrate({ ...row }),
+        );
+      return this.pageOf(matching, 'asc', query.limit, query.cursor, (row) =>
+        User.rehydrate({ ...row }),
       );
     });
   }

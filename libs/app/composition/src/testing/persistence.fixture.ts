@@ -1,4 +1,4 @@
-import { type EventEnvelope, envelopeSchemaOf } from '@taskflow/platform-events';
+import { envelopeSchemaOf, type EventEnvelope } from '@taskflow/platform-events';
 import { type IdGenerator, uuidV7Generator } from '@taskflow/platform-kernel';
 import type { DatabaseConfig } from '@taskflow/platform-postgres';
 import {

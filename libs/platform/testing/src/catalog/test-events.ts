@@ -1,4 +1,4 @@
-import { type EventCatalog, defineEvent, eventCatalog } from '@taskflow/platform-events';
+import { defineEvent, type EventCatalog, eventCatalog } from '@taskflow/platform-events';
 import { z } from 'zod';
 
 const at = z.iso.datetime({ offset: true });

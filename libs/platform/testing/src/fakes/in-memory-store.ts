@@ -1,4 +1,8 @@
-import type { EventDefinition, EventEnvelope, PendingEvent } from '@taskflow/platform-events';
+import {
+  type EventDefinition,
+  type EventEnvelope,
+  type PendingEvent,
+} from '@taskflow/platform-events';
 import type { WriteContext } from '@taskflow/platform-kernel';
 import { InMemoryOutbox, ofType } from './in-memory-outbox';
 
