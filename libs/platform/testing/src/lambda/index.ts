@@ -1,2 +1,3 @@
 export * from './lambda-fixtures';
+export * from './lambda-environment';
 export * from './invoke-bundle';
