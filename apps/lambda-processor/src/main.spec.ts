@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/app-testing';
-import type { Persistence } from '@taskflow/app-composition';
+import { eventBusEnv, functionTestbed } from '@taskflow/app-testing';
 import {
-  FakeEventBridge,
   eventBridgeEvent,
   invokeBundle,
   lambdaContext,
+  useLambdaWithEventBus,
 } from '@taskflow/platform-testing';
+
+const SECRET = 'lambda-processor-spec-secret-0123456789';
 
 /** The seed's `aws events put-events` example, as the rule delivers it to the processor. */
 const seedTaskCreated = (id = randomUUID(), title = 'Test Task') =>
@@ -27,42 +28,26 @@ const seedTaskCreated = (id = randomUUID(), title = 'Test Task') =>
   );
 
 describe('processor Lambda (EventBridge target)', () => {
-  let bed: FunctionTestbed;
-  let persistence: Persistence;
-  let bus: FakeEventBridge;
-  let main: typeof import('./main');
+  const lambda = useLambdaWithEventBus(
+    (bus) => functionTestbed('processor', { JWT_SECRET: SECRET, ...eventBusEnv(bus) }),
+    () => import('./main'),
+  );
 
   const tasksTitled = async (title: string): Promise<number> => {
-    const { rows } = await persistence.db.query<{ n: number }>({
+    const { rows } = await lambda.world.persistence.db.query<{ n: number }>({
       text: 'SELECT count(*) AS n FROM tasks WHERE title = $1',
       values: [title],
     });
     return rows[0]?.n ?? 0;
   };
 
-  beforeAll(async () => {
-    bus = await FakeEventBridge.start();
-    bed = await functionTestbed('processor', {
-      JWT_SECRET: 'lambda-processor-spec-secret-0123456789',
-      ...eventBusEnv(bus),
-    });
-    persistence = bed.persistence;
-    main = await import('./main');
-  });
-
-  afterAll(async () => {
-    await (await main.ready()).close();
-    await bed.stop();
-    await bus.stop();
-  });
-
   it('creates the task of the seed’s put-events example and publishes task.created', async () => {
     const event = seedTaskCreated(randomUUID(), 'Seed example');
-    const outcome = await main.handler(event, lambdaContext('taskflow-processor'));
+    const outcome = await lambda.main.handler(event, lambdaContext('taskflow-processor'));
 
     expect(outcome).toMatchObject({ eventType: 'task.created', duplicate: false });
     expect(await tasksTitled('Seed example')).toBe(1);
-    const published = bus.received.map(
+    const published = lambda.bus.received.map(
       (e) => JSON.parse(e.entry.Detail ?? '{}') as { type: string; correlationId: string },
     );
     expect(published).toContainEqual(
@@ -72,8 +57,8 @@ describe('processor Lambda (EventBridge target)', () => {
 
   it('a redelivered event (same id) changes nothing', async () => {
     const event = seedTaskCreated(randomUUID(), 'Delivered twice');
-    await main.handler(event, lambdaContext('taskflow-processor'));
-    const again = await main.handler(event, lambdaContext('taskflow-processor'));
+    await lambda.main.handler(event, lambdaContext('taskflow-processor'));
+    const again = await lambda.main.handler(event, lambdaContext('taskflow-processor'));
 
     expect(again).toMatchObject({ duplicate: true });
     expect(await tasksTitled('Delivered twice')).toBe(1);
@@ -84,20 +69,20 @@ describe('processor Lambda (EventBridge target)', () => {
       eventType: 'task.created',
       taskData: { description: 'no title' },
     });
-    await expect(main.handler(event, lambdaContext('taskflow-processor'))).rejects.toThrow(
+    await expect(lambda.main.handler(event, lambdaContext('taskflow-processor'))).rejects.toThrow(
       /detail\.taskData\.title/,
     );
   });
 
   it('rejects an unknown event type, and an event that is not an EventBridge event at all', async () => {
     await expect(
-      main.handler(
+      lambda.main.handler(
         eventBridgeEvent('task.management', 'Task Archived', { eventType: 'task.archived' }),
         lambdaContext('taskflow-processor'),
       ),
     ).rejects.toThrow(/task\.archived|Task Archived/);
     await expect(
-      main.handler({ hello: 'world' } as never, lambdaContext('taskflow-processor')),
+      lambda.main.handler({ hello: 'world' } as never, lambdaContext('taskflow-processor')),
     ).rejects.toThrow();
   });
 
@@ -108,7 +93,7 @@ describe('processor Lambda (EventBridge target)', () => {
       taskId: 'not-a-uuid',
       updates: { status: 'done' },
     });
-    const run = await invokeBundle(bed.bundle, [good, good, bad], bed.env, {
+    const run = await invokeBundle(lambda.world.bundle, [good, good, bad], lambda.world.env, {
       functionName: 'taskflow-processor',
     });
 

@@ -1,24 +1,26 @@
-import { type Persistence, composeCore } from '@taskflow/app-composition';
+import { composeCore } from '@taskflow/app-composition';
 import { DEFAULT_RELAY_OPTIONS } from '@taskflow/platform-relay';
-import { type FunctionTestbed, eventBusEnv, functionTestbed } from '@taskflow/app-testing';
+import { eventBusEnv, functionTestbed } from '@taskflow/app-testing';
 import {
-  FakeEventBridge,
   invokeBundle,
   lambdaContext,
   scheduledEvent,
+  useLambdaWithEventBus,
 } from '@taskflow/platform-testing';
 import { SAFETY_MARGIN_MS } from './main';
 
+const SECRET = 'lambda-relay-spec-secret-0123456789abcd';
+
 describe('relay Lambda (scheduled outbox sweeper)', () => {
-  let bed: FunctionTestbed;
-  let persistence: Persistence;
-  let bus: FakeEventBridge;
-  let main: typeof import('./main');
+  const lambda = useLambdaWithEventBus(
+    (bus) => functionTestbed('relay', { JWT_SECRET: SECRET, ...eventBusEnv(bus) }),
+    () => import('./main'),
+  );
 
   /** Writes `count` projects (two events each) with no relay running: the outbox keeps them. */
   const leaveInOutbox = async (count: number): Promise<void> => {
     const core = composeCore(
-      persistence,
+      lambda.world.persistence,
       {
         signingSecret: 'x'.repeat(32),
         jwtIssuer: 'spec',
@@ -35,14 +37,14 @@ describe('relay Lambda (scheduled outbox sweeper)', () => {
 
   /** Ages every pending event past the fast path's grace, and past any retry delay. */
   const makeDue = async (): Promise<void> => {
-    await persistence.db.query({
+    await lambda.world.persistence.db.query({
       text: `UPDATE outbox_pending SET occurred_at = occurred_at - interval '1 minute', next_attempt_at = NULL`,
       values: [],
     });
   };
 
   const pending = async (): Promise<number> => {
-    const { rows } = await persistence.db.query<{ n: number }>({
+    const { rows } = await lambda.world.persistence.db.query<{ n: number }>({
       text: 'SELECT count(*) AS n FROM outbox_pending',
       values: [],
     });
@@ -50,7 +52,7 @@ describe('relay Lambda (scheduled outbox sweeper)', () => {
   };
 
   const outboxIds = async (): Promise<string[]> => {
-    const { rows } = await persistence.db.query<{ id: string }>({
+    const { rows } = await lambda.world.persistence.db.query<{ id: string }>({
       text: `SELECT id::text AS id FROM outbox WHERE payload::json->>'type' <> 'user.created' ORDER BY id`,
       values: [],
     });
@@ -58,26 +60,13 @@ describe('relay Lambda (scheduled outbox sweeper)', () => {
   };
 
   beforeAll(async () => {
-    bus = await FakeEventBridge.start();
-    bed = await functionTestbed('relay', {
-      JWT_SECRET: 'lambda-relay-spec-secret-0123456789abcd',
-      ...eventBusEnv(bus),
-    });
-    persistence = bed.persistence;
-    main = await import('./main');
     // The owner's user.created event is not what these tests count.
     await leaveInOutbox(0);
-    await persistence.db.query({ text: 'DELETE FROM outbox_pending', values: [] });
+    await lambda.world.persistence.db.query({ text: 'DELETE FROM outbox_pending', values: [] });
   });
 
   afterEach(() => {
-    bus.configure({ failureRate: 0, throttleRate: 0 });
-  });
-
-  afterAll(async () => {
-    await (await main.ready()).close();
-    await bed.stop();
-    await bus.stop();
+    lambda.bus.configure({ failureRate: 0, throttleRate: 0 });
   });
 
   it('publishes everything the fast paths left, in rounds, and reports no lag after', async () => {
@@ -85,9 +74,9 @@ describe('relay Lambda (scheduled outbox sweeper)', () => {
     const projects = DEFAULT_RELAY_OPTIONS.claimLimit / 2 + 10;
     await leaveInOutbox(projects);
     await makeDue();
-    const before = bus.received.length;
+    const before = lambda.bus.received.length;
 
-    const run = await main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
+    const run = await lambda.main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
 
     expect(run).toEqual({
       claimed: projects * 2,
@@ -99,7 +88,7 @@ describe('relay Lambda (scheduled outbox sweeper)', () => {
     });
     expect(await pending()).toBe(0);
     expect(
-      bus.received
+      lambda.bus.received
         .slice(before)
         .map((e) => (JSON.parse(e.entry.Detail ?? '{}') as { id: string }).id)
         .sort(),
@@ -109,17 +98,17 @@ describe('relay Lambda (scheduled outbox sweeper)', () => {
   it('leaves events the bus refused for a later run, with their backoff, and reports the lag', async () => {
     await leaveInOutbox(20);
     await makeDue();
-    bus.configure({ failureRate: 0.5, seed: 7 });
+    lambda.bus.configure({ failureRate: 0.5, seed: 7 });
 
-    const first = await main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
+    const first = await lambda.main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
     expect(first.failed).toBeGreaterThan(0);
     expect(first.published + first.failed).toBe(40);
     expect(first.lagMs).toBeGreaterThan(50_000);
     expect(await pending()).toBe(first.failed);
 
-    bus.configure({ failureRate: 0 });
+    lambda.bus.configure({ failureRate: 0 });
     await makeDue();
-    const second = await main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
+    const second = await lambda.main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
     expect(second).toMatchObject({ published: first.failed, failed: 0, lagMs: 0 });
     expect(await pending()).toBe(0);
   });
@@ -128,7 +117,7 @@ describe('relay Lambda (scheduled outbox sweeper)', () => {
     await leaveInOutbox(5);
     await makeDue();
 
-    const starved = await main.handler(
+    const starved = await lambda.main.handler(
       scheduledEvent(),
       lambdaContext('taskflow-relay', { timeoutMs: SAFETY_MARGIN_MS - 1 }),
     );
@@ -136,7 +125,7 @@ describe('relay Lambda (scheduled outbox sweeper)', () => {
     expect(starved.lagMs).toBeGreaterThan(0);
     expect(await pending()).toBe(10);
 
-    const next = await main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
+    const next = await lambda.main.handler(scheduledEvent(), lambdaContext('taskflow-relay'));
     expect(next).toMatchObject({ published: 10, outOfTime: false, lagMs: 0 });
   });
 
@@ -144,7 +133,7 @@ describe('relay Lambda (scheduled outbox sweeper)', () => {
     await leaveInOutbox(3);
     await makeDue();
 
-    const run = await invokeBundle(bed.bundle, [scheduledEvent()], bed.env, {
+    const run = await invokeBundle(lambda.world.bundle, [scheduledEvent()], lambda.world.env, {
       functionName: 'taskflow-relay',
     });
 

@@ -1,4 +1,4 @@
-import { dsqlMigrationViolations, migrationUnitsOnDsql } from '@taskflow/platform-postgres';
+import { expectDsqlMigration } from '@taskflow/platform-postgres/testing';
 import { MIGRATION_STEPS } from './persistence';
 
 const STEP_NAMES = MIGRATION_STEPS.map((step) => step.name);
@@ -94,14 +94,7 @@ describe('MIGRATION_STEPS', () => {
   });
 
   it('keeps Aurora DSQL’s rules in every statement the runner sends on the dsql dialect', async () => {
-    // Act
-    const units = await migrationUnitsOnDsql(MIGRATION_STEPS);
-
-    // Assess
-    expect(dsqlMigrationViolations(units)).toEqual([]);
-    // Sanity: the ledger's DDL and each step ran, each in a transaction of its own.
-    const ddl = units.filter((unit) => unit.inTransaction);
-    expect(ddl).toHaveLength(MIGRATION_STEPS.length + 1);
-    expect(ddl.every((unit) => unit.statements.length === 1)).toBe(true);
+    // Act, Assess
+    await expectDsqlMigration(MIGRATION_STEPS);
   });
 });

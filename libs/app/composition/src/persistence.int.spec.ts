@@ -1,12 +1,11 @@
 import { Project } from '@taskflow/projects-domain';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { Comment, Task } from '@taskflow/tasks-domain';
-import { User } from '@taskflow/users-domain';
 import { DSQL_RELEASES_PER_TRANSACTION } from '@taskflow/tasks-adapters';
 import { type Persistence, openPersistence } from './persistence';
 import { as, count, testDatabaseConfig, token } from '@taskflow/platform-postgres/testing';
-import { ownerWithProject } from '@taskflow/tasks-adapters/testing';
-import { openMigrated, usePersistence } from './testing/persistence.fixture';
+import { useOwnerWithProject } from '@taskflow/tasks-adapters/testing';
+import { newUser, openMigrated, usePersistence } from './testing/persistence.fixture';
 
 /**
  * The repositories of every context and the platform's stores over one pool: writes made inside
@@ -14,12 +13,7 @@ import { openMigrated, usePersistence } from './testing/persistence.fixture';
  */
 describe('Persistence', () => {
   const { store, app } = usePersistence('pp_persistence');
-  let ownerId: string;
-  let projectId: string;
-
-  beforeAll(async () => {
-    ({ ownerId, projectId } = await ownerWithProject(app));
-  });
+  const given = useOwnerWithProject(app);
 
   /** Rows of any table naming `id` in its id or aggregate column, read on a connection of its own. */
   async function traces(id: string): Promise<number> {
@@ -38,42 +32,36 @@ describe('Persistence', () => {
       // Prepare
       const failure = new Error('work failed after writing');
       const now = new Date();
-      const access = await store.projects.accessFor(projectId, [ownerId]);
+      const access = await store.projects.accessFor(given.projectId, [given.ownerId]);
       if (access === null) throw new Error('project not stored');
-      const user = User.create({
-        id: uuidV7Generator.next(),
-        name: 'Rolled back',
-        email: `rb.${token()}@example.com`,
-        actorId: null,
-        now,
-      });
+      const user = newUser('Rolled back', { now });
       const project = Project.create({
         id: uuidV7Generator.next(),
         name: 'Rolled back',
-        creatorId: ownerId,
+        creatorId: given.ownerId,
         now,
       });
       const task = Task.create({
         id: uuidV7Generator.next(),
-        projectId,
+        projectId: given.projectId,
         title: 'Rolled back',
         fields: {},
-        actorId: ownerId,
+        actorId: given.ownerId,
         access,
         now,
       });
       const comment = Comment.create({
         id: uuidV7Generator.next(),
         taskId: task.id,
-        projectId,
+        projectId: given.projectId,
         body: 'gone',
-        authorId: ownerId,
+        authorId: given.ownerId,
         access,
         now,
       });
-      const existing = await app.tasks.create({ projectId, title: 'Kept as it was' }, as(ownerId));
+      const existing = await given.createTask('Kept as it was');
       const idempotency = {
-        actorId: ownerId,
+        actorId: given.ownerId,
         key: `k-${token()}`,
         requestHash: 'h',
         response: { status: 200, headers: {} },
@@ -91,7 +79,7 @@ describe('Persistence', () => {
           existing.id,
           { title: 'Changed', labels: ['rolled'] },
           null,
-          as(ownerId),
+          as(given.ownerId),
         );
         await store.idempotency.put(idempotency, new Date(0));
         // Another session sees none of it yet; the transaction sees its own writes.
@@ -120,30 +108,9 @@ describe('Persistence', () => {
     it('rolls back after a failed statement inside it, leaving the connection usable', async () => {
       // Prepare
       const email = `dup.${token()}@example.com`;
-      await store.users.add(
-        User.create({
-          id: uuidV7Generator.next(),
-          name: 'First',
-          email,
-          actorId: null,
-          now: new Date(),
-        }),
-        { correlationId: null },
-      );
-      const second = User.create({
-        id: uuidV7Generator.next(),
-        name: 'Second',
-        email: email.toUpperCase(),
-        actorId: null,
-        now: new Date(),
-      });
-      const before = User.create({
-        id: uuidV7Generator.next(),
-        name: 'Before',
-        email: `b.${token()}@example.com`,
-        actorId: null,
-        now: new Date(),
-      });
+      await store.users.add(newUser('First', { email }), { correlationId: null });
+      const second = newUser('Second', { email: email.toUpperCase() });
+      const before = newUser('Before');
 
       // Act
       const attempt = store.db.run(async () => {
@@ -173,20 +140,7 @@ describe('Persistence', () => {
 
     it.each<[string, () => Promise<unknown>]>([
       ['a repository read', () => closed.users.findById(knownUser)],
-      [
-        'a repository write',
-        () =>
-          closed.users.add(
-            User.create({
-              id: uuidV7Generator.next(),
-              name: 'Late',
-              email: `late.${token()}@example.com`,
-              actorId: null,
-              now: new Date(),
-            }),
-            { correlationId: null },
-          ),
-      ],
+      ['a repository write', () => closed.users.add(newUser('Late'), { correlationId: null })],
       ['a migration', () => closed.migrate()],
     ])('%s rejects', async (_what, act) => {
       // Act

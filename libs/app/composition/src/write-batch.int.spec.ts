@@ -4,150 +4,140 @@ import { type WriteContext, uuidV7Generator } from '@taskflow/platform-kernel';
 import { Comment, Task } from '@taskflow/tasks-domain';
 import { User } from '@taskflow/users-domain';
 import { count, outboxOf, token } from '@taskflow/platform-postgres/testing';
-import { auditOf, ownerWithProject, registerUser } from '@taskflow/tasks-adapters/testing';
-import { envelopeOf, usePersistence } from './testing/persistence.fixture';
+import { auditOf, registerUser, useOwnerWithProject } from '@taskflow/tasks-adapters/testing';
+import { envelopeOf, newUser, usePersistence } from './testing/persistence.fixture';
 
-/**
- * One write of one aggregate. `make` builds the aggregate in the same state every time it is
- * called, so that one copy gives the expected pending events and another is written.
- */
+/** One write of one aggregate: its id, the pending events it should add, and the write itself. */
 interface WriteCase {
   readonly aggregateId: string;
   readonly events: readonly PendingEvent[];
   readonly write: (context: WriteContext) => Promise<void>;
 }
 
-function twice<A extends { pullEvents(): PendingEvent[] }>(
-  make: () => A,
-): { expected: PendingEvent[]; written: A } {
-  return { expected: make().pullEvents(), written: make() };
+/** An aggregate with the events it has yet to write. */
+type Aggregate = { pullEvents(): PendingEvent[] };
+
+/**
+ * A new aggregate's write: `make` builds it with the id it is given, the same every call, so one
+ * copy gives the expected events and another is written with `add`.
+ */
+function added<A extends Aggregate>(
+  make: (id: string) => A,
+  add: (aggregate: A, context: WriteContext) => Promise<void>,
+): WriteCase {
+  const id = uuidV7Generator.next();
+  const expected = make(id).pullEvents();
+  const written = make(id);
+  return { aggregateId: id, events: expected, write: (context) => add(written, context) };
+}
+
+/**
+ * A stored aggregate's change: two copies are loaded and changed alike, so one gives the expected
+ * events and the other is written with `save`.
+ */
+async function changed<A extends Aggregate>(
+  id: string,
+  load: (id: string) => Promise<A | null>,
+  change: (aggregate: A) => void,
+  save: (aggregate: A, context: WriteContext) => Promise<void>,
+): Promise<WriteCase> {
+  const [one, two] = await Promise.all([load(id), load(id)]);
+  if (one === null || two === null) throw new Error(`aggregate ${id} not stored`);
+  change(one);
+  change(two);
+  return { aggregateId: id, events: one.pullEvents(), write: (context) => save(two, context) };
 }
 
 describe('outbox rows written with each aggregate (WriteBatch)', () => {
   const { store, app } = usePersistence('pp_outbox');
-  let ownerId: string;
-  let projectId: string;
+  const given = useOwnerWithProject(app);
   let assigneeId: string;
   let access: ProjectAccess;
 
   beforeAll(async () => {
-    ({ ownerId, projectId } = await ownerWithProject(app));
     assigneeId = await registerUser(app, 'Assignee');
     await app.projects.addMember(
-      { projectId, userId: assigneeId, role: 'editor' },
-      { actorId: ownerId, correlationId: null },
+      { projectId: given.projectId, userId: assigneeId, role: 'editor' },
+      { actorId: given.ownerId, correlationId: null },
     );
-    const found = await store.projects.accessFor(projectId, [ownerId, assigneeId]);
+    const found = await store.projects.accessFor(given.projectId, [given.ownerId, assigneeId]);
     if (found === null) throw new Error('project not stored');
     access = found;
   });
 
   const now = new Date('2030-01-02T03:04:05.678Z');
 
-  const cases: readonly { what: string; build: () => Promise<WriteCase> }[] = [
+  const cases: readonly { what: string; build: () => WriteCase | Promise<WriteCase> }[] = [
     {
       what: 'a user (user.created)',
       build: () => {
-        const id = uuidV7Generator.next();
         const email = `outbox.${token()}@example.com`;
-        const { expected, written } = twice(() =>
-          User.create({ id, name: 'Outbox User', email, actorId: null, now }),
+        return added(
+          (id) => User.create({ id, name: 'Outbox User', email, actorId: null, now }),
+          (user, context) => store.users.add(user, context),
         );
-        return Promise.resolve({
-          aggregateId: id,
-          events: expected,
-          write: (context) => store.users.add(written, context),
-        });
       },
     },
     {
       what: 'a project (project.created, project.member_added)',
-      build: () => {
-        const id = uuidV7Generator.next();
-        const { expected, written } = twice(() =>
-          Project.create({ id, name: 'Outbox Project', creatorId: ownerId, now }),
-        );
-        return Promise.resolve({
-          aggregateId: id,
-          events: expected,
-          write: (context) => store.projects.add(written, context),
-        });
-      },
+      build: () =>
+        added(
+          (id) => Project.create({ id, name: 'Outbox Project', creatorId: given.ownerId, now }),
+          (project, context) => store.projects.add(project, context),
+        ),
     },
     {
       what: 'a task created assigned and completed (task.created, task.assigned, task.completed)',
-      build: () => {
-        const id = uuidV7Generator.next();
-        const { expected, written } = twice(() =>
-          Task.create({
-            id,
-            projectId,
-            title: 'Outbox task',
-            fields: {
-              assigneeId,
-              status: 'completed',
-              labels: ['a', 'b'],
-              dueDate: '2030-02-01T00:00:00+02:00',
-            },
-            actorId: ownerId,
-            access,
-            now,
-          }),
-        );
-        return Promise.resolve({
-          aggregateId: id,
-          events: expected,
-          write: (context) => store.tasks.add(written, context),
-        });
-      },
+      build: () =>
+        added(
+          (id) =>
+            Task.create({
+              id,
+              projectId: given.projectId,
+              title: 'Outbox task',
+              fields: {
+                assigneeId,
+                status: 'completed',
+                labels: ['a', 'b'],
+                dueDate: '2030-02-01T00:00:00+02:00',
+              },
+              actorId: given.ownerId,
+              access,
+              now,
+            }),
+          (task, context) => store.tasks.add(task, context),
+        ),
     },
     {
       what: 'a comment (comment.added)',
       build: async () => {
-        const task = await app.tasks.create(
-          { projectId, title: 'Commented' },
-          { actorId: ownerId, correlationId: null },
+        const task = await given.createTask('Commented');
+        return added(
+          (id) =>
+            Comment.create({
+              id,
+              taskId: task.id,
+              projectId: given.projectId,
+              body: ' A remark ',
+              authorId: assigneeId,
+              access,
+              now,
+            }),
+          (comment, context) => store.comments.add(comment, context),
         );
-        const id = uuidV7Generator.next();
-        const { expected, written } = twice(() =>
-          Comment.create({
-            id,
-            taskId: task.id,
-            projectId,
-            body: ' A remark ',
-            authorId: assigneeId,
-            access,
-            now,
-          }),
-        );
-        return {
-          aggregateId: id,
-          events: expected,
-          write: (context) => store.comments.add(written, context),
-        };
       },
     },
     {
       what: 'a task update (task.updated, task.status_changed, task.assigned)',
       build: async () => {
-        const created = await app.tasks.create(
-          { projectId, title: 'Updated' },
-          { actorId: ownerId, correlationId: null },
-        );
-        const load = async (): Promise<Task> => {
-          const task = await store.tasks.findById(created.id);
-          if (task === null) throw new Error('task not stored');
-          return task;
-        };
-        const [one, two] = await Promise.all([load(), load()]);
+        const created = await given.createTask('Updated');
         const patch = { status: 'in_progress', assigneeId, priority: 'high' } as const;
-        one.update(patch, ownerId, access, now);
-        two.update(patch, ownerId, access, now);
-        return {
-          aggregateId: created.id,
-          events: one.pullEvents(),
-          write: (context) => store.tasks.save(two, context),
-        };
+        return changed(
+          created.id,
+          (id) => store.tasks.findById(id),
+          (task) => task.update(patch, given.ownerId, access, now),
+          (task, context) => store.tasks.save(task, context),
+        );
       },
     },
     {
@@ -155,21 +145,15 @@ describe('outbox rows written with each aggregate (WriteBatch)', () => {
       build: async () => {
         const created = await app.projects.create(
           { name: 'Grows' },
-          { actorId: ownerId, correlationId: null },
+          { actorId: given.ownerId, correlationId: null },
         );
-        const load = async (): Promise<Project> => {
-          const project = await store.projects.findById(created.id);
-          if (project === null) throw new Error('project not stored');
-          return project;
-        };
-        const [one, two] = await Promise.all([load(), load()]);
-        one.addMember({ actorId: ownerId, userId: assigneeId, role: 'viewer', now });
-        two.addMember({ actorId: ownerId, userId: assigneeId, role: 'viewer', now });
-        return {
-          aggregateId: created.id,
-          events: one.pullEvents(),
-          write: (context) => store.projects.save(two, context),
-        };
+        return changed(
+          created.id,
+          (id) => store.projects.findById(id),
+          (project) =>
+            project.addMember({ actorId: given.ownerId, userId: assigneeId, role: 'viewer', now }),
+          (project, context) => store.projects.save(project, context),
+        );
       },
     },
   ];
@@ -212,13 +196,7 @@ describe('outbox rows written with each aggregate (WriteBatch)', () => {
 
   it('stores a null correlation id as null, in the column and in the envelope', async () => {
     // Prepare
-    const user = User.create({
-      id: uuidV7Generator.next(),
-      name: 'Uncorrelated',
-      email: `none.${token()}@example.com`,
-      actorId: null,
-      now,
-    });
+    const user = newUser('Uncorrelated', { now });
 
     // Act
     await store.users.add(user, { correlationId: null });
@@ -234,10 +212,10 @@ describe('outbox rows written with each aggregate (WriteBatch)', () => {
     // Prepare
     const task = Task.create({
       id: uuidV7Generator.next(),
-      projectId,
+      projectId: given.projectId,
       title: 'Audited',
       fields: { description: 'why', labels: ['x'], priority: 'urgent' },
-      actorId: ownerId,
+      actorId: given.ownerId,
       access,
       now,
     });
@@ -250,7 +228,7 @@ describe('outbox rows written with each aggregate (WriteBatch)', () => {
     const audit = await auditOf(store.db, task.id);
     expect(audit).toHaveLength(1);
     const [row] = audit;
-    expect(row).toMatchObject({ version: 1, field: '*', actor_id: ownerId });
+    expect(row).toMatchObject({ version: 1, field: '*', actor_id: given.ownerId });
     expect(JSON.parse(row?.old_value ?? '')).toBeNull();
     expect(JSON.parse(row?.new_value ?? '')).toEqual({
       title: snapshot.title,
@@ -266,14 +244,11 @@ describe('outbox rows written with each aggregate (WriteBatch)', () => {
 
   it('writes one task_updates row per changed field of an update, at the new version', async () => {
     // Prepare
-    const created = await app.tasks.create(
-      { projectId, title: 'Before' },
-      { actorId: ownerId, correlationId: null },
-    );
+    const created = await given.createTask('Before');
 
     // Act
     await app.tasks.update(created.id, { title: 'After', labels: ['l1'] }, created.version, {
-      actorId: ownerId,
+      actorId: given.ownerId,
       correlationId: null,
     });
 
@@ -296,7 +271,15 @@ describe('outbox rows written with each aggregate (WriteBatch)', () => {
     // Prepare
     const id = uuidV7Generator.next();
     const make = (title: string): Task =>
-      Task.create({ id, projectId, title, fields: { assigneeId }, actorId: ownerId, access, now });
+      Task.create({
+        id,
+        projectId: given.projectId,
+        title,
+        fields: { assigneeId },
+        actorId: given.ownerId,
+        access,
+        now,
+      });
     await store.tasks.add(make('First'), { correlationId: null });
     const outboxBefore = await count(
       store.db,

@@ -1,14 +1,9 @@
+import { LAMBDA_ENV, SECRET_ARNS } from '@taskflow/platform-testing';
 import { ConfigError } from './config.error';
 import { CONFIG_SECTIONS, type ConfigSection } from './config.schema';
 import { configVariableNames, parseEnvironment } from './parse-environment';
 
-const LAMBDA = {
-  DATABASE_URL: 'postgres://app:s3cret@db.example.com:5432/taskflow',
-  JWT_SECRET: 'a'.repeat(32),
-  AWS_REGION: 'eu-west-1',
-};
-const DB_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:taskflow/db-AbCdEf';
-const JWT_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:taskflow/jwt-AbCdEf';
+const { database: DB_ARN, jwt: JWT_ARN } = SECRET_ARNS;
 
 describe('the configuration schema', () => {
   it('names each variable in one section only, with a description', () => {
@@ -37,7 +32,7 @@ describe('the configuration schema', () => {
 describe('parseEnvironment', () => {
   it('gives the host and a function the same defaults where they read the same variable', () => {
     const host = parseEnvironment({}, { entry: 'host' });
-    const lambda = parseEnvironment(LAMBDA, { entry: 'lambda' });
+    const lambda = parseEnvironment(LAMBDA_ENV, { entry: 'lambda' });
 
     expect(host.auth).toMatchObject({ JWT_ISSUER: 'taskflow', JWT_AUDIENCE: 'taskflow' });
     expect(lambda.auth).toMatchObject({ JWT_ISSUER: 'taskflow', JWT_AUDIENCE: 'taskflow' });
@@ -71,7 +66,7 @@ describe('parseEnvironment', () => {
       { entry: 'host' },
     );
     const lambda: Readonly<Record<string, unknown>> = parseEnvironment(
-      { ...LAMBDA, PORT: 'abc' },
+      { ...LAMBDA_ENV, PORT: 'abc' },
       { entry: 'lambda' },
     );
 
@@ -80,17 +75,22 @@ describe('parseEnvironment', () => {
   });
 
   it.each([
-    ['url', LAMBDA, 'disable', 'postgres'],
+    ['url', LAMBDA_ENV, 'disable', 'postgres'],
     [
       'secret',
-      { ...LAMBDA, DATABASE_URL: undefined, DATABASE_AUTH: 'secret', DATABASE_SECRET_ARN: DB_ARN },
+      {
+        ...LAMBDA_ENV,
+        DATABASE_URL: undefined,
+        DATABASE_AUTH: 'secret',
+        DATABASE_SECRET_ARN: DB_ARN,
+      },
       'verify',
       'postgres',
     ],
     [
       'dsql-iam',
       {
-        ...LAMBDA,
+        ...LAMBDA_ENV,
         DATABASE_URL: undefined,
         DATABASE_AUTH: 'dsql-iam',
         DSQL_ENDPOINT: 'abcdefghijklmnopqrstuvwxyz.dsql.eu-west-1.on.aws',
@@ -120,12 +120,12 @@ describe('parseEnvironment', () => {
   });
 
   it.each([
-    [{ ...LAMBDA, AWS_REGION: undefined }, {}, /AWS_REGION is required/],
-    [{ ...LAMBDA, DATABASE_POOL_SIZE: '21' }, {}, /DATABASE_POOL_SIZE must be at most 20/],
-    [{ ...LAMBDA, JWT_SECRET_ARN: JWT_ARN }, {}, /set JWT_SECRET_ARN or JWT_SECRET, not both/],
-    [{ ...LAMBDA, JWT_SECRET: undefined }, {}, /JWT_SECRET_ARN is required/],
-    [LAMBDA, { events: true }, /EVENT_BUS_NAME is required/],
-    [LAMBDA, { websocket: true }, /WEBSOCKET_CALLBACK_URL is required/],
+    [{ ...LAMBDA_ENV, AWS_REGION: undefined }, {}, /AWS_REGION is required/],
+    [{ ...LAMBDA_ENV, DATABASE_POOL_SIZE: '21' }, {}, /DATABASE_POOL_SIZE must be at most 20/],
+    [{ ...LAMBDA_ENV, JWT_SECRET_ARN: JWT_ARN }, {}, /set JWT_SECRET_ARN or JWT_SECRET, not both/],
+    [{ ...LAMBDA_ENV, JWT_SECRET: undefined }, {}, /JWT_SECRET_ARN is required/],
+    [LAMBDA_ENV, { events: true }, /EVENT_BUS_NAME is required/],
+    [LAMBDA_ENV, { websocket: true }, /WEBSOCKET_CALLBACK_URL is required/],
   ])('refuses the function %j (needs %j)', (env, needs, message) => {
     expect(() => parseEnvironment(env, { entry: 'lambda', needs })).toThrow(message);
   });
@@ -134,7 +134,7 @@ describe('parseEnvironment', () => {
     const parse = () =>
       parseEnvironment(
         {
-          ...LAMBDA,
+          ...LAMBDA_ENV,
           DATABASE_AUTH: 'secret',
           EVENT_SOURCE: 'task.management',
           JWKS_URL: 'https://idp.example.com/jwks',
@@ -155,7 +155,7 @@ describe('parseEnvironment', () => {
   it('lets a function without auth need run without a signing secret', () => {
     expect(
       parseEnvironment(
-        { ...LAMBDA, JWT_SECRET: undefined },
+        { ...LAMBDA_ENV, JWT_SECRET: undefined },
         { entry: 'lambda', needs: { auth: false } },
       ).auth.JWT_SECRET,
     ).toBeUndefined();

@@ -1,54 +1,17 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { apiGatewayProxyEvent } from '@taskflow/platform-testing';
 import { fromApiGatewayEvent, toApiGatewayResult } from './api-gateway.adapter';
 
-/** A REST API (v1) proxy event as API Gateway sends it, trimmed to the fields that matter. */
+/** The shared REST API (v1) proxy event of `GET /tasks`, with only the headers that matter here. */
 function proxyEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
   return {
-    resource: '/{proxy+}',
-    path: '/tasks',
-    httpMethod: 'GET',
+    ...apiGatewayProxyEvent({ method: 'GET', path: '/tasks' }),
     headers: { Accept: 'application/json', Authorization: 'Bearer t', 'X-Request-Id': 'req-1' },
     multiValueHeaders: {
       Accept: ['application/json'],
       Authorization: ['Bearer t'],
       'X-Request-Id': ['req-1'],
     },
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: { proxy: 'tasks' },
-    stageVariables: null,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      authorizer: null,
-      protocol: 'HTTP/1.1',
-      httpMethod: 'GET',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '203.0.113.7',
-        user: null,
-        userAgent: 'curl/8',
-        userArn: null,
-      },
-      path: '/prod/tasks',
-      stage: 'prod',
-      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
-      requestTimeEpoch: 1_700_000_000_000,
-      resourceId: 'abc',
-      resourcePath: '/{proxy+}',
-    },
-    body: null,
-    isBase64Encoded: false,
     ...overrides,
   };
 }

@@ -1,23 +1,21 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { FakeEventBridge, lambdaContext } from '@taskflow/platform-testing';
+import {
+  FakeEventBridge,
+  LAMBDA_ENV,
+  SECRET_ARNS,
+  lambdaContext,
+} from '@taskflow/platform-testing';
 import * as AWSXRay from 'aws-xray-sdk-core';
 import { LambdaConfigError, MAX_CONNECTION_LIFETIME_SECONDS, loadLambdaConfig } from './config';
 import { type InvocationRuntime, lambdaHandler } from './runtime';
 import { createTelemetry } from './telemetry';
 import { loadTracing, xrayQueryTracer } from './tracing';
 
-const BASE = {
-  DATABASE_URL: 'postgres://app:s3cret@db.example.com:5432/taskflow',
-  JWT_SECRET: 'a'.repeat(32),
-  AWS_REGION: 'eu-west-1',
-};
-
-const JWT_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:taskflow/jwt-AbCdEf';
-const DB_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:taskflow/db-AbCdEf';
+const { database: DB_ARN, jwt: JWT_ARN } = SECRET_ARNS;
 const DSQL_HOST = 'abcdefghijklmnopqrstuvwxyz.dsql.eu-west-1.on.aws';
 /** Aurora with its credentials in Secrets Manager: no secret in the environment. */
 const SECRET_MODE = {
-  ...BASE,
+  ...LAMBDA_ENV,
   DATABASE_AUTH: 'secret',
   DATABASE_SECRET_ARN: DB_ARN,
   JWT_SECRET: undefined,
@@ -36,7 +34,7 @@ describe('loadLambdaConfig', () => {
   it('reads a function’s environment with the schema’s defaults (no TLS with a URL)', () => {
     const config = loadLambdaConfig(
       {
-        ...BASE,
+        ...LAMBDA_ENV,
         EVENT_BUS_NAME: 'bus',
         AWS_LAMBDA_FUNCTION_NAME: 'fn',
         AWS_LAMBDA_LOG_STREAM_NAME: 'stream-1',
@@ -59,21 +57,21 @@ describe('loadLambdaConfig', () => {
   });
 
   it.each([
-    [{ ...BASE, DATABASE_URL: undefined }, {}, /DATABASE_URL/],
-    [{ ...BASE, DATABASE_URL: 'mysql://x@y/z' }, {}, /DATABASE_URL/],
-    [{ ...BASE, JWT_SECRET: 'short' }, {}, /JWT_SECRET/],
+    [{ ...LAMBDA_ENV, DATABASE_URL: undefined }, {}, /DATABASE_URL/],
+    [{ ...LAMBDA_ENV, DATABASE_URL: 'mysql://x@y/z' }, {}, /DATABASE_URL/],
+    [{ ...LAMBDA_ENV, JWT_SECRET: 'short' }, {}, /JWT_SECRET/],
     [
-      { ...BASE, JWT_SECRET: undefined },
+      { ...LAMBDA_ENV, JWT_SECRET: undefined },
       {},
       /JWT_SECRET_ARN is required \(JWT_SECRET for local runs\)/,
     ],
-    [{ ...BASE, JWT_SECRET_ARN: JWT_ARN }, {}, /JWT_SECRET_ARN or JWT_SECRET, not both/],
+    [{ ...LAMBDA_ENV, JWT_SECRET_ARN: JWT_ARN }, {}, /JWT_SECRET_ARN or JWT_SECRET, not both/],
     [
-      { ...BASE, JWT_SECRET: undefined, JWT_SECRET_ARN: 'jwt' },
+      { ...LAMBDA_ENV, JWT_SECRET: undefined, JWT_SECRET_ARN: 'jwt' },
       {},
       /JWT_SECRET_ARN: must be a Secrets Manager secret ARN/,
     ],
-    [{ ...BASE, DATABASE_AUTH: 'password' }, {}, /DATABASE_AUTH/],
+    [{ ...LAMBDA_ENV, DATABASE_AUTH: 'password' }, {}, /DATABASE_AUTH/],
     [SECRET_MODE, {}, /DATABASE_URL is not used with DATABASE_AUTH=secret/],
     [
       { ...SECRET_MODE, DATABASE_URL: undefined, DATABASE_SECRET_ARN: undefined },
@@ -117,27 +115,31 @@ describe('loadLambdaConfig', () => {
       {},
       /DATABASE_SECRET_ARN is not used with DATABASE_AUTH=dsql-iam/,
     ],
-    [{ ...BASE, DATABASE_USER: 'admin' }, {}, /DATABASE_USER is not used with DATABASE_AUTH=url/],
-    [{ ...BASE, SECRETS_MANAGER_ENDPOINT: 'the local fake' }, {}, /SECRETS_MANAGER_ENDPOINT/],
-    [BASE, { events: true }, /EVENT_BUS_NAME is required/],
-    [BASE, { websocket: true }, /WEBSOCKET_CALLBACK_URL is required/],
-    [{ ...BASE, EVENT_SOURCE: 'task.management' }, {}, /EVENT_SOURCE must differ/],
-    [{ ...BASE, JWKS_URL: 'https://idp.example.com/jwks' }, {}, /JWKS_ISSUER/],
-    [{ ...BASE, DATABASE_POOL_SIZE: '0' }, {}, /DATABASE_POOL_SIZE/],
-    [{ ...BASE, DATABASE_POOL_SIZE: '21' }, {}, /DATABASE_POOL_SIZE must be at most 20/],
-    [{ ...BASE, AWS_REGION: undefined }, {}, /AWS_REGION is required/],
+    [
+      { ...LAMBDA_ENV, DATABASE_USER: 'admin' },
+      {},
+      /DATABASE_USER is not used with DATABASE_AUTH=url/,
+    ],
+    [{ ...LAMBDA_ENV, SECRETS_MANAGER_ENDPOINT: 'the local fake' }, {}, /SECRETS_MANAGER_ENDPOINT/],
+    [LAMBDA_ENV, { events: true }, /EVENT_BUS_NAME is required/],
+    [LAMBDA_ENV, { websocket: true }, /WEBSOCKET_CALLBACK_URL is required/],
+    [{ ...LAMBDA_ENV, EVENT_SOURCE: 'task.management' }, {}, /EVENT_SOURCE must differ/],
+    [{ ...LAMBDA_ENV, JWKS_URL: 'https://idp.example.com/jwks' }, {}, /JWKS_ISSUER/],
+    [{ ...LAMBDA_ENV, DATABASE_POOL_SIZE: '0' }, {}, /DATABASE_POOL_SIZE/],
+    [{ ...LAMBDA_ENV, DATABASE_POOL_SIZE: '21' }, {}, /DATABASE_POOL_SIZE must be at most 20/],
+    [{ ...LAMBDA_ENV, AWS_REGION: undefined }, {}, /AWS_REGION is required/],
   ])('refuses %j (needs %j) naming the variable', (env, needs, message) => {
     expect(() => loadLambdaConfig(env, needs)).toThrow(LambdaConfigError);
     expect(() => loadLambdaConfig(env, needs)).toThrow(message);
   });
 
   it('keeps DATABASE_URL and JWT_SECRET for local runs, recycling connections before 60 minutes', () => {
-    expect(loadLambdaConfig(BASE)).toMatchObject({
+    expect(loadLambdaConfig(LAMBDA_ENV)).toMatchObject({
       database: {
-        source: { auth: 'url', url: BASE.DATABASE_URL },
+        source: { auth: 'url', url: LAMBDA_ENV.DATABASE_URL },
         maxConnectionLifetimeSeconds: MAX_CONNECTION_LIFETIME_SECONDS,
       },
-      auth: { signingSecret: { value: BASE.JWT_SECRET } },
+      auth: { signingSecret: { value: LAMBDA_ENV.JWT_SECRET } },
     });
     expect(MAX_CONNECTION_LIFETIME_SECONDS).toBeLessThan(60 * 60);
   });
@@ -193,12 +195,14 @@ describe('loadLambdaConfig', () => {
   );
 
   it('lets the migrator run without JWT_SECRET', () => {
-    expect(loadLambdaConfig({ ...BASE, JWT_SECRET: undefined }, { auth: false }).auth).toBeNull();
+    expect(
+      loadLambdaConfig({ ...LAMBDA_ENV, JWT_SECRET: undefined }, { auth: false }).auth,
+    ).toBeNull();
   });
 
   it('turns tracing on where Lambda active tracing set the daemon address', () => {
     expect(
-      loadLambdaConfig({ ...BASE, AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000' }).tracing,
+      loadLambdaConfig({ ...LAMBDA_ENV, AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000' }).tracing,
     ).toBe(true);
   });
 });
@@ -267,7 +271,7 @@ describe('X-Ray', () => {
   });
 
   it('records one subsegment per statement, with SQL data and never the password', async () => {
-    const trace = xrayQueryTracer(AWSXRay, BASE.DATABASE_URL);
+    const trace = xrayQueryTracer(AWSXRay, LAMBDA_ENV.DATABASE_URL);
     await inSegment(async (segment) => {
       await expect(trace('tf_task_get', () => Promise.resolve(1))).resolves.toBe(1);
       await expect(trace('SELECT *', () => Promise.reject(new Error('boom')))).rejects.toThrow(
@@ -283,7 +287,7 @@ describe('X-Ray', () => {
   });
 
   it('runs the statement untraced outside any segment (cold start, tests)', async () => {
-    const trace = xrayQueryTracer(AWSXRay, BASE.DATABASE_URL);
+    const trace = xrayQueryTracer(AWSXRay, LAMBDA_ENV.DATABASE_URL);
     await expect(trace('q', () => Promise.resolve('plain'))).resolves.toBe('plain');
   });
 

@@ -1,4 +1,4 @@
-import { type EventEnvelope, toEnvelope } from '@taskflow/platform-events';
+import { type PendingEvent, toEnvelope } from '@taskflow/platform-events';
 import type {
   ChangeNotifications,
   MembershipCheck,
@@ -25,36 +25,18 @@ class FakeLog implements ProjectStreamReader, ChangeNotifications, MembershipChe
     userId = BOB,
   ): StreamedEvent {
     const id = `01900000-0000-7000-8000-${String(this.nextId++).padStart(12, '0')}`;
-    const envelope: EventEnvelope =
+    const common = {
+      schemaVersion: 1,
+      aggregateVersion: 2,
+      projectId: PROJECT,
+      actor: ALICE,
+      occurredAt: '2026-01-01T00:00:00.000Z',
+    };
+    const pending: PendingEvent =
       type === 'task.deleted'
-        ? toEnvelope(
-            {
-              type,
-              schemaVersion: 1,
-              data: { deletedAt: '2026-01-01T00:00:00.000Z' },
-              aggregateId: id,
-              aggregateVersion: 2,
-              projectId: PROJECT,
-              actor: ALICE,
-              occurredAt: '2026-01-01T00:00:00.000Z',
-            },
-            id,
-            null,
-          )
-        : toEnvelope(
-            {
-              type,
-              schemaVersion: 1,
-              data: { userId, role: 'editor' },
-              aggregateId: PROJECT,
-              aggregateVersion: 2,
-              projectId: PROJECT,
-              actor: ALICE,
-              occurredAt: '2026-01-01T00:00:00.000Z',
-            },
-            id,
-            null,
-          );
+        ? { ...common, type, data: { deletedAt: common.occurredAt }, aggregateId: id }
+        : { ...common, type, data: { userId, role: 'editor' }, aggregateId: PROJECT };
+    const envelope = toEnvelope(pending, id, null);
     const event = { cursor: { tx: BigInt(tx), id }, envelope };
     this.rows.push({ event, committed: false });
     return event;

@@ -80,6 +80,24 @@ describe('Database deadlines, with the database frozen behind a proxy', () => {
       (r) => r.name,
     );
 
+  /**
+   * A transaction, on the pool's open connection, that writes the mark `name`, freezes the
+   * database, then does `afterFreeze`; how it settled, once the database is thawed again.
+   */
+  const freezeAfterWriting = async (name: string, afterFreeze?: () => Promise<unknown>) => {
+    await db.query({ text: 'SELECT 1', values: [] });
+    const outcome = await settle(
+      db.run(async () => {
+        await db.query({ text: 'INSERT INTO marks (name) VALUES ($1)', values: [name] });
+        setup.proxy.freeze();
+        await afterFreeze?.();
+      }),
+      5_000,
+    );
+    setup.proxy.thaw();
+    return outcome;
+  };
+
   it('fails a statement on a pooled connection at its deadline, then serves again after the thaw', async () => {
     // Prepare: the pool's one connection is open and idle.
     await db.query({ text: 'SELECT 1', values: [] });
@@ -119,19 +137,10 @@ describe('Database deadlines, with the database frozen behind a proxy', () => {
   });
 
   it('discards a transaction whose statement missed its deadline, without a ROLLBACK that would wait again', async () => {
-    // Prepare
-    await db.query({ text: 'SELECT 1', values: [] });
-
     // Act: the transaction's first write is sent, then the database freezes.
-    const failed = await settle(
-      db.run(async () => {
-        await db.query({ text: "INSERT INTO marks (name) VALUES ('lost')", values: [] });
-        setup.proxy.freeze();
-        await db.query({ text: 'SELECT 1', values: [] });
-      }),
-      5_000,
+    const failed = await freezeAfterWriting('lost', () =>
+      db.query({ text: 'SELECT 1', values: [] }),
     );
-    setup.proxy.thaw();
 
     // Assess: one deadline, not two (the ROLLBACK would have waited out another).
     expect(messageOf(failed.error)).toMatch(/Query read timeout/);
@@ -147,18 +156,8 @@ describe('Database deadlines, with the database frozen behind a proxy', () => {
   });
 
   it('fails a transaction whose COMMIT is not answered; the write is then ambiguous', async () => {
-    // Prepare
-    await db.query({ text: 'SELECT 1', values: [] });
-
     // Act: everything but the COMMIT's answer gets through.
-    const failed = await settle(
-      db.run(async () => {
-        await db.query({ text: "INSERT INTO marks (name) VALUES ('maybe')", values: [] });
-        setup.proxy.freeze();
-      }),
-      5_000,
-    );
-    setup.proxy.thaw();
+    const failed = await freezeAfterWriting('maybe');
 
     // Assess: the caller was told "failed" while the frozen server still held the COMMIT, which
     // it runs once thawed: only an idempotent retry can tell the two outcomes apart.

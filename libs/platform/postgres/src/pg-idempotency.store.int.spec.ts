@@ -29,8 +29,29 @@ function record(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
   };
 }
 
+/** A new record of `first`'s actor and key, created at `at`. */
+function sameKeyAs(
+  first: IdempotencyRecord,
+  at: Date,
+  overrides: Partial<IdempotencyRecord> = {},
+): IdempotencyRecord {
+  return record({
+    actorId: first.actorId,
+    key: first.key,
+    createdAt: at.toISOString(),
+    ...overrides,
+  });
+}
+
 describe('PgIdempotencyStore', () => {
   const store = useTestDatabase('pp_idempotency', openPlatformStores);
+
+  /** Puts a new record (as of a day before T0, so live) and answers it. */
+  async function putRecord(): Promise<IdempotencyRecord> {
+    const first = record();
+    await store.idempotency.put(first, hoursAfter(T0, -24));
+    return first;
+  }
 
   it('finds a record it was given, as it was', async () => {
     // Prepare
@@ -69,14 +90,9 @@ describe('PgIdempotencyStore', () => {
 
   it('refuses a second put of a live key, changing nothing', async () => {
     // Prepare
-    const first = record();
-    await store.idempotency.put(first, hoursAfter(T0, -24));
+    const first = await putRecord();
     const secondAt = hoursAfter(T0, 1);
-    const second = record({
-      actorId: first.actorId,
-      key: first.key,
-      createdAt: secondAt.toISOString(),
-    });
+    const second = sameKeyAs(first, secondAt);
 
     // Act
     const put = await store.idempotency.put(second, hoursAfter(secondAt, -24));
@@ -90,13 +106,8 @@ describe('PgIdempotencyStore', () => {
 
   it('treats a record created exactly at notBefore as live', async () => {
     // Prepare
-    const first = record();
-    await store.idempotency.put(first, hoursAfter(T0, -24));
-    const second = record({
-      actorId: first.actorId,
-      key: first.key,
-      createdAt: hoursAfter(T0, 24).toISOString(),
-    });
+    const first = await putRecord();
+    const second = sameKeyAs(first, hoursAfter(T0, 24));
 
     // Act
     const put = await store.idempotency.put(second, T0);
@@ -109,15 +120,9 @@ describe('PgIdempotencyStore', () => {
 
   it('takes over an expired record', async () => {
     // Prepare
-    const expired = record();
-    await store.idempotency.put(expired, hoursAfter(T0, -24));
+    const expired = await putRecord();
     const later = hoursAfter(T0, 25);
-    const fresh = record({
-      actorId: expired.actorId,
-      key: expired.key,
-      createdAt: later.toISOString(),
-      response: { status: 200, headers: {} },
-    });
+    const fresh = sameKeyAs(expired, later, { response: { status: 200, headers: {} } });
 
     // Act
     const put = await store.idempotency.put(fresh, hoursAfter(later, -24));
@@ -136,8 +141,7 @@ describe('PgIdempotencyStore', () => {
 
   it('does not find an expired record', async () => {
     // Prepare
-    const stored = record();
-    await store.idempotency.put(stored, hoursAfter(T0, -24));
+    const stored = await putRecord();
 
     // Act
     const found = await store.idempotency.find(stored.actorId, stored.key, hoursAfter(T0, 1));
@@ -157,8 +161,7 @@ describe('PgIdempotencyStore', () => {
     ],
   ])('keeps records apart: %s is a new record', async (_what, vary) => {
     // Prepare
-    const first = record();
-    await store.idempotency.put(first, hoursAfter(T0, -24));
+    const first = await putRecord();
     const second = record(vary(first));
 
     // Act
@@ -224,7 +227,7 @@ describe('PgIdempotencyStore', () => {
     it('lets the first win; the second waits for its commit and then sees false', async () => {
       // Prepare
       const first = record();
-      const second = record({ actorId: first.actorId, key: first.key, requestHash: 'second' });
+      const second = sameKeyAs(first, T0, { requestHash: 'second' });
       const notBefore = hoursAfter(T0, -24);
       const firstPut = deferred<boolean>();
       const commitFirst = deferred<undefined>();

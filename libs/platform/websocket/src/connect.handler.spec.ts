@@ -105,7 +105,16 @@ async function world() {
   const bearer = async (user: { id: string; email: string; name: string }) =>
     `Bearer ${await tokens.issue(user, 300)}`;
   const deps: ConnectDeps = { gate, connections, membership };
-  return { projects, owner, member, stranger, project, tickets, store, deps, bearer };
+  /** The `$connect` of `user` to the project, with a bearer token and any other `headers`. */
+  const connectAs = async (
+    user: { id: string; email: string; name: string },
+    headers: Readonly<Record<string, string>> = {},
+  ) =>
+    connectEvent({
+      query: { projectId: project.id },
+      headers: { Authorization: await bearer(user), ...headers },
+    });
+  return { projects, owner, member, stranger, project, tickets, store, deps, bearer, connectAs };
 }
 
 type World = Awaited<ReturnType<typeof world>>;
@@ -165,13 +174,7 @@ describe('handleConnect', () => {
 
   it('reads the Authorization header from the multi-value map when that is all there is', async () => {
     // Prepare
-    const event = without(
-      connectEvent({
-        query: { projectId: w.project.id },
-        headers: { Authorization: await w.bearer(w.owner) },
-      }),
-      'headers',
-    );
+    const event = without(await w.connectAs(w.owner), 'headers');
 
     // Act
     const result = await handleConnect(event, w.deps);
@@ -257,10 +260,7 @@ describe('handleConnect', () => {
 
   it('refuses a request to resume (Last-Event-ID): nothing is replayed over WebSocket', async () => {
     // Prepare
-    const event = connectEvent({
-      query: { projectId: w.project.id },
-      headers: { Authorization: await w.bearer(w.member), 'Last-Event-ID': '12.abc' },
-    });
+    const event = await w.connectAs(w.member, { 'Last-Event-ID': '12.abc' });
 
     // Act
     const result = await handleConnect(event, w.deps);
@@ -310,10 +310,7 @@ describe('handleConnect', () => {
 
   it('answers 404 to someone who is not a member, as the API does', async () => {
     // Prepare
-    const event = connectEvent({
-      query: { projectId: w.project.id },
-      headers: { Authorization: await w.bearer(w.stranger) },
-    });
+    const event = await w.connectAs(w.stranger);
 
     // Act
     const result = await handleConnect(event, w.deps);
@@ -334,10 +331,7 @@ describe('handleConnect', () => {
         return w.deps.membership.isMember(projectId, userId);
       },
     };
-    const event = connectEvent({
-      query: { projectId: w.project.id },
-      headers: { Authorization: await w.bearer(w.member) },
-    });
+    const event = await w.connectAs(w.member);
 
     // Act
     const result = await handleConnect(event, { ...w.deps, membership });
@@ -349,49 +343,33 @@ describe('handleConnect', () => {
     expect(w.store.all).toEqual([]);
   });
 
-  it('forgets the connection and fails when the second membership check fails', async () => {
+  it.each([
+    { case: 'forgets the connection and fails', removeFails: false, left: [] },
+    {
+      case: 'reports the membership failure even when forgetting the connection fails too',
+      removeFails: true,
+      left: ['TWegAeXYIAMCE5Q='],
+    },
+  ])('when the second membership check fails, $case', async ({ removeFails, left }) => {
     // Prepare
+    if (removeFails) w.store.failOn('remove', new Error('still down'));
     const membership: MembershipCheck = {
       isMember: () => Promise.reject(new Error('database down')),
     };
-    const event = connectEvent({
-      query: { projectId: w.project.id },
-      headers: { Authorization: await w.bearer(w.member) },
-    });
+    const event = await w.connectAs(w.member);
 
     // Act
     const outcome = handleConnect(event, { ...w.deps, membership });
 
     // Assess
     await expect(outcome).rejects.toThrow('database down');
-    expect(w.store.all).toEqual([]);
-  });
-
-  it('reports the membership failure even when forgetting the connection fails too', async () => {
-    // Prepare
-    w.store.failOn('remove', new Error('still down'));
-    const membership: MembershipCheck = {
-      isMember: () => Promise.reject(new Error('database down')),
-    };
-    const event = connectEvent({
-      query: { projectId: w.project.id },
-      headers: { Authorization: await w.bearer(w.member) },
-    });
-
-    // Act
-    const outcome = handleConnect(event, { ...w.deps, membership });
-
-    // Assess
-    await expect(outcome).rejects.toThrow('database down');
+    expect(w.store.all.map((c) => c.connectionId)).toEqual(left);
   });
 
   it('fails (API Gateway answers 500) when the connection cannot be registered', async () => {
     // Prepare
     w.store.failOn('add', new Error('database down'));
-    const event = connectEvent({
-      query: { projectId: w.project.id },
-      headers: { Authorization: await w.bearer(w.member) },
-    });
+    const event = await w.connectAs(w.member);
 
     // Act
     const outcome = handleConnect(event, w.deps);

@@ -1,5 +1,4 @@
 import {
-  type ConnectionStore,
   WEBSOCKET_MAX_CONNECTION_MS,
   type WebSocketConnection,
 } from '@taskflow/platform-live-updates';
@@ -10,18 +9,18 @@ import { InvalidWebSocketEventError } from './websocket-events';
 
 const PROJECT = '01900000-0000-7000-8000-000000000001';
 const USER = '01900000-0000-7000-8000-0000000000a1';
-const NOW = '2026-02-09T20:00:00.000Z';
 
 describe('handleDisconnect', () => {
-  let clock: FixedClock;
+  // Nothing here moves the clock: one serves every test.
+  const clock = new FixedClock('2026-02-09T20:00:00.000Z');
   let store: InMemoryConnectionStore;
-  let connections: ConnectionStore;
 
   beforeEach(() => {
-    clock = new FixedClock(NOW);
     store = new InMemoryConnectionStore();
-    connections = store;
   });
+
+  /** What the handler is given: the store (as its connection store) and the clock. */
+  const deps = () => ({ connections: store, clock });
 
   /** Registers a connection opened `hoursAgo` before now. */
   async function opened(connectionId: string, hoursAgo: number): Promise<WebSocketConnection> {
@@ -33,7 +32,7 @@ describe('handleDisconnect', () => {
       connectedAt,
       expiresAt: new Date(connectedAt.getTime() + WEBSOCKET_MAX_CONNECTION_MS),
     };
-    await connections.add(connection);
+    await store.add(connection);
     return connection;
   }
 
@@ -43,10 +42,7 @@ describe('handleDisconnect', () => {
     const other = await opened('other=', 0.5);
 
     // Act
-    const result = await handleDisconnect(disconnectEvent('TWegAeXYIAMCE5Q='), {
-      connections,
-      clock,
-    });
+    const result = await handleDisconnect(disconnectEvent('TWegAeXYIAMCE5Q='), deps());
 
     // Assess
     expect(result).toEqual({ statusCode: 200, headers: {}, body: '' });
@@ -59,7 +55,7 @@ describe('handleDisconnect', () => {
     for (const [i, hours] of [5, 4, 3, 2.5].entries()) await opened(`stale-${i}=`, hours);
 
     // Act
-    await handleDisconnect(disconnectEvent('unknown='), { connections, clock, purgeBatch: 3 });
+    await handleDisconnect(disconnectEvent('unknown='), { ...deps(), purgeBatch: 3 });
 
     // Assess
     expect(store.all.map((c) => c.connectionId)).toEqual([live.connectionId, 'stale-3=']);
@@ -70,7 +66,7 @@ describe('handleDisconnect', () => {
     for (let i = 0; i < DEFAULT_PURGE_BATCH + 5; i += 1) await opened(`stale-${i}=`, 3);
 
     // Act
-    await handleDisconnect(disconnectEvent(), { connections, clock });
+    await handleDisconnect(disconnectEvent(), deps());
 
     // Assess
     expect(store.all).toHaveLength(5);
@@ -81,7 +77,7 @@ describe('handleDisconnect', () => {
     store.failOn('remove', new Error('database down'));
 
     // Act
-    const outcome = handleDisconnect(disconnectEvent(), { connections, clock });
+    const outcome = handleDisconnect(disconnectEvent(), deps());
 
     // Assess
     await expect(outcome).rejects.toThrow('database down');
@@ -93,7 +89,7 @@ describe('handleDisconnect', () => {
     store.failOn('purgeExpired', new Error('database down'));
 
     // Act
-    const outcome = handleDisconnect(disconnectEvent('TWegAeXYIAMCE5Q='), { connections, clock });
+    const outcome = handleDisconnect(disconnectEvent('TWegAeXYIAMCE5Q='), deps());
 
     // Assess
     await expect(outcome).rejects.toThrow('database down');
@@ -102,11 +98,11 @@ describe('handleDisconnect', () => {
 
   it('throws for a $connect event (a wiring mistake), naming the field', async () => {
     // Act
-    const outcome = handleDisconnect(connectEvent(), { connections, clock });
+    const outcome = handleDisconnect(connectEvent(), deps());
 
     // Assess
     await expect(outcome).rejects.toThrow(InvalidWebSocketEventError);
-    await expect(handleDisconnect(connectEvent(), { connections, clock })).rejects.toThrow(
+    await expect(handleDisconnect(connectEvent(), deps())).rejects.toThrow(
       'requestContext.eventType: expected DISCONNECT, got "CONNECT"',
     );
   });

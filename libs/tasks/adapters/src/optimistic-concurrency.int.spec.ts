@@ -4,19 +4,14 @@ import { type Task, type TaskField, type TaskPatch } from '@taskflow/tasks-domai
 import { as, count, outboxOf } from '@taskflow/platform-postgres/testing';
 import {
   auditOf,
-  ownerWithProject,
   registerUser,
+  useOwnerWithProject,
   useTasksDatabase,
 } from './testing/database.fixture';
 
 describe('optimistic concurrency', () => {
   const { store, app } = useTasksDatabase('pp_occ');
-  let ownerId: string;
-  let projectId: string;
-
-  beforeAll(async () => {
-    ({ ownerId, projectId } = await ownerWithProject(app));
-  });
+  const given = useOwnerWithProject(app);
 
   async function loadTask(id: string): Promise<Task> {
     const task = await store.tasks.findById(id);
@@ -37,14 +32,14 @@ describe('optimistic concurrency', () => {
   describe('tasks', () => {
     it('refuses the second of two saves from the same version, which writes nothing', async () => {
       // Prepare
-      const created = await app.tasks.create({ projectId, title: 'Contended' }, as(ownerId));
-      const access = await store.projects.accessFor(projectId, [ownerId]);
+      const created = await given.createTask('Contended');
+      const access = await store.projects.accessFor(given.projectId, [given.ownerId]);
       if (access === null) throw new Error('project not stored');
       const [first, second] = await Promise.all([loadTask(created.id), loadTask(created.id)]);
-      first.update({ title: 'First wins' }, ownerId, access, new Date());
+      first.update({ title: 'First wins' }, given.ownerId, access, new Date());
       second.update(
         { description: 'Second loses', priority: 'urgent' },
-        ownerId,
+        given.ownerId,
         access,
         new Date(),
       );
@@ -73,7 +68,7 @@ describe('optimistic concurrency', () => {
 
     it('applies 50 concurrent updates through the use case, each its own version, none lost', async () => {
       // Prepare: each update sets a value no other update sets, in one of three fields.
-      const created = await app.tasks.create({ projectId, title: 'Hot task' }, as(ownerId));
+      const created = await given.createTask('Hot task');
       const fields = ['title', 'description', 'labels'] as const;
       const updates = Array.from({ length: 50 }, (_, i) => {
         const field = fields[i % fields.length] ?? 'description';
@@ -84,7 +79,7 @@ describe('optimistic concurrency', () => {
 
       // Act
       const results = await Promise.allSettled(
-        updates.map(({ patch }) => app.tasks.update(created.id, patch, null, as(ownerId))),
+        updates.map(({ patch }) => app.tasks.update(created.id, patch, null, as(given.ownerId))),
       );
 
       // Assess
@@ -135,14 +130,14 @@ describe('optimistic concurrency', () => {
   describe('projects', () => {
     it('refuses the second of two member additions from the same version, which writes nothing', async () => {
       // Prepare
-      const project = await app.projects.create({ name: 'Contended project' }, as(ownerId));
+      const project = await app.projects.create({ name: 'Contended project' }, as(given.ownerId));
       const [alice, bob] = await Promise.all([
         registerUser(app, 'Alice'),
         registerUser(app, 'Bob'),
       ]);
       const [first, second] = await Promise.all([loadProject(project.id), loadProject(project.id)]);
-      first.addMember({ actorId: ownerId, userId: alice, role: 'editor', now: new Date() });
-      second.addMember({ actorId: ownerId, userId: bob, role: 'viewer', now: new Date() });
+      first.addMember({ actorId: given.ownerId, userId: alice, role: 'editor', now: new Date() });
+      second.addMember({ actorId: given.ownerId, userId: bob, role: 'viewer', now: new Date() });
       await store.projects.save(first, { correlationId: 'first' });
       const outboxBefore = await outboxOf(store.db, project.id);
 
@@ -152,7 +147,7 @@ describe('optimistic concurrency', () => {
       // Assess
       await expect(attempt).rejects.toBeInstanceOf(StaleVersionError);
       await expect(attempt).rejects.toMatchObject({ expectedVersion: 1 });
-      expect(await memberIds(project.id)).toEqual([ownerId, alice]);
+      expect(await memberIds(project.id)).toEqual([given.ownerId, alice]);
       expect(
         await count(store.db, 'SELECT count(*) AS n FROM project_members WHERE user_id = $1', [
           bob,
@@ -164,21 +159,21 @@ describe('optimistic concurrency', () => {
 
     it('refuses a stale member removal, which keeps the member', async () => {
       // Prepare
-      const project = await app.projects.create({ name: 'Keeps members' }, as(ownerId));
+      const project = await app.projects.create({ name: 'Keeps members' }, as(given.ownerId));
       const [carol, dave] = await Promise.all([
         registerUser(app, 'Carol'),
         registerUser(app, 'Dave'),
       ]);
       await app.projects.addMember(
         { projectId: project.id, userId: carol, role: 'editor' },
-        as(ownerId),
+        as(given.ownerId),
       );
       const [adder, remover] = await Promise.all([
         loadProject(project.id),
         loadProject(project.id),
       ]);
-      adder.addMember({ actorId: ownerId, userId: dave, role: 'viewer', now: new Date() });
-      remover.removeMember({ actorId: ownerId, userId: carol, now: new Date() });
+      adder.addMember({ actorId: given.ownerId, userId: dave, role: 'viewer', now: new Date() });
+      remover.removeMember({ actorId: given.ownerId, userId: carol, now: new Date() });
       await store.projects.save(adder, { correlationId: null });
 
       // Act
@@ -186,7 +181,7 @@ describe('optimistic concurrency', () => {
 
       // Assess
       await expect(attempt).rejects.toBeInstanceOf(StaleVersionError);
-      expect(await memberIds(project.id)).toEqual([ownerId, carol, dave]);
+      expect(await memberIds(project.id)).toEqual([given.ownerId, carol, dave]);
       expect(
         await count(
           store.db,
@@ -197,7 +192,7 @@ describe('optimistic concurrency', () => {
 
     it('lets concurrent member additions through the use case all land (retrying on fresh state)', async () => {
       // Prepare
-      const project = await app.projects.create({ name: 'Popular' }, as(ownerId));
+      const project = await app.projects.create({ name: 'Popular' }, as(given.ownerId));
       const joiners = await Promise.all(
         Array.from({ length: 8 }, (_, i) => registerUser(app, `Joiner ${i}`)),
       );
@@ -205,14 +200,17 @@ describe('optimistic concurrency', () => {
       // Act
       await Promise.all(
         joiners.map((userId) =>
-          app.projects.addMember({ projectId: project.id, userId, role: 'viewer' }, as(ownerId)),
+          app.projects.addMember(
+            { projectId: project.id, userId, role: 'viewer' },
+            as(given.ownerId),
+          ),
         ),
       );
 
       // Assess
       const stored = await loadProject(project.id);
       expect(stored.currentVersion).toBe(1 + joiners.length);
-      expect([...(await memberIds(project.id))].sort()).toEqual([ownerId, ...joiners].sort());
+      expect([...(await memberIds(project.id))].sort()).toEqual([given.ownerId, ...joiners].sort());
       expect(
         await count(
           store.db,

@@ -1,28 +1,23 @@
 import { Comment } from '@taskflow/tasks-domain';
 import { ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
 import { as } from '@taskflow/platform-postgres/testing';
-import { ownerWithProject, useTasksDatabase } from './testing/database.fixture';
+import { useOwnerWithProject, useTasksDatabase } from './testing/database.fixture';
 
 describe('PgCommentRepository', () => {
   const { store, app } = useTasksDatabase('pp_comments');
-  let ownerId: string;
-  let projectId: string;
-
-  beforeAll(async () => {
-    ({ ownerId, projectId } = await ownerWithProject(app));
-  });
+  const given = useOwnerWithProject(app);
 
   it('stores a comment that listForTask returns as it was', async () => {
     // Prepare
-    const task = await app.tasks.create({ projectId, title: 'Discussed' }, as(ownerId));
-    const access = await store.projects.accessFor(projectId, [ownerId]);
+    const task = await given.createTask('Discussed');
+    const access = await store.projects.accessFor(given.projectId, [given.ownerId]);
     if (access === null) throw new Error('project not stored');
     const comment = Comment.create({
       id: uuidV7Generator.next(),
       taskId: task.id,
-      projectId,
+      projectId: given.projectId,
       body: '  Looks good ✓\nship it  ',
-      authorId: ownerId,
+      authorId: given.ownerId,
       access,
       now: new Date('2030-01-01T10:00:00.123Z'),
     });
@@ -47,12 +42,12 @@ describe('PgCommentRepository', () => {
     'pages $total comments $limit at a time, oldest first, each once',
     async ({ total, limit, sizes }) => {
       // Prepare
-      const task = await app.tasks.create({ projectId, title: `Thread of ${total}` }, as(ownerId));
-      const other = await app.tasks.create({ projectId, title: 'Other thread' }, as(ownerId));
+      const task = await given.createTask(`Thread of ${total}`);
+      const other = await given.createTask('Other thread');
       const written: string[] = [];
       for (let i = 0; i < total; i += 1) {
-        written.push((await app.tasks.comment(task.id, `comment ${i}`, as(ownerId))).id);
-        await app.tasks.comment(other.id, `elsewhere ${i}`, as(ownerId));
+        written.push((await app.tasks.comment(task.id, `comment ${i}`, as(given.ownerId))).id);
+        await app.tasks.comment(other.id, `elsewhere ${i}`, as(given.ownerId));
       }
 
       // Act

@@ -5,10 +5,12 @@ import {
   type OutboxRow,
   migratedOrClosed,
   testDatabaseConfig,
+  token,
   useTestDatabaseWith,
 } from '@taskflow/platform-postgres/testing';
 import { type UseCases, useCasesOver } from '@taskflow/tasks-adapters/testing';
 import { TASKFLOW_EVENTS } from '../events';
+import { User } from '@taskflow/users-domain';
 import { type Persistence, openPersistence } from '../persistence';
 
 /**
@@ -44,4 +46,18 @@ export function envelopeOf(row: OutboxRow): EventEnvelope {
   if (definition === undefined)
     throw new Error(`outbox row ${row.id} has unknown type ${row.type}`);
   return envelopeSchemaOf(definition).parse(JSON.parse(row.payload));
+}
+
+/** A new user, not stored yet, who signed up on their own, by default with an e-mail of their own. */
+export function newUser(
+  name: string,
+  options: { readonly email?: string; readonly now?: Date } = {},
+): User {
+  return User.create({
+    id: uuidV7Generator.next(),
+    name,
+    email: options.email ?? `${name.toLowerCase().replaceAll(' ', '.')}.${token()}@example.com`,
+    actorId: null,
+    now: options.now ?? new Date(),
+  });
 }

@@ -55,6 +55,22 @@ describe('TokenVerifier', () => {
     ...overrides,
   });
 
+  /** A token of Taskflow's own HS256 issuer, with any of its parts changed. */
+  const localToken = (
+    options: {
+      secret?: string;
+      issuer?: string;
+      audience?: string;
+      userId?: string;
+      seconds?: number;
+    } = {},
+  ) =>
+    new TokenIssuer(
+      options.secret ?? SECRET,
+      options.issuer ?? 'taskflow-local',
+      options.audience ?? 'taskflow',
+    ).issue({ id: options.userId ?? USER_ID, email: 'a@b.co', name: 'A' }, options.seconds ?? 60);
+
   const cognitoToken = (
     claims: Record<string, unknown>,
     options: { kid?: string; key?: CryptoKey; exp?: number } = {},
@@ -69,10 +85,7 @@ describe('TokenVerifier', () => {
 
   it('accepts Taskflow’s own HS256 token and answers its user id', async () => {
     // Prepare
-    const token = await new TokenIssuer(SECRET, 'taskflow-local', 'taskflow').issue(
-      { id: USER_ID, email: 'a@b.co', name: 'A' },
-      60,
-    );
+    const token = await localToken();
 
     // Act
     const identity = await new TokenVerifier(config()).verify(`Bearer ${token}`);
@@ -115,42 +128,10 @@ describe('TokenVerifier', () => {
   });
 
   it.each<[string, () => Promise<string>, string]>([
-    [
-      'HS256 with another secret',
-      () =>
-        new TokenIssuer('x'.repeat(40), 'taskflow-local', 'taskflow').issue(
-          { id: USER_ID, email: 'a@b.co', name: 'A' },
-          60,
-        ),
-      'TOKEN_INVALID',
-    ],
-    [
-      'HS256 from another issuer',
-      () =>
-        new TokenIssuer(SECRET, 'someone-else', 'taskflow').issue(
-          { id: USER_ID, email: 'a@b.co', name: 'A' },
-          60,
-        ),
-      'TOKEN_INVALID',
-    ],
-    [
-      'HS256 for another audience',
-      () =>
-        new TokenIssuer(SECRET, 'taskflow-local', 'other').issue(
-          { id: USER_ID, email: 'a@b.co', name: 'A' },
-          60,
-        ),
-      'TOKEN_INVALID',
-    ],
-    [
-      'HS256 whose subject is not a user id',
-      () =>
-        new TokenIssuer(SECRET, 'taskflow-local', 'taskflow').issue(
-          { id: 'root', email: 'a@b.co', name: 'A' },
-          60,
-        ),
-      'TOKEN_INVALID',
-    ],
+    ['HS256 with another secret', () => localToken({ secret: 'x'.repeat(40) }), 'TOKEN_INVALID'],
+    ['HS256 from another issuer', () => localToken({ issuer: 'someone-else' }), 'TOKEN_INVALID'],
+    ['HS256 for another audience', () => localToken({ audience: 'other' }), 'TOKEN_INVALID'],
+    ['HS256 whose subject is not a user id', () => localToken({ userId: 'root' }), 'TOKEN_INVALID'],
     [
       'HS256 expired',
       () =>
@@ -214,10 +195,7 @@ describe('TokenVerifier', () => {
   it('remembers a verified token only until it expires', async () => {
     // Prepare
     const verifier = new TokenVerifier(config());
-    const token = await new TokenIssuer(SECRET, 'taskflow-local', 'taskflow').issue(
-      { id: USER_ID, email: 'a@b.co', name: 'A' },
-      1,
-    );
+    const token = await localToken({ seconds: 1 });
 
     // Act
     const first = await codeOf(verifier.verify(`Bearer ${token}`));
@@ -231,10 +209,7 @@ describe('TokenVerifier', () => {
 
   it('never remembers a token that failed verification', async () => {
     const verifier = new TokenVerifier(config());
-    const token = await new TokenIssuer('x'.repeat(40), 'taskflow-local', 'taskflow').issue(
-      { id: USER_ID, email: 'a@b.co', name: 'A' },
-      60,
-    );
+    const token = await localToken({ secret: 'x'.repeat(40) });
     expect(await codeOf(verifier.verify(`Bearer ${token}`))).toBe('TOKEN_INVALID');
     expect(await codeOf(verifier.verify(`Bearer ${token}`))).toBe('TOKEN_INVALID');
   });

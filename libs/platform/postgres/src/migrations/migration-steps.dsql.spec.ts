@@ -1,19 +1,13 @@
 import { dsqlMigrationViolations, migrationUnitsOnDsql } from '../dsql-rules';
+import { expectDsqlMigration } from '../testing/dsql-migration';
 import { PLATFORM_MIGRATION_STEPS, type MigrationStep } from './migration-steps';
 
 const step = (sql: string): MigrationStep => ({ name: '9999-violating', sql: () => sql });
 
 describe('the migration statements, as run on the dsql dialect, against Aurora DSQL’s rules', () => {
   it('every statement of every platform step keeps them', async () => {
-    // Act
-    const units = await migrationUnitsOnDsql(PLATFORM_MIGRATION_STEPS);
-
-    // Assess
-    expect(dsqlMigrationViolations(units)).toEqual([]);
-    // Sanity: the ledger's DDL and each step ran, each in a transaction of its own.
-    const ddl = units.filter((unit) => unit.inTransaction);
-    expect(ddl).toHaveLength(PLATFORM_MIGRATION_STEPS.length + 1);
-    expect(ddl.every((unit) => unit.statements.length === 1)).toBe(true);
+    // Act, Assess
+    const ddl = await expectDsqlMigration(PLATFORM_MIGRATION_STEPS);
     expect(
       ddl.filter((unit) => /^CREATE (UNIQUE )?INDEX ASYNC /.test(unit.statements[0] ?? '')),
     ).not.toHaveLength(0);

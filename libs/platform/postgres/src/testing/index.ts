@@ -8,3 +8,4 @@ export * from './use-test-database';
 export * from './sql-probes';
 export * from './async';
 export * from './actors';
+export * from './dsql-migration';

@@ -86,6 +86,41 @@ export function useTasksDatabase(
   );
 }
 
+/** The owner and project of `useOwnerWithProject`, and tasks made in it. */
+export interface OwnerWithProject {
+  readonly ownerId: string;
+  readonly projectId: string;
+  /** Creates a task titled `title` in the project, as its owner, through the use cases. */
+  createTask(title: string): ReturnType<TaskUseCases['create']>;
+}
+
+/**
+ * An owner and their project (`ownerWithProject`), made through `app` before all tests of the
+ * enclosing `describe`.
+ *
+ * @returns their ids, readable in hooks and tests once that `beforeAll` ran
+ */
+export function useOwnerWithProject(app: UseCases, name?: string): OwnerWithProject {
+  let made: { ownerId: string; projectId: string } | undefined;
+  beforeAll(async () => {
+    made = await ownerWithProject(app, name);
+  });
+  const ids = () => {
+    if (made === undefined) throw new Error('the owner and project are used before beforeAll ran');
+    return made;
+  };
+  return {
+    get ownerId() {
+      return ids().ownerId;
+    },
+    get projectId() {
+      return ids().projectId;
+    },
+    createTask: (title) =>
+      app.tasks.create({ projectId: ids().projectId, title }, as(ids().ownerId)),
+  };
+}
+
 /** A project with a member holding `n` tasks, created by its owner through the use cases. */
 export async function memberWithTasks(app: UseCases, n: number, name: string) {
   const { ownerId, projectId } = await ownerWithProject(app);
