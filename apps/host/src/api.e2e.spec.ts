@@ -2,16 +2,17 @@ import { TokenIssuer } from '@taskflow/platform-http';
 import { SignJWT } from 'jose';
 import {
   type Login,
-  type TestHost,
   asRecord,
   cutDatabase,
+  expectProblem,
   itemsOf,
   seedTeam,
   startTestHost,
+  useTestHost,
 } from './testing/test-host';
 
 describe('Taskflow HTTP API over real HTTP', () => {
-  let t: TestHost;
+  const t = useTestHost('api');
   let owner: Login;
   let editor: Login;
   let viewer: Login;
@@ -19,34 +20,11 @@ describe('Taskflow HTTP API over real HTTP', () => {
   let projectId: string;
 
   beforeAll(async () => {
-    t = await startTestHost('api');
     ({ owner, editor, viewer, stranger, projectId } = await seedTeam(t, 'Launch'));
-  });
-
-  afterAll(async () => {
-    await t.stop();
   });
 
   const createTask = async (body: Record<string, unknown> = {}, token = owner.token) =>
     t.request('POST', '/tasks', { token, body: { projectId, title: 'A task', ...body } });
-
-  const expectProblem = (
-    response: { status: number; headers: Headers; body: unknown },
-    status: number,
-    code?: string,
-  ) => {
-    expect(response.status).toBe(status);
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    const problem = asRecord(response.body);
-    expect(problem).toMatchObject({
-      status,
-      type: expect.any(String),
-      title: expect.any(String),
-      detail: expect.any(String),
-    });
-    if (code !== undefined) expect(problem['code']).toBe(code);
-    return problem;
-  };
 
   describe('system routes (no auth)', () => {
     it('GET /health answers 200 with database up, version and region', async () => {

@@ -7,14 +7,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { ContractChecker, type WireResponse, rawRequest, wireOf } from './testing/contract';
 import { openSse } from './testing/sse-client';
-import {
-  type Login,
-  type TestHost,
-  asRecord,
-  cutDatabase,
-  seedTeam,
-  startTestHost,
-} from './testing/test-host';
+import { type Login, asRecord, cutDatabase, seedTeam, useTestHost } from './testing/test-host';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const run = promisify(execFile);
@@ -33,7 +26,7 @@ interface Sample {
 }
 
 describe('the OpenAPI contract, over real HTTP', () => {
-  let t: TestHost;
+  const t = useTestHost('contract');
   let document: Record<string, unknown>;
   let contract: ContractChecker;
   let admin: Client;
@@ -46,7 +39,6 @@ describe('the OpenAPI contract, over real HTTP', () => {
   let taskId: string;
 
   beforeAll(async () => {
-    t = await startTestHost('contract');
     document = asRecord((await t.request('GET', '/openapi.json')).body);
     contract = new ContractChecker(document);
     database = new URL(t.host.config.databaseUrl ?? '').pathname.slice(1);
@@ -58,7 +50,6 @@ describe('the OpenAPI contract, over real HTTP', () => {
 
   afterAll(async () => {
     await admin.end();
-    await t.stop();
   });
 
   const newTask = (body: Record<string, unknown> = {}) =>

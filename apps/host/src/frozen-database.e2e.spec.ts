@@ -3,6 +3,7 @@ import {
   type TestHost,
   type TestResponse,
   asRecord,
+  createProject,
   itemsOf,
   startTestHost,
 } from './testing/test-host';
@@ -62,8 +63,7 @@ describe('when the database freezes (sockets open, nothing answered) and thaws',
   it('answers 503 with Retry-After within the deadlines, then serves again without a restart, losing nothing acknowledged', async () => {
     // Prepare: a project and an acknowledged task, read once so the pool holds open connections.
     const { token } = await t.login('frozen@example.com');
-    const project = await t.request('POST', '/projects', { token, body: { name: 'Frozen' } });
-    const projectId = String(asRecord(project.body)['id']);
+    const projectId = await createProject(t, token, 'Frozen');
     const createTask = (title: string, key: string) =>
       t.request('POST', '/tasks', {
         token,

@@ -1,30 +1,25 @@
 import {
   type Login,
-  type TestHost,
   type TestResponse,
   asRecord,
+  createProject,
+  expectProblem,
   itemsOf,
-  startTestHost,
+  useTestHost,
 } from './testing/test-host';
 
 describe('the user directory over real HTTP: only people who share a project', () => {
-  let t: TestHost;
+  const t = useTestHost('directory');
   let owner: Login;
   let mate: Login;
   let outsider: Login;
   let projectId: string;
 
   beforeAll(async () => {
-    t = await startTestHost('directory');
     owner = await t.login('dir-owner@example.com', 'Dora Owner');
     mate = await t.login('dir-mate@example.com', 'Milo Mate');
     outsider = await t.login('dir-outsider@example.com', 'Oscar Outsider');
-    projectId = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'Shared' } }))
-          .body,
-      )['id'],
-    );
+    projectId = await createProject(t, owner.token, 'Shared');
     const added = await t.request('POST', `/projects/${projectId}/members`, {
       token: owner.token,
       body: { userId: mate.userId, role: 'editor' },
@@ -32,21 +27,10 @@ describe('the user directory over real HTTP: only people who share a project', (
     expect(added.status).toBe(201);
   });
 
-  afterAll(async () => {
-    await t.stop();
-  });
-
   const listed = async (token: string, query = ''): Promise<string[]> => {
     const response = await t.request('GET', `/users${query}`, { token });
     expect(response.status).toBe(200);
     return itemsOf(response.body).map((user) => String(user['id']));
-  };
-
-  const expectProblem = (response: TestResponse, status: number, code: string): unknown => {
-    expect(response.status).toBe(status);
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    expect(asRecord(response.body)['code']).toBe(code);
-    return response.body;
   };
 
   it('lists the caller and their co-members, never an outsider', async () => {
@@ -87,9 +71,7 @@ describe('the user directory over real HTTP: only people who share a project', (
     expect(read.status).toBe(200);
     expect(asRecord(read.body)).toMatchObject({ id: mate.userId, email: 'dir-mate@example.com' });
     const bodyOf = (response: TestResponse) => {
-      const { code, status, title, detail } = asRecord(
-        expectProblem(response, 404, 'USER_NOT_FOUND'),
-      );
+      const { code, status, title, detail } = expectProblem(response, 404, 'USER_NOT_FOUND');
       return { code, status, title, detail: String(detail).replace(/[0-9a-f-]{36}/, '{id}') };
     };
     expect(bodyOf(hidden)).toEqual(bodyOf(missing));
@@ -159,7 +141,7 @@ describe('the user directory over real HTTP: only people who share a project', (
         body: { ...member, role: 'viewer' },
       });
 
-      const problem = asRecord(expectProblem(response, 400, 'VALIDATION_FAILED'));
+      const problem = expectProblem(response, 400, 'VALIDATION_FAILED');
       expect(problem['errors']).toEqual([expect.objectContaining({ path })]);
     });
 
@@ -169,7 +151,7 @@ describe('the user directory over real HTTP: only people who share a project', (
         body: { email: 'not-an-address', role: 'viewer' },
       });
 
-      const problem = asRecord(expectProblem(response, 400, 'INVALID_EMAIL'));
+      const problem = expectProblem(response, 400, 'INVALID_EMAIL');
       expect(problem['errors']).toEqual([expect.objectContaining({ path: 'email' })]);
     });
   });

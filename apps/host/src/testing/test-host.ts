@@ -102,6 +102,42 @@ export async function startTestHost(
   };
 }
 
+/**
+ * Starts a test host before the suite's tests and stops it after them (jest `beforeAll` and
+ * `afterAll` of the calling `describe`). The returned host stands for the running one from the
+ * suite's own `beforeAll` hooks on.
+ */
+export function useTestHost(prefix: string, overrides: Partial<HostConfig> = {}): TestHost {
+  let running: TestHost | null = null;
+  const current = (): TestHost => {
+    if (running === null) throw new Error(`the ${prefix} test host is not running`);
+    return running;
+  };
+  beforeAll(async () => {
+    running = await startTestHost(prefix, overrides);
+  });
+  afterAll(async () => {
+    const stopping = running;
+    running = null;
+    await stopping?.stop();
+  });
+  return {
+    get url() {
+      return current().url;
+    },
+    get host() {
+      return current().host;
+    },
+    login: (email, name) => current().login(email, name),
+    request: (method, path, options) => current().request(method, path, options),
+    stop: async () => {
+      const stopping = current();
+      running = null;
+      await stopping.stop();
+    },
+  };
+}
+
 /** Narrows an unknown JSON body to a record for property access in assertions. */
 export function asRecord(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -156,17 +192,97 @@ export interface Team {
   readonly projectId: string;
 }
 
+/** Creates a project over HTTP as the holder of `token` and returns its id. */
+export async function createProject(t: TestHost, token: string, name: string): Promise<string> {
+  const created = await t.request('POST', '/projects', { token, body: { name } });
+  if (created.status !== 201)
+    throw new Error(`creating project ${name} answered ${created.status}`);
+  return String(asRecord(created.body)['id']);
+}
+
+/** Creates a task over HTTP as the holder of `token` and returns it as the API answered it. */
+export async function createTask(
+  t: TestHost,
+  token: string,
+  body: { readonly projectId: string; readonly title: string } & Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const created = await t.request('POST', '/tasks', { token, body });
+  if (created.status !== 201)
+    throw new Error(`creating task ${body.title} answered ${created.status}`);
+  return asRecord(created.body);
+}
+
+/** Signs in `email` and creates a project of theirs over HTTP: its owner and its id. */
+export async function ownerWithProject(
+  t: TestHost,
+  email: string,
+  projectName: string,
+): Promise<{ owner: Login; projectId: string }> {
+  const owner = await t.login(email);
+  return { owner, projectId: await createProject(t, owner.token, projectName) };
+}
+
+/** A signed-in owner of one project. */
+export interface ProjectOwner extends Login {
+  readonly projectId: string;
+}
+
+/**
+ * Signs in `email` and creates a project of theirs in a `beforeAll` of the calling suite (after
+ * the host's, so call it after {@link useTestHost}); the returned owner is theirs from then on.
+ */
+export function useProjectOwner(t: TestHost, email: string, projectName: string): ProjectOwner {
+  let owner: ProjectOwner | null = null;
+  const current = (): ProjectOwner => {
+    if (owner === null) throw new Error(`${email} has no project yet`);
+    return owner;
+  };
+  beforeAll(async () => {
+    const { owner: login, projectId } = await ownerWithProject(t, email, projectName);
+    owner = { ...login, projectId };
+  });
+  return {
+    get token() {
+      return current().token;
+    },
+    get userId() {
+      return current().userId;
+    },
+    get projectId() {
+      return current().projectId;
+    },
+  };
+}
+
+/**
+ * Asserts that `response` is a whole problem document (RFC 9457) of this status, and of this
+ * `code` when given; returns the document.
+ */
+export function expectProblem(
+  response: TestResponse,
+  status: number,
+  code?: string,
+): Record<string, unknown> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toContain('application/problem+json');
+  const problem = asRecord(response.body);
+  expect(problem).toMatchObject({
+    status,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
+  if (code !== undefined) expect(problem['code']).toBe(code);
+  return problem;
+}
+
 /** Signs in the four people of a {@link Team} and creates their project over HTTP. */
 export async function seedTeam(t: TestHost, projectName: string): Promise<Team> {
   const owner = await t.login('owner@example.com', 'Olive Owner');
   const editor = await t.login('editor@example.com', 'Eddie Editor');
   const viewer = await t.login('viewer@example.com', 'Vera Viewer');
   const stranger = await t.login('stranger@example.com', 'Sam Stranger');
-  const project = await t.request('POST', '/projects', {
-    token: owner.token,
-    body: { name: projectName },
-  });
-  const projectId = String(asRecord(project.body)['id']);
+  const projectId = await createProject(t, owner.token, projectName);
   for (const [member, role] of [
     [editor, 'editor'],
     [viewer, 'viewer'],
