@@ -1,7 +1,7 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
-import { type TestHost, asRecord, startTestHost } from './testing/test-host';
+import { type TestHost, createProject, createTask, startTestHost } from './testing/test-host';
 import { systemChromium } from './testing/system-browser';
 
 /**
@@ -82,12 +82,7 @@ withBrowser('a real browser on another origin', () => {
 
   it('calls the API with fetch, reads its headers, and keeps an EventSource live across a server-side end', async () => {
     const owner = await t.login('browser@example.com');
-    const projectId = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'Board' } }))
-          .body,
-      )['id'],
-    );
+    const projectId = await createProject(t, owner.token, 'Board');
     const page = await browser.newPage();
     await page.goto(
       `${origin}/#${new URLSearchParams({ api: t.url, token: owner.token, project: projectId }).toString()}`,
@@ -116,16 +111,7 @@ withBrowser('a real browser on another origin', () => {
     const hub = t.host.live?.hub;
     hub?.stop();
     hub?.start();
-    const second = String(
-      asRecord(
-        (
-          await t.request('POST', '/tasks', {
-            token: owner.token,
-            body: { projectId, title: 'two' },
-          })
-        ).body,
-      )['id'],
-    );
+    const second = String((await createTask(t, owner.token, { projectId, title: 'two' }))['id']);
     await page.waitForFunction(
       () => (globalThis as unknown as { results: PageResults }).results.events.length >= 2,
       undefined,

@@ -5,14 +5,7 @@ import { type Persistence, openPersistence } from '@taskflow/app-composition';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { FakeEventBridge, type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { runCommand } from '../testing/run-command';
-
-// The seed's `aws events put-events --entries` example, verbatim.
-const SEED_ENTRIES = `[{
-  "Source": "task.management",
-  "DetailType": "Task Created",
-  "Detail": "{\\"eventType\\":\\"task.created\\",\\"taskData\\":{\\"title\\":\\"Test Task\\",\\"description\\":\\"Testing the system\\",\\"priority\\":\\"high\\",\\"assigned_to\\":\\"user@example.com\\",\\"created_by\\":\\"manager@example.com\\"}}",
-  "EventBusName": "real-time-task-mgmt-events-xxxxx"
-}]`;
+import { SEED_ENTRIES } from '../testing/seed-example';
 
 describe('npm run events:put and npm run dlq', () => {
   let database: TestDatabase;
