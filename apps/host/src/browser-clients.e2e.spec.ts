@@ -1,15 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import {
-  type TestHost,
-  asRecord,
-  createTask,
-  cutDatabase,
-  startTestHost,
-  useProjectOwner,
-  useTestHost,
-} from './testing/test-host';
+import { createTask, useProjectOwner } from './testing/fixtures';
+import { asRecord } from './testing/responses';
+import { type TestHost, cutDatabase, startTestHost, useTestHost } from './testing/test-host';
 import { type SseConnection, openSse } from './testing/sse-client';
 
 const ALLOWED = 'https://board.example';

@@ -1,16 +1,14 @@
-import {
-  asRecord,
-  createProject,
-  createTask,
-  itemsOf,
-  useProjectOwner,
-  useTestHost,
-} from './testing/test-host';
+import { createProject, createTask, useProjectOwner } from './testing/fixtures';
+import { asRecord, itemsOf } from './testing/responses';
+import { type TestHost, useTestHost } from './testing/test-host';
 
 describe('concurrent edits over HTTP', () => {
   const t = useTestHost('concurrency');
   const racer = useProjectOwner(t, 'racer@example.com', 'Race');
 
+  /** A request of the racer's. */
+  const asRacer: TestHost['request'] = (method, path, options = {}) =>
+    t.request(method, path, { token: racer.token, ...options });
   const newTask = async (): Promise<string> =>
     String(
       (await createTask(t, racer.token, { projectId: racer.projectId, title: 'Contended' }))['id'],
@@ -21,19 +19,14 @@ describe('concurrent edits over HTTP', () => {
 
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        t.request('PATCH', `/tasks/${id}`, {
-          token: racer.token,
-          body: { description: `edit ${i}` },
-        }),
+        asRacer('PATCH', `/tasks/${id}`, { body: { description: `edit ${i}` } }),
       ),
     );
 
     expect(responses.map((r) => r.status)).toEqual(Array.from({ length: 50 }, () => 200));
-    const final = asRecord((await t.request('GET', `/tasks/${id}`, { token: racer.token })).body);
+    const final = asRecord((await asRacer('GET', `/tasks/${id}`)).body);
     expect(final['version']).toBe(51);
-    const history = itemsOf(
-      (await t.request('GET', `/tasks/${id}/history`, { token: racer.token })).body,
-    );
+    const history = itemsOf((await asRacer('GET', `/tasks/${id}/history`)).body);
     expect(history.map((e) => e['version'])).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
     const written = history
       .slice(1)
@@ -57,13 +50,11 @@ describe('concurrent edits over HTTP', () => {
     ];
 
     const responses = await Promise.all(
-      patches.map((body) => t.request('PATCH', `/tasks/${id}`, { token: racer.token, body })),
+      patches.map((body) => asRacer('PATCH', `/tasks/${id}`, { body })),
     );
 
     expect(responses.every((r) => r.status === 200)).toBe(true);
-    expect(
-      asRecord((await t.request('GET', `/tasks/${id}`, { token: racer.token })).body),
-    ).toMatchObject({
+    expect(asRecord((await asRacer('GET', `/tasks/${id}`)).body)).toMatchObject({
       title: 'Renamed',
       priority: 'urgent',
       status: 'in_progress',
@@ -79,8 +70,7 @@ describe('concurrent edits over HTTP', () => {
 
     const responses = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        t.request('PATCH', `/tasks/${id}`, {
-          token: racer.token,
+        asRacer('PATCH', `/tasks/${id}`, {
           body: { title: `attempt ${i}` },
           headers: { 'if-match': '"1"' },
         }),
@@ -89,9 +79,7 @@ describe('concurrent edits over HTTP', () => {
 
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses).toEqual([200, ...Array.from({ length: 9 }, () => 412)]);
-    const history = itemsOf(
-      (await t.request('GET', `/tasks/${id}/history`, { token: racer.token })).body,
-    );
+    const history = itemsOf((await asRacer('GET', `/tasks/${id}/history`)).body);
     expect(history.map((e) => e['version'])).toEqual([1, 2]);
   });
 

@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { ContractChecker, type WireResponse, rawRequest, wireOf } from './testing/contract';
 import { openSse } from './testing/sse-client';
-import { type Login, asRecord, cutDatabase, seedTeam, useTestHost } from './testing/test-host';
+import { type Login, seedTeam } from './testing/fixtures';
+import { asRecord } from './testing/responses';
+import { type TestHost, cutDatabase, useTestHost } from './testing/test-host';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const run = promisify(execFile);
@@ -52,11 +54,12 @@ describe('the OpenAPI contract, over real HTTP', () => {
     await admin.end();
   });
 
+  /** A request of the project's owner. */
+  const asOwner: TestHost['request'] = (method, path, options = {}) =>
+    t.request(method, path, { token: owner.token, ...options });
+
   const newTask = (body: Record<string, unknown> = {}) =>
-    t.request('POST', '/tasks', {
-      token: owner.token,
-      body: { projectId, title: 'A task', ...body },
-    });
+    asOwner('POST', '/tasks', { body: { projectId, title: 'A task', ...body } });
 
   /** Asserts the status, then that the response is one the document allows; returns the body. */
   const expectContract = (
@@ -258,59 +261,33 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const key = randomUUID();
       const body = { name: 'Nina New', email: 'nina@example.com' };
       const headers = { 'idempotency-key': key };
-      expectContract(
-        'createUser',
-        201,
-        await t.request('POST', '/users', { token: owner.token, body, headers }),
-      );
-      const replay = await t.request('POST', '/users', { token: owner.token, body, headers });
+      expectContract('createUser', 201, await asOwner('POST', '/users', { body, headers }));
+      const replay = await asOwner('POST', '/users', { body, headers });
       expectContract('createUser', 201, replay);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
       const invalid = expectContract(
         'createUser',
         400,
-        await t.request('POST', '/users', {
-          token: owner.token,
-          body: { name: 'X', email: 'nope' },
-        }),
+        await asOwner('POST', '/users', { body: { name: 'X', email: 'nope' } }),
       );
       expect(invalid['code']).toBe('INVALID_EMAIL');
       const taken = expectContract(
         'createUser',
         409,
-        await t.request('POST', '/users', {
-          token: owner.token,
-          body: { name: 'X', email: 'NINA@example.com' },
-        }),
+        await asOwner('POST', '/users', { body: { name: 'X', email: 'NINA@example.com' } }),
       );
       expect(taken['code']).toBe('EMAIL_TAKEN');
       expectContract(
         'createUser',
         422,
-        await t.request('POST', '/users', {
-          token: owner.token,
-          body: { ...body, name: 'Someone else' },
-          headers,
-        }),
+        await asOwner('POST', '/users', { body: { ...body, name: 'Someone else' }, headers }),
       );
     });
 
     it('listUsers, getCurrentUser, getUser: 200, 400, 404', async () => {
-      expectContract(
-        'listUsers',
-        200,
-        await t.request('GET', '/users?limit=2', { token: owner.token }),
-      );
-      expectContract(
-        'listUsers',
-        400,
-        await t.request('GET', '/users?limit=0', { token: owner.token }),
-      );
-      expectContract(
-        'getCurrentUser',
-        200,
-        await t.request('GET', '/users/me', { token: owner.token }),
-      );
+      expectContract('listUsers', 200, await asOwner('GET', '/users?limit=2'));
+      expectContract('listUsers', 400, await asOwner('GET', '/users?limit=0'));
+      expectContract('getCurrentUser', 200, await asOwner('GET', '/users/me'));
       // A valid signature on a token whose user does not exist.
       const ghost = await t.host.tokens.issue(
         { id: randomUUID(), email: 'ghost@example.com', name: 'Ghost' },
@@ -322,28 +299,12 @@ describe('the OpenAPI contract, over real HTTP', () => {
         await t.request('GET', '/users/me', { token: ghost }),
       );
       expect(unknown['code']).toBe('USER_UNKNOWN');
-      expectContract(
-        'getUser',
-        200,
-        await t.request('GET', `/users/${editor.userId}`, { token: owner.token }),
-      );
-      expectContract(
-        'getUser',
-        400,
-        await t.request('GET', '/users/not-a-uuid', { token: owner.token }),
-      );
-      expectContract(
-        'getUser',
-        404,
-        await t.request('GET', `/users/${randomUUID()}`, { token: owner.token }),
-      );
+      expectContract('getUser', 200, await asOwner('GET', `/users/${editor.userId}`));
+      expectContract('getUser', 400, await asOwner('GET', '/users/not-a-uuid'));
+      expectContract('getUser', 404, await asOwner('GET', `/users/${randomUUID()}`));
       // Someone who shares no project with the caller is not visible to them.
       const { userId: loner } = await t.login('loner@example.com');
-      expectContract(
-        'getUser',
-        404,
-        await t.request('GET', `/users/${loner}`, { token: owner.token }),
-      );
+      expectContract('getUser', 404, await asOwner('GET', `/users/${loner}`));
     });
 
     it('createProject, listProjects, getProject: 201, 200, 400, 404, 422', async () => {
@@ -351,47 +312,23 @@ describe('the OpenAPI contract, over real HTTP', () => {
       expectContract(
         'createProject',
         201,
-        await t.request('POST', '/projects', {
-          token: owner.token,
-          body: { name: 'P2' },
-          headers: key,
-        }),
+        await asOwner('POST', '/projects', { body: { name: 'P2' }, headers: key }),
       );
       expectContract(
         'createProject',
         422,
-        await t.request('POST', '/projects', {
-          token: owner.token,
-          body: { name: 'P3' },
-          headers: key,
-        }),
+        await asOwner('POST', '/projects', { body: { name: 'P3' }, headers: key }),
       );
       expectContract(
         'createProject',
         400,
-        await t.request('POST', '/projects', { token: owner.token, body: { name: '   ' } }),
+        await asOwner('POST', '/projects', { body: { name: '   ' } }),
       );
-      const first = expectContract(
-        'listProjects',
-        200,
-        await t.request('GET', '/projects?limit=1', { token: owner.token }),
-      );
+      const first = expectContract('listProjects', 200, await asOwner('GET', '/projects?limit=1'));
       expect(first['nextCursor']).toEqual(expect.any(String));
-      expectContract(
-        'listProjects',
-        400,
-        await t.request('GET', '/projects?cursor=forged', { token: owner.token }),
-      );
-      expectContract(
-        'getProject',
-        200,
-        await t.request('GET', `/projects/${projectId}`, { token: owner.token }),
-      );
-      expectContract(
-        'getProject',
-        400,
-        await t.request('GET', '/projects/x', { token: owner.token }),
-      );
+      expectContract('listProjects', 400, await asOwner('GET', '/projects?cursor=forged'));
+      expectContract('getProject', 200, await asOwner('GET', `/projects/${projectId}`));
+      expectContract('getProject', 400, await asOwner('GET', '/projects/x'));
       expectContract(
         'getProject',
         404,
@@ -406,28 +343,17 @@ describe('the OpenAPI contract, over real HTTP', () => {
       expectContract(
         'addProjectMember',
         201,
-        await t.request('POST', path, {
-          token: owner.token,
-          body: { userId, role: 'viewer' },
-          headers: key,
-        }),
+        await asOwner('POST', path, { body: { userId, role: 'viewer' }, headers: key }),
       );
       expectContract(
         'addProjectMember',
         422,
-        await t.request('POST', path, {
-          token: owner.token,
-          body: { userId, role: 'editor' },
-          headers: key,
-        }),
+        await asOwner('POST', path, { body: { userId, role: 'editor' }, headers: key }),
       );
       const unknown = expectContract(
         'addProjectMember',
         400,
-        await t.request('POST', path, {
-          token: owner.token,
-          body: { userId: randomUUID(), role: 'viewer' },
-        }),
+        await asOwner('POST', path, { body: { userId: randomUUID(), role: 'viewer' } }),
       );
       expect(unknown['code']).toBe('USER_NOT_FOUND');
       expectContract(
@@ -443,7 +369,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const again = expectContract(
         'addProjectMember',
         409,
-        await t.request('POST', path, { token: owner.token, body: { userId, role: 'viewer' } }),
+        await asOwner('POST', path, { body: { userId, role: 'viewer' } }),
       );
       expect(again['code']).toBe('ALREADY_MEMBER');
       // By e-mail, any case: the user is found; an address nobody has is a 404.
@@ -451,25 +377,18 @@ describe('the OpenAPI contract, over real HTTP', () => {
       expectContract(
         'addProjectMember',
         201,
-        await t.request('POST', path, {
-          token: owner.token,
-          body: { email: 'BY-MAIL@example.com', role: 'viewer' },
-        }),
+        await asOwner('POST', path, { body: { email: 'BY-MAIL@example.com', role: 'viewer' } }),
       );
       const nobody = expectContract(
         'addProjectMember',
         404,
-        await t.request('POST', path, {
-          token: owner.token,
-          body: { email: 'nobody@example.com', role: 'viewer' },
-        }),
+        await asOwner('POST', path, { body: { email: 'nobody@example.com', role: 'viewer' } }),
       );
       expect(nobody['code']).toBe('EMAIL_NOT_FOUND');
       expectContract(
         'addProjectMember',
         400,
-        await t.request('POST', path, {
-          token: owner.token,
+        await asOwner('POST', path, {
           body: { userId, email: 'by-mail@example.com', role: 'viewer' },
         }),
       );
@@ -478,32 +397,24 @@ describe('the OpenAPI contract, over real HTTP', () => {
     it('removeProjectMember: 204, 400, 403, 404 MEMBER_NOT_FOUND, 409 LAST_OWNER', async () => {
       const { userId } = await t.login('leaving@example.com');
       const base = `/projects/${projectId}/members`;
-      await t.request('POST', base, { token: owner.token, body: { userId, role: 'viewer' } });
+      await asOwner('POST', base, { body: { userId, role: 'viewer' } });
       expectContract(
         'removeProjectMember',
         403,
         await t.request('DELETE', `${base}/${userId}`, { token: editor.token }),
       );
-      expectContract(
-        'removeProjectMember',
-        204,
-        await t.request('DELETE', `${base}/${userId}`, { token: owner.token }),
-      );
+      expectContract('removeProjectMember', 204, await asOwner('DELETE', `${base}/${userId}`));
       const gone = expectContract(
         'removeProjectMember',
         404,
-        await t.request('DELETE', `${base}/${userId}`, { token: owner.token }),
+        await asOwner('DELETE', `${base}/${userId}`),
       );
       expect(gone['code']).toBe('MEMBER_NOT_FOUND');
-      expectContract(
-        'removeProjectMember',
-        400,
-        await t.request('DELETE', `${base}/not-a-uuid`, { token: owner.token }),
-      );
+      expectContract('removeProjectMember', 400, await asOwner('DELETE', `${base}/not-a-uuid`));
       const last = expectContract(
         'removeProjectMember',
         409,
-        await t.request('DELETE', `${base}/${owner.userId}`, { token: owner.token }),
+        await asOwner('DELETE', `${base}/${owner.userId}`),
       );
       expect(last['code']).toBe('LAST_OWNER');
     });
@@ -540,10 +451,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const badCursor = expectContract(
         'streamProjectEvents',
         400,
-        await t.request('GET', stream, {
-          token: owner.token,
-          headers: { 'last-event-id': 'nope' },
-        }),
+        await asOwner('GET', stream, { headers: { 'last-event-id': 'nope' } }),
       );
       expect(badCursor['code']).toBe('INVALID_LAST_EVENT_ID');
       expectContract('streamProjectEvents', 400, await t.request('GET', '/projects/x/stream'));
@@ -588,8 +496,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const notMember = expectContract(
         'createTask',
         400,
-        await t.request('POST', '/tasks', {
-          token: owner.token,
+        await asOwner('POST', '/tasks', {
           body: { projectId, title: 'T', assigneeId: stranger.userId },
         }),
       );
@@ -607,17 +514,13 @@ describe('the OpenAPI contract, over real HTTP', () => {
       expectContract(
         'listTasks',
         200,
-        await t.request('GET', `/tasks?projectId=${projectId}&limit=1`, { token: owner.token }),
+        await asOwner('GET', `/tasks?projectId=${projectId}&limit=1`),
       );
-      expectContract(
-        'listTasks',
-        400,
-        await t.request('GET', '/tasks?status=done', { token: owner.token }),
-      );
+      expectContract('listTasks', 400, await asOwner('GET', '/tasks?status=done'));
       const badBound = expectContract(
         'listTasks',
         400,
-        await t.request('GET', '/tasks?dueBefore=2026-02-30T00:00:00Z', { token: owner.token }),
+        await asOwner('GET', '/tasks?dueBefore=2026-02-30T00:00:00Z'),
       );
       expect(badBound['code']).toBe('INVALID_FIELD');
       expectContract(
@@ -639,8 +542,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const done = expectContract(
         'updateTask',
         200,
-        await t.request('PATCH', path, {
-          token: owner.token,
+        await asOwner('PATCH', path, {
           body: { status: 'completed' },
           headers: { 'if-match': '"1"' },
         }),
@@ -649,25 +551,17 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const stale = expectContract(
         'updateTask',
         412,
-        await t.request('PATCH', path, {
-          token: owner.token,
-          body: { title: 'Late' },
-          headers: { 'if-match': '"1"' },
-        }),
+        await asOwner('PATCH', path, { body: { title: 'Late' }, headers: { 'if-match': '"1"' } }),
       );
       expect(stale['code']).toBe('STALE_VERSION');
       const conflict = expectContract(
         'updateTask',
         409,
-        await t.request('PATCH', path, { token: owner.token, body: { status: 'cancelled' } }),
+        await asOwner('PATCH', path, { body: { status: 'cancelled' } }),
       );
       expect(conflict['code']).toBe('TASK_ALREADY_COMPLETED');
       // minProperties: 1 in the document, and the server agrees.
-      expectContract(
-        'updateTask',
-        400,
-        await t.request('PATCH', path, { token: owner.token, body: {} }),
-      );
+      expectContract('updateTask', 400, await asOwner('PATCH', path, { body: {} }));
       expectContract(
         'updateTask',
         403,
@@ -686,42 +580,38 @@ describe('the OpenAPI contract, over real HTTP', () => {
       expectContract(
         'deleteTask',
         400,
-        await t.request('DELETE', path, { token: owner.token, headers: { 'if-match': 'W/"1"' } }),
+        await asOwner('DELETE', path, { headers: { 'if-match': 'W/"1"' } }),
       );
       expectContract('deleteTask', 403, await t.request('DELETE', path, { token: viewer.token }));
       // Another writer wins every round: the server's own retries run out.
       const lost = await skippingWrites('tasks', 'UPDATE', async () =>
-        expectContract('deleteTask', 409, await t.request('DELETE', path, { token: owner.token })),
+        expectContract('deleteTask', 409, await asOwner('DELETE', path)),
       );
       expect(lost['code']).toBe('CONCURRENT_MODIFICATION');
-      await t.request('PATCH', path, { token: owner.token, body: { title: 'v2' } });
+      await asOwner('PATCH', path, { body: { title: 'v2' } });
       expectContract(
         'deleteTask',
         412,
-        await t.request('DELETE', path, { token: owner.token, headers: { 'if-match': '"1"' } }),
+        await asOwner('DELETE', path, { headers: { 'if-match': '"1"' } }),
       );
       expectContract(
         'deleteTask',
         204,
-        await t.request('DELETE', path, { token: owner.token, headers: { 'if-match': '"2"' } }),
+        await asOwner('DELETE', path, { headers: { 'if-match': '"2"' } }),
       );
-      expectContract('deleteTask', 404, await t.request('DELETE', path, { token: owner.token }));
+      expectContract('deleteTask', 404, await asOwner('DELETE', path));
       // The trail outlives the task.
       const history = expectContract(
         'getTaskHistory',
         200,
-        await t.request('GET', `${path}/history`, { token: owner.token }),
+        await asOwner('GET', `${path}/history`),
       );
       expect(history).not.toHaveProperty('nextCursor');
     });
 
     it('getTaskHistory, addComment, listComments: 200, 201, 400, 403, 404, 422', async () => {
       const path = `/tasks/${taskId}`;
-      expectContract(
-        'getTaskHistory',
-        400,
-        await t.request('GET', '/tasks/x/history', { token: owner.token }),
-      );
+      expectContract('getTaskHistory', 400, await asOwner('GET', '/tasks/x/history'));
       expectContract(
         'getTaskHistory',
         404,
@@ -853,11 +743,10 @@ describe('the OpenAPI contract, over real HTTP', () => {
       );
       for (const { operationId } of revalidable) {
         const { path } = sampleOf(operationId);
-        const full = await t.request('GET', path, { token: owner.token });
+        const full = await asOwner('GET', path);
         expectContract(operationId, 200, full);
         const etag = full.headers.get('etag') ?? '';
-        const again = await t.request('GET', path, {
-          token: owner.token,
+        const again = await asOwner('GET', path, {
           headers: { 'if-none-match': `"stale", ${etag}` },
         });
         expectContract(operationId, 304, again);
@@ -869,10 +758,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const paths = Object.keys(asRecord(document['paths']));
       for (const template of paths) {
         const path = template.replace('{id}', projectId).replace('{userId}', owner.userId);
-        contract.checkMethodNotAllowed(
-          template,
-          await t.request('PUT', path, { token: owner.token }),
-        );
+        contract.checkMethodNotAllowed(template, await asOwner('PUT', path));
       }
     });
 

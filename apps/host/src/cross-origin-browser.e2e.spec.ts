@@ -1,7 +1,8 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
-import { type TestHost, createProject, createTask, startTestHost } from './testing/test-host';
+import { createProject, createTask } from './testing/fixtures';
+import { type TestHost, startTestHost } from './testing/test-host';
 import { systemChromium } from './testing/system-browser';
 
 /**

@@ -1,12 +1,7 @@
 import { TASK_INSTANT_RULE } from '@taskflow/tasks-domain';
-import {
-  type TestResponse,
-  asRecord,
-  createTask,
-  itemsOf,
-  useProjectOwner,
-  useTestHost,
-} from './testing/test-host';
+import { createTask, useProjectOwner } from './testing/fixtures';
+import { asRecord, itemsOf } from './testing/responses';
+import { type TestResponse, useTestHost } from './testing/test-host';
 
 // Values whose UTC form PostgreSQL cannot hold (no year 0; four-digit years only): they used to
 // pass the schema and fail in SQL (22008, 22009) as a 500.

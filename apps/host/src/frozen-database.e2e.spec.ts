@@ -1,12 +1,7 @@
 import { FreezingProxy, TEST_DATABASE_URL_ENV } from '@taskflow/platform-testing';
-import {
-  type TestHost,
-  type TestResponse,
-  asRecord,
-  createProject,
-  itemsOf,
-  startTestHost,
-} from './testing/test-host';
+import { createProject } from './testing/fixtures';
+import { asRecord, itemsOf } from './testing/responses';
+import { type TestHost, type TestResponse, startTestHost } from './testing/test-host';
 
 // The defaults' deadlines (2 s to get a connection, 2 s per statement) and what a loaded test
 // machine may add on top of them.

@@ -1,6 +1,8 @@
 import { TASK_MUTABLE_FIELDS } from '@taskflow/platform-events';
 import fc from 'fast-check';
-import { asRecord, createTask, useProjectOwner, useTestHost } from './testing/test-host';
+import { createTask, useProjectOwner } from './testing/fixtures';
+import { asRecord } from './testing/responses';
+import { useTestHost } from './testing/test-host';
 
 /**
  * Property: whatever malformed body arrives, the answer is a 4xx problem document naming what

@@ -1,4 +1,6 @@
-import { asRecord, itemsOf, useProjectOwner, useTestHost } from './testing/test-host';
+import { useProjectOwner } from './testing/fixtures';
+import { asRecord, itemsOf } from './testing/responses';
+import { useTestHost } from './testing/test-host';
 
 describe('Idempotency-Key on POST', () => {
   const t = useTestHost('idempotency');

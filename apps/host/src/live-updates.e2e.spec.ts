@@ -1,12 +1,8 @@
 import { composeHost } from './composition';
 import { listen } from './server';
-import {
-  type Login,
-  asRecord,
-  createTask,
-  useProjectOwner,
-  useTestHost,
-} from './testing/test-host';
+import { type Login, createTask, useProjectOwner } from './testing/fixtures';
+import { asRecord } from './testing/responses';
+import { useTestHost } from './testing/test-host';
 import { type SseConnection, openSse } from './testing/sse-client';
 
 describe('live project streams (SSE) over real HTTP', () => {

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type TestHost,
-  asRecord,
-  createTask,
-  useProjectOwner,
-  useTestHost,
-} from './testing/test-host';
+import { createTask, useProjectOwner } from './testing/fixtures';
+import { asRecord } from './testing/responses';
+import { type TestHost, useTestHost } from './testing/test-host';
 
 /** Rows in the tables a token's user could write to. */
 async function footprint(t: TestHost): Promise<Record<string, number>> {

@@ -1,12 +1,6 @@
-import {
-  type Login,
-  type TestResponse,
-  asRecord,
-  createProject,
-  expectProblem,
-  itemsOf,
-  useTestHost,
-} from './testing/test-host';
+import { type Login, createProject } from './testing/fixtures';
+import { asRecord, expectProblem, itemsOf } from './testing/responses';
+import { type TestResponse, useTestHost } from './testing/test-host';
 
 describe('the user directory over real HTTP: only people who share a project', () => {
   const t = useTestHost('directory');
