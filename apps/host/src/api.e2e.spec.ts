@@ -20,6 +20,15 @@ describe('Taskflow HTTP API over real HTTP', () => {
   const asOwner: TestHost['request'] = (method, path, options = {}) =>
     t.request(method, path, { token: owner.token, ...options });
 
+  /** A request someone sends (with its body, if any) and the problem it must be answered with. */
+  type Refusal = readonly [Login, string, string, unknown, number, string?];
+  /** Sends each request in turn and expects its problem. */
+  const expectRefusals = async (refusals: readonly Refusal[]): Promise<void> => {
+    for (const [who, method, path, body, status, code] of refusals) {
+      expectProblem(await t.request(method, path, { token: who.token, body }), status, code);
+    }
+  };
+
   const createTask = async (body: Record<string, unknown> = {}, token = owner.token) =>
     t.request('POST', '/tasks', { token, body: { projectId, title: 'A task', ...body } });
 
@@ -207,26 +216,13 @@ describe('Taskflow HTTP API over real HTTP', () => {
     });
 
     it('a non-member cannot tell a project exists (404), an editor may not manage members (403)', async () => {
-      expectProblem(
-        await t.request('GET', `/projects/${projectId}`, { token: stranger.token }),
-        404,
-        'PROJECT_NOT_FOUND',
-      );
-      expectProblem(
-        await t.request('POST', `/projects/${projectId}/members`, {
-          token: editor.token,
-          body: { userId: stranger.userId, role: 'viewer' },
-        }),
-        403,
-        'OWNER_REQUIRED',
-      );
-      expectProblem(
-        await t.request('DELETE', `/projects/${projectId}/members/${viewer.userId}`, {
-          token: editor.token,
-        }),
-        403,
-        'OWNER_REQUIRED',
-      );
+      const members = `/projects/${projectId}/members`;
+      const strangerAsViewer = { userId: stranger.userId, role: 'viewer' };
+      await expectRefusals([
+        [stranger, 'GET', `/projects/${projectId}`, undefined, 404, 'PROJECT_NOT_FOUND'],
+        [editor, 'POST', members, strangerAsViewer, 403, 'OWNER_REQUIRED'],
+        [editor, 'DELETE', `${members}/${viewer.userId}`, undefined, 403, 'OWNER_REQUIRED'],
+      ]);
     });
 
     it('adding an existing member → 409, an unknown user → 400 naming userId, a bad role → 400', async () => {
@@ -386,33 +382,13 @@ describe('Taskflow HTTP API over real HTTP', () => {
       const id = String(task['id']);
       expect((await t.request('GET', `/tasks/${id}`, { token: viewer.token })).status).toBe(200);
       expectProblem(await createTask({}, viewer.token), 403, 'ROLE_FORBIDDEN');
-      expectProblem(
-        await t.request('PATCH', `/tasks/${id}`, { token: viewer.token, body: { title: 'x' } }),
-        403,
-        'ROLE_FORBIDDEN',
-      );
-      expectProblem(
-        await t.request('DELETE', `/tasks/${id}`, { token: viewer.token }),
-        403,
-        'ROLE_FORBIDDEN',
-      );
-      expectProblem(
-        await t.request('POST', `/tasks/${id}/comments`, {
-          token: viewer.token,
-          body: { body: 'hi' },
-        }),
-        403,
-      );
-      expectProblem(
-        await t.request('GET', `/tasks/${id}`, { token: stranger.token }),
-        404,
-        'TASK_NOT_FOUND',
-      );
-      expectProblem(
-        await t.request('GET', `/tasks/${id}/history`, { token: stranger.token }),
-        404,
-        'TASK_NOT_FOUND',
-      );
+      await expectRefusals([
+        [viewer, 'PATCH', `/tasks/${id}`, { title: 'x' }, 403, 'ROLE_FORBIDDEN'],
+        [viewer, 'DELETE', `/tasks/${id}`, undefined, 403, 'ROLE_FORBIDDEN'],
+        [viewer, 'POST', `/tasks/${id}/comments`, { body: 'hi' }, 403],
+        [stranger, 'GET', `/tasks/${id}`, undefined, 404, 'TASK_NOT_FOUND'],
+        [stranger, 'GET', `/tasks/${id}/history`, undefined, 404, 'TASK_NOT_FOUND'],
+      ]);
       expectProblem(await createTask({}, stranger.token), 404, 'PROJECT_NOT_FOUND');
       expect(
         itemsOf((await t.request('GET', '/tasks', { token: stranger.token })).body).map(
@@ -456,31 +432,12 @@ describe('Taskflow HTTP API over real HTTP', () => {
 
     it('If-Match: current version applies, a stale one → 412 and nothing changes, malformed → 400', async () => {
       const id = String(asRecord((await createTask()).body)['id']);
-      const ok = await asOwner('PATCH', `/tasks/${id}`, {
-        body: { title: 'v2' },
-        headers: { 'if-match': '"1"' },
-      });
-      expect(ok.status).toBe(200);
-      expectProblem(
-        await asOwner('PATCH', `/tasks/${id}`, {
-          body: { title: 'lost' },
-          headers: { 'if-match': '"1"' },
-        }),
-        412,
-        'STALE_VERSION',
-      );
-      expectProblem(
-        await asOwner('DELETE', `/tasks/${id}`, { headers: { 'if-match': '"1"' } }),
-        412,
-      );
-      expectProblem(
-        await asOwner('PATCH', `/tasks/${id}`, {
-          body: { title: 'x' },
-          headers: { 'if-match': 'W/"2"' },
-        }),
-        400,
-        'INVALID_IF_MATCH',
-      );
+      const ifMatch = (method: string, version: string, body?: unknown) =>
+        asOwner(method, `/tasks/${id}`, { body, headers: { 'if-match': version } });
+      expect((await ifMatch('PATCH', '"1"', { title: 'v2' })).status).toBe(200);
+      expectProblem(await ifMatch('PATCH', '"1"', { title: 'lost' }), 412, 'STALE_VERSION');
+      expectProblem(await ifMatch('DELETE', '"1"'), 412);
+      expectProblem(await ifMatch('PATCH', 'W/"2"', { title: 'x' }), 400, 'INVALID_IF_MATCH');
       expect(asRecord((await asOwner('GET', `/tasks/${id}`)).body)).toMatchObject({
         title: 'v2',
         version: 2,
@@ -617,31 +574,12 @@ describe('Taskflow HTTP API over real HTTP', () => {
 
   describe('transport errors', () => {
     it('a body that is not JSON → 415; malformed JSON → 400; over 1 MB → 413', async () => {
-      expectProblem(
-        await asOwner('POST', '/tasks', {
-          raw: 'title=x',
-          headers: { 'content-type': 'text/plain' },
-        }),
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-      );
-      expectProblem(
-        await asOwner('POST', '/tasks', {
-          raw: '{"title":',
-          headers: { 'content-type': 'application/json' },
-        }),
-        400,
-        'MALFORMED_JSON',
-      );
+      const postRaw = (raw: string, contentType = 'application/json') =>
+        asOwner('POST', '/tasks', { raw, headers: { 'content-type': contentType } });
+      expectProblem(await postRaw('title=x', 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expectProblem(await postRaw('{"title":'), 400, 'MALFORMED_JSON');
       const huge = JSON.stringify({ projectId, title: 'x', description: 'y'.repeat(1024 * 1024) });
-      expectProblem(
-        await asOwner('POST', '/tasks', {
-          raw: huge,
-          headers: { 'content-type': 'application/json' },
-        }),
-        413,
-        'BODY_TOO_LARGE',
-      );
+      expectProblem(await postRaw(huge), 413, 'BODY_TOO_LARGE');
     });
 
     it('a NUL character anywhere (body field, nested, query) → 400 naming it; nothing stored', async () => {

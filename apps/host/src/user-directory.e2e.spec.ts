@@ -1,20 +1,17 @@
-import { type Login, createProject } from './testing/fixtures';
+import { type Login, useProjectOwner } from './testing/fixtures';
 import { asRecord, expectProblem, itemsOf } from './testing/responses';
 import { type TestResponse, useTestHost } from './testing/test-host';
 
 describe('the user directory over real HTTP: only people who share a project', () => {
   const t = useTestHost('directory');
-  let owner: Login;
+  const owner = useProjectOwner(t, 'dir-owner@example.com', 'Shared');
   let mate: Login;
   let outsider: Login;
-  let projectId: string;
 
   beforeAll(async () => {
-    owner = await t.login('dir-owner@example.com', 'Dora Owner');
     mate = await t.login('dir-mate@example.com', 'Milo Mate');
     outsider = await t.login('dir-outsider@example.com', 'Oscar Outsider');
-    projectId = await createProject(t, owner.token, 'Shared');
-    const added = await t.request('POST', `/projects/${projectId}/members`, {
+    const added = await t.request('POST', `/projects/${owner.projectId}/members`, {
       token: owner.token,
       body: { userId: mate.userId, role: 'editor' },
     });
@@ -76,7 +73,7 @@ describe('the user directory over real HTTP: only people who share a project', (
     it('adds a user by exact e-mail (any case), who then sees the project and its members', async () => {
       const newcomer = await t.login('dir-newcomer@example.com', 'Nell Newcomer');
 
-      const added = await t.request('POST', `/projects/${projectId}/members`, {
+      const added = await t.request('POST', `/projects/${owner.projectId}/members`, {
         token: owner.token,
         body: { email: ' DIR-Newcomer@Example.com ', role: 'viewer' },
       });
@@ -93,17 +90,17 @@ describe('the user directory over real HTTP: only people who share a project', (
 
     it('answers 404 EMAIL_NOT_FOUND for an unregistered e-mail, adding nobody', async () => {
       const before = asRecord(
-        (await t.request('GET', `/projects/${projectId}`, { token: owner.token })).body,
+        (await t.request('GET', `/projects/${owner.projectId}`, { token: owner.token })).body,
       );
 
-      const response = await t.request('POST', `/projects/${projectId}/members`, {
+      const response = await t.request('POST', `/projects/${owner.projectId}/members`, {
         token: owner.token,
         body: { email: 'nobody-here@example.com', role: 'viewer' },
       });
 
       expectProblem(response, 404, 'EMAIL_NOT_FOUND');
       const after = asRecord(
-        (await t.request('GET', `/projects/${projectId}`, { token: owner.token })).body,
+        (await t.request('GET', `/projects/${owner.projectId}`, { token: owner.token })).body,
       );
       expect(after['version']).toBe(before['version']);
     });
@@ -111,7 +108,7 @@ describe('the user directory over real HTTP: only people who share a project', (
     it('tells a non-owner 403 OWNER_REQUIRED, whether the e-mail is registered or not', async () => {
       for (const email of ['dir-outsider@example.com', 'nobody-here@example.com']) {
         expectProblem(
-          await t.request('POST', `/projects/${projectId}/members`, {
+          await t.request('POST', `/projects/${owner.projectId}/members`, {
             token: mate.token,
             body: { email, role: 'viewer' },
           }),
@@ -130,7 +127,7 @@ describe('the user directory over real HTTP: only people who share a project', (
       ['neither userId nor email', {}, 'userId'],
       ['an email that is not a string', { email: 42 }, 'email'],
     ])('400 naming %s', async (_case, member, path) => {
-      const response = await t.request('POST', `/projects/${projectId}/members`, {
+      const response = await t.request('POST', `/projects/${owner.projectId}/members`, {
         token: owner.token,
         body: { ...member, role: 'viewer' },
       });
@@ -140,7 +137,7 @@ describe('the user directory over real HTTP: only people who share a project', (
     });
 
     it('400 INVALID_EMAIL naming email for a malformed address', async () => {
-      const response = await t.request('POST', `/projects/${projectId}/members`, {
+      const response = await t.request('POST', `/projects/${owner.projectId}/members`, {
         token: owner.token,
         body: { email: 'not-an-address', role: 'viewer' },
       });
