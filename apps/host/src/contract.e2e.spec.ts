@@ -83,6 +83,26 @@ describe('the OpenAPI contract, over real HTTP', () => {
     return record;
   };
 
+  /** An operation, the status it must answer, and the request someone sends it. */
+  type Exchange = readonly [
+    operationId: string,
+    status: number,
+    who: Login,
+    method: string,
+    path: string,
+    options?: { readonly body?: unknown; readonly headers?: Record<string, string> },
+  ];
+  /** Sends each request in turn and checks its response against the contract. */
+  const expectContracts = async (exchanges: readonly Exchange[]): Promise<void> => {
+    for (const [operationId, status, who, method, path, options] of exchanges) {
+      expectContract(
+        operationId,
+        status,
+        await t.request(method, path, { token: who.token, ...options }),
+      );
+    }
+  };
+
   const samples = (): Record<string, Sample> => ({
     getHealth: { method: 'GET', path: '/health' },
     getOpenApi: { method: 'GET', path: '/openapi.json' },
@@ -611,61 +631,20 @@ describe('the OpenAPI contract, over real HTTP', () => {
 
     it('getTaskHistory, addComment, listComments: 200, 201, 400, 403, 404, 422', async () => {
       const path = `/tasks/${taskId}`;
-      expectContract('getTaskHistory', 400, await asOwner('GET', '/tasks/x/history'));
-      expectContract(
-        'getTaskHistory',
-        404,
-        await t.request('GET', `${path}/history`, { token: stranger.token }),
-      );
+      const comments = `${path}/comments`;
       const key = { 'idempotency-key': randomUUID() };
-      expectContract(
-        'addComment',
-        201,
-        await t.request('POST', `${path}/comments`, {
-          token: editor.token,
-          body: { body: 'One' },
-          headers: key,
-        }),
-      );
-      expectContract(
-        'addComment',
-        422,
-        await t.request('POST', `${path}/comments`, {
-          token: editor.token,
-          body: { body: 'Two' },
-          headers: key,
-        }),
-      );
-      expectContract(
-        'addComment',
-        400,
-        await t.request('POST', `${path}/comments`, { token: editor.token, body: { body: ' ' } }),
-      );
-      expectContract(
-        'addComment',
-        403,
-        await t.request('POST', `${path}/comments`, { token: viewer.token, body: { body: 'V' } }),
-      );
-      expectContract(
-        'addComment',
-        404,
-        await t.request('POST', `${path}/comments`, { token: stranger.token, body: { body: 'S' } }),
-      );
-      expectContract(
-        'listComments',
-        200,
-        await t.request('GET', `${path}/comments?limit=1`, { token: viewer.token }),
-      );
-      expectContract(
-        'listComments',
-        400,
-        await t.request('GET', `${path}/comments?limit=x`, { token: viewer.token }),
-      );
-      expectContract(
-        'listComments',
-        404,
-        await t.request('GET', `${path}/comments`, { token: stranger.token }),
-      );
+      await expectContracts([
+        ['getTaskHistory', 400, owner, 'GET', '/tasks/x/history'],
+        ['getTaskHistory', 404, stranger, 'GET', `${path}/history`],
+        ['addComment', 201, editor, 'POST', comments, { body: { body: 'One' }, headers: key }],
+        ['addComment', 422, editor, 'POST', comments, { body: { body: 'Two' }, headers: key }],
+        ['addComment', 400, editor, 'POST', comments, { body: { body: ' ' } }],
+        ['addComment', 403, viewer, 'POST', comments, { body: { body: 'V' } }],
+        ['addComment', 404, stranger, 'POST', comments, { body: { body: 'S' } }],
+        ['listComments', 200, viewer, 'GET', `${comments}?limit=1`],
+        ['listComments', 400, viewer, 'GET', `${comments}?limit=x`],
+        ['listComments', 404, stranger, 'GET', comments],
+      ]);
     });
 
     it('409 IDEMPOTENCY_IN_FLIGHT where the first response cannot be stored nor found', async () => {
@@ -701,38 +680,15 @@ describe('the OpenAPI contract, over real HTTP', () => {
       for (const { operationId } of contract.operations) {
         const { method, path } = sampleOf(operationId);
         const json = { 'content-type': 'application/json', authorization: `Bearer ${owner.token}` };
-        expectContract(
-          operationId,
-          413,
-          await rawRequest(t.url, method, path, json, Buffer.alloc(1024 * 1024 + 1, 0x20)),
-        );
-        expectContract(
-          operationId,
-          415,
-          await rawRequest(
-            t.url,
-            method,
-            path,
-            { ...json, 'content-encoding': 'x-unknown' },
-            Buffer.from('{}'),
-          ),
-        );
-        expectContract(
-          operationId,
-          400,
-          await rawRequest(
-            t.url,
-            method,
-            path,
-            { ...json, 'content-encoding': 'gzip' },
-            Buffer.from('not gzip'),
-          ),
-        );
-        expectContract(
-          operationId,
-          417,
-          await rawRequest(t.url, method, path, { ...json, expect: 'a-pony' }, Buffer.alloc(0)),
-        );
+        for (const [status, headers, body] of [
+          [413, {}, Buffer.alloc(1024 * 1024 + 1, 0x20)],
+          [415, { 'content-encoding': 'x-unknown' }, Buffer.from('{}')],
+          [400, { 'content-encoding': 'gzip' }, Buffer.from('not gzip')],
+          [417, { expect: 'a-pony' }, Buffer.alloc(0)],
+        ] as const) {
+          const response = await rawRequest(t.url, method, path, { ...json, ...headers }, body);
+          expectContract(operationId, status, response);
+        }
       }
     });
 
