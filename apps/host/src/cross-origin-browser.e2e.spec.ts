@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 import { createProject, createTask } from './testing/fixtures';
@@ -54,20 +54,33 @@ interface PageResults {
   readonly headers: Record<string, unknown>;
 }
 
+/** A site serving one page, and how to take it down. */
+interface Site {
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/** Serves `html` at every path of a new local origin. */
+async function serve(html: string): Promise<Site> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 withBrowser('a real browser on another origin', () => {
-  let site: Server;
-  let origin: string;
+  let site: Site;
   let t: TestHost;
   let browser: Browser;
 
   beforeAll(async () => {
-    site = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(PAGE);
-    });
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    t = await startTestHost('browser', { corsOrigins: [origin] });
+    site = await serve(PAGE);
+    t = await startTestHost('browser', { corsOrigins: [site.origin] });
     browser = await chromium.launch({
       executablePath: browserPath ?? '',
       // Root in CI containers: Chromium's sandbox needs user namespaces it may not have.
@@ -78,7 +91,7 @@ withBrowser('a real browser on another origin', () => {
   afterAll(async () => {
     await browser.close();
     await t.stop();
-    await new Promise((resolve) => site.close(resolve));
+    await site.close();
   });
 
   it('calls the API with fetch, reads its headers, and keeps an EventSource live across a server-side end', async () => {
@@ -86,7 +99,7 @@ withBrowser('a real browser on another origin', () => {
     const projectId = await createProject(t, owner.token, 'Board');
     const page = await browser.newPage();
     await page.goto(
-      `${origin}/#${new URLSearchParams({ api: t.url, token: owner.token, project: projectId }).toString()}`,
+      `${site.origin}/#${new URLSearchParams({ api: t.url, token: owner.token, project: projectId }).toString()}`,
     );
     const results = async (): Promise<PageResults> =>
       page.evaluate(() => (globalThis as unknown as { results: PageResults }).results);
