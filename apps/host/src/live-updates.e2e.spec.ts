@@ -1,6 +1,6 @@
 import { composeHost } from './composition';
 import { listen } from './server';
-import { type Login, createTask, useProjectOwner } from './testing/fixtures';
+import { addMember, createTask, useLogin, useProjectOwner } from './testing/fixtures';
 import { asRecord } from './testing/responses';
 import { useTestHost } from './testing/test-host';
 import { type SseConnection, openSse } from './testing/sse-client';
@@ -8,7 +8,7 @@ import { type SseConnection, openSse } from './testing/sse-client';
 describe('live project streams (SSE) over real HTTP', () => {
   const t = useTestHost('live');
   const owner = useProjectOwner(t, 'live-owner@example.com', 'Live');
-  let editor: Login;
+  const editor = useLogin(t, 'live-editor@example.com');
   const open: SseConnection[] = [];
 
   const stream = async (
@@ -27,11 +27,7 @@ describe('live project streams (SSE) over real HTTP', () => {
     createTask(t, editor.token, { projectId: owner.projectId, title });
 
   beforeAll(async () => {
-    editor = await t.login('live-editor@example.com');
-    await t.request('POST', `/projects/${owner.projectId}/members`, {
-      token: owner.token,
-      body: { userId: editor.userId, role: 'editor' },
-    });
+    await addMember(t, owner, editor, 'editor');
   });
 
   afterEach(() => {

@@ -1,21 +1,15 @@
-import { type Login, useProjectOwner } from './testing/fixtures';
+import { addMember, useLogin, useProjectOwner } from './testing/fixtures';
 import { asRecord, expectProblem, itemsOf } from './testing/responses';
 import { type TestResponse, useTestHost } from './testing/test-host';
 
 describe('the user directory over real HTTP: only people who share a project', () => {
   const t = useTestHost('directory');
   const owner = useProjectOwner(t, 'dir-owner@example.com', 'Shared');
-  let mate: Login;
-  let outsider: Login;
+  const mate = useLogin(t, 'dir-mate@example.com', 'Milo Mate');
+  const outsider = useLogin(t, 'dir-outsider@example.com', 'Oscar Outsider');
 
   beforeAll(async () => {
-    mate = await t.login('dir-mate@example.com', 'Milo Mate');
-    outsider = await t.login('dir-outsider@example.com', 'Oscar Outsider');
-    const added = await t.request('POST', `/projects/${owner.projectId}/members`, {
-      token: owner.token,
-      body: { userId: mate.userId, role: 'editor' },
-    });
-    expect(added.status).toBe(201);
+    await addMember(t, owner, mate, 'editor');
   });
 
   const listed = async (token: string, query = ''): Promise<string[]> => {

@@ -1,4 +1,5 @@
 import { asRecord } from './responses';
+import { madeBeforeAll } from './suite';
 import type { TestHost } from './test-host';
 
 /** A signed-in test user. */
@@ -46,36 +47,39 @@ export async function ownerWithProject(
   return { owner, projectId: await createProject(t, owner.token, projectName) };
 }
 
+/** Makes `member` a member of the owner's project, in this role, over HTTP. */
+export async function addMember(
+  t: TestHost,
+  owner: ProjectOwner,
+  member: Login,
+  role: 'owner' | 'editor' | 'viewer',
+): Promise<void> {
+  const added = await t.request('POST', `/projects/${owner.projectId}/members`, {
+    token: owner.token,
+    body: { userId: member.userId, role },
+  });
+  if (added.status !== 201) throw new Error(`adding the ${role} answered ${added.status}`);
+}
+
 /** A signed-in owner of one project. */
 export interface ProjectOwner extends Login {
   readonly projectId: string;
 }
 
 /**
- * Signs in `email` and creates a project of theirs in a `beforeAll` of the calling suite (after
- * the host's, so call it after {@link useTestHost}); the returned owner is theirs from then on.
+ * Signs in `email` in a `beforeAll` of the calling suite (after the host's: call it after
+ * {@link useTestHost}); the returned login is theirs from then on.
  */
+export function useLogin(t: TestHost, email: string, name?: string): Login {
+  return madeBeforeAll(`the login of ${email}`, () => t.login(email, name));
+}
+
+/** As {@link useLogin}, and creates a project of theirs. */
 export function useProjectOwner(t: TestHost, email: string, projectName: string): ProjectOwner {
-  let owner: ProjectOwner | null = null;
-  const current = (): ProjectOwner => {
-    if (owner === null) throw new Error(`${email} has no project yet`);
-    return owner;
-  };
-  beforeAll(async () => {
-    const { owner: login, projectId } = await ownerWithProject(t, email, projectName);
-    owner = { ...login, projectId };
+  return madeBeforeAll(`the project of ${email}`, async () => {
+    const { owner, projectId } = await ownerWithProject(t, email, projectName);
+    return { ...owner, projectId };
   });
-  return {
-    get token() {
-      return current().token;
-    },
-    get userId() {
-      return current().userId;
-    },
-    get projectId() {
-      return current().projectId;
-    },
-  };
 }
 
 /** Signs in the four people of a {@link Team} and creates their project over HTTP. */
@@ -85,15 +89,7 @@ export async function seedTeam(t: TestHost, projectName: string): Promise<Team> 
   const viewer = await t.login('viewer@example.com', 'Vera Viewer');
   const stranger = await t.login('stranger@example.com', 'Sam Stranger');
   const projectId = await createProject(t, owner.token, projectName);
-  for (const [member, role] of [
-    [editor, 'editor'],
-    [viewer, 'viewer'],
-  ] as const) {
-    const added = await t.request('POST', `/projects/${projectId}/members`, {
-      token: owner.token,
-      body: { userId: member.userId, role },
-    });
-    if (added.status !== 201) throw new Error(`adding the ${role} answered ${added.status}`);
-  }
+  await addMember(t, { ...owner, projectId }, editor, 'editor');
+  await addMember(t, { ...owner, projectId }, viewer, 'viewer');
   return { owner, editor, viewer, stranger, projectId };
 }

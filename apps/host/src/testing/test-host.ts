@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { type Host, composeHost } from '../composition';
 import { type HostConfig, loadConfig } from '../config';
 import { type RunningServer, listen } from '../server';
+import { madeBeforeAll } from './suite';
 
 /** A response as the tests read it. */
 export interface TestResponse {
@@ -30,6 +31,7 @@ export interface TestHost {
       headers?: Record<string, string>;
     },
   ): Promise<TestResponse>;
+  /** Stops the host and drops its database (once, however often it is called). */
   stop(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startTestHost(
     }
     return { status: response.status, headers: response.headers, body: parsed, text };
   };
+  let stopped: Promise<void> | null = null;
   return {
     url: running.url,
     host,
@@ -95,47 +98,24 @@ export async function startTestHost(
       const user = await host.users.ensureByEmail({ email, name }, 'test');
       return { token: await host.tokens.issue(user, 3600), userId: user.id };
     },
-    stop: async () => {
-      await running.stop(1_000);
-      await database.drop();
-    },
+    stop: () =>
+      (stopped ??= (async () => {
+        await running.stop(1_000);
+        await database.drop();
+      })()),
   };
 }
 
 /**
- * Starts a test host before the suite's tests and stops it after them (jest `beforeAll` and
- * `afterAll` of the calling `describe`). The returned host stands for the running one from the
- * suite's own `beforeAll` hooks on.
+ * Starts a test host in a `beforeAll` of the calling suite and stops it after the suite (see
+ * {@link madeBeforeAll}: call it first, so that the suite's own `beforeAll` hooks can use it).
  */
 export function useTestHost(prefix: string, overrides: Partial<HostConfig> = {}): TestHost {
-  let running: TestHost | null = null;
-  const current = (): TestHost => {
-    if (running === null) throw new Error(`the ${prefix} test host is not running`);
-    return running;
-  };
-  beforeAll(async () => {
-    running = await startTestHost(prefix, overrides);
-  });
-  afterAll(async () => {
-    const stopping = running;
-    running = null;
-    await stopping?.stop();
-  });
-  return {
-    get url() {
-      return current().url;
-    },
-    get host() {
-      return current().host;
-    },
-    login: (email, name) => current().login(email, name),
-    request: (method, path, options) => current().request(method, path, options),
-    stop: async () => {
-      const stopping = current();
-      running = null;
-      await stopping.stop();
-    },
-  };
+  return madeBeforeAll(
+    `the ${prefix} test host`,
+    () => startTestHost(prefix, overrides),
+    (t) => t.stop(),
+  );
 }
 
 /**
