@@ -1,17 +1,11 @@
 import { TokenIssuer } from '@taskflow/platform-http';
 import { SignJWT } from 'jose';
-import {
-  type Login,
-  type TestHost,
-  asRecord,
-  cutDatabase,
-  itemsOf,
-  seedTeam,
-  startTestHost,
-} from './testing/test-host';
+import { type Login, seedTeam } from './testing/fixtures';
+import { asRecord, expectProblem, itemsOf } from './testing/responses';
+import { type TestHost, cutDatabase, startTestHost, useTestHost } from './testing/test-host';
 
 describe('Taskflow HTTP API over real HTTP', () => {
-  let t: TestHost;
+  const t = useTestHost('api');
   let owner: Login;
   let editor: Login;
   let viewer: Login;
@@ -19,34 +13,24 @@ describe('Taskflow HTTP API over real HTTP', () => {
   let projectId: string;
 
   beforeAll(async () => {
-    t = await startTestHost('api');
     ({ owner, editor, viewer, stranger, projectId } = await seedTeam(t, 'Launch'));
   });
 
-  afterAll(async () => {
-    await t.stop();
-  });
+  /** A request of the project's owner. */
+  const asOwner: TestHost['request'] = (method, path, options = {}) =>
+    t.request(method, path, { token: owner.token, ...options });
+
+  /** A request someone sends (with its body, if any) and the problem it must be answered with. */
+  type Refusal = readonly [Login, string, string, unknown, number, string?];
+  /** Sends each request in turn and expects its problem. */
+  const expectRefusals = async (refusals: readonly Refusal[]): Promise<void> => {
+    for (const [who, method, path, body, status, code] of refusals) {
+      expectProblem(await t.request(method, path, { token: who.token, body }), status, code);
+    }
+  };
 
   const createTask = async (body: Record<string, unknown> = {}, token = owner.token) =>
     t.request('POST', '/tasks', { token, body: { projectId, title: 'A task', ...body } });
-
-  const expectProblem = (
-    response: { status: number; headers: Headers; body: unknown },
-    status: number,
-    code?: string,
-  ) => {
-    expect(response.status).toBe(status);
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    const problem = asRecord(response.body);
-    expect(problem).toMatchObject({
-      status,
-      type: expect.any(String),
-      title: expect.any(String),
-      detail: expect.any(String),
-    });
-    if (code !== undefined) expect(problem['code']).toBe(code);
-    return problem;
-  };
 
   describe('system routes (no auth)', () => {
     it('GET /health answers 200 with database up, version and region', async () => {
@@ -144,8 +128,7 @@ describe('Taskflow HTTP API over real HTTP', () => {
 
   describe('users', () => {
     it('POST /users → 201 with Location; GET /users/{id} once they share a project; /users/me', async () => {
-      const created = await t.request('POST', '/users', {
-        token: owner.token,
+      const created = await asOwner('POST', '/users', {
         body: { name: ' Nina ', email: 'Nina@Example.com' },
       });
       expect(created.status).toBe(201);
@@ -153,34 +136,23 @@ describe('Taskflow HTTP API over real HTTP', () => {
       expect(user).toMatchObject({ name: 'Nina', email: 'Nina@Example.com' });
       expect(created.headers.get('location')).toBe(`/users/${String(user['id'])}`);
       // Users are visible only to people they share a project with.
-      expectProblem(
-        await t.request('GET', `/users/${String(user['id'])}`, { token: owner.token }),
-        404,
-        'USER_NOT_FOUND',
-      );
+      expectProblem(await asOwner('GET', `/users/${String(user['id'])}`), 404, 'USER_NOT_FOUND');
       const shared = asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'With Nina' } }))
-          .body,
+        (await asOwner('POST', '/projects', { body: { name: 'With Nina' } })).body,
       );
-      await t.request('POST', `/projects/${String(shared['id'])}/members`, {
-        token: owner.token,
+      await asOwner('POST', `/projects/${String(shared['id'])}/members`, {
         body: { userId: user['id'], role: 'viewer' },
       });
-      expect(
-        (await t.request('GET', `/users/${String(user['id'])}`, { token: owner.token })).body,
-      ).toEqual(user);
-      expect(
-        asRecord((await t.request('GET', '/users/me', { token: owner.token })).body)['id'],
-      ).toBe(owner.userId);
+      expect((await asOwner('GET', `/users/${String(user['id'])}`)).body).toEqual(user);
+      expect(asRecord((await asOwner('GET', '/users/me')).body)['id']).toBe(owner.userId);
     });
 
     it('a duplicate e-mail in another case → 409 EMAIL_TAKEN, the first user intact', async () => {
-      const response = await t.request('POST', '/users', {
-        token: owner.token,
+      const response = await asOwner('POST', '/users', {
         body: { name: 'Dup', email: 'OWNER@example.COM' },
       });
       expectProblem(response, 409, 'EMAIL_TAKEN');
-      const me = asRecord((await t.request('GET', '/users/me', { token: owner.token })).body);
+      const me = asRecord((await asOwner('GET', '/users/me')).body);
       expect(me).toMatchObject({ name: 'Olive Owner', email: 'owner@example.com' });
     });
 
@@ -192,60 +164,42 @@ describe('Taskflow HTTP API over real HTTP', () => {
       ['email', 'missing', { name: 'Ok' }],
       ['admin', 'unknown', { name: 'Ok', email: 'a@b.co', admin: true }],
     ])('400 naming %s when %s', async (path, _case, body) => {
-      const problem = expectProblem(
-        await t.request('POST', '/users', { token: owner.token, body }),
-        400,
-      );
+      const problem = expectProblem(await asOwner('POST', '/users', { body }), 400);
       expect(problem['errors']).toEqual(
         expect.arrayContaining([expect.objectContaining({ path })]),
       );
     });
 
     it('GET /users paginates with a cursor and filters with q', async () => {
-      const first = await t.request('GET', '/users?limit=2', { token: owner.token });
+      const first = await asOwner('GET', '/users?limit=2');
       expect(first.status).toBe(200);
       expect(itemsOf(first.body)).toHaveLength(2);
       const next = asRecord(first.body)['nextCursor'];
       expect(typeof next).toBe('string');
-      const second = await t.request('GET', `/users?limit=2&cursor=${String(next)}`, {
-        token: owner.token,
-      });
+      const second = await asOwner('GET', `/users?limit=2&cursor=${String(next)}`, {});
       const ids = [...itemsOf(first.body), ...itemsOf(second.body)].map((u) => u['id']);
       expect(new Set(ids).size).toBe(ids.length);
-      const found = itemsOf(
-        (await t.request('GET', '/users?q=VIEWER', { token: owner.token })).body,
-      );
+      const found = itemsOf((await asOwner('GET', '/users?q=VIEWER')).body);
       expect(found.map((u) => u['email'])).toEqual(['viewer@example.com']);
     });
 
     it('GET /users/{unknown} → 404, malformed id → 400, bad cursor → 400', async () => {
       expectProblem(
-        await t.request('GET', '/users/01890000-0000-7000-8000-000000000000', {
-          token: owner.token,
-        }),
+        await asOwner('GET', '/users/01890000-0000-7000-8000-000000000000', {}),
         404,
         'USER_NOT_FOUND',
       );
-      const malformed = expectProblem(
-        await t.request('GET', '/users/nope', { token: owner.token }),
-        400,
-      );
+      const malformed = expectProblem(await asOwner('GET', '/users/nope'), 400);
       expect(malformed['errors']).toEqual([expect.objectContaining({ path: 'id' })]);
-      expectProblem(
-        await t.request('GET', '/users?cursor=zzz', { token: owner.token }),
-        400,
-        'INVALID_CURSOR',
-      );
+      expectProblem(await asOwner('GET', '/users?cursor=zzz'), 400, 'INVALID_CURSOR');
     });
   });
 
   describe('projects and membership', () => {
     it('GET /projects lists only the caller’s projects; GET /projects/{id} shows members', async () => {
-      expect(
-        itemsOf((await t.request('GET', '/projects', { token: owner.token })).body).map(
-          (p) => p['id'],
-        ),
-      ).toContain(projectId);
+      expect(itemsOf((await asOwner('GET', '/projects')).body).map((p) => p['id'])).toContain(
+        projectId,
+      );
       expect(
         itemsOf((await t.request('GET', '/projects', { token: stranger.token })).body),
       ).toEqual([]);
@@ -262,40 +216,25 @@ describe('Taskflow HTTP API over real HTTP', () => {
     });
 
     it('a non-member cannot tell a project exists (404), an editor may not manage members (403)', async () => {
-      expectProblem(
-        await t.request('GET', `/projects/${projectId}`, { token: stranger.token }),
-        404,
-        'PROJECT_NOT_FOUND',
-      );
-      expectProblem(
-        await t.request('POST', `/projects/${projectId}/members`, {
-          token: editor.token,
-          body: { userId: stranger.userId, role: 'viewer' },
-        }),
-        403,
-        'OWNER_REQUIRED',
-      );
-      expectProblem(
-        await t.request('DELETE', `/projects/${projectId}/members/${viewer.userId}`, {
-          token: editor.token,
-        }),
-        403,
-        'OWNER_REQUIRED',
-      );
+      const members = `/projects/${projectId}/members`;
+      const strangerAsViewer = { userId: stranger.userId, role: 'viewer' };
+      await expectRefusals([
+        [stranger, 'GET', `/projects/${projectId}`, undefined, 404, 'PROJECT_NOT_FOUND'],
+        [editor, 'POST', members, strangerAsViewer, 403, 'OWNER_REQUIRED'],
+        [editor, 'DELETE', `${members}/${viewer.userId}`, undefined, 403, 'OWNER_REQUIRED'],
+      ]);
     });
 
     it('adding an existing member → 409, an unknown user → 400 naming userId, a bad role → 400', async () => {
       expectProblem(
-        await t.request('POST', `/projects/${projectId}/members`, {
-          token: owner.token,
+        await asOwner('POST', `/projects/${projectId}/members`, {
           body: { userId: editor.userId, role: 'viewer' },
         }),
         409,
         'ALREADY_MEMBER',
       );
       const unknown = expectProblem(
-        await t.request('POST', `/projects/${projectId}/members`, {
-          token: owner.token,
+        await asOwner('POST', `/projects/${projectId}/members`, {
           body: { userId: '01890000-0000-7000-8000-000000000000', role: 'viewer' },
         }),
         400,
@@ -303,8 +242,7 @@ describe('Taskflow HTTP API over real HTTP', () => {
       );
       expect(unknown['errors']).toEqual([expect.objectContaining({ path: 'userId' })]);
       const badRole = expectProblem(
-        await t.request('POST', `/projects/${projectId}/members`, {
-          token: owner.token,
+        await asOwner('POST', `/projects/${projectId}/members`, {
           body: { userId: stranger.userId, role: 'admin' },
         }),
         400,
@@ -427,16 +365,14 @@ describe('Taskflow HTTP API over real HTTP', () => {
       ['color', 'unknown', { color: 'red' }],
     ])('create → 400 naming %s when %s, nothing stored', async (path, _case, override) => {
       const before = itemsOf(
-        (await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, { token: owner.token }))
-          .body,
+        (await asOwner('GET', `/tasks?projectId=${projectId}&limit=100`)).body,
       ).length;
       const problem = expectProblem(await createTask(override), 400);
       expect(problem['errors']).toEqual(
         expect.arrayContaining([expect.objectContaining({ path })]),
       );
       const after = itemsOf(
-        (await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, { token: owner.token }))
-          .body,
+        (await asOwner('GET', `/tasks?projectId=${projectId}&limit=100`)).body,
       ).length;
       expect(after).toBe(before);
     });
@@ -446,33 +382,13 @@ describe('Taskflow HTTP API over real HTTP', () => {
       const id = String(task['id']);
       expect((await t.request('GET', `/tasks/${id}`, { token: viewer.token })).status).toBe(200);
       expectProblem(await createTask({}, viewer.token), 403, 'ROLE_FORBIDDEN');
-      expectProblem(
-        await t.request('PATCH', `/tasks/${id}`, { token: viewer.token, body: { title: 'x' } }),
-        403,
-        'ROLE_FORBIDDEN',
-      );
-      expectProblem(
-        await t.request('DELETE', `/tasks/${id}`, { token: viewer.token }),
-        403,
-        'ROLE_FORBIDDEN',
-      );
-      expectProblem(
-        await t.request('POST', `/tasks/${id}/comments`, {
-          token: viewer.token,
-          body: { body: 'hi' },
-        }),
-        403,
-      );
-      expectProblem(
-        await t.request('GET', `/tasks/${id}`, { token: stranger.token }),
-        404,
-        'TASK_NOT_FOUND',
-      );
-      expectProblem(
-        await t.request('GET', `/tasks/${id}/history`, { token: stranger.token }),
-        404,
-        'TASK_NOT_FOUND',
-      );
+      await expectRefusals([
+        [viewer, 'PATCH', `/tasks/${id}`, { title: 'x' }, 403, 'ROLE_FORBIDDEN'],
+        [viewer, 'DELETE', `/tasks/${id}`, undefined, 403, 'ROLE_FORBIDDEN'],
+        [viewer, 'POST', `/tasks/${id}/comments`, { body: 'hi' }, 403],
+        [stranger, 'GET', `/tasks/${id}`, undefined, 404, 'TASK_NOT_FOUND'],
+        [stranger, 'GET', `/tasks/${id}/history`, undefined, 404, 'TASK_NOT_FOUND'],
+      ]);
       expectProblem(await createTask({}, stranger.token), 404, 'PROJECT_NOT_FOUND');
       expect(
         itemsOf((await t.request('GET', '/tasks', { token: stranger.token })).body).map(
@@ -516,59 +432,28 @@ describe('Taskflow HTTP API over real HTTP', () => {
 
     it('If-Match: current version applies, a stale one → 412 and nothing changes, malformed → 400', async () => {
       const id = String(asRecord((await createTask()).body)['id']);
-      const ok = await t.request('PATCH', `/tasks/${id}`, {
-        token: owner.token,
-        body: { title: 'v2' },
-        headers: { 'if-match': '"1"' },
+      const ifMatch = (method: string, version: string, body?: unknown) =>
+        asOwner(method, `/tasks/${id}`, { body, headers: { 'if-match': version } });
+      expect((await ifMatch('PATCH', '"1"', { title: 'v2' })).status).toBe(200);
+      expectProblem(await ifMatch('PATCH', '"1"', { title: 'lost' }), 412, 'STALE_VERSION');
+      expectProblem(await ifMatch('DELETE', '"1"'), 412);
+      expectProblem(await ifMatch('PATCH', 'W/"2"', { title: 'x' }), 400, 'INVALID_IF_MATCH');
+      expect(asRecord((await asOwner('GET', `/tasks/${id}`)).body)).toMatchObject({
+        title: 'v2',
+        version: 2,
       });
-      expect(ok.status).toBe(200);
-      expectProblem(
-        await t.request('PATCH', `/tasks/${id}`, {
-          token: owner.token,
-          body: { title: 'lost' },
-          headers: { 'if-match': '"1"' },
-        }),
-        412,
-        'STALE_VERSION',
-      );
-      expectProblem(
-        await t.request('DELETE', `/tasks/${id}`, {
-          token: owner.token,
-          headers: { 'if-match': '"1"' },
-        }),
-        412,
-      );
-      expectProblem(
-        await t.request('PATCH', `/tasks/${id}`, {
-          token: owner.token,
-          body: { title: 'x' },
-          headers: { 'if-match': 'W/"2"' },
-        }),
-        400,
-        'INVALID_IF_MATCH',
-      );
-      expect(
-        asRecord((await t.request('GET', `/tasks/${id}`, { token: owner.token })).body),
-      ).toMatchObject({ title: 'v2', version: 2 });
     });
 
     it('conflicting status transitions → 409; an empty PATCH → 400; unknown task → 404', async () => {
       const id = String(asRecord((await createTask({ status: 'completed' })).body)['id']);
       expectProblem(
-        await t.request('PATCH', `/tasks/${id}`, {
-          token: owner.token,
-          body: { status: 'cancelled' },
-        }),
+        await asOwner('PATCH', `/tasks/${id}`, { body: { status: 'cancelled' } }),
         409,
         'TASK_ALREADY_COMPLETED',
       );
+      expectProblem(await asOwner('PATCH', `/tasks/${id}`, { body: {} }), 400);
       expectProblem(
-        await t.request('PATCH', `/tasks/${id}`, { token: owner.token, body: {} }),
-        400,
-      );
-      expectProblem(
-        await t.request('PATCH', '/tasks/01890000-0000-7000-8000-000000000000', {
-          token: owner.token,
+        await asOwner('PATCH', '/tasks/01890000-0000-7000-8000-000000000000', {
           body: { title: 'x' },
         }),
         404,
@@ -577,36 +462,18 @@ describe('Taskflow HTTP API over real HTTP', () => {
 
     it('DELETE → 204; the task disappears from reads but keeps its history', async () => {
       const id = String(asRecord((await createTask()).body)['id']);
-      await t.request('PATCH', `/tasks/${id}`, {
-        token: owner.token,
-        body: { priority: 'urgent' },
-      });
+      await asOwner('PATCH', `/tasks/${id}`, { body: { priority: 'urgent' } });
       expect(
-        (
-          await t.request('DELETE', `/tasks/${id}`, {
-            token: owner.token,
-            headers: { 'if-match': '"2"' },
-          })
-        ).status,
+        (await asOwner('DELETE', `/tasks/${id}`, { headers: { 'if-match': '"2"' } })).status,
       ).toBe(204);
-      expectProblem(
-        await t.request('GET', `/tasks/${id}`, { token: owner.token }),
-        404,
-        'TASK_NOT_FOUND',
-      );
-      expectProblem(await t.request('DELETE', `/tasks/${id}`, { token: owner.token }), 404);
+      expectProblem(await asOwner('GET', `/tasks/${id}`), 404, 'TASK_NOT_FOUND');
+      expectProblem(await asOwner('DELETE', `/tasks/${id}`), 404);
       expect(
-        itemsOf(
-          (
-            await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, {
-              token: owner.token,
-            })
-          ).body,
-        ).map((x) => x['id']),
+        itemsOf((await asOwner('GET', `/tasks?projectId=${projectId}&limit=100`, {})).body).map(
+          (x) => x['id'],
+        ),
       ).not.toContain(id);
-      const history = itemsOf(
-        (await t.request('GET', `/tasks/${id}/history`, { token: owner.token })).body,
-      );
+      const history = itemsOf((await asOwner('GET', `/tasks/${id}/history`)).body);
       expect(history.map((e) => [e['version'], e['action']])).toEqual([
         [1, 'created'],
         [2, 'updated'],
@@ -620,14 +487,12 @@ describe('Taskflow HTTP API over real HTTP', () => {
 
     it('GET /tasks filters and paginates with a stable order', async () => {
       const own = asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'Filters' } }))
-          .body,
+        (await asOwner('POST', '/projects', { body: { name: 'Filters' } })).body,
       );
       const pid = String(own['id']);
       const made: string[] = [];
       for (let i = 0; i < 7; i += 1) {
-        const r = await t.request('POST', '/tasks', {
-          token: owner.token,
+        const r = await asOwner('POST', '/tasks', {
           body: {
             projectId: pid,
             title: i % 2 === 0 ? `Even ${i}` : `Odd ${i}`,
@@ -641,9 +506,9 @@ describe('Taskflow HTTP API over real HTTP', () => {
         made.push(String(asRecord(r.body)['id']));
       }
       const list = async (query: string) =>
-        itemsOf(
-          (await t.request('GET', `/tasks?projectId=${pid}&${query}`, { token: owner.token })).body,
-        ).map((x) => x['id']);
+        itemsOf((await asOwner('GET', `/tasks?projectId=${pid}&${query}`)).body).map(
+          (x) => x['id'],
+        );
       expect(await list('limit=100')).toEqual([...made].reverse());
       expect(await list('priority=high')).toEqual([made[2], made[1], made[0]]);
       expect(await list('status=blocked')).toEqual([made[6]]);
@@ -657,11 +522,7 @@ describe('Taskflow HTTP API over real HTTP', () => {
       do {
         const query: string = cursor === null ? '' : `&cursor=${cursor}`;
         const page = asRecord(
-          (
-            await t.request('GET', `/tasks?projectId=${pid}&limit=3${query}`, {
-              token: owner.token,
-            })
-          ).body,
+          (await asOwner('GET', `/tasks?projectId=${pid}&limit=3${query}`, {})).body,
         );
         pages.push(...itemsOf(page).map((x) => x['id']));
         const next = page['nextCursor'];
@@ -680,10 +541,7 @@ describe('Taskflow HTTP API over real HTTP', () => {
       ['unknown=1', 'unknown'],
       ['status=pending&status=blocked', 'status'],
     ])('GET /tasks?%s → 400 naming %s', async (query, path) => {
-      const problem = expectProblem(
-        await t.request('GET', `/tasks?${query}`, { token: owner.token }),
-        400,
-      );
+      const problem = expectProblem(await asOwner('GET', `/tasks?${query}`), 400);
       expect(problem['errors']).toEqual(
         expect.arrayContaining([expect.objectContaining({ path })]),
       );
@@ -701,26 +559,14 @@ describe('Taskflow HTTP API over real HTTP', () => {
         authorId: editor.userId,
         body: 'first',
       });
-      await t.request('POST', `/tasks/${id}/comments`, {
-        token: owner.token,
-        body: { body: 'second' },
-      });
+      await asOwner('POST', `/tasks/${id}/comments`, { body: { body: 'second' } });
       const comments = itemsOf(
         (await t.request('GET', `/tasks/${id}/comments`, { token: viewer.token })).body,
       );
       expect(comments.map((c) => c['body'])).toEqual(['first', 'second']);
+      expectProblem(await asOwner('POST', `/tasks/${id}/comments`, { body: { body: '  ' } }), 400);
       expectProblem(
-        await t.request('POST', `/tasks/${id}/comments`, {
-          token: owner.token,
-          body: { body: '  ' },
-        }),
-        400,
-      );
-      expectProblem(
-        await t.request('POST', `/tasks/${id}/comments`, {
-          token: owner.token,
-          body: { body: 'x'.repeat(10_001) },
-        }),
+        await asOwner('POST', `/tasks/${id}/comments`, { body: { body: 'x'.repeat(10_001) } }),
         400,
       );
     });
@@ -728,40 +574,16 @@ describe('Taskflow HTTP API over real HTTP', () => {
 
   describe('transport errors', () => {
     it('a body that is not JSON → 415; malformed JSON → 400; over 1 MB → 413', async () => {
-      expectProblem(
-        await t.request('POST', '/tasks', {
-          token: owner.token,
-          raw: 'title=x',
-          headers: { 'content-type': 'text/plain' },
-        }),
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-      );
-      expectProblem(
-        await t.request('POST', '/tasks', {
-          token: owner.token,
-          raw: '{"title":',
-          headers: { 'content-type': 'application/json' },
-        }),
-        400,
-        'MALFORMED_JSON',
-      );
+      const postRaw = (raw: string, contentType = 'application/json') =>
+        asOwner('POST', '/tasks', { raw, headers: { 'content-type': contentType } });
+      expectProblem(await postRaw('title=x', 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expectProblem(await postRaw('{"title":'), 400, 'MALFORMED_JSON');
       const huge = JSON.stringify({ projectId, title: 'x', description: 'y'.repeat(1024 * 1024) });
-      expectProblem(
-        await t.request('POST', '/tasks', {
-          token: owner.token,
-          raw: huge,
-          headers: { 'content-type': 'application/json' },
-        }),
-        413,
-        'BODY_TOO_LARGE',
-      );
+      expectProblem(await postRaw(huge), 413, 'BODY_TOO_LARGE');
     });
 
     it('a NUL character anywhere (body field, nested, query) → 400 naming it; nothing stored', async () => {
-      const before = await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, {
-        token: owner.token,
-      });
+      const before = await asOwner('GET', `/tasks?projectId=${projectId}&limit=100`, {});
       const titled = expectProblem(await createTask({ title: 'bad\u0000title' }), 400);
       expect(titled['errors']).toEqual([
         { path: 'title', message: 'must not contain the NUL character' },
@@ -771,25 +593,19 @@ describe('Taskflow HTTP API over real HTTP', () => {
         { path: 'labels.1', message: 'must not contain the NUL character' },
       ]);
       const queried = expectProblem(
-        await t.request('GET', `/tasks?projectId=${projectId}&q=a%00b`, { token: owner.token }),
+        await asOwner('GET', `/tasks?projectId=${projectId}&q=a%00b`),
         400,
       );
       expect(queried['errors']).toEqual([
         { path: 'q', message: 'must not contain the NUL character' },
       ]);
-      const after = await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, {
-        token: owner.token,
-      });
+      const after = await asOwner('GET', `/tasks?projectId=${projectId}&limit=100`, {});
       expect(itemsOf(after.body)).toEqual(itemsOf(before.body));
     });
 
     it('unknown route → 404, wrong method → 405 with Allow', async () => {
-      expectProblem(
-        await t.request('GET', '/nope', { token: owner.token }),
-        404,
-        'ROUTE_NOT_FOUND',
-      );
-      const response = await t.request('PUT', '/tasks', { token: owner.token });
+      expectProblem(await asOwner('GET', '/nope'), 404, 'ROUTE_NOT_FOUND');
+      const response = await asOwner('PUT', '/tasks');
       expectProblem(response, 405, 'METHOD_NOT_ALLOWED');
       expect(response.headers.get('allow')).toBe('POST, GET, HEAD, OPTIONS');
     });

@@ -1,7 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { type TestHost, asRecord, cutDatabase, startTestHost } from './testing/test-host';
+import { createTask, useProjectOwner } from './testing/fixtures';
+import { asRecord } from './testing/responses';
+import { type TestHost, cutDatabase, startTestHost, useTestHost } from './testing/test-host';
 import { type SseConnection, openSse } from './testing/sse-client';
 
 const ALLOWED = 'https://board.example';
@@ -84,25 +86,12 @@ async function operationsOf(t: TestHost): Promise<{ method: string; path: string
 }
 
 describe('browsers on another origin (CORS_ALLOWED_ORIGINS)', () => {
-  let t: TestHost;
-  let owner: { token: string; userId: string };
-  let projectId: string;
+  const t = useTestHost('cors', { corsOrigins: [ALLOWED] });
+  const owner = useProjectOwner(t, 'cors-owner@example.com', 'CORS');
   const open: SseConnection[] = [];
 
-  beforeAll(async () => {
-    t = await startTestHost('cors', { corsOrigins: [ALLOWED] });
-    owner = await t.login('cors-owner@example.com');
-    projectId = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'CORS' } })).body,
-      )['id'],
-    );
-  });
   afterEach(() => {
     for (const connection of open.splice(0)) connection.close();
-  });
-  afterAll(async () => {
-    await t.stop();
   });
 
   it('answers the preflight of every operation with its methods and the API’s request headers', async () => {
@@ -139,7 +128,7 @@ describe('browsers on another origin (CORS_ALLOWED_ORIGINS)', () => {
     const created = await t.request('POST', '/tasks', {
       token: owner.token,
       headers: { origin: ALLOWED },
-      body: { projectId, title: 'cross-origin' },
+      body: { projectId: owner.projectId, title: 'cross-origin' },
     });
     expect(created.status).toBe(201);
     expect(created.headers.get('access-control-allow-origin')).toBe(ALLOWED);
@@ -185,7 +174,7 @@ describe('browsers on another origin (CORS_ALLOWED_ORIGINS)', () => {
   it('serves an EventSource from the allowed origin with a ticket, CORS headers on the stream', async () => {
     const issued = asRecord(
       (
-        await t.request('POST', `/projects/${projectId}/stream-tickets`, {
+        await t.request('POST', `/projects/${owner.projectId}/stream-tickets`, {
           token: owner.token,
           headers: { origin: ALLOWED },
         })
@@ -197,7 +186,7 @@ describe('browsers on another origin (CORS_ALLOWED_ORIGINS)', () => {
     expect(sse.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     await sse.waitFor(1, 'stream.open');
     // A refusal of the stream is readable by the page too.
-    const refused = await fetch(`${t.url}/projects/${projectId}/stream?ticket=a.b.c`, {
+    const refused = await fetch(`${t.url}/projects/${owner.projectId}/stream?ticket=a.b.c`, {
       headers: { origin: ALLOWED },
     });
     expect(refused.status).toBe(401);
@@ -237,37 +226,21 @@ describe('CORS defaults', () => {
 });
 
 describe('live streams that survive reconnects', () => {
-  let t: TestHost;
-  let owner: { token: string; userId: string };
-  let projectId: string;
+  const t = useTestHost('reconnect');
+  const owner = useProjectOwner(t, 'reconnect-owner@example.com', 'Recon');
   const open: SseConnection[] = [];
   const stream = async (url: string, headers: Record<string, string> = {}) => {
     const connection = await openSse(`${t.url}${url}`, headers);
     open.push(connection);
     return connection;
   };
-  const createTask = async (title: string) =>
-    asRecord(
-      (await t.request('POST', '/tasks', { token: owner.token, body: { projectId, title } })).body,
-    );
   const ticketFor = async (token: string) =>
-    asRecord((await t.request('POST', `/projects/${projectId}/stream-tickets`, { token })).body);
-
-  beforeAll(async () => {
-    t = await startTestHost('reconnect');
-    owner = await t.login('reconnect-owner@example.com');
-    projectId = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'Recon' } }))
-          .body,
-      )['id'],
+    asRecord(
+      (await t.request('POST', `/projects/${owner.projectId}/stream-tickets`, { token })).body,
     );
-  });
+
   afterEach(() => {
     for (const connection of open.splice(0)) connection.close();
-  });
-  afterAll(async () => {
-    await t.stop();
   });
 
   it('a ticket lives as long as the session it came from, and serves every reconnect', async () => {
@@ -300,13 +273,13 @@ describe('live streams that survive reconnects', () => {
 
   it('a member removed from the project cannot reconnect with the ticket they hold', async () => {
     const viewer = await t.login('reconnect-viewer@example.com');
-    await t.request('POST', `/projects/${projectId}/members`, {
+    await t.request('POST', `/projects/${owner.projectId}/members`, {
       token: owner.token,
       body: { userId: viewer.userId, role: 'viewer' },
     });
     const url = String((await ticketFor(viewer.token))['streamUrl']);
     expect((await stream(url)).status).toBe(200);
-    await t.request('DELETE', `/projects/${projectId}/members/${viewer.userId}`, {
+    await t.request('DELETE', `/projects/${owner.projectId}/members/${viewer.userId}`, {
       token: owner.token,
     });
     const again = await fetch(`${t.url}${url}`);
@@ -315,13 +288,16 @@ describe('live streams that survive reconnects', () => {
 
   it('stream.open carries the position: a reconnect before any event misses nothing', async () => {
     const headers = { authorization: `Bearer ${owner.token}` };
-    const first = await stream(`/projects/${projectId}/stream`, headers);
+    const first = await stream(`/projects/${owner.projectId}/stream`, headers);
     const [opened] = await first.waitFor(1, 'stream.open');
     expect(opened?.id).toMatch(/^\d+\.[0-9a-f-]{36}$/);
     first.close();
-    const meanwhile = await createTask('committed while away');
+    const meanwhile = await createTask(t, owner.token, {
+      projectId: owner.projectId,
+      title: 'committed while away',
+    });
 
-    const resumed = await stream(`/projects/${projectId}/stream`, {
+    const resumed = await stream(`/projects/${owner.projectId}/stream`, {
       ...headers,
       'last-event-id': opened?.id ?? '',
     });
@@ -331,22 +307,8 @@ describe('live streams that survive reconnects', () => {
 });
 
 describe('the stream route’s errors', () => {
-  let t: TestHost;
-  let owner: { token: string; userId: string };
-  let projectId: string;
-
-  beforeAll(async () => {
-    t = await startTestHost('stream-errors');
-    owner = await t.login('stream-errors@example.com');
-    projectId = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'Errs' } })).body,
-      )['id'],
-    );
-  });
-  afterAll(async () => {
-    await t.stop();
-  });
+  const t = useTestHost('stream-errors');
+  const owner = useProjectOwner(t, 'stream-errors@example.com', 'Errs');
 
   it.each([
     [
@@ -357,7 +319,7 @@ describe('the stream route’s errors', () => {
     ],
     ['bad percent-encoding in the path', '/projects/%E0%A4%A/stream', {}, 'id'],
   ])('answers %s with 400 naming the field', async (_case, path, headers, field) => {
-    const response = await t.request('GET', path.replace('{p}', projectId), {
+    const response = await t.request('GET', path.replace('{p}', owner.projectId), {
       token: owner.token,
       headers,
     });
@@ -369,14 +331,16 @@ describe('the stream route’s errors', () => {
   it('answers 503 with Retry-After while the database is unreachable, and recovers', async () => {
     const restore = await cutDatabase(t);
     try {
-      const down = await t.request('GET', `/projects/${projectId}/stream`, { token: owner.token });
+      const down = await t.request('GET', `/projects/${owner.projectId}/stream`, {
+        token: owner.token,
+      });
       expect(down.status).toBe(503);
       expect(down.headers.get('retry-after')).toBe('1');
       expect(asRecord(down.body)['code']).toBe('SERVICE_UNAVAILABLE');
     } finally {
       await restore();
     }
-    const sse = await openSse(`${t.url}/projects/${projectId}/stream`, {
+    const sse = await openSse(`${t.url}/projects/${owner.projectId}/stream`, {
       authorization: `Bearer ${owner.token}`,
     });
     expect(sse.status).toBe(200);
@@ -384,7 +348,7 @@ describe('the stream route’s errors', () => {
   });
 
   it('answers HEAD on the stream with its headers and no body', async () => {
-    const response = await t.request('HEAD', `/projects/${projectId}/stream`, {
+    const response = await t.request('HEAD', `/projects/${owner.projectId}/stream`, {
       token: owner.token,
     });
     expect(response.status).toBe(200);
@@ -394,25 +358,12 @@ describe('the stream route’s errors', () => {
 });
 
 describe('headers, HEAD, conditional GET and compression', () => {
-  let t: TestHost;
-  let owner: { token: string; userId: string };
+  const t = useTestHost('headers');
+  const owner = useProjectOwner(t, 'headers@example.com', 'Hdrs');
   let task: Record<string, unknown>;
 
   beforeAll(async () => {
-    t = await startTestHost('headers');
-    owner = await t.login('headers@example.com');
-    const projectId = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'Hdrs' } })).body,
-      )['id'],
-    );
-    task = asRecord(
-      (await t.request('POST', '/tasks', { token: owner.token, body: { projectId, title: 'h' } }))
-        .body,
-    );
-  });
-  afterAll(async () => {
-    await t.stop();
+    task = await createTask(t, owner.token, { projectId: owner.projectId, title: 'h' });
   });
 
   it('sends nosniff, a referrer policy and no-store on every kind of response', async () => {
@@ -528,22 +479,18 @@ describe('headers, HEAD, conditional GET and compression', () => {
 });
 
 describe('Node’s HTTP layer, slow and idle sockets', () => {
-  let t: TestHost;
+  const t = useTestHost('sockets', {
+    http: {
+      headersTimeoutMs: 600,
+      requestTimeoutMs: 1_200,
+      keepAliveTimeoutMs: 400,
+      maxConnections: 8,
+    },
+  });
   let token: string;
 
   beforeAll(async () => {
-    t = await startTestHost('sockets', {
-      http: {
-        headersTimeoutMs: 600,
-        requestTimeoutMs: 1_200,
-        keepAliveTimeoutMs: 400,
-        maxConnections: 8,
-      },
-    });
     token = (await t.login('sockets@example.com')).token;
-  });
-  afterAll(async () => {
-    await t.stop();
   });
 
   const expectProblem = (text: string, status: number, code: string) => {

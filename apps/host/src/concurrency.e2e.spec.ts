@@ -1,30 +1,17 @@
-import { type TestHost, asRecord, itemsOf, startTestHost } from './testing/test-host';
+import { createProject, createTask, useProjectOwner } from './testing/fixtures';
+import { asRecord, itemsOf } from './testing/responses';
+import { type TestHost, useTestHost } from './testing/test-host';
 
 describe('concurrent edits over HTTP', () => {
-  let t: TestHost;
-  let token: string;
-  let projectId: string;
+  const t = useTestHost('concurrency');
+  const racer = useProjectOwner(t, 'racer@example.com', 'Race');
 
-  beforeAll(async () => {
-    t = await startTestHost('concurrency');
-    ({ token } = await t.login('racer@example.com'));
-    projectId = String(
-      asRecord((await t.request('POST', '/projects', { token, body: { name: 'Race' } })).body)[
-        'id'
-      ],
-    );
-  });
-
-  afterAll(async () => {
-    await t.stop();
-  });
-
+  /** A request of the racer's. */
+  const asRacer: TestHost['request'] = (method, path, options = {}) =>
+    t.request(method, path, { token: racer.token, ...options });
   const newTask = async (): Promise<string> =>
     String(
-      asRecord(
-        (await t.request('POST', '/tasks', { token, body: { projectId, title: 'Contended' } }))
-          .body,
-      )['id'],
+      (await createTask(t, racer.token, { projectId: racer.projectId, title: 'Contended' }))['id'],
     );
 
   it('50 parallel PATCHes without If-Match: none lost, versions 1…51 contiguous in history', async () => {
@@ -32,14 +19,14 @@ describe('concurrent edits over HTTP', () => {
 
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        t.request('PATCH', `/tasks/${id}`, { token, body: { description: `edit ${i}` } }),
+        asRacer('PATCH', `/tasks/${id}`, { body: { description: `edit ${i}` } }),
       ),
     );
 
     expect(responses.map((r) => r.status)).toEqual(Array.from({ length: 50 }, () => 200));
-    const final = asRecord((await t.request('GET', `/tasks/${id}`, { token })).body);
+    const final = asRecord((await asRacer('GET', `/tasks/${id}`)).body);
     expect(final['version']).toBe(51);
-    const history = itemsOf((await t.request('GET', `/tasks/${id}/history`, { token })).body);
+    const history = itemsOf((await asRacer('GET', `/tasks/${id}/history`)).body);
     expect(history.map((e) => e['version'])).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
     const written = history
       .slice(1)
@@ -63,11 +50,11 @@ describe('concurrent edits over HTTP', () => {
     ];
 
     const responses = await Promise.all(
-      patches.map((body) => t.request('PATCH', `/tasks/${id}`, { token, body })),
+      patches.map((body) => asRacer('PATCH', `/tasks/${id}`, { body })),
     );
 
     expect(responses.every((r) => r.status === 200)).toBe(true);
-    expect(asRecord((await t.request('GET', `/tasks/${id}`, { token })).body)).toMatchObject({
+    expect(asRecord((await asRacer('GET', `/tasks/${id}`)).body)).toMatchObject({
       title: 'Renamed',
       priority: 'urgent',
       status: 'in_progress',
@@ -83,8 +70,7 @@ describe('concurrent edits over HTTP', () => {
 
     const responses = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        t.request('PATCH', `/tasks/${id}`, {
-          token,
+        asRacer('PATCH', `/tasks/${id}`, {
           body: { title: `attempt ${i}` },
           headers: { 'if-match': '"1"' },
         }),
@@ -93,7 +79,7 @@ describe('concurrent edits over HTTP', () => {
 
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses).toEqual([200, ...Array.from({ length: 9 }, () => 412)]);
-    const history = itemsOf((await t.request('GET', `/tasks/${id}/history`, { token })).body);
+    const history = itemsOf((await asRacer('GET', `/tasks/${id}/history`)).body);
     expect(history.map((e) => e['version'])).toEqual([1, 2]);
   });
 
@@ -102,11 +88,7 @@ describe('concurrent edits over HTTP', () => {
       t.login('owner-a@example.com'),
       t.login('owner-b@example.com'),
     ]);
-    const project = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: a.token, body: { name: 'Owners' } })).body,
-      )['id'],
-    );
+    const project = await createProject(t, a.token, 'Owners');
     await t.request('POST', `/projects/${project}/members`, {
       token: a.token,
       body: { userId: b.userId, role: 'owner' },

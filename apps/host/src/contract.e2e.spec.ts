@@ -7,14 +7,9 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { ContractChecker, type WireResponse, rawRequest, wireOf } from './testing/contract';
 import { openSse } from './testing/sse-client';
-import {
-  type Login,
-  type TestHost,
-  asRecord,
-  cutDatabase,
-  seedTeam,
-  startTestHost,
-} from './testing/test-host';
+import { type Login, seedTeam } from './testing/fixtures';
+import { asRecord } from './testing/responses';
+import { type TestHost, cutDatabase, useTestHost } from './testing/test-host';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const run = promisify(execFile);
@@ -33,7 +28,7 @@ interface Sample {
 }
 
 describe('the OpenAPI contract, over real HTTP', () => {
-  let t: TestHost;
+  const t = useTestHost('contract');
   let document: Record<string, unknown>;
   let contract: ContractChecker;
   let admin: Client;
@@ -46,7 +41,6 @@ describe('the OpenAPI contract, over real HTTP', () => {
   let taskId: string;
 
   beforeAll(async () => {
-    t = await startTestHost('contract');
     document = asRecord((await t.request('GET', '/openapi.json')).body);
     contract = new ContractChecker(document);
     database = new URL(t.host.config.databaseUrl ?? '').pathname.slice(1);
@@ -58,14 +52,14 @@ describe('the OpenAPI contract, over real HTTP', () => {
 
   afterAll(async () => {
     await admin.end();
-    await t.stop();
   });
 
+  /** A request of the project's owner. */
+  const asOwner: TestHost['request'] = (method, path, options = {}) =>
+    t.request(method, path, { token: owner.token, ...options });
+
   const newTask = (body: Record<string, unknown> = {}) =>
-    t.request('POST', '/tasks', {
-      token: owner.token,
-      body: { projectId, title: 'A task', ...body },
-    });
+    asOwner('POST', '/tasks', { body: { projectId, title: 'A task', ...body } });
 
   /** Asserts the status, then that the response is one the document allows; returns the body. */
   const expectContract = (
@@ -87,6 +81,26 @@ describe('the OpenAPI contract, over real HTTP', () => {
       expect(etag).toBe(`"${String(record['version'])}"`);
     }
     return record;
+  };
+
+  /** An operation, the status it must answer, and the request someone sends it. */
+  type Exchange = readonly [
+    operationId: string,
+    status: number,
+    who: Login,
+    method: string,
+    path: string,
+    options?: { readonly body?: unknown; readonly headers?: Record<string, string> },
+  ];
+  /** Sends each request in turn and checks its response against the contract. */
+  const expectContracts = async (exchanges: readonly Exchange[]): Promise<void> => {
+    for (const [operationId, status, who, method, path, options] of exchanges) {
+      expectContract(
+        operationId,
+        status,
+        await t.request(method, path, { token: who.token, ...options }),
+      );
+    }
   };
 
   const samples = (): Record<string, Sample> => ({
@@ -267,59 +281,33 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const key = randomUUID();
       const body = { name: 'Nina New', email: 'nina@example.com' };
       const headers = { 'idempotency-key': key };
-      expectContract(
-        'createUser',
-        201,
-        await t.request('POST', '/users', { token: owner.token, body, headers }),
-      );
-      const replay = await t.request('POST', '/users', { token: owner.token, body, headers });
+      expectContract('createUser', 201, await asOwner('POST', '/users', { body, headers }));
+      const replay = await asOwner('POST', '/users', { body, headers });
       expectContract('createUser', 201, replay);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
       const invalid = expectContract(
         'createUser',
         400,
-        await t.request('POST', '/users', {
-          token: owner.token,
-          body: { name: 'X', email: 'nope' },
-        }),
+        await asOwner('POST', '/users', { body: { name: 'X', email: 'nope' } }),
       );
       expect(invalid['code']).toBe('INVALID_EMAIL');
       const taken = expectContract(
         'createUser',
         409,
-        await t.request('POST', '/users', {
-          token: owner.token,
-          body: { name: 'X', email: 'NINA@example.com' },
-        }),
+        await asOwner('POST', '/users', { body: { name: 'X', email: 'NINA@example.com' } }),
       );
       expect(taken['code']).toBe('EMAIL_TAKEN');
       expectContract(
         'createUser',
         422,
-        await t.request('POST', '/users', {
-          token: owner.token,
-          body: { ...body, name: 'Someone else' },
-          headers,
-        }),
+        await asOwner('POST', '/users', { body: { ...body, name: 'Someone else' }, headers }),
       );
     });
 
     it('listUsers, getCurrentUser, getUser: 200, 400, 404', async () => {
-      expectContract(
-        'listUsers',
-        200,
-        await t.request('GET', '/users?limit=2', { token: owner.token }),
-      );
-      expectContract(
-        'listUsers',
-        400,
-        await t.request('GET', '/users?limit=0', { token: owner.token }),
-      );
-      expectContract(
-        'getCurrentUser',
-        200,
-        await t.request('GET', '/users/me', { token: owner.token }),
-      );
+      expectContract('listUsers', 200, await asOwner('GET', '/users?limit=2'));
+      expectContract('listUsers', 400, await asOwner('GET', '/users?limit=0'));
+      expectContract('getCurrentUser', 200, await asOwner('GET', '/users/me'));
       // A valid signature on a token whose user does not exist.
       const ghost = await t.host.tokens.issue(
         { id: randomUUID(), email: 'ghost@example.com', name: 'Ghost' },
@@ -331,28 +319,12 @@ describe('the OpenAPI contract, over real HTTP', () => {
         await t.request('GET', '/users/me', { token: ghost }),
       );
       expect(unknown['code']).toBe('USER_UNKNOWN');
-      expectContract(
-        'getUser',
-        200,
-        await t.request('GET', `/users/${editor.userId}`, { token: owner.token }),
-      );
-      expectContract(
-        'getUser',
-        400,
-        await t.request('GET', '/users/not-a-uuid', { token: owner.token }),
-      );
-      expectContract(
-        'getUser',
-        404,
-        await t.request('GET', `/users/${randomUUID()}`, { token: owner.token }),
-      );
+      expectContract('getUser', 200, await asOwner('GET', `/users/${editor.userId}`));
+      expectContract('getUser', 400, await asOwner('GET', '/users/not-a-uuid'));
+      expectContract('getUser', 404, await asOwner('GET', `/users/${randomUUID()}`));
       // Someone who shares no project with the caller is not visible to them.
       const { userId: loner } = await t.login('loner@example.com');
-      expectContract(
-        'getUser',
-        404,
-        await t.request('GET', `/users/${loner}`, { token: owner.token }),
-      );
+      expectContract('getUser', 404, await asOwner('GET', `/users/${loner}`));
     });
 
     it('createProject, listProjects, getProject: 201, 200, 400, 404, 422', async () => {
@@ -360,47 +332,23 @@ describe('the OpenAPI contract, over real HTTP', () => {
       expectContract(
         'createProject',
         201,
-        await t.request('POST', '/projects', {
-          token: owner.token,
-          body: { name: 'P2' },
-          headers: key,
-        }),
+        await asOwner('POST', '/projects', { body: { name: 'P2' }, headers: key }),
       );
       expectContract(
         'createProject',
         422,
-        await t.request('POST', '/projects', {
-          token: owner.token,
-          body: { name: 'P3' },
-          headers: key,
-        }),
+        await asOwner('POST', '/projects', { body: { name: 'P3' }, headers: key }),
       );
       expectContract(
         'createProject',
         400,
-        await t.request('POST', '/projects', { token: owner.token, body: { name: '   ' } }),
+        await asOwner('POST', '/projects', { body: { name: '   ' } }),
       );
-      const first = expectContract(
-        'listProjects',
-        200,
-        await t.request('GET', '/projects?limit=1', { token: owner.token }),
-      );
+      const first = expectContract('listProjects', 200, await asOwner('GET', '/projects?limit=1'));
       expect(first['nextCursor']).toEqual(expect.any(String));
-      expectContract(
-        'listProjects',
-        400,
-        await t.request('GET', '/projects?cursor=forged', { token: owner.token }),
-      );
-      expectContract(
-        'getProject',
-        200,
-        await t.request('GET', `/projects/${projectId}`, { token: owner.token }),
-      );
-      expectContract(
-        'getProject',
-        400,
-        await t.request('GET', '/projects/x', { token: owner.token }),
-      );
+      expectContract('listProjects', 400, await asOwner('GET', '/projects?cursor=forged'));
+      expectContract('getProject', 200, await asOwner('GET', `/projects/${projectId}`));
+      expectContract('getProject', 400, await asOwner('GET', '/projects/x'));
       expectContract(
         'getProject',
         404,
@@ -415,28 +363,17 @@ describe('the OpenAPI contract, over real HTTP', () => {
       expectContract(
         'addProjectMember',
         201,
-        await t.request('POST', path, {
-          token: owner.token,
-          body: { userId, role: 'viewer' },
-          headers: key,
-        }),
+        await asOwner('POST', path, { body: { userId, role: 'viewer' }, headers: key }),
       );
       expectContract(
         'addProjectMember',
         422,
-        await t.request('POST', path, {
-          token: owner.token,
-          body: { userId, role: 'editor' },
-          headers: key,
-        }),
+        await asOwner('POST', path, { body: { userId, role: 'editor' }, headers: key }),
       );
       const unknown = expectContract(
         'addProjectMember',
         400,
-        await t.request('POST', path, {
-          token: owner.token,
-          body: { userId: randomUUID(), role: 'viewer' },
-        }),
+        await asOwner('POST', path, { body: { userId: randomUUID(), role: 'viewer' } }),
       );
       expect(unknown['code']).toBe('USER_NOT_FOUND');
       expectContract(
@@ -452,7 +389,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const again = expectContract(
         'addProjectMember',
         409,
-        await t.request('POST', path, { token: owner.token, body: { userId, role: 'viewer' } }),
+        await asOwner('POST', path, { body: { userId, role: 'viewer' } }),
       );
       expect(again['code']).toBe('ALREADY_MEMBER');
       // By e-mail, any case: the user is found; an address nobody has is a 404.
@@ -460,25 +397,18 @@ describe('the OpenAPI contract, over real HTTP', () => {
       expectContract(
         'addProjectMember',
         201,
-        await t.request('POST', path, {
-          token: owner.token,
-          body: { email: 'BY-MAIL@example.com', role: 'viewer' },
-        }),
+        await asOwner('POST', path, { body: { email: 'BY-MAIL@example.com', role: 'viewer' } }),
       );
       const nobody = expectContract(
         'addProjectMember',
         404,
-        await t.request('POST', path, {
-          token: owner.token,
-          body: { email: 'nobody@example.com', role: 'viewer' },
-        }),
+        await asOwner('POST', path, { body: { email: 'nobody@example.com', role: 'viewer' } }),
       );
       expect(nobody['code']).toBe('EMAIL_NOT_FOUND');
       expectContract(
         'addProjectMember',
         400,
-        await t.request('POST', path, {
-          token: owner.token,
+        await asOwner('POST', path, {
           body: { userId, email: 'by-mail@example.com', role: 'viewer' },
         }),
       );
@@ -487,32 +417,24 @@ describe('the OpenAPI contract, over real HTTP', () => {
     it('removeProjectMember: 204, 400, 403, 404 MEMBER_NOT_FOUND, 409 LAST_OWNER', async () => {
       const { userId } = await t.login('leaving@example.com');
       const base = `/projects/${projectId}/members`;
-      await t.request('POST', base, { token: owner.token, body: { userId, role: 'viewer' } });
+      await asOwner('POST', base, { body: { userId, role: 'viewer' } });
       expectContract(
         'removeProjectMember',
         403,
         await t.request('DELETE', `${base}/${userId}`, { token: editor.token }),
       );
-      expectContract(
-        'removeProjectMember',
-        204,
-        await t.request('DELETE', `${base}/${userId}`, { token: owner.token }),
-      );
+      expectContract('removeProjectMember', 204, await asOwner('DELETE', `${base}/${userId}`));
       const gone = expectContract(
         'removeProjectMember',
         404,
-        await t.request('DELETE', `${base}/${userId}`, { token: owner.token }),
+        await asOwner('DELETE', `${base}/${userId}`),
       );
       expect(gone['code']).toBe('MEMBER_NOT_FOUND');
-      expectContract(
-        'removeProjectMember',
-        400,
-        await t.request('DELETE', `${base}/not-a-uuid`, { token: owner.token }),
-      );
+      expectContract('removeProjectMember', 400, await asOwner('DELETE', `${base}/not-a-uuid`));
       const last = expectContract(
         'removeProjectMember',
         409,
-        await t.request('DELETE', `${base}/${owner.userId}`, { token: owner.token }),
+        await asOwner('DELETE', `${base}/${owner.userId}`),
       );
       expect(last['code']).toBe('LAST_OWNER');
     });
@@ -549,10 +471,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const badCursor = expectContract(
         'streamProjectEvents',
         400,
-        await t.request('GET', stream, {
-          token: owner.token,
-          headers: { 'last-event-id': 'nope' },
-        }),
+        await asOwner('GET', stream, { headers: { 'last-event-id': 'nope' } }),
       );
       expect(badCursor['code']).toBe('INVALID_LAST_EVENT_ID');
       expectContract('streamProjectEvents', 400, await t.request('GET', '/projects/x/stream'));
@@ -597,8 +516,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const notMember = expectContract(
         'createTask',
         400,
-        await t.request('POST', '/tasks', {
-          token: owner.token,
+        await asOwner('POST', '/tasks', {
           body: { projectId, title: 'T', assigneeId: stranger.userId },
         }),
       );
@@ -616,17 +534,13 @@ describe('the OpenAPI contract, over real HTTP', () => {
       expectContract(
         'listTasks',
         200,
-        await t.request('GET', `/tasks?projectId=${projectId}&limit=1`, { token: owner.token }),
+        await asOwner('GET', `/tasks?projectId=${projectId}&limit=1`),
       );
-      expectContract(
-        'listTasks',
-        400,
-        await t.request('GET', '/tasks?status=done', { token: owner.token }),
-      );
+      expectContract('listTasks', 400, await asOwner('GET', '/tasks?status=done'));
       const badBound = expectContract(
         'listTasks',
         400,
-        await t.request('GET', '/tasks?dueBefore=2026-02-30T00:00:00Z', { token: owner.token }),
+        await asOwner('GET', '/tasks?dueBefore=2026-02-30T00:00:00Z'),
       );
       expect(badBound['code']).toBe('INVALID_FIELD');
       expectContract(
@@ -648,8 +562,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const done = expectContract(
         'updateTask',
         200,
-        await t.request('PATCH', path, {
-          token: owner.token,
+        await asOwner('PATCH', path, {
           body: { status: 'completed' },
           headers: { 'if-match': '"1"' },
         }),
@@ -658,25 +571,17 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const stale = expectContract(
         'updateTask',
         412,
-        await t.request('PATCH', path, {
-          token: owner.token,
-          body: { title: 'Late' },
-          headers: { 'if-match': '"1"' },
-        }),
+        await asOwner('PATCH', path, { body: { title: 'Late' }, headers: { 'if-match': '"1"' } }),
       );
       expect(stale['code']).toBe('STALE_VERSION');
       const conflict = expectContract(
         'updateTask',
         409,
-        await t.request('PATCH', path, { token: owner.token, body: { status: 'cancelled' } }),
+        await asOwner('PATCH', path, { body: { status: 'cancelled' } }),
       );
       expect(conflict['code']).toBe('TASK_ALREADY_COMPLETED');
       // minProperties: 1 in the document, and the server agrees.
-      expectContract(
-        'updateTask',
-        400,
-        await t.request('PATCH', path, { token: owner.token, body: {} }),
-      );
+      expectContract('updateTask', 400, await asOwner('PATCH', path, { body: {} }));
       expectContract(
         'updateTask',
         403,
@@ -695,96 +600,51 @@ describe('the OpenAPI contract, over real HTTP', () => {
       expectContract(
         'deleteTask',
         400,
-        await t.request('DELETE', path, { token: owner.token, headers: { 'if-match': 'W/"1"' } }),
+        await asOwner('DELETE', path, { headers: { 'if-match': 'W/"1"' } }),
       );
       expectContract('deleteTask', 403, await t.request('DELETE', path, { token: viewer.token }));
       // Another writer wins every round: the server's own retries run out.
       const lost = await skippingWrites('tasks', 'UPDATE', async () =>
-        expectContract('deleteTask', 409, await t.request('DELETE', path, { token: owner.token })),
+        expectContract('deleteTask', 409, await asOwner('DELETE', path)),
       );
       expect(lost['code']).toBe('CONCURRENT_MODIFICATION');
-      await t.request('PATCH', path, { token: owner.token, body: { title: 'v2' } });
+      await asOwner('PATCH', path, { body: { title: 'v2' } });
       expectContract(
         'deleteTask',
         412,
-        await t.request('DELETE', path, { token: owner.token, headers: { 'if-match': '"1"' } }),
+        await asOwner('DELETE', path, { headers: { 'if-match': '"1"' } }),
       );
       expectContract(
         'deleteTask',
         204,
-        await t.request('DELETE', path, { token: owner.token, headers: { 'if-match': '"2"' } }),
+        await asOwner('DELETE', path, { headers: { 'if-match': '"2"' } }),
       );
-      expectContract('deleteTask', 404, await t.request('DELETE', path, { token: owner.token }));
+      expectContract('deleteTask', 404, await asOwner('DELETE', path));
       // The trail outlives the task.
       const history = expectContract(
         'getTaskHistory',
         200,
-        await t.request('GET', `${path}/history`, { token: owner.token }),
+        await asOwner('GET', `${path}/history`),
       );
       expect(history).not.toHaveProperty('nextCursor');
     });
 
     it('getTaskHistory, addComment, listComments: 200, 201, 400, 403, 404, 422', async () => {
       const path = `/tasks/${taskId}`;
-      expectContract(
-        'getTaskHistory',
-        400,
-        await t.request('GET', '/tasks/x/history', { token: owner.token }),
-      );
-      expectContract(
-        'getTaskHistory',
-        404,
-        await t.request('GET', `${path}/history`, { token: stranger.token }),
-      );
+      const comments = `${path}/comments`;
       const key = { 'idempotency-key': randomUUID() };
-      expectContract(
-        'addComment',
-        201,
-        await t.request('POST', `${path}/comments`, {
-          token: editor.token,
-          body: { body: 'One' },
-          headers: key,
-        }),
-      );
-      expectContract(
-        'addComment',
-        422,
-        await t.request('POST', `${path}/comments`, {
-          token: editor.token,
-          body: { body: 'Two' },
-          headers: key,
-        }),
-      );
-      expectContract(
-        'addComment',
-        400,
-        await t.request('POST', `${path}/comments`, { token: editor.token, body: { body: ' ' } }),
-      );
-      expectContract(
-        'addComment',
-        403,
-        await t.request('POST', `${path}/comments`, { token: viewer.token, body: { body: 'V' } }),
-      );
-      expectContract(
-        'addComment',
-        404,
-        await t.request('POST', `${path}/comments`, { token: stranger.token, body: { body: 'S' } }),
-      );
-      expectContract(
-        'listComments',
-        200,
-        await t.request('GET', `${path}/comments?limit=1`, { token: viewer.token }),
-      );
-      expectContract(
-        'listComments',
-        400,
-        await t.request('GET', `${path}/comments?limit=x`, { token: viewer.token }),
-      );
-      expectContract(
-        'listComments',
-        404,
-        await t.request('GET', `${path}/comments`, { token: stranger.token }),
-      );
+      await expectContracts([
+        ['getTaskHistory', 400, owner, 'GET', '/tasks/x/history'],
+        ['getTaskHistory', 404, stranger, 'GET', `${path}/history`],
+        ['addComment', 201, editor, 'POST', comments, { body: { body: 'One' }, headers: key }],
+        ['addComment', 422, editor, 'POST', comments, { body: { body: 'Two' }, headers: key }],
+        ['addComment', 400, editor, 'POST', comments, { body: { body: ' ' } }],
+        ['addComment', 403, viewer, 'POST', comments, { body: { body: 'V' } }],
+        ['addComment', 404, stranger, 'POST', comments, { body: { body: 'S' } }],
+        ['listComments', 200, viewer, 'GET', `${comments}?limit=1`],
+        ['listComments', 400, viewer, 'GET', `${comments}?limit=x`],
+        ['listComments', 404, stranger, 'GET', comments],
+      ]);
     });
 
     it('409 IDEMPOTENCY_IN_FLIGHT where the first response cannot be stored nor found', async () => {
@@ -820,38 +680,15 @@ describe('the OpenAPI contract, over real HTTP', () => {
       for (const { operationId } of contract.operations) {
         const { method, path } = sampleOf(operationId);
         const json = { 'content-type': 'application/json', authorization: `Bearer ${owner.token}` };
-        expectContract(
-          operationId,
-          413,
-          await rawRequest(t.url, method, path, json, Buffer.alloc(1024 * 1024 + 1, 0x20)),
-        );
-        expectContract(
-          operationId,
-          415,
-          await rawRequest(
-            t.url,
-            method,
-            path,
-            { ...json, 'content-encoding': 'x-unknown' },
-            Buffer.from('{}'),
-          ),
-        );
-        expectContract(
-          operationId,
-          400,
-          await rawRequest(
-            t.url,
-            method,
-            path,
-            { ...json, 'content-encoding': 'gzip' },
-            Buffer.from('not gzip'),
-          ),
-        );
-        expectContract(
-          operationId,
-          417,
-          await rawRequest(t.url, method, path, { ...json, expect: 'a-pony' }, Buffer.alloc(0)),
-        );
+        for (const [status, headers, body] of [
+          [413, {}, Buffer.alloc(1024 * 1024 + 1, 0x20)],
+          [415, { 'content-encoding': 'x-unknown' }, Buffer.from('{}')],
+          [400, { 'content-encoding': 'gzip' }, Buffer.from('not gzip')],
+          [417, { expect: 'a-pony' }, Buffer.alloc(0)],
+        ] as const) {
+          const response = await rawRequest(t.url, method, path, { ...json, ...headers }, body);
+          expectContract(operationId, status, response);
+        }
       }
     });
 
@@ -862,11 +699,10 @@ describe('the OpenAPI contract, over real HTTP', () => {
       );
       for (const { operationId } of revalidable) {
         const { path } = sampleOf(operationId);
-        const full = await t.request('GET', path, { token: owner.token });
+        const full = await asOwner('GET', path);
         expectContract(operationId, 200, full);
         const etag = full.headers.get('etag') ?? '';
-        const again = await t.request('GET', path, {
-          token: owner.token,
+        const again = await asOwner('GET', path, {
           headers: { 'if-none-match': `"stale", ${etag}` },
         });
         expectContract(operationId, 304, again);
@@ -878,10 +714,7 @@ describe('the OpenAPI contract, over real HTTP', () => {
       const paths = Object.keys(asRecord(document['paths']));
       for (const template of paths) {
         const path = template.replace('{id}', projectId).replace('{userId}', owner.userId);
-        contract.checkMethodNotAllowed(
-          template,
-          await t.request('PUT', path, { token: owner.token }),
-        );
+        contract.checkMethodNotAllowed(template, await asOwner('PUT', path));
       }
     });
 

@@ -1,7 +1,8 @@
-import { type Server, createServer } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
-import { type TestHost, asRecord, startTestHost } from './testing/test-host';
+import { createProject, createTask } from './testing/fixtures';
+import { type TestHost, startTestHost } from './testing/test-host';
 import { systemChromium } from './testing/system-browser';
 
 /**
@@ -53,20 +54,33 @@ interface PageResults {
   readonly headers: Record<string, unknown>;
 }
 
+/** A site serving one page, and how to take it down. */
+interface Site {
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/** Serves `html` at every path of a new local origin. */
+async function serve(html: string): Promise<Site> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 withBrowser('a real browser on another origin', () => {
-  let site: Server;
-  let origin: string;
+  let site: Site;
   let t: TestHost;
   let browser: Browser;
 
   beforeAll(async () => {
-    site = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(PAGE);
-    });
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    t = await startTestHost('browser', { corsOrigins: [origin] });
+    site = await serve(PAGE);
+    t = await startTestHost('browser', { corsOrigins: [site.origin] });
     browser = await chromium.launch({
       executablePath: browserPath ?? '',
       // Root in CI containers: Chromium's sandbox needs user namespaces it may not have.
@@ -77,20 +91,15 @@ withBrowser('a real browser on another origin', () => {
   afterAll(async () => {
     await browser.close();
     await t.stop();
-    await new Promise((resolve) => site.close(resolve));
+    await site.close();
   });
 
   it('calls the API with fetch, reads its headers, and keeps an EventSource live across a server-side end', async () => {
     const owner = await t.login('browser@example.com');
-    const projectId = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'Board' } }))
-          .body,
-      )['id'],
-    );
+    const projectId = await createProject(t, owner.token, 'Board');
     const page = await browser.newPage();
     await page.goto(
-      `${origin}/#${new URLSearchParams({ api: t.url, token: owner.token, project: projectId }).toString()}`,
+      `${site.origin}/#${new URLSearchParams({ api: t.url, token: owner.token, project: projectId }).toString()}`,
     );
     const results = async (): Promise<PageResults> =>
       page.evaluate(() => (globalThis as unknown as { results: PageResults }).results);
@@ -116,16 +125,7 @@ withBrowser('a real browser on another origin', () => {
     const hub = t.host.live?.hub;
     hub?.stop();
     hub?.start();
-    const second = String(
-      asRecord(
-        (
-          await t.request('POST', '/tasks', {
-            token: owner.token,
-            body: { projectId, title: 'two' },
-          })
-        ).body,
-      )['id'],
-    );
+    const second = String((await createTask(t, owner.token, { projectId, title: 'two' }))['id']);
     await page.waitForFunction(
       () => (globalThis as unknown as { results: PageResults }).results.events.length >= 2,
       undefined,

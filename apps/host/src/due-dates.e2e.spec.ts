@@ -1,11 +1,7 @@
 import { TASK_INSTANT_RULE } from '@taskflow/tasks-domain';
-import {
-  type TestHost,
-  type TestResponse,
-  asRecord,
-  itemsOf,
-  startTestHost,
-} from './testing/test-host';
+import { createTask, useProjectOwner } from './testing/fixtures';
+import { asRecord, itemsOf } from './testing/responses';
+import { type TestResponse, useTestHost } from './testing/test-host';
 
 // Values whose UTC form PostgreSQL cannot hold (no year 0; four-digit years only): they used to
 // pass the schema and fail in SQL (22008, 22009) as a 500.
@@ -16,35 +12,26 @@ const OUT_OF_RANGE = [
 ] as const;
 
 describe('due dates over real HTTP: one rule, refused before SQL', () => {
-  let t: TestHost;
-  let owner: { token: string; userId: string };
-  let projectId: string;
+  const t = useTestHost('due_dates');
+  const owner = useProjectOwner(t, 'dates-owner@example.com', 'D');
   let taskId: string;
 
   beforeAll(async () => {
-    t = await startTestHost('due_dates');
-    owner = await t.login('dates-owner@example.com');
-    projectId = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'D' } })).body,
-      )['id'],
-    );
-    const created = await t.request('POST', '/tasks', {
-      token: owner.token,
-      body: { projectId, title: 'Dated', dueDate: '2030-01-01T00:00:00Z' },
+    const created = await createTask(t, owner.token, {
+      projectId: owner.projectId,
+      title: 'Dated',
+      dueDate: '2030-01-01T00:00:00Z',
     });
-    expect(created.status).toBe(201);
-    taskId = String(asRecord(created.body)['id']);
-  });
-
-  afterAll(async () => {
-    await t.stop();
+    taskId = String(created['id']);
   });
 
   const tasksStored = async (): Promise<Record<string, unknown>[]> =>
     itemsOf(
-      (await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, { token: owner.token }))
-        .body,
+      (
+        await t.request('GET', `/tasks?projectId=${owner.projectId}&limit=100`, {
+          token: owner.token,
+        })
+      ).body,
     );
 
   /** The problem must be a 400 INVALID_FIELD naming exactly `path` with the domain's rule. */
@@ -65,7 +52,7 @@ describe('due dates over real HTTP: one rule, refused before SQL', () => {
 
       const response = await t.request('POST', '/tasks', {
         token: owner.token,
-        body: { projectId, title: 'Out of range', dueDate: due },
+        body: { projectId: owner.projectId, title: 'Out of range', dueDate: due },
       });
 
       expectRefused(response, 'dueDate');
@@ -103,7 +90,7 @@ describe('due dates over real HTTP: one rule, refused before SQL', () => {
   it('gives a bad value the same code and message in the body as in the query', async () => {
     const inBody = await t.request('POST', '/tasks', {
       token: owner.token,
-      body: { projectId, title: 'Calendar', dueDate: '2025-02-30T00:00:00Z' },
+      body: { projectId: owner.projectId, title: 'Calendar', dueDate: '2025-02-30T00:00:00Z' },
     });
     const inQuery = await t.request('GET', '/tasks?dueBefore=2025-02-30T00:00:00Z', {
       token: owner.token,
@@ -116,7 +103,11 @@ describe('due dates over real HTTP: one rule, refused before SQL', () => {
   it('accepts the edges just inside the range, normalised to UTC', async () => {
     const first = await t.request('POST', '/tasks', {
       token: owner.token,
-      body: { projectId, title: 'First instant', dueDate: '0001-01-01T23:59:00+23:59' },
+      body: {
+        projectId: owner.projectId,
+        title: 'First instant',
+        dueDate: '0001-01-01T23:59:00+23:59',
+      },
     });
     const last = await t.request('PATCH', `/tasks/${taskId}`, {
       token: owner.token,
@@ -124,7 +115,7 @@ describe('due dates over real HTTP: one rule, refused before SQL', () => {
     });
     const listed = await t.request(
       'GET',
-      `/tasks?projectId=${projectId}&dueAfter=0001-01-01T00:00:00Z&dueBefore=9999-12-31T23:59:59.999Z`,
+      `/tasks?projectId=${owner.projectId}&dueAfter=0001-01-01T00:00:00Z&dueBefore=9999-12-31T23:59:59.999Z`,
       { token: owner.token },
     );
 

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { type TestHost, asRecord, startTestHost } from './testing/test-host';
+import { asRecord } from './testing/responses';
+import { type TestHost, startTestHost } from './testing/test-host';
 
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example';
 

@@ -1,11 +1,7 @@
 import { FreezingProxy, TEST_DATABASE_URL_ENV } from '@taskflow/platform-testing';
-import {
-  type TestHost,
-  type TestResponse,
-  asRecord,
-  itemsOf,
-  startTestHost,
-} from './testing/test-host';
+import { createProject } from './testing/fixtures';
+import { asRecord, itemsOf } from './testing/responses';
+import { type TestHost, type TestResponse, startTestHost } from './testing/test-host';
 
 // The defaults' deadlines (2 s to get a connection, 2 s per statement) and what a loaded test
 // machine may add on top of them.
@@ -62,8 +58,7 @@ describe('when the database freezes (sockets open, nothing answered) and thaws',
   it('answers 503 with Retry-After within the deadlines, then serves again without a restart, losing nothing acknowledged', async () => {
     // Prepare: a project and an acknowledged task, read once so the pool holds open connections.
     const { token } = await t.login('frozen@example.com');
-    const project = await t.request('POST', '/projects', { token, body: { name: 'Frozen' } });
-    const projectId = String(asRecord(project.body)['id']);
+    const projectId = await createProject(t, token, 'Frozen');
     const createTask = (title: string, key: string) =>
       t.request('POST', '/tasks', {
         token,

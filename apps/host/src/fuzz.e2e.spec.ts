@@ -1,29 +1,22 @@
+import { TASK_MUTABLE_FIELDS } from '@taskflow/tasks-domain';
 import fc from 'fast-check';
-import { type TestHost, asRecord, startTestHost } from './testing/test-host';
+import { createTask, useProjectOwner } from './testing/fixtures';
+import { asRecord } from './testing/responses';
+import { useTestHost } from './testing/test-host';
 
 /**
  * Property: whatever malformed body arrives, the answer is a 4xx problem document naming what
  * is wrong, never a 5xx, and nothing stored changes.
  */
 describe('fuzzing request bodies', () => {
-  let t: TestHost;
-  let token: string;
-  let projectId: string;
+  const t = useTestHost('fuzz');
+  const fuzzer = useProjectOwner(t, 'fuzzer@example.com', 'Fuzz');
   let taskId: string;
   let snapshot: () => Promise<string>;
 
   beforeAll(async () => {
-    t = await startTestHost('fuzz');
-    ({ token } = await t.login('fuzzer@example.com'));
-    projectId = String(
-      asRecord((await t.request('POST', '/projects', { token, body: { name: 'Fuzz' } })).body)[
-        'id'
-      ],
-    );
     taskId = String(
-      asRecord(
-        (await t.request('POST', '/tasks', { token, body: { projectId, title: 'Target' } })).body,
-      )['id'],
+      (await createTask(t, fuzzer.token, { projectId: fuzzer.projectId, title: 'Target' }))['id'],
     );
     // Everything the fuzzed routes could write, as one comparable string.
     snapshot = async () => {
@@ -35,10 +28,6 @@ describe('fuzzing request bodies', () => {
       });
       return String(rows.rows[0]?.n);
     };
-  });
-
-  afterAll(async () => {
-    await t.stop();
   });
 
   const field = (name: string): fc.Arbitrary<unknown> =>
@@ -120,35 +109,21 @@ describe('fuzzing request bodies', () => {
       })),
   );
 
-  const targets: readonly { method: string; path: () => string; known: readonly string[] }[] = [
-    {
-      method: 'POST',
-      path: () => '/tasks',
-      known: [
-        'projectId',
-        'title',
-        'description',
-        'status',
-        'priority',
-        'assigneeId',
-        'dueDate',
-        'labels',
-      ],
-    },
-    {
-      method: 'PATCH',
-      path: () => `/tasks/${taskId}`,
-      known: ['title', 'description', 'status', 'priority', 'assigneeId', 'dueDate', 'labels'],
-    },
-    { method: 'POST', path: () => '/users', known: ['name', 'email'] },
-    { method: 'POST', path: () => '/projects', known: ['name'] },
-    {
-      method: 'POST',
-      path: () => `/projects/${projectId}/members`,
-      known: ['userId', 'email', 'role'],
-    },
-    { method: 'POST', path: () => `/tasks/${taskId}/comments`, known: ['body'] },
+  /** The fields a client writes on a task: all it changes but those the server keeps. */
+  const taskFields = TASK_MUTABLE_FIELDS.filter(
+    (field) => field !== 'completedAt' && field !== 'deletedAt',
+  );
+  const targets: readonly { method: string; route: string; known: readonly string[] }[] = [
+    { method: 'POST', route: '/tasks', known: ['projectId', ...taskFields] },
+    { method: 'PATCH', route: '/tasks/{taskId}', known: taskFields },
+    { method: 'POST', route: '/users', known: ['name', 'email'] },
+    { method: 'POST', route: '/projects', known: ['name'] },
+    { method: 'POST', route: '/projects/{projectId}/members', known: ['userId', 'email', 'role'] },
+    { method: 'POST', route: '/tasks/{taskId}/comments', known: ['body'] },
   ];
+  /** The route with this suite's project and task in it. */
+  const pathOf = (route: string): string =>
+    route.replace('{projectId}', fuzzer.projectId).replace('{taskId}', taskId);
 
   const expectProblem = (status: number, contentType: string | null, body: unknown): void => {
     expect(status).toBeGreaterThanOrEqual(400);
@@ -163,35 +138,33 @@ describe('fuzzing request bodies', () => {
     }
   };
 
-  it.each(
-    targets.map(
-      (target) =>
-        [`${target.method} ${target.path().replace(/[0-9a-f-]{36}/g, '{id}')}`, target] as const,
-    ),
-  )('%s: 500 malformed bodies all get a 4xx problem, nothing changes', async (_name, target) => {
-    const before = await snapshot();
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          malformedBody,
-          invalidObject(target.known).map((o) => ({
-            raw: JSON.stringify(o),
-            contentType: 'application/json',
-          })),
+  it.each(targets.map((target) => [`${target.method} ${target.route}`, target] as const))(
+    '%s: 500 malformed bodies all get a 4xx problem, nothing changes',
+    async (_name, target) => {
+      const before = await snapshot();
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            malformedBody,
+            invalidObject(target.known).map((o) => ({
+              raw: JSON.stringify(o),
+              contentType: 'application/json',
+            })),
+          ),
+          async ({ raw, contentType }) => {
+            const response = await t.request(target.method, pathOf(target.route), {
+              token: fuzzer.token,
+              raw,
+              headers: { 'content-type': contentType },
+            });
+            expectProblem(response.status, response.headers.get('content-type'), response.body);
+          },
         ),
-        async ({ raw, contentType }) => {
-          const response = await t.request(target.method, target.path(), {
-            token,
-            raw,
-            headers: { 'content-type': contentType },
-          });
-          expectProblem(response.status, response.headers.get('content-type'), response.body);
-        },
-      ),
-      { numRuns: 500 },
-    );
-    expect(await snapshot()).toBe(before);
-  });
+        { numRuns: 500 },
+      );
+      expect(await snapshot()).toBe(before);
+    },
+  );
 
   it('malformed query strings on GET /tasks all get a 4xx problem', async () => {
     const names = [
@@ -214,7 +187,7 @@ describe('fuzzing request bodies', () => {
           const response = await t.request(
             'GET',
             `/tasks?${encodeURIComponent(name)}=${encodeURIComponent(value)}`,
-            { token },
+            { token: fuzzer.token },
           );
           if (response.status === 200) {
             // Some values are legitimately valid (q=anything, label=...); they must answer a list.

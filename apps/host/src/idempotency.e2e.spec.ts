@@ -1,38 +1,30 @@
-import { type TestHost, asRecord, itemsOf, startTestHost } from './testing/test-host';
+import { useProjectOwner } from './testing/fixtures';
+import { asRecord, itemsOf } from './testing/responses';
+import { useTestHost } from './testing/test-host';
 
 describe('Idempotency-Key on POST', () => {
-  let t: TestHost;
-  let token: string;
-  let projectId: string;
-
-  beforeAll(async () => {
-    t = await startTestHost('idempotency');
-    ({ token } = await t.login('retry@example.com'));
-    projectId = String(
-      asRecord((await t.request('POST', '/projects', { token, body: { name: 'Retries' } })).body)[
-        'id'
-      ],
-    );
-  });
-
-  afterAll(async () => {
-    await t.stop();
-  });
+  const t = useTestHost('idempotency');
+  const owner = useProjectOwner(t, 'retry@example.com', 'Retries');
 
   const countTasks = async (): Promise<number> =>
-    itemsOf((await t.request('GET', `/tasks?projectId=${projectId}&limit=100`, { token })).body)
-      .length;
+    itemsOf(
+      (
+        await t.request('GET', `/tasks?projectId=${owner.projectId}&limit=100`, {
+          token: owner.token,
+        })
+      ).body,
+    ).length;
 
   const post = (key: string, body: Record<string, unknown>, path = '/tasks') =>
-    t.request('POST', path, { token, body, headers: { 'idempotency-key': key } });
+    t.request('POST', path, { token: owner.token, body, headers: { 'idempotency-key': key } });
 
   it('a retry with the same key and body returns the first response without a second write', async () => {
     const before = await countTasks();
-    const first = await post('create-1', { projectId, title: 'Once' });
+    const first = await post('create-1', { projectId: owner.projectId, title: 'Once' });
     // The same body written differently (key order, spacing) is the same request.
     const retry = await t.request('POST', '/tasks', {
-      token,
-      raw: `{ "title": "Once",   "projectId": "${projectId}" }`,
+      token: owner.token,
+      raw: `{ "title": "Once",   "projectId": "${owner.projectId}" }`,
       headers: { 'idempotency-key': 'create-1', 'content-type': 'application/json' },
     });
 
@@ -46,19 +38,25 @@ describe('Idempotency-Key on POST', () => {
   });
 
   it('a route that takes no Idempotency-Key ignores it: each stream ticket is issued afresh', async () => {
-    const path = `/projects/${projectId}/stream-tickets`;
-    const first = await t.request('POST', path, { token, headers: { 'idempotency-key': 'tk-1' } });
-    const again = await t.request('POST', path, { token, headers: { 'idempotency-key': 'tk-1' } });
+    const path = `/projects/${owner.projectId}/stream-tickets`;
+    const first = await t.request('POST', path, {
+      token: owner.token,
+      headers: { 'idempotency-key': 'tk-1' },
+    });
+    const again = await t.request('POST', path, {
+      token: owner.token,
+      headers: { 'idempotency-key': 'tk-1' },
+    });
 
     expect([first.status, again.status]).toEqual([201, 201]);
     expect(again.headers.get('idempotent-replayed')).toBeNull();
   });
 
   it('the same key with another body → 422, nothing written', async () => {
-    await post('create-2', { projectId, title: 'First' });
+    await post('create-2', { projectId: owner.projectId, title: 'First' });
     const before = await countTasks();
 
-    const reused = await post('create-2', { projectId, title: 'Second' });
+    const reused = await post('create-2', { projectId: owner.projectId, title: 'Second' });
 
     expect(reused.status).toBe(422);
     expect(asRecord(reused.body)['code']).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -66,7 +64,7 @@ describe('Idempotency-Key on POST', () => {
   });
 
   it('the same key on another route is another request → 422', async () => {
-    await post('shared-key', { projectId, title: 'Task' });
+    await post('shared-key', { projectId: owner.projectId, title: 'Task' });
     expect((await post('shared-key', { name: 'Project' }, '/projects')).status).toBe(422);
   });
 
@@ -74,7 +72,9 @@ describe('Idempotency-Key on POST', () => {
     const before = await countTasks();
 
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => post('burst', { projectId, title: 'Burst' })),
+      Array.from({ length: 20 }, () =>
+        post('burst', { projectId: owner.projectId, title: 'Burst' }),
+      ),
     );
 
     expect(responses.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 201));
@@ -83,9 +83,9 @@ describe('Idempotency-Key on POST', () => {
   });
 
   it('a failed request is not remembered: after fixing the body the key works', async () => {
-    const bad = await post('fix-me', { projectId, title: '   ' });
+    const bad = await post('fix-me', { projectId: owner.projectId, title: '   ' });
     expect(bad.status).toBe(400);
-    const good = await post('fix-me', { projectId, title: 'Fixed' });
+    const good = await post('fix-me', { projectId: owner.projectId, title: 'Fixed' });
     expect(good.status).toBe(201);
   });
 
@@ -107,7 +107,7 @@ describe('Idempotency-Key on POST', () => {
     ['non-ASCII', 'clé'],
   ])('a %s key → 400 naming Idempotency-Key', async (_case, key) => {
     const response = await t.request('POST', '/projects', {
-      token,
+      token: owner.token,
       body: { name: 'x' },
       headers: { 'idempotency-key': key },
     });

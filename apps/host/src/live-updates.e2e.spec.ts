@@ -1,13 +1,14 @@
 import { composeHost } from './composition';
 import { listen } from './server';
-import { type TestHost, asRecord, startTestHost } from './testing/test-host';
+import { addMember, createTask, useLogin, useProjectOwner } from './testing/fixtures';
+import { asRecord } from './testing/responses';
+import { useTestHost } from './testing/test-host';
 import { type SseConnection, openSse } from './testing/sse-client';
 
 describe('live project streams (SSE) over real HTTP', () => {
-  let t: TestHost;
-  let owner: { token: string; userId: string };
-  let editor: { token: string; userId: string };
-  let projectId: string;
+  const t = useTestHost('live');
+  const owner = useProjectOwner(t, 'live-owner@example.com', 'Live');
+  const editor = useLogin(t, 'live-editor@example.com');
   const open: SseConnection[] = [];
 
   const stream = async (
@@ -15,39 +16,22 @@ describe('live project streams (SSE) over real HTTP', () => {
     query = '',
     token = owner.token,
   ): Promise<SseConnection> => {
-    const connection = await openSse(`${t.url}/projects/${projectId}/stream${query}`, {
+    const connection = await openSse(`${t.url}/projects/${owner.projectId}/stream${query}`, {
       authorization: `Bearer ${token}`,
       ...headers,
     });
     open.push(connection);
     return connection;
   };
-  const createTask = async (title: string) =>
-    asRecord(
-      (await t.request('POST', '/tasks', { token: editor.token, body: { projectId, title } })).body,
-    );
+  const newTask = (title: string) =>
+    createTask(t, editor.token, { projectId: owner.projectId, title });
 
   beforeAll(async () => {
-    t = await startTestHost('live');
-    owner = await t.login('live-owner@example.com');
-    editor = await t.login('live-editor@example.com');
-    projectId = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'Live' } })).body,
-      )['id'],
-    );
-    await t.request('POST', `/projects/${projectId}/members`, {
-      token: owner.token,
-      body: { userId: editor.userId, role: 'editor' },
-    });
+    await addMember(t, owner, editor, 'editor');
   });
 
   afterEach(() => {
     for (const connection of open.splice(0)) connection.close();
-  });
-
-  afterAll(async () => {
-    await t.stop();
   });
 
   it('pushes each committed event to a subscribed member, with a resumable id', async () => {
@@ -55,13 +39,13 @@ describe('live project streams (SSE) over real HTTP', () => {
     expect(sse.status).toBe(200);
     expect(sse.headers.get('content-type')).toContain('text/event-stream');
 
-    const task = await createTask('Seen live');
+    const task = await newTask('Seen live');
     const [created] = await sse.waitFor(1, 'task.created');
 
     const envelope = asRecord(JSON.parse(created?.data ?? 'null'));
     expect(envelope).toMatchObject({
       type: 'task.created',
-      projectId,
+      projectId: owner.projectId,
       aggregateId: task['id'],
       schemaVersion: 1,
     });
@@ -72,7 +56,7 @@ describe('live project streams (SSE) over real HTTP', () => {
     // No waiting for any event first: the headers alone promise the subscription is in place.
     for (let round = 0; round < 10; round += 1) {
       const sse = await stream();
-      const task = await createTask(`at once ${round}`);
+      const task = await newTask(`at once ${round}`);
       const created = await sse.waitFor(1, 'task.created');
       expect(asRecord(JSON.parse(created[0]?.data ?? 'null'))['aggregateId']).toBe(task['id']);
       sse.close();
@@ -81,13 +65,13 @@ describe('live project streams (SSE) over real HTTP', () => {
 
   it('resumes after Last-Event-ID with no gap and no repeat', async () => {
     const first = await stream();
-    await createTask('one');
+    await newTask('one');
     const [one] = await first.waitFor(1, 'task.created');
     first.close();
-    const missed = [await createTask('two'), await createTask('three')];
+    const missed = [await newTask('two'), await newTask('three')];
 
     const resumed = await stream({ 'last-event-id': one?.id ?? '' });
-    const live = await createTask('four');
+    const live = await newTask('four');
     const created = await resumed.waitFor(3, 'task.created');
 
     expect(created.map((e) => asRecord(JSON.parse(e.data))['aggregateId'])).toEqual(
@@ -100,7 +84,7 @@ describe('live project streams (SSE) over real HTTP', () => {
 
   it('a reading client catches up on over 1 MB of events in one pass without being cut off', async () => {
     const first = await stream();
-    await createTask('before the big ones');
+    await newTask('before the big ones');
     const [mark] = await first.waitFor(1, 'task.created');
     first.close();
     const description = 'd'.repeat(10_000);
@@ -110,7 +94,7 @@ describe('live project streams (SSE) over real HTTP', () => {
         (
           await t.request('POST', '/tasks', {
             token: editor.token,
-            body: { projectId, title: `big ${String(i)}`, description },
+            body: { projectId: owner.projectId, title: `big ${String(i)}`, description },
           })
         ).body,
       );
@@ -124,7 +108,7 @@ describe('live project streams (SSE) over real HTTP', () => {
   });
 
   it('opens with a short-lived ticket instead of a bearer token (browsers)', async () => {
-    const issued = await t.request('POST', `/projects/${projectId}/stream-tickets`, {
+    const issued = await t.request('POST', `/projects/${owner.projectId}/stream-tickets`, {
       token: editor.token,
     });
     expect(issued.status).toBe(201);
@@ -132,7 +116,7 @@ describe('live project streams (SSE) over real HTTP', () => {
 
     const sse = await openSse(`${t.url}${url}`);
     open.push(sse);
-    await createTask('via ticket');
+    await newTask('via ticket');
 
     expect(sse.status).toBe(200);
     await sse.waitFor(1, 'task.created');
@@ -150,7 +134,7 @@ describe('live project streams (SSE) over real HTTP', () => {
       400,
     ],
   ])('refuses %s with a problem', async (_case, headers, query, status) => {
-    const response = await fetch(`${t.url}/projects/${projectId}/stream${query}`, {
+    const response = await fetch(`${t.url}/projects/${owner.projectId}/stream${query}`, {
       headers: headers(),
     });
     expect(response.status).toBe(status);
@@ -159,25 +143,28 @@ describe('live project streams (SSE) over real HTTP', () => {
 
   it('a non-member cannot tell the project exists (404), nor get a ticket for it', async () => {
     const stranger = await t.login('live-stranger@example.com');
-    const response = await fetch(`${t.url}/projects/${projectId}/stream`, {
+    const response = await fetch(`${t.url}/projects/${owner.projectId}/stream`, {
       headers: { authorization: `Bearer ${stranger.token}` },
     });
     expect(response.status).toBe(404);
     expect(
-      (await t.request('POST', `/projects/${projectId}/stream-tickets`, { token: stranger.token }))
-        .status,
+      (
+        await t.request('POST', `/projects/${owner.projectId}/stream-tickets`, {
+          token: stranger.token,
+        })
+      ).status,
     ).toBe(404);
   });
 
   it('a removed member’s stream ends right after the removal event', async () => {
     const viewer = await t.login('live-viewer@example.com');
-    await t.request('POST', `/projects/${projectId}/members`, {
+    await t.request('POST', `/projects/${owner.projectId}/members`, {
       token: owner.token,
       body: { userId: viewer.userId, role: 'viewer' },
     });
     const sse = await stream({}, '', viewer.token);
 
-    await t.request('DELETE', `/projects/${projectId}/members/${viewer.userId}`, {
+    await t.request('DELETE', `/projects/${owner.projectId}/members/${viewer.userId}`, {
       token: owner.token,
     });
     await sse.ended;
@@ -192,7 +179,7 @@ describe('live project streams (SSE) over real HTTP', () => {
   it('a host shutting down ends its streams with reason "shutdown" and stops at once', async () => {
     const second = await composeHost({ ...t.host.config });
     const running = await listen(second, 0, '127.0.0.1');
-    const sse = await openSse(`${running.url}/projects/${projectId}/stream`, {
+    const sse = await openSse(`${running.url}/projects/${owner.projectId}/stream`, {
       authorization: `Bearer ${owner.token}`,
     });
     open.push(sse);
@@ -208,12 +195,12 @@ describe('live project streams (SSE) over real HTTP', () => {
     const running = await listen(second, 0, '127.0.0.1');
     try {
       const viaFirst = await stream();
-      const viaSecond = await openSse(`${running.url}/projects/${projectId}/stream`, {
+      const viaSecond = await openSse(`${running.url}/projects/${owner.projectId}/stream`, {
         authorization: `Bearer ${owner.token}`,
       });
       open.push(viaSecond);
 
-      const task = await createTask('seen everywhere');
+      const task = await newTask('seen everywhere');
       const [a] = await viaFirst.waitFor(1, 'task.created');
       const [b] = await viaSecond.waitFor(1, 'task.created');
 

@@ -1,5 +1,6 @@
 import { FakeEventBridge } from '@taskflow/platform-testing';
-import { asRecord, startTestHost } from './testing/test-host';
+import { asRecord } from './testing/responses';
+import { startTestHost } from './testing/test-host';
 
 async function eventually<T>(
   probe: () => Promise<T>,

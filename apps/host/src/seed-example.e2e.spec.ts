@@ -2,16 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { PutEventsEntry } from '@taskflow/platform-local-bus';
 import { createLocalBus, createTaskProcessor } from './eventing';
 import { type SseConnection, openSse } from './testing/sse-client';
-import { type TestHost, startTestHost } from './testing/test-host';
-
-// The seed's `aws events put-events --entries` example (000_854b874638a00669.txt), verbatim.
-const SEED_ENTRY: PutEventsEntry = {
-  Source: 'task.management',
-  DetailType: 'Task Created',
-  Detail:
-    '{"eventType":"task.created","taskData":{"title":"Test Task","description":"Testing the system","priority":"high","assigned_to":"user@example.com","created_by":"manager@example.com"}}',
-  EventBusName: 'real-time-task-mgmt-events-xxxxx',
-};
+import { SEED_ENTRY } from './testing/seed-example';
+import { useTestHost } from './testing/test-host';
 
 /** The entry as the EventBridge rule delivers it to the processor Lambda. */
 const asDeliveredEvent = (entry: PutEventsEntry) => ({
@@ -27,12 +19,11 @@ const asDeliveredEvent = (entry: PutEventsEntry) => ({
 });
 
 describe('the seed’s put-events example, end to end, to a subscribed SSE client', () => {
-  let t: TestHost;
+  const t = useTestHost('seed_live');
   let inbox: string;
   let sse: SseConnection;
 
   beforeAll(async () => {
-    t = await startTestHost('seed_live');
     // The first event sets up the default project and makes the people it names members.
     const bootstrap = await createTaskProcessor(t.host).process(asDeliveredEvent(SEED_ENTRY));
     inbox = bootstrap.projectId;
@@ -42,9 +33,8 @@ describe('the seed’s put-events example, end to end, to a subscribed SSE clien
     });
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     sse.close();
-    await t.stop();
   });
 
   it('as its event JSON, given to the processor (what the processor Lambda runs)', async () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type TestHost, asRecord, startTestHost } from './testing/test-host';
+import { createTask, useProjectOwner } from './testing/fixtures';
+import { asRecord } from './testing/responses';
+import { type TestHost, useTestHost } from './testing/test-host';
 
 /** Rows in the tables a token's user could write to. */
 async function footprint(t: TestHost): Promise<Record<string, number>> {
@@ -15,40 +17,22 @@ async function footprint(t: TestHost): Promise<Record<string, number>> {
 }
 
 describe('a validly signed token for a user who does not exist', () => {
-  let t: TestHost;
-  let member: { token: string; userId: string };
+  const t = useTestHost('unknown_user');
+  const member = useProjectOwner(t, 'real-member@example.com', 'Real');
   let ghostToken: string;
-  let projectId: string;
   let taskId: string;
 
   beforeAll(async () => {
-    t = await startTestHost('unknown_user');
-    member = await t.login('real-member@example.com');
-    projectId = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: member.token, body: { name: 'Real' } }))
-          .body,
-      )['id'],
-    );
     taskId = String(
-      asRecord(
-        (
-          await t.request('POST', '/tasks', {
-            token: member.token,
-            body: { projectId, title: 'Real task' },
-          })
-        ).body,
-      )['id'],
+      (await createTask(t, member.token, { projectId: member.projectId, title: 'Real task' }))[
+        'id'
+      ],
     );
     // Signed with the deployment's own secret: only the user is missing.
     ghostToken = await t.host.tokens.issue(
       { id: randomUUID(), email: 'ghost@example.com', name: 'Ghost' },
       3600,
     );
-  });
-
-  afterAll(async () => {
-    await t.stop();
   });
 
   /** Every authenticated operation of the API, with a body that would otherwise succeed. */
@@ -59,13 +43,13 @@ describe('a validly signed token for a user who does not exist', () => {
     ['GET', `/users/${member.userId}`, undefined],
     ['POST', '/projects', { name: 'Ghost project' }],
     ['GET', '/projects', undefined],
-    ['GET', `/projects/${projectId}`, undefined],
-    ['POST', `/projects/${projectId}/members`, { userId: member.userId, role: 'viewer' }],
-    ['DELETE', `/projects/${projectId}/members/${member.userId}`, undefined],
-    ['POST', `/projects/${projectId}/stream-tickets`, undefined],
+    ['GET', `/projects/${member.projectId}`, undefined],
+    ['POST', `/projects/${member.projectId}/members`, { userId: member.userId, role: 'viewer' }],
+    ['DELETE', `/projects/${member.projectId}/members/${member.userId}`, undefined],
+    ['POST', `/projects/${member.projectId}/stream-tickets`, undefined],
     // Documented with its security (bearer or ticket); a refusal is a plain problem response.
-    ['GET', `/projects/${projectId}/stream`, undefined],
-    ['POST', '/tasks', { projectId, title: 'Ghost task' }],
+    ['GET', `/projects/${member.projectId}/stream`, undefined],
+    ['POST', '/tasks', { projectId: member.projectId, title: 'Ghost task' }],
     ['GET', '/tasks', undefined],
     ['GET', `/tasks/${taskId}`, undefined],
     ['PATCH', `/tasks/${taskId}`, { title: 'Haunted' }],
@@ -113,7 +97,7 @@ describe('a validly signed token for a user who does not exist', () => {
   });
 
   it('is refused 401 USER_UNKNOWN on the project stream', async () => {
-    const response = await fetch(`${t.url}/projects/${projectId}/stream`, {
+    const response = await fetch(`${t.url}/projects/${member.projectId}/stream`, {
       headers: { authorization: `Bearer ${ghostToken}` },
     });
 

@@ -1,52 +1,21 @@
-import {
-  type Login,
-  type TestHost,
-  type TestResponse,
-  asRecord,
-  itemsOf,
-  startTestHost,
-} from './testing/test-host';
+import { addMember, useLogin, useProjectOwner } from './testing/fixtures';
+import { asRecord, expectProblem, itemsOf } from './testing/responses';
+import { type TestResponse, useTestHost } from './testing/test-host';
 
 describe('the user directory over real HTTP: only people who share a project', () => {
-  let t: TestHost;
-  let owner: Login;
-  let mate: Login;
-  let outsider: Login;
-  let projectId: string;
+  const t = useTestHost('directory');
+  const owner = useProjectOwner(t, 'dir-owner@example.com', 'Shared');
+  const mate = useLogin(t, 'dir-mate@example.com', 'Milo Mate');
+  const outsider = useLogin(t, 'dir-outsider@example.com', 'Oscar Outsider');
 
   beforeAll(async () => {
-    t = await startTestHost('directory');
-    owner = await t.login('dir-owner@example.com', 'Dora Owner');
-    mate = await t.login('dir-mate@example.com', 'Milo Mate');
-    outsider = await t.login('dir-outsider@example.com', 'Oscar Outsider');
-    projectId = String(
-      asRecord(
-        (await t.request('POST', '/projects', { token: owner.token, body: { name: 'Shared' } }))
-          .body,
-      )['id'],
-    );
-    const added = await t.request('POST', `/projects/${projectId}/members`, {
-      token: owner.token,
-      body: { userId: mate.userId, role: 'editor' },
-    });
-    expect(added.status).toBe(201);
-  });
-
-  afterAll(async () => {
-    await t.stop();
+    await addMember(t, owner, mate, 'editor');
   });
 
   const listed = async (token: string, query = ''): Promise<string[]> => {
     const response = await t.request('GET', `/users${query}`, { token });
     expect(response.status).toBe(200);
     return itemsOf(response.body).map((user) => String(user['id']));
-  };
-
-  const expectProblem = (response: TestResponse, status: number, code: string): unknown => {
-    expect(response.status).toBe(status);
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    expect(asRecord(response.body)['code']).toBe(code);
-    return response.body;
   };
 
   it('lists the caller and their co-members, never an outsider', async () => {
@@ -87,9 +56,7 @@ describe('the user directory over real HTTP: only people who share a project', (
     expect(read.status).toBe(200);
     expect(asRecord(read.body)).toMatchObject({ id: mate.userId, email: 'dir-mate@example.com' });
     const bodyOf = (response: TestResponse) => {
-      const { code, status, title, detail } = asRecord(
-        expectProblem(response, 404, 'USER_NOT_FOUND'),
-      );
+      const { code, status, title, detail } = expectProblem(response, 404, 'USER_NOT_FOUND');
       return { code, status, title, detail: String(detail).replace(/[0-9a-f-]{36}/, '{id}') };
     };
     expect(bodyOf(hidden)).toEqual(bodyOf(missing));
@@ -100,7 +67,7 @@ describe('the user directory over real HTTP: only people who share a project', (
     it('adds a user by exact e-mail (any case), who then sees the project and its members', async () => {
       const newcomer = await t.login('dir-newcomer@example.com', 'Nell Newcomer');
 
-      const added = await t.request('POST', `/projects/${projectId}/members`, {
+      const added = await t.request('POST', `/projects/${owner.projectId}/members`, {
         token: owner.token,
         body: { email: ' DIR-Newcomer@Example.com ', role: 'viewer' },
       });
@@ -117,17 +84,17 @@ describe('the user directory over real HTTP: only people who share a project', (
 
     it('answers 404 EMAIL_NOT_FOUND for an unregistered e-mail, adding nobody', async () => {
       const before = asRecord(
-        (await t.request('GET', `/projects/${projectId}`, { token: owner.token })).body,
+        (await t.request('GET', `/projects/${owner.projectId}`, { token: owner.token })).body,
       );
 
-      const response = await t.request('POST', `/projects/${projectId}/members`, {
+      const response = await t.request('POST', `/projects/${owner.projectId}/members`, {
         token: owner.token,
         body: { email: 'nobody-here@example.com', role: 'viewer' },
       });
 
       expectProblem(response, 404, 'EMAIL_NOT_FOUND');
       const after = asRecord(
-        (await t.request('GET', `/projects/${projectId}`, { token: owner.token })).body,
+        (await t.request('GET', `/projects/${owner.projectId}`, { token: owner.token })).body,
       );
       expect(after['version']).toBe(before['version']);
     });
@@ -135,7 +102,7 @@ describe('the user directory over real HTTP: only people who share a project', (
     it('tells a non-owner 403 OWNER_REQUIRED, whether the e-mail is registered or not', async () => {
       for (const email of ['dir-outsider@example.com', 'nobody-here@example.com']) {
         expectProblem(
-          await t.request('POST', `/projects/${projectId}/members`, {
+          await t.request('POST', `/projects/${owner.projectId}/members`, {
             token: mate.token,
             body: { email, role: 'viewer' },
           }),
@@ -154,22 +121,22 @@ describe('the user directory over real HTTP: only people who share a project', (
       ['neither userId nor email', {}, 'userId'],
       ['an email that is not a string', { email: 42 }, 'email'],
     ])('400 naming %s', async (_case, member, path) => {
-      const response = await t.request('POST', `/projects/${projectId}/members`, {
+      const response = await t.request('POST', `/projects/${owner.projectId}/members`, {
         token: owner.token,
         body: { ...member, role: 'viewer' },
       });
 
-      const problem = asRecord(expectProblem(response, 400, 'VALIDATION_FAILED'));
+      const problem = expectProblem(response, 400, 'VALIDATION_FAILED');
       expect(problem['errors']).toEqual([expect.objectContaining({ path })]);
     });
 
     it('400 INVALID_EMAIL naming email for a malformed address', async () => {
-      const response = await t.request('POST', `/projects/${projectId}/members`, {
+      const response = await t.request('POST', `/projects/${owner.projectId}/members`, {
         token: owner.token,
         body: { email: 'not-an-address', role: 'viewer' },
       });
 
-      const problem = asRecord(expectProblem(response, 400, 'INVALID_EMAIL'));
+      const problem = expectProblem(response, 400, 'INVALID_EMAIL');
       expect(problem['errors']).toEqual([expect.objectContaining({ path: 'email' })]);
     });
   });

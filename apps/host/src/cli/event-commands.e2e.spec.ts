@@ -1,46 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Persistence, openPersistence } from '@taskflow/app-composition';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { FakeEventBridge, type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
-
-const ROOT = join(__dirname, '..', '..', '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-// The seed's `aws events put-events --entries` example, verbatim.
-const SEED_ENTRIES = `[{
-  "Source": "task.management",
-  "DetailType": "Task Created",
-  "Detail": "{\\"eventType\\":\\"task.created\\",\\"taskData\\":{\\"title\\":\\"Test Task\\",\\"description\\":\\"Testing the system\\",\\"priority\\":\\"high\\",\\"assigned_to\\":\\"user@example.com\\",\\"created_by\\":\\"manager@example.com\\"}}",
-  "EventBusName": "real-time-task-mgmt-events-xxxxx"
-}]`;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs one of the commands as `npm run` would, in a fresh process. */
-function run(command: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      TSX,
-      [join(ROOT, 'apps', 'host', 'src', 'cli', command), ...args],
-      // Only what the command needs: no AWS settings of the machine running the tests leak in.
-      {
-        cwd: ROOT,
-        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-      },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { runCommand } from '../testing/run-command';
+import { SEED_ENTRIES } from '../testing/seed-example';
 
 describe('npm run events:put and npm run dlq', () => {
   let database: TestDatabase;
@@ -76,7 +41,7 @@ describe('npm run events:put and npm run dlq', () => {
 
   it('takes the seed example unchanged and creates the task through the local bus', async () => {
     // Act
-    const result = await run('events-put.command.ts', ['--entries', SEED_ENTRIES], env);
+    const result = await runCommand('events-put.command.ts', ['--entries', SEED_ENTRIES], env);
 
     // Assess
     expect(result.code).toBe(0);
@@ -116,11 +81,11 @@ describe('npm run events:put and npm run dlq', () => {
     ]);
 
     // Act
-    const put = await run('events-put.command.ts', [`--entries=${entries}`], env);
-    const list = await run('dlq.command.ts', ['list'], env);
+    const put = await runCommand('events-put.command.ts', [`--entries=${entries}`], env);
+    const list = await runCommand('dlq.command.ts', ['list'], env);
     const letterId = list.stdout.split('\n')[1]?.split('\t')[0] ?? '';
-    const replay = await run('dlq.command.ts', ['replay', letterId], env);
-    const again = await run('dlq.command.ts', ['list'], env);
+    const replay = await runCommand('dlq.command.ts', ['replay', letterId], env);
+    const again = await runCommand('dlq.command.ts', ['list'], env);
 
     // Assess
     expect(put.code).toBe(1);
@@ -144,7 +109,7 @@ describe('npm run events:put and npm run dlq', () => {
     },
   ])('refuses $case with its usage', async ({ args, message }) => {
     // Act
-    const result = await run('events-put.command.ts', args, env);
+    const result = await runCommand('events-put.command.ts', args, env);
 
     // Assess
     expect(result.code).toBe(2);
@@ -157,7 +122,7 @@ describe('npm run events:put and npm run dlq', () => {
     const fake = await FakeEventBridge.start();
     try {
       // Act
-      const result = await run('events-put.command.ts', ['--entries', SEED_ENTRIES], {
+      const result = await runCommand('events-put.command.ts', ['--entries', SEED_ENTRIES], {
         EVENT_BUS_NAME: 'taskflow-bus',
         EVENTBRIDGE_ENDPOINT: fake.url,
         AWS_REGION: 'eu-west-1',
@@ -186,7 +151,7 @@ describe('npm run events:put and npm run dlq', () => {
 
   it('prints its usage for an unknown dlq verb', async () => {
     // Act
-    const result = await run('dlq.command.ts', ['purge'], env);
+    const result = await runCommand('dlq.command.ts', ['purge'], env);
 
     // Assess
     expect(result.code).toBe(2);
@@ -203,7 +168,7 @@ describe('npm run events:put and npm run dlq', () => {
         '--type must be one of',
       ],
     ])('refuses %s with the usage (exit 2)', async (_case, args, message) => {
-      const result = await run('events-replay.command.ts', args, env);
+      const result = await runCommand('events-replay.command.ts', args, env);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(message);
       expect(result.stderr).toContain('usage: npm run events:replay');
@@ -218,17 +183,17 @@ describe('npm run events:put and npm run dlq', () => {
       const expected = rows[0]?.n ?? 0;
 
       // Act
-      const dry = await run(
+      const dry = await runCommand(
         'events-replay.command.ts',
         ['--since', '2000-01-01T00:00:00Z', '--type', 'task.created', '--dry-run'],
         env,
       );
-      const real = await run(
+      const real = await runCommand(
         'events-replay.command.ts',
         ['--since', '2000-01-01T00:00:00Z', '--type', 'task.created'],
         env,
       );
-      const future = await run(
+      const future = await runCommand(
         'events-replay.command.ts',
         ['--since', '2999-01-01T00:00:00Z'],
         env,

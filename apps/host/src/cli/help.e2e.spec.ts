@@ -1,36 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..', '..', '..', '..');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command's TypeScript entry as `npm run` does, with nothing of the test's environment. */
-function run(entry: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'apps', 'host', 'src', 'cli', entry), ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-      },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { REPO_ROOT, runCommand } from '../testing/run-command';
 
 describe('every command answers --help', () => {
   // A data folder that must stay absent: help starts no database and writes nothing.
-  const dataDir = join(ROOT, 'tmp', `help-spec-${String(process.pid)}`);
+  const dataDir = join(REPO_ROOT, 'tmp', `help-spec-${String(process.pid)}`);
 
   it.each([
     ['migrate.command.ts', 'npm run migrate'],
@@ -41,7 +15,7 @@ describe('every command answers --help', () => {
     ['dlq.command.ts', 'npm run dlq'],
   ])('%s --help prints its usage and exits 0, touching nothing', async (entry, invocation) => {
     // Act
-    const result = await run(entry, ['--help'], { TASKFLOW_DATA_DIR: dataDir });
+    const result = await runCommand(entry, ['--help'], { TASKFLOW_DATA_DIR: dataDir });
 
     // Assess
     expect(result.code).toBe(0);
@@ -54,7 +28,7 @@ describe('every command answers --help', () => {
     '%s refuses an argument it does not take, with its usage',
     async (entry) => {
       // Act
-      const result = await run(entry, ['--dry-run'], { TASKFLOW_DATA_DIR: dataDir });
+      const result = await runCommand(entry, ['--dry-run'], { TASKFLOW_DATA_DIR: dataDir });
 
       // Assess
       expect(result.code).toBe(2);

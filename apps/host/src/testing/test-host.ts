@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { type Host, composeHost } from '../composition';
 import { type HostConfig, loadConfig } from '../config';
 import { type RunningServer, listen } from '../server';
+import { madeBeforeAll } from './suite';
 
 /** A response as the tests read it. */
 export interface TestResponse {
@@ -30,6 +31,7 @@ export interface TestHost {
       headers?: Record<string, string>;
     },
   ): Promise<TestResponse>;
+  /** Stops the host and drops its database (once, however often it is called). */
   stop(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startTestHost(
     }
     return { status: response.status, headers: response.headers, body: parsed, text };
   };
+  let stopped: Promise<void> | null = null;
   return {
     url: running.url,
     host,
@@ -95,26 +98,24 @@ export async function startTestHost(
       const user = await host.users.ensureByEmail({ email, name }, 'test');
       return { token: await host.tokens.issue(user, 3600), userId: user.id };
     },
-    stop: async () => {
-      await running.stop(1_000);
-      await database.drop();
-    },
+    stop: () =>
+      (stopped ??= (async () => {
+        await running.stop(1_000);
+        await database.drop();
+      })()),
   };
 }
 
-/** Narrows an unknown JSON body to a record for property access in assertions. */
-export function asRecord(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`expected a JSON object, got ${JSON.stringify(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-/** The `items` of a list response. */
-export function itemsOf(value: unknown): Record<string, unknown>[] {
-  const items = asRecord(value)['items'];
-  if (!Array.isArray(items)) throw new Error(`expected items, got ${JSON.stringify(value)}`);
-  return items.map(asRecord);
+/**
+ * Starts a test host in a `beforeAll` of the calling suite and stops it after the suite (see
+ * {@link madeBeforeAll}: call it first, so that the suite's own `beforeAll` hooks can use it).
+ */
+export function useTestHost(prefix: string, overrides: Partial<HostConfig> = {}): TestHost {
+  return madeBeforeAll(
+    `the ${prefix} test host`,
+    () => startTestHost(prefix, overrides),
+    (t) => t.stop(),
+  );
 }
 
 /**
@@ -139,43 +140,4 @@ export async function cutDatabase(t: TestHost): Promise<() => Promise<void>> {
         await admin.end();
       }
     })());
-}
-
-/** A signed-in test user. */
-export interface Login {
-  readonly token: string;
-  readonly userId: string;
-}
-
-/** A project's owner, an editor and a viewer of it, and a stranger outside it. */
-export interface Team {
-  readonly owner: Login;
-  readonly editor: Login;
-  readonly viewer: Login;
-  readonly stranger: Login;
-  readonly projectId: string;
-}
-
-/** Signs in the four people of a {@link Team} and creates their project over HTTP. */
-export async function seedTeam(t: TestHost, projectName: string): Promise<Team> {
-  const owner = await t.login('owner@example.com', 'Olive Owner');
-  const editor = await t.login('editor@example.com', 'Eddie Editor');
-  const viewer = await t.login('viewer@example.com', 'Vera Viewer');
-  const stranger = await t.login('stranger@example.com', 'Sam Stranger');
-  const project = await t.request('POST', '/projects', {
-    token: owner.token,
-    body: { name: projectName },
-  });
-  const projectId = String(asRecord(project.body)['id']);
-  for (const [member, role] of [
-    [editor, 'editor'],
-    [viewer, 'viewer'],
-  ] as const) {
-    const added = await t.request('POST', `/projects/${projectId}/members`, {
-      token: owner.token,
-      body: { userId: member.userId, role },
-    });
-    if (added.status !== 201) throw new Error(`adding the ${role} answered ${added.status}`);
-  }
-  return { owner, editor, viewer, stranger, projectId };
 }
