@@ -1,6 +1,7 @@
 /** Test support every context shares: test databases, fake AWS endpoints, clocks, id generators and platform fakes. */
 export * from './postgres/test-database';
 export * from './fakes';
+export * from './assertions/rejection-of';
 export * from './eventbridge/fake-eventbridge.server';
 export * from './secrets-manager/fake-secrets-manager.server';
 export * from './websocket/fake-api-gateway-management.server';
