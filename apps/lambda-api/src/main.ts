@@ -1,19 +1,15 @@
 import { fromApiGatewayEvent, toApiGatewayResult } from '@taskflow/platform-http';
 import { openLambdaRuntime } from '@taskflow/app-composition';
-import {
-  createTelemetry,
-  lambdaHandler,
-  LAMBDA_NEEDS,
-  loadLambdaConfig,
-} from '@taskflow/platform-lambda-runtime';
+import { lambdaApp } from '@taskflow/platform-lambda-runtime';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 /**
  * The HTTP API behind API Gateway (REST proxy integration): the same transport-neutral API as
  * the local Express host. A command's events are published before the response returns.
  */
-export const { handler, ready } = lambdaHandler(
-  () => openLambdaRuntime(loadLambdaConfig(process.env, LAMBDA_NEEDS.api), createTelemetry('api')),
+export const { handler, ready } = lambdaApp(
+  'api',
+  openLambdaRuntime,
   async (runtime, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const translated = fromApiGatewayEvent(event);
     // Without a caller-chosen X-Request-Id, API Gateway's own request id correlates the logs,

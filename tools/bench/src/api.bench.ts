@@ -1,20 +1,22 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
-import { TokenIssuer } from '@taskflow/platform-http';
-import { openPersistence, type Persistence } from '@taskflow/app-composition';
+import { availableParallelism } from 'node:os';
+import type { Persistence } from '@taskflow/app-composition';
 import { POSTGRES_SESSION_OPTIONS } from '@taskflow/platform-postgres';
-import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { Pool } from 'pg';
 import { loadBenchConfig, type BenchConfig } from './bench-config';
-import { BenchDatabase } from './bench-database';
+import type { BenchDatabase } from './bench-database';
+import {
+  machineLines,
+  openBenchPersistence,
+  openRunDatabase,
+  REPO_ROOT,
+  startBenchHost,
+} from './bench-run';
 import { directLoad } from './direct-load';
 import { httpLoad } from './http-load';
 import { type Measurement, measureSlice, type Slice, summarise, type Timing } from './measurement';
 import { newerThanSeeded, planOf } from './plans';
 import { sampleCpu } from './proc-stats';
-import { type Cleanup, machineShareBusy, runBenchmark, say, sourceLine } from './run-support';
+import { type Cleanup, runBenchmark, say } from './run-support';
 import { ServerProcess } from './server-process';
 import { cpuTable, resultsTable, type ScenarioResult, targetChecks, targetsText } from './report';
 import {
@@ -24,23 +26,16 @@ import {
   getTaskScenario,
   listTasksScenario,
 } from './scenarios';
-import { type Actors, sampleTaskIds, seedActors, seedTasks } from './seed';
+import { type Actors, sampleTaskIds, seedTasks } from './seed';
 
-const REPO_ROOT = resolve(__dirname, '../../..');
-const JWT_ISSUER = 'taskflow-bench';
-const JWT_AUDIENCE = 'taskflow';
 const RSS_TARGET_MB = 250;
 const STATEMENT_TIMEOUT_MS = 15_000;
 // The host's second half-window follows a pause of seconds: connections and JIT are warm.
 const RESUME_WARMUP_MS = 1_000;
 
 function machineLine(config: BenchConfig, database: BenchDatabase): string {
-  const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const ramGiB = (totalmem() / 2 ** 30).toFixed(1);
   return [
-    sourceLine(REPO_ROOT),
-    `machine: ${availableParallelism()} × ${model}, ${ramGiB} GiB RAM, load average ${loadavg()[0]?.toFixed(2) ?? '?'}`,
-    `software: Node ${process.version}, PostgreSQL ${database.serverVersion} (${database.kind === 'external' ? 'DATABASE_URL' : 'embedded, temp dir'})`,
+    ...machineLines(database),
     `set-up: pool ${config.poolSize} (host and direct), ${config.connections} connections / workers, ` +
       `warm-up ${config.warmupMs / 1000} s, window ${config.writeWindowMs / 1000} s (writes) / ${config.readWindowMs / 1000} s (reads)`,
     `host: ${config.hostMode === 'bundle' ? 'node dist/apps/host/main.js (esbuild bundle)' : 'node --import tsx apps/host/src/main.ts'}; ` +
@@ -224,55 +219,19 @@ async function main(cleanup: Cleanup): Promise<number> {
   const config = loadBenchConfig();
   say(`Taskflow API benchmark, ${new Date().toISOString()}`);
 
-  const othersBefore = await machineShareBusy(1_000);
-  const database = await BenchDatabase.create(config.adminUrl);
-  cleanup.add('database', () => database.dispose());
-  say(machineLine(config, database));
-  say(
-    `machine busy before the run: ${othersBefore.toFixed(0)}% of all cores` +
-      (othersBefore > 20 ? ' (WARNING: other work is running; expect noisy figures)' : ''),
-  );
-
-  const persistence = await openPersistence(
-    {
-      url: database.url,
-      poolSize: 2,
-      statementTimeoutMs: 0,
-      // Bulk seeding: statements that legitimately run for longer than any request's.
-      connectTimeoutMs: 10_000,
-      queryTimeoutMs: 0,
-      ssl: 'disable',
-      applicationName: 'taskflow-bench-seed',
-      dialect: 'postgres',
-    },
-    uuidV7Generator,
-  );
-  cleanup.add('seed pool', () => persistence.close());
-  await persistence.migrate();
-
-  const secret = randomBytes(32).toString('base64url');
-  const actors = await seedActors(persistence, new TokenIssuer(secret, JWT_ISSUER, JWT_AUDIENCE));
+  const database = await openRunDatabase(cleanup, config.adminUrl, (db) => machineLine(config, db));
+  const { persistence, actors, jwtSecret } = await openBenchPersistence(cleanup, database, {
+    label: 'seed pool',
+    applicationName: 'taskflow-bench-seed',
+    size: 2,
+  });
   const seedStarted = performance.now();
   await seedTasks(persistence, actors.readProjectId, actors.userId, config.seedTasks);
   say(
     `seeded ${config.seedTasks.toLocaleString('en-US')} tasks in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
   );
 
-  const dataDir = await mkdtemp(join(tmpdir(), 'taskflow-bench-host-'));
-  cleanup.add('host data dir', () => rm(dataDir, { recursive: true, force: true }));
-  const host = await ServerProcess.startHost({
-    repoRoot: REPO_ROOT,
-    databaseUrl: database.url,
-    poolSize: config.poolSize,
-    jwtSecret: secret,
-    jwtIssuer: JWT_ISSUER,
-    jwtAudience: JWT_AUDIENCE,
-    dataDir,
-    cpuProfileDir: config.cpuProfileDir,
-    mode: config.hostMode,
-  });
-  cleanup.add('host', () => host.stop());
-  say(`host: ${host.url}, ${host.describeProcessTree()}`);
+  const host = await startBenchHost(cleanup, database, config, jwtSecret);
   say(`host RSS after start: ${host.memory().rssMb.toFixed(0)} MB`);
 
   const pool = new Pool({

@@ -1,37 +1,21 @@
 import { z } from 'zod';
+import { commaList, type HostBenchConfig, parseBenchEnv, seconds } from './bench-env';
 
-const seconds = (fallback: number) => z.coerce.number().positive().max(120).default(fallback);
-
-const EnvSchema = z.object({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  BENCH_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(16),
-  BENCH_HOST: z.enum(['tsx', 'bundle']).default('bundle'),
+const ENV_SHAPE = {
   BENCH_SUBSCRIBERS: z.coerce.number().int().min(1).max(2_000).default(200),
   BENCH_SSE_PROJECTS: z.coerce.number().int().min(1).max(100).default(1),
   BENCH_SSE_THREADS: z.coerce.number().int().min(1).max(16).default(2),
   BENCH_WRITE_RATE: z.coerce.number().positive().max(5_000).default(500),
-  BENCH_WARMUP_S: seconds(3),
   BENCH_SSE_S: seconds(20),
   BENCH_WRITE_CONNECTIONS: z.coerce.number().int().min(1).max(512).default(64),
   BENCH_RELAY_EVENTS: z.coerce.number().int().min(100).max(200_000).default(10_000),
   BENCH_RELAY_ROUNDS: z.coerce.number().int().min(1).max(15).default(5),
   BENCH_RELAY_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
-  BENCH_CPU_PROF_DIR: z.string().min(1).optional(),
-  BENCH_PARTS: z
-    .string()
-    .transform((list) => list.split(',').map((name) => name.trim()))
-    .pipe(z.array(z.enum(['sse', 'relay'])).min(1))
-    .optional(),
-});
+  BENCH_PARTS: commaList(['sse', 'relay'], 1).optional(),
+};
 
 /** How one run of `npm run bench:events` is set up; the report names every setting. */
-export interface EventsBenchConfig {
-  /** Server to create the run's fresh database on; null: start an embedded PostgreSQL. */
-  readonly adminUrl: string | null;
-  /** The host's `DATABASE_POOL_SIZE`. */
-  readonly poolSize: number;
-  /** The built bundle (as `npm start` runs it) or the sources through tsx. */
-  readonly hostMode: 'tsx' | 'bundle';
+export interface EventsBenchConfig extends HostBenchConfig {
   /** SSE clients held open during the latency measurement. */
   readonly subscribers: number;
   /** Projects the subscribers and the writes are spread over, evenly (1: the hardest fan-out). */
@@ -40,8 +24,6 @@ export interface EventsBenchConfig {
   readonly sseThreads: number;
   /** Writes per second, on an open-loop schedule. */
   readonly writeRate: number;
-  /** Writes before the measured window, whose deliveries are not counted. */
-  readonly warmupMs: number;
   /** Measured window of the latency part: writes scheduled in it are the ones measured. */
   readonly sseWindowMs: number;
   /** Most HTTP connections the writer opens (requests beyond them queue in the agent). */
@@ -52,41 +34,27 @@ export interface EventsBenchConfig {
   readonly relayRounds: number;
   /** Relays sweeping at once, and bare senders at once. */
   readonly relayConcurrency: number;
-  /** When set, the host runs with `--cpu-prof` and writes its profile there on exit. */
-  readonly cpuProfileDir: string | null;
   /** Which parts to run. */
   readonly parts: readonly ('sse' | 'relay')[];
 }
 
 /** Reads the benchmark's knobs from the environment (the only place the tool reads it). */
 export function loadEventsBenchConfig(env: NodeJS.ProcessEnv = process.env): EventsBenchConfig {
-  const defined = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = EnvSchema.safeParse(defined);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid benchmark configuration: ${issues.join('; ')}`);
-  }
-  const e = parsed.data;
+  const { env: e, host } = parseBenchEnv(ENV_SHAPE, env);
   if (e.BENCH_SSE_PROJECTS > e.BENCH_SUBSCRIBERS) {
     throw new Error('invalid benchmark configuration: more projects than subscribers');
   }
   return {
-    adminUrl: e.DATABASE_URL ?? null,
-    poolSize: e.BENCH_POOL_SIZE,
-    hostMode: e.BENCH_HOST,
+    ...host,
     subscribers: e.BENCH_SUBSCRIBERS,
     sseProjects: e.BENCH_SSE_PROJECTS,
     sseThreads: e.BENCH_SSE_THREADS,
     writeRate: e.BENCH_WRITE_RATE,
-    warmupMs: e.BENCH_WARMUP_S * 1000,
     sseWindowMs: e.BENCH_SSE_S * 1000,
     writeConnections: e.BENCH_WRITE_CONNECTIONS,
     relayEvents: e.BENCH_RELAY_EVENTS,
     relayRounds: e.BENCH_RELAY_ROUNDS,
     relayConcurrency: e.BENCH_RELAY_CONCURRENCY,
-    cpuProfileDir: e.BENCH_CPU_PROF_DIR ?? null,
     parts: e.BENCH_PARTS ?? ['sse', 'relay'],
   };
 }

@@ -1,20 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
-import { TokenIssuer } from '@taskflow/platform-http';
-import { openPersistence, type Persistence } from '@taskflow/app-composition';
+import { availableParallelism } from 'node:os';
+import type { Persistence } from '@taskflow/app-composition';
 import { ProjectUseCases } from '@taskflow/projects-application';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
-import { BenchDatabase } from './bench-database';
+import type { BenchDatabase } from './bench-database';
+import { machineLines, openBenchPersistence, openRunDatabase, startBenchHost } from './bench-run';
 import { type EventsBenchConfig, loadEventsBenchConfig } from './events-config';
 import { sampleCpu } from './proc-stats';
 import { type RelayBenchResult, measureRelayThroughput, median } from './relay-throughput';
 import { type TargetCheck, table, targetsText } from './report';
-import { type Cleanup, machineShareBusy, runBenchmark, say, sourceLine } from './run-support';
+import { type Cleanup, runBenchmark, say } from './run-support';
 import { createTaskInput } from './scenarios';
-import { type Actors, seedActors } from './seed';
-import { ServerProcess } from './server-process';
+import type { Actors } from './seed';
+import type { ServerProcess } from './server-process';
 import {
   type CommitTimes,
   type Distribution,
@@ -23,9 +20,6 @@ import {
 } from './sse-latency';
 import { sharedClockMs } from './sse-subscriber';
 
-const REPO_ROOT = resolve(__dirname, '../../..');
-const JWT_ISSUER = 'taskflow-bench';
-const JWT_AUDIENCE = 'taskflow';
 const SSE_P99_TARGET_MS = 50;
 const RELAY_RATIO_TARGET = 0.8;
 
@@ -35,12 +29,8 @@ const grouped = (value: number): string =>
   Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
 
 function setUpLines(config: EventsBenchConfig, database: BenchDatabase): string {
-  const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const ramGiB = (totalmem() / 2 ** 30).toFixed(1);
   return [
-    sourceLine(REPO_ROOT),
-    `machine: ${availableParallelism()} × ${model}, ${ramGiB} GiB RAM, load average ${loadavg()[0]?.toFixed(2) ?? '?'}`,
-    `software: Node ${process.version}, PostgreSQL ${database.serverVersion} (${database.kind === 'external' ? 'DATABASE_URL' : 'embedded, temp dir'})`,
+    ...machineLines(database),
     `latency part: ${config.subscribers} SSE subscribers on ${config.sseProjects} project(s), ` +
       `${config.writeRate} POST /tasks per second open loop over ≤ ${config.writeConnections} connections, ` +
       `warm-up ${config.warmupMs / 1000} s, window ${config.sseWindowMs / 1000} s; host pool ${config.poolSize}; ` +
@@ -214,52 +204,20 @@ async function main(cleanup: Cleanup): Promise<number> {
   const cores = availableParallelism();
   say(`Taskflow events benchmark, ${new Date().toISOString()}`);
 
-  const othersBefore = await machineShareBusy(1_000);
-  const database = await BenchDatabase.create(config.adminUrl, { trackCommitTimestamps: true });
-  cleanup.add('database', () => database.dispose());
-  say(setUpLines(config, database));
-  say(
-    `machine busy before the run: ${othersBefore.toFixed(0)}% of all cores` +
-      (othersBefore > 20 ? ' (WARNING: other work is running; expect noisy figures)' : ''),
-  );
-
-  const persistence = await openPersistence(
-    {
-      url: database.url,
-      poolSize: config.relayConcurrency + 1,
-      statementTimeoutMs: 0,
-      connectTimeoutMs: 10_000,
-      queryTimeoutMs: 0,
-      ssl: 'disable',
-      applicationName: 'taskflow-bench-relay',
-      dialect: 'postgres',
-    },
-    uuidV7Generator,
-  );
-  cleanup.add('bench persistence', () => persistence.close());
-  await persistence.migrate();
-  const secret = randomBytes(32).toString('base64url');
-  const actors = await seedActors(persistence, new TokenIssuer(secret, JWT_ISSUER, JWT_AUDIENCE));
+  const database = await openRunDatabase(cleanup, config.adminUrl, (db) => setUpLines(config, db), {
+    trackCommitTimestamps: true,
+  });
+  const { persistence, actors, jwtSecret } = await openBenchPersistence(cleanup, database, {
+    label: 'bench persistence',
+    applicationName: 'taskflow-bench-relay',
+    size: config.relayConcurrency + 1,
+  });
 
   const checks: TargetCheck[] = [];
   let invalid = 0;
   if (config.parts.includes('sse')) {
     const projectIds = await sseProjects(persistence, actors, config.sseProjects);
-    const dataDir = await mkdtemp(join(tmpdir(), 'taskflow-bench-host-'));
-    cleanup.add('host data dir', () => rm(dataDir, { recursive: true, force: true }));
-    const host = await ServerProcess.startHost({
-      repoRoot: REPO_ROOT,
-      databaseUrl: database.url,
-      poolSize: config.poolSize,
-      jwtSecret: secret,
-      jwtIssuer: JWT_ISSUER,
-      jwtAudience: JWT_AUDIENCE,
-      dataDir,
-      cpuProfileDir: config.cpuProfileDir,
-      mode: config.hostMode,
-    });
-    cleanup.add('host', () => host.stop());
-    say(`host: ${host.url}, ${host.describeProcessTree()}`);
+    const host = await startBenchHost(cleanup, database, config, jwtSecret);
     await smokeTest(host, actors, projectIds[0] ?? '');
     say(
       `\ncommit-to-SSE latency: opening ${config.subscribers} streams, then ${config.writeRate} writes/s for ` +

@@ -8,7 +8,7 @@ import {
 import type { EventPublisher, PublishFailure, PublishOutcome } from '@taskflow/platform-ports';
 import { type EventCatalog, type SerializedEnvelope } from '@taskflow/platform-events';
 import { DEFAULT_TASKFLOW_EVENT_SOURCE } from '@taskflow/platform-event-routing';
-import { fullJitterDelay } from './backoff';
+import { RetryBackoff, type RetryOptions } from './retry-options';
 import { classifyCallError, classifyEntryError } from './put-events.errors';
 import { PUT_EVENTS_MAX_BYTES, packBatches, putEventsEntrySize } from './put-events.limits';
 
@@ -39,8 +39,12 @@ export interface EventBridgePublishMetrics {
   readonly durationMs: number;
 }
 
-/** Options of {@link EventBridgePublisher}. */
-export interface EventBridgePublisherOptions {
+/**
+ * Options of {@link EventBridgePublisher}. An attempt is one send of an entry; the retry
+ * settings default to {@link DEFAULT_MAX_ATTEMPTS}, {@link DEFAULT_BASE_DELAY_MS} and
+ * {@link DEFAULT_MAX_DELAY_MS}.
+ */
+export interface EventBridgePublisherOptions extends RetryOptions {
   /**
    * The client to send with. Build it with `createEventBridgeClient`, which turns the SDK's own
    * retries off; with SDK retries on, every attempt counted here may be several calls.
@@ -52,18 +56,8 @@ export interface EventBridgePublisherOptions {
   readonly events: EventCatalog;
   /** `Source` of every entry; {@link DEFAULT_TASKFLOW_EVENT_SOURCE} unless given. */
   readonly source?: string;
-  /** Sends of one entry per publish call, the first one included (≥ 1). */
-  readonly maxAttempts?: number;
-  /** Backoff ceiling before the first retry; doubles with each retry up to `maxDelayMs`. */
-  readonly baseDelayMs?: number;
-  /** Highest backoff ceiling. */
-  readonly maxDelayMs?: number;
   /** How long one PutEvents call may take before it is abandoned and counted as a failed attempt. */
   readonly callTimeoutMs?: number;
-  /** Waits between attempts; injectable so tests need not wait. */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** Source of jitter in [0, 1); `Math.random` unless given. */
-  readonly random?: () => number;
   /** The current X-Ray trace header (`Root=…;Parent=…;Sampled=…`), if there is one. */
   readonly traceHeader?: () => string | undefined;
   /** Called once at the end of every publish call. */
@@ -160,12 +154,8 @@ export class EventBridgePublisher implements EventPublisher {
   private readonly eventBusName: string;
   private readonly events: EventCatalog;
   private readonly source: string;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
+  private readonly retry: RetryBackoff;
   private readonly callTimeoutMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
   private readonly traceHeader: (() => string | undefined) | undefined;
   private readonly metrics: ((metrics: EventBridgePublishMetrics) => void) | undefined;
 
@@ -175,19 +165,18 @@ export class EventBridgePublisher implements EventPublisher {
     this.eventBusName = nonEmpty('eventBusName', options.eventBusName);
     this.events = options.events;
     this.source = nonEmpty('source', options.source ?? DEFAULT_TASKFLOW_EVENT_SOURCE);
-    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
-      throw new RangeError(`maxAttempts must be an integer ≥ 1, got ${this.maxAttempts}`);
-    }
-    this.baseDelayMs = nonNegative('baseDelayMs', options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS);
-    this.maxDelayMs = nonNegative('maxDelayMs', options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS);
-    if (this.maxDelayMs < this.baseDelayMs) {
+    this.retry = new RetryBackoff(options, {
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      baseDelayMs: DEFAULT_BASE_DELAY_MS,
+      maxDelayMs: DEFAULT_MAX_DELAY_MS,
+    });
+    nonNegative('baseDelayMs', this.retry.baseDelayMs);
+    nonNegative('maxDelayMs', this.retry.maxDelayMs);
+    if (this.retry.maxDelayMs < this.retry.baseDelayMs) {
       throw new RangeError('maxDelayMs must be at least baseDelayMs');
     }
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     if (!(this.callTimeoutMs > 0)) throw new RangeError('callTimeoutMs must be > 0');
-    this.sleep = options.sleep ?? sleep;
-    this.random = options.random ?? Math.random;
     this.traceHeader = options.traceHeader;
     this.metrics = options.metrics;
   }
@@ -288,7 +277,7 @@ export class EventBridgePublisher implements EventPublisher {
         else finals.set(item.position, result);
       }
       if (retry.length === 0) return;
-      if (attempt >= this.maxAttempts) {
+      if (attempt >= this.retry.maxAttempts) {
         for (const { item, reason } of retry) {
           const gaveUp = `${reason} (gave up after ${attempt} attempts)`;
           finals.set(item.position, { kind: 'failed', reason: gaveUp, retryable: true });
@@ -296,7 +285,7 @@ export class EventBridgePublisher implements EventPublisher {
         return;
       }
       counters.resentEntries += retry.length;
-      await this.sleep(fullJitterDelay(attempt, this.baseDelayMs, this.maxDelayMs, this.random));
+      await this.retry.wait(this.retry.delayMs(attempt));
       // A subset of a batch that fitted the limits still fits them.
       pending = retry.map(({ item }) => item);
     }
@@ -376,18 +365,13 @@ function interpret(result: PutEventsResultEntry | undefined): Attempt {
   return { kind: 'retry', reason: 'EventBridge returned neither an EventId nor an ErrorCode' };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function nonEmpty(name: string, value: string): string {
   if (value.trim() === '') throw new RangeError(`${name} must not be empty`);
   return value;
 }
 
-function nonNegative(name: string, value: number): number {
+function nonNegative(name: string, value: number): void {
   if (!(value >= 0) || !Number.isFinite(value)) {
     throw new RangeError(`${name} must be a finite number ≥ 0`);
   }
-  return value;
 }

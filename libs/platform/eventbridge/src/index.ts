@@ -4,3 +4,4 @@ export * from './eventbridge.client';
 export * from './put-events.limits';
 export * from './put-events.errors';
 export * from './backoff';
+export * from './retry-options';

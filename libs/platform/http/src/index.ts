@@ -2,6 +2,7 @@
 export * from './http-types';
 export * from './problem';
 export * from './route';
+export * from './tagged-routes';
 export * from './router';
 export * from './system.routes';
 export * from './preconditions';

@@ -5,3 +5,4 @@ export * from './tracing';
 export * from './runtime';
 export * from './secret-reader';
 export * from './database-access';
+export * from './lambda-app';

@@ -3,7 +3,8 @@ import type { EventPublisher, PublishFailure, PublishOutcome } from '@taskflow/p
 import {
   PUT_EVENTS_MAX_BYTES,
   PUT_EVENTS_MAX_ENTRIES,
-  fullJitterDelay,
+  RetryBackoff,
+  type RetryOptions,
   packBatches,
   putEventsEntrySize,
 } from '@taskflow/platform-eventbridge';
@@ -54,8 +55,11 @@ export interface LocalBusObserver {
   unrouted?(event: BusEvent, rule: string, target: string): void;
 }
 
-/** Options of {@link LocalEventBus}. */
-export interface LocalEventBusOptions {
+/**
+ * Options of {@link LocalEventBus}. An attempt is one delivery of an event to a target, before
+ * dead-lettering; 3 attempts, 100 ms and 2 s of backoff ceilings unless given.
+ */
+export interface LocalEventBusOptions extends RetryOptions {
   /** The routing rules (normally `eventRules({ source })` of `@taskflow/platform-event-routing`). */
   readonly rules: readonly EventRule[];
   /** Code behind rule target names; a rule whose target is missing here is skipped. */
@@ -70,14 +74,6 @@ export interface LocalEventBusOptions {
   readonly region?: string;
   /** `account` of delivered events; twelve zeros unless given. */
   readonly account?: string;
-  /** Delivery attempts per event and target before dead-lettering (≥ 1); 3 unless given. */
-  readonly maxAttempts?: number;
-  /** Backoff ceiling before the first retry, doubling per retry; 100 ms unless given. */
-  readonly baseDelayMs?: number;
-  /** Highest backoff ceiling; 2 s unless given. */
-  readonly maxDelayMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
   readonly clock?: Clock;
   /** New event ids; random UUIDs (as EventBridge issues) unless given. */
   readonly newEventId?: () => string;
@@ -111,11 +107,7 @@ export class LocalEventBus implements EventPublisher {
   private readonly source: string;
   private readonly region: string;
   private readonly account: string;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  private readonly retry: RetryBackoff;
   private readonly clock: Clock;
   private readonly newEventId: () => string;
   private readonly events: EventCatalog;
@@ -137,14 +129,7 @@ export class LocalEventBus implements EventPublisher {
     this.source = options.source ?? DEFAULT_TASKFLOW_EVENT_SOURCE;
     this.region = options.region ?? 'local';
     this.account = options.account ?? '000000000000';
-    this.maxAttempts = options.maxAttempts ?? 3;
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
-      throw new RangeError(`maxAttempts must be an integer ≥ 1, got ${this.maxAttempts}`);
-    }
-    this.baseDelayMs = options.baseDelayMs ?? 100;
-    this.maxDelayMs = options.maxDelayMs ?? 2_000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
+    this.retry = new RetryBackoff(options, { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000 });
     this.clock = options.clock ?? systemClock;
     this.newEventId = options.newEventId ?? randomUUID;
     this.observer = options.observer ?? {};
@@ -310,16 +295,16 @@ export class LocalEventBus implements EventPublisher {
         return;
       } catch (error) {
         const reason = failureReason(error);
-        if (isPermanentFailure(error) || attempt >= this.maxAttempts) {
+        if (isPermanentFailure(error) || attempt >= this.retry.maxAttempts) {
           await this.deadLetter(
             { event, target: rule.target, reason, attempts: attempt, failedAt: this.clock.now() },
             rule.name,
           );
           return;
         }
-        const delayMs = fullJitterDelay(attempt, this.baseDelayMs, this.maxDelayMs, this.random);
+        const delayMs = this.retry.delayMs(attempt);
         this.observer.retrying?.({ ...delivery, reason, delayMs });
-        await this.sleep(delayMs);
+        await this.retry.wait(delayMs);
       }
     }
   }

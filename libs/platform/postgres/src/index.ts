@@ -6,6 +6,7 @@ export * from './cursor';
 export * from './iso-text';
 export * from './like-pattern';
 export * from './write-batch';
+export * from './pg-repository';
 export * from './migrations/migration-steps';
 export * from './migrations/migration-runner';
 export * from './pg-idempotency.store';

@@ -2,6 +2,7 @@
 export * from './postgres/test-database';
 export * from './fakes';
 export * from './catalog/test-events';
+export * from './assertions/rejection-of';
 export * from './eventbridge/fake-eventbridge.server';
 export * from './secrets-manager/fake-secrets-manager.server';
 export * from './websocket/fake-api-gateway-management.server';

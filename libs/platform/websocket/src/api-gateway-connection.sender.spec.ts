@@ -1,5 +1,9 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { FakeApiGatewayManagementServer } from '@taskflow/platform-testing';
+import {
+  FakeApiGatewayManagementServer,
+  GONE_CONNECTION_CASES,
+  rejectionOf,
+} from '@taskflow/platform-testing';
 import {
   ApiGatewayConnectionSender,
   type ApiGatewayManagementClientOptions,
@@ -43,16 +47,6 @@ describe('ApiGatewayConnectionSender (real SDK client against the fake managemen
     await fake.stop();
   });
 
-  /** The rejection of `promise`, which must reject. */
-  async function rejection(promise: Promise<unknown>): Promise<unknown> {
-    try {
-      await promise;
-    } catch (error) {
-      return error;
-    }
-    throw new Error('expected the call to fail');
-  }
-
   it('posts a message to a connection under the stage of the callback URL', async () => {
     // Prepare
     const id = fake.connect();
@@ -78,19 +72,9 @@ describe('ApiGatewayConnectionSender (real SDK client against the fake managemen
     expect(fake.calls[0]).toMatchObject({ stage: 'prod', status: 200 });
   });
 
-  it.each([
-    ['never opened', (): string => 'unknown='],
-    [
-      'closed by the client',
-      (): string => {
-        const id = fake.connect();
-        fake.disconnect(id);
-        return id;
-      },
-    ],
-  ])('answers gone for a connection %s', async (_case, open) => {
+  it.each(GONE_CONNECTION_CASES)('answers gone for a connection %s', async (how) => {
     // Act
-    const outcome = await sender.post(open(), 'x');
+    const outcome = await sender.post(fake.goneConnection(how), 'x');
 
     // Assess
     expect(outcome).toBe('gone');
@@ -106,7 +90,7 @@ describe('ApiGatewayConnectionSender (real SDK client against the fake managemen
     fake.configure({ failPosts: () => failure });
 
     // Act
-    const error = await rejection(sender.post(id, 'x'));
+    const error = await rejectionOf(sender.post(id, 'x'));
 
     // Assess
     expect(error).toBeInstanceOf(ConnectionSendError);
@@ -125,7 +109,7 @@ describe('ApiGatewayConnectionSender (real SDK client against the fake managemen
     const id = fake.connect();
 
     // Act
-    const error = await rejection(sender.post(id, 'x'.repeat(128 * 1024 + 1)));
+    const error = await rejectionOf(sender.post(id, 'x'.repeat(128 * 1024 + 1)));
 
     // Assess
     expect(error).toMatchObject({ errorType: 'PayloadTooLargeException' });
@@ -160,7 +144,7 @@ describe('ApiGatewayConnectionSender (real SDK client against the fake managemen
     const started = Date.now();
 
     // Act
-    const error = await rejection(sender.post(id, 'x'));
+    const error = await rejectionOf(sender.post(id, 'x'));
 
     // Assess
     expect(error).toBeInstanceOf(ConnectionSendError);
@@ -205,7 +189,7 @@ describe('ApiGatewayConnectionSender (real SDK client against the fake managemen
     fake.configure({ failDeletes: () => ({ type: 'ForbiddenException', status: 403 }) });
 
     // Act
-    const error = await rejection(sender.close(id));
+    const error = await rejectionOf(sender.close(id));
 
     // Assess
     expect(error).toMatchObject({

@@ -5,20 +5,12 @@ import {
   type ProjectRepository,
   type ProjectRole,
 } from '@taskflow/projects-domain';
-import {
-  type IdGenerator,
-  type Page,
-  StaleVersionError,
-  type WriteContext,
-} from '@taskflow/platform-kernel';
+import { type Page, StaleVersionError, type WriteContext } from '@taskflow/platform-kernel';
 import {
   appendOutbox,
   type Column,
-  type Database,
-  decodeCursor,
-  pageOf,
+  PgRepository,
   type Statement,
-  WriteBatch,
 } from '@taskflow/platform-postgres';
 
 interface ProjectRow {
@@ -75,30 +67,23 @@ export function projectAccessStatement(projectId: string, userIds: readonly stri
 }
 
 /** Projects and their members in PostgreSQL. */
-export class PgProjectRepository implements ProjectRepository {
-  constructor(
-    private readonly db: Database,
-    private readonly ids: IdGenerator,
-  ) {}
-
+export class PgProjectRepository extends PgRepository implements ProjectRepository {
   async add(project: Project, context: WriteContext): Promise<void> {
     const s = project.snapshot();
-    const batch = new WriteBatch(this.db.notifyChannel);
-    batch.with(
-      'project_row',
-      `INSERT INTO projects (id, name, created_by, created_at, updated_at, version) VALUES (${batch.param(s.id)},
-        ${batch.param(s.name)}, ${batch.param(s.createdBy)}, ${batch.param(s.createdAt, 'timestamptz')},
-        ${batch.param(s.updatedAt, 'timestamptz')}, ${batch.param(s.version, 'int')})`,
-    );
-    batch.insertRows(
-      'member_rows',
-      'project_members',
-      MEMBER_COLUMNS,
-      s.members.map((m) => [s.id, m.userId, m.role, m.addedAt]),
-    );
-    appendOutbox(batch, project.pullEvents(), context, this.ids);
-    await this.db.query(batch.toStatement());
-    this.db.announce(batch.envelopes);
+    await this.write(project, context, (batch) => {
+      batch.with(
+        'project_row',
+        `INSERT INTO projects (id, name, created_by, created_at, updated_at, version) VALUES (${batch.param(s.id)},
+          ${batch.param(s.name)}, ${batch.param(s.createdBy)}, ${batch.param(s.createdAt, 'timestamptz')},
+          ${batch.param(s.updatedAt, 'timestamptz')}, ${batch.param(s.version, 'int')})`,
+      );
+      batch.insertRows(
+        'member_rows',
+        'project_members',
+        MEMBER_COLUMNS,
+        s.members.map((m) => [s.id, m.userId, m.role, m.addedAt]),
+      );
+    });
   }
 
   async save(project: Project, context: WriteContext): Promise<void> {
@@ -114,7 +99,7 @@ export class PgProjectRepository implements ProjectRepository {
         removed.push(event.data.userId);
       }
     }
-    const batch = new WriteBatch(this.db.notifyChannel);
+    const batch = this.newBatch();
     batch.guardedBy(
       'project_row',
       `UPDATE projects SET version = ${batch.param(s.version, 'int')}, updated_at = ${batch.param(s.updatedAt, 'timestamptz')}
@@ -159,13 +144,13 @@ export class PgProjectRepository implements ProjectRepository {
     limit: number,
     cursor: string | null,
   ): Promise<Page<Project>> {
-    const after = decodeCursor(cursor);
-    const { rows } = await this.db.query<ProjectRow>({
-      name: 'tf_projects_of_member',
-      text: `${SELECT_PROJECT} WHERE p.id IN (SELECT project_id FROM project_members WHERE user_id = $1)
+    return this.page(limit, cursor, projectFromRow, (after, rowLimit) =>
+      this.db.query<ProjectRow>({
+        name: 'tf_projects_of_member',
+        text: `${SELECT_PROJECT} WHERE p.id IN (SELECT project_id FROM project_members WHERE user_id = $1)
              AND ($2::uuid IS NULL OR p.id > $2::uuid) ORDER BY p.id LIMIT $3`,
-      values: [userId, after, limit + 1],
-    });
-    return pageOf(rows, limit, projectFromRow);
+        values: [userId, after, rowLimit],
+      }),
+    );
   }
 }

@@ -36,16 +36,8 @@ export interface ProjectProps {
   readonly members: readonly ProjectMember[];
 }
 
-/** The public shape of a project. */
-export interface ProjectSnapshot {
-  readonly id: string;
-  readonly name: string;
-  readonly createdBy: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-  readonly members: readonly ProjectMember[];
-}
+/** The public shape of a project: its stored state, members included. */
+export type ProjectSnapshot = ProjectProps;
 
 /**
  * A shared space of tasks and the people who work on them. Invariants: its creator starts as

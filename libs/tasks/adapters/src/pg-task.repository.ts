@@ -21,12 +21,12 @@ import {
   appendOutbox,
   type Column,
   containsPattern,
-  type Database,
   type DatabaseConfig,
   decodeCursor,
   EVENTS_CHANNEL,
   isoText,
   pageOf,
+  PgRepository,
   type Statement,
   WriteBatch,
 } from '@taskflow/platform-postgres';
@@ -266,12 +266,7 @@ function appendEventsAndAudit(
 }
 
 /** Tasks in PostgreSQL: row, audit rows and outbox rows written by one statement per command. */
-export class PgTaskRepository implements TaskRepository {
-  constructor(
-    private readonly db: Database,
-    private readonly ids: IdGenerator,
-  ) {}
-
+export class PgTaskRepository extends PgRepository implements TaskRepository {
   async add(task: Task, context: WriteContext): Promise<void> {
     const batch = taskInsertBatch(
       task,
@@ -294,7 +289,7 @@ export class PgTaskRepository implements TaskRepository {
   async save(task: Task, context: WriteContext): Promise<void> {
     const s = task.snapshot();
     const events = task.pullEvents();
-    const batch = new WriteBatch(this.db.notifyChannel);
+    const batch = this.newBatch();
     const assignee = newAssigneeOf(events);
     const assignable =
       assignee === null
@@ -333,13 +328,13 @@ export class PgTaskRepository implements TaskRepository {
     limit: number,
     cursor: string | null,
   ): Promise<Page<Task>> {
-    const after = decodeCursor(cursor);
-    const { rows } = await this.db.query<TaskRow>({
-      text: `SELECT ${TASK_SELECT} FROM tasks WHERE project_id = $1 AND assignee_id = $2 AND deleted_at IS NULL
+    return this.page(limit, cursor, taskFromRow, (after, rowLimit) =>
+      this.db.query<TaskRow>({
+        text: `SELECT ${TASK_SELECT} FROM tasks WHERE project_id = $1 AND assignee_id = $2 AND deleted_at IS NULL
              AND ($3::uuid IS NULL OR id < $3::uuid) ORDER BY id DESC LIMIT $4`,
-      values: [projectId, userId, after, limit + 1],
-    });
-    return pageOf(rows, limit, taskFromRow);
+        values: [projectId, userId, after, rowLimit],
+      }),
+    );
   }
 
   async findById(id: string): Promise<Task | null> {

@@ -1,18 +1,12 @@
-import {
-  ConflictError,
-  type IdGenerator,
-  type Page,
-  type WriteContext,
-} from '@taskflow/platform-kernel';
+import { ConflictError, type Page, type WriteContext } from '@taskflow/platform-kernel';
 import { User, type UserListQuery, type UserRepository } from '@taskflow/users-domain';
 import {
   appendOutbox,
   containsPattern,
-  type Database,
   decodeCursor,
   isUniqueViolation,
   pageOf,
-  WriteBatch,
+  PgRepository,
 } from '@taskflow/platform-postgres';
 
 interface UserRow {
@@ -43,15 +37,10 @@ const userFromRow = (row: UserRow): User =>
   });
 
 /** Users in PostgreSQL; e-mail uniqueness is the `users_email_lower_key` index. */
-export class PgUserRepository implements UserRepository {
-  constructor(
-    private readonly db: Database,
-    private readonly ids: IdGenerator,
-  ) {}
-
+export class PgUserRepository extends PgRepository implements UserRepository {
   async add(user: User, context: WriteContext): Promise<void> {
     const s = user.snapshot();
-    const batch = new WriteBatch(this.db.notifyChannel);
+    const batch = this.newBatch();
     // On PostgreSQL a taken address writes nothing instead of failing: inside a transaction (the
     // task processor registers the people an event names) a unique violation would abort the
     // whole transaction, and the caller could not even read the winner. DSQL resolves the race

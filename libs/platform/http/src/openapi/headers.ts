@@ -8,71 +8,55 @@ export interface HeaderDoc {
   readonly schema: JsonSchema;
 }
 
+/** A header whose value is a string of `shape`, sent on every response listing it if `required`. */
+function stringHeader(description: string, shape: JsonSchema, required = true): HeaderDoc {
+  return { description, required, schema: { type: 'string', ...shape } };
+}
+
 /**
  * Response headers, emitted once under `components/headers` (keyed by their wire name) and
  * referenced by every response that sends them. Values are checked as strings on the wire, so
  * each schema is a string with the pattern the server keeps to.
  */
 export const RESPONSE_HEADERS: Readonly<Record<string, HeaderDoc>> = {
-  'X-Request-Id': {
-    description:
-      'The request’s id in the logs: the caller’s own `X-Request-Id` when it is 1–128 of `A-Za-z0-9._:-`, a new UUID otherwise.',
-    required: true,
-    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
-  },
-  ETag: {
-    description:
-      'A strong entity tag. For a resource with a `version`, that version quoted (`"3"`): what If-Match and If-None-Match take. For this document, a hash of its content.',
-    required: true,
-    schema: { type: 'string', pattern: '^"[\\x21\\x23-\\x7e]+"$' },
-  },
-  Location: {
-    description: 'Path of the resource created or changed.',
-    required: true,
-    schema: { type: 'string', format: 'uri-reference', pattern: '^/' },
-  },
-  'Idempotent-Replayed': {
-    description:
-      'Present when this is the stored first response to the same `Idempotency-Key` and body, replayed without a second write.',
-    required: false,
-    schema: { type: 'string', enum: ['true'] },
-  },
-  'Retry-After': {
-    description: 'Seconds to wait before retrying.',
-    required: true,
-    schema: { type: 'string', pattern: '^[0-9]+$' },
-  },
-  'WWW-Authenticate': {
-    description: 'The authentication scheme to use (RFC 9110).',
-    required: true,
-    schema: { type: 'string', pattern: '^Bearer\\b' },
-  },
-  Allow: {
-    description: 'The methods this path has, comma-separated.',
-    required: true,
-    schema: { type: 'string', pattern: '^[A-Z]+(, ?[A-Z]+)*$' },
-  },
-  'Cache-Control': {
-    description:
-      '`no-store` (authenticated data stays out of every cache) unless the resource says otherwise: `no-cache` for this document (revalidate with If-None-Match).',
-    required: true,
-    schema: { type: 'string', pattern: '^no-(store|cache)\\b' },
-  },
-  'X-Content-Type-Options': {
-    description: 'Browsers must not sniff another media type.',
-    required: true,
-    schema: { type: 'string', enum: ['nosniff'] },
-  },
-  'Referrer-Policy': {
-    description: 'No URL (stream tickets ride in URLs) leaks as a referrer.',
-    required: true,
-    schema: { type: 'string', enum: ['no-referrer'] },
-  },
-  'Content-Security-Policy': {
-    description: 'A browser rendering a response may not run, load or frame anything.',
-    required: true,
-    schema: { type: 'string', pattern: "default-src 'none'" },
-  },
+  'X-Request-Id': stringHeader(
+    'The request’s id in the logs: the caller’s own `X-Request-Id` when it is 1–128 of `A-Za-z0-9._:-`, a new UUID otherwise.',
+    { pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+  ),
+  ETag: stringHeader(
+    'A strong entity tag. For a resource with a `version`, that version quoted (`"3"`): what If-Match and If-None-Match take. For this document, a hash of its content.',
+    { pattern: '^"[\\x21\\x23-\\x7e]+"$' },
+  ),
+  Location: stringHeader('Path of the resource created or changed.', {
+    format: 'uri-reference',
+    pattern: '^/',
+  }),
+  'Idempotent-Replayed': stringHeader(
+    'Present when this is the stored first response to the same `Idempotency-Key` and body, replayed without a second write.',
+    { enum: ['true'] },
+    false,
+  ),
+  'Retry-After': stringHeader('Seconds to wait before retrying.', { pattern: '^[0-9]+$' }),
+  'WWW-Authenticate': stringHeader('The authentication scheme to use (RFC 9110).', {
+    pattern: '^Bearer\\b',
+  }),
+  Allow: stringHeader('The methods this path has, comma-separated.', {
+    pattern: '^[A-Z]+(, ?[A-Z]+)*$',
+  }),
+  'Cache-Control': stringHeader(
+    '`no-store` (authenticated data stays out of every cache) unless the resource says otherwise: `no-cache` for this document (revalidate with If-None-Match).',
+    { pattern: '^no-(store|cache)\\b' },
+  ),
+  'X-Content-Type-Options': stringHeader('Browsers must not sniff another media type.', {
+    enum: ['nosniff'],
+  }),
+  'Referrer-Policy': stringHeader('No URL (stream tickets ride in URLs) leaks as a referrer.', {
+    enum: ['no-referrer'],
+  }),
+  'Content-Security-Policy': stringHeader(
+    'A browser rendering a response may not run, load or frame anything.',
+    { pattern: "default-src 'none'" },
+  ),
 };
 
 /**

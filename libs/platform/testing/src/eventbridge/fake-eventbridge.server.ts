@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import {
-  createServer,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { closeLocally, listenLocally, readBodyUpTo } from '../http/local-server';
+  answerLocally,
+  checkedLatency,
+  LocalFakeEndpoint,
+  type LocalListenOptions,
+} from '../http/local-fake-endpoint';
+import { readBodyUpTo } from '../http/local-server';
 import { seededRandom } from '../random/seeded-random';
 
 /** Most entries one PutEvents request may carry. */
@@ -93,12 +93,7 @@ export interface FakeEventBridgeBehaviour {
 }
 
 /** Options of {@link FakeEventBridge.start}: the initial behaviour and where to listen. */
-export interface FakeEventBridgeOptions extends FakeEventBridgeBehaviour {
-  /** Interface to listen on; 127.0.0.1 unless given. */
-  readonly host?: string;
-  /** Port to listen on; a free one unless given. */
-  readonly port?: number;
-}
+export interface FakeEventBridgeOptions extends FakeEventBridgeBehaviour, LocalListenOptions {}
 
 interface Settings {
   failureRate: number;
@@ -109,6 +104,15 @@ interface Settings {
   failRequests: ((entries: readonly FakePutEventsEntry[]) => FakeCallError | null) | null;
 }
 
+/** How a fake behaves until told otherwise: it accepts every valid entry at once. */
+const DEFAULT_SETTINGS: Readonly<Settings> = {
+  failureRate: 0,
+  errorCode: 'InternalFailure',
+  throttleRate: 0,
+  latencyMs: 0,
+  failEntries: null,
+  failRequests: null,
+};
 const DEFAULT_SEED = 1;
 
 /**
@@ -126,38 +130,28 @@ const DEFAULT_SEED = 1;
 export class FakeEventBridge {
   private readonly accepted: FakeReceivedEvent[] = [];
   private readonly log: FakePutEventsCall[] = [];
-  private readonly pending = new Set<NodeJS.Timeout>();
-  private settings: Settings = {
-    failureRate: 0,
-    errorCode: 'InternalFailure',
-    throttleRate: 0,
-    latencyMs: 0,
-    failEntries: null,
-    failRequests: null,
-  };
+  private settings: Settings = DEFAULT_SETTINGS;
   private random: () => number = seededRandom(DEFAULT_SEED);
   private requestCount = 0;
-  private stopped = false;
 
-  private constructor(
-    private readonly server: Server,
-    /** Base URL to give the SDK as `endpoint`, e.g. `http://127.0.0.1:40123`. */
-    readonly url: string,
-  ) {}
+  private constructor(private readonly endpoint: LocalFakeEndpoint) {}
 
   /** Starts a fake on a free local port. Call {@link stop} when done. */
   static async start(options: FakeEventBridgeOptions = {}): Promise<FakeEventBridge> {
-    const { host = '127.0.0.1', port = 0, ...behaviour } = options;
-    const server = createServer();
-    const fake = new FakeEventBridge(server, await listenLocally(server, host, port));
-    fake.configure(behaviour);
-    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      fake.handle(request, response).catch((error: unknown) => {
-        // A handler bug must surface as a 500 the client sees, not as an unhandled rejection.
+    const fake = new FakeEventBridge(await LocalFakeEndpoint.listen(options));
+    fake.configure(options);
+    fake.endpoint.serve(
+      (request, response) => fake.handle(request, response),
+      (response, error) => {
         fake.answerError(response, 500, 'InternalFailure', describe(error));
-      });
-    });
+      },
+    );
     return fake;
+  }
+
+  /** Base URL to give the SDK as `endpoint`, e.g. `http://127.0.0.1:40123`. */
+  get url(): string {
+    return this.endpoint.url;
   }
 
   /** Every accepted entry with the EventId it was given, in acceptance order (a live view). */
@@ -181,10 +175,7 @@ export class FakeEventBridge {
     if (behaviour.failureRate !== undefined) next.failureRate = rate(behaviour.failureRate);
     if (behaviour.errorCode !== undefined) next.errorCode = behaviour.errorCode;
     if (behaviour.throttleRate !== undefined) next.throttleRate = rate(behaviour.throttleRate);
-    if (behaviour.latencyMs !== undefined) {
-      if (!(behaviour.latencyMs >= 0)) throw new RangeError('latencyMs must be ≥ 0');
-      next.latencyMs = behaviour.latencyMs;
-    }
+    if (behaviour.latencyMs !== undefined) next.latencyMs = checkedLatency(behaviour.latencyMs);
     if (behaviour.failEntries !== undefined) next.failEntries = behaviour.failEntries;
     if (behaviour.failRequests !== undefined) next.failRequests = behaviour.failRequests;
     if (behaviour.seed !== undefined) this.random = seededRandom(behaviour.seed);
@@ -196,22 +187,13 @@ export class FakeEventBridge {
     this.accepted.length = 0;
     this.log.length = 0;
     this.requestCount = 0;
-    this.settings = {
-      failureRate: 0,
-      errorCode: 'InternalFailure',
-      throttleRate: 0,
-      latencyMs: 0,
-      failEntries: null,
-      failRequests: null,
-    };
+    this.settings = DEFAULT_SETTINGS;
     this.random = seededRandom(DEFAULT_SEED);
   }
 
   /** Stops listening, drops open connections and requests still waiting out their latency. */
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    await closeLocally(this.server, this.pending);
+  stop(): Promise<void> {
+    return this.endpoint.stop();
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -240,8 +222,8 @@ export class FakeEventBridge {
       return;
     }
 
-    if (this.settings.latencyMs > 0) await this.delay(this.settings.latencyMs);
-    if (this.stopped) return;
+    if (this.settings.latencyMs > 0) await this.endpoint.delay(this.settings.latencyMs);
+    if (this.endpoint.stopped) return;
 
     const parsed = parsePutEvents(body);
     const entries = parsed.ok ? parsed.entries : [];
@@ -329,16 +311,6 @@ export class FakeEventBridge {
     return { EventId: eventId };
   }
 
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(timer);
-        resolve();
-      }, ms);
-      this.pending.add(timer);
-    });
-  }
-
   private answerError(
     response: ServerResponse,
     status: number,
@@ -355,16 +327,7 @@ export class FakeEventBridge {
     body: unknown,
     headers: OutgoingHttpHeaders = {},
   ): void {
-    // The client may have given up (timeout) while the answer waited out its latency.
-    if (response.destroyed || response.headersSent) return;
-    const text = JSON.stringify(body);
-    response.writeHead(status, {
-      'content-type': CONTENT_TYPE,
-      'content-length': Buffer.byteLength(text),
-      'x-amzn-requestid': randomUUID(),
-      ...headers,
-    });
-    response.end(text);
+    answerLocally(response, status, JSON.stringify(body), CONTENT_TYPE, headers);
   }
 }
 

@@ -10,8 +10,10 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import {
   FakeApiGatewayManagementServer,
+  GONE_CONNECTION_CASES,
   MAX_WEBSOCKET_MESSAGE_BYTES,
 } from './fake-api-gateway-management.server';
+import { rejectionOf } from '../assertions/rejection-of';
 
 describe('FakeApiGatewayManagementServer', () => {
   let fake: FakeApiGatewayManagementServer;
@@ -37,16 +39,6 @@ describe('FakeApiGatewayManagementServer', () => {
 
   const post = (connectionId: string, data: string | Uint8Array) =>
     client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
-
-  /** The rejection of `promise`, which must reject. */
-  async function rejection(promise: Promise<unknown>): Promise<unknown> {
-    try {
-      await promise;
-    } catch (error) {
-      return error;
-    }
-    throw new Error('expected the call to fail');
-  }
 
   describe('through the real SDK client', () => {
     it('delivers posts to an open connection, in order, under the stage of the callback URL', async () => {
@@ -101,28 +93,21 @@ describe('FakeApiGatewayManagementServer', () => {
       expect(new Set(ids).size).toBe(2);
     });
 
-    it.each([
-      ['never opened', (): string => 'unknown='],
-      [
-        'closed by the client',
-        (): string => {
-          const id = fake.connect();
-          fake.disconnect(id);
-          return id;
-        },
-      ],
-    ])('answers GoneException (410) for a connection %s', async (_case, open) => {
-      // Prepare
-      const id = open();
+    it.each(GONE_CONNECTION_CASES)(
+      'answers GoneException (410) for a connection %s',
+      async (how) => {
+        // Prepare
+        const id = fake.goneConnection(how);
 
-      // Act
-      const error = await rejection(post(id, 'x'));
+        // Act
+        const error = await rejectionOf(post(id, 'x'));
 
-      // Assess
-      expect(error).toBeInstanceOf(GoneException);
-      expect((error as GoneException).$metadata.httpStatusCode).toBe(410);
-      expect(fake.received(id)).toEqual([]);
-    });
+        // Assess
+        expect(error).toBeInstanceOf(GoneException);
+        expect((error as GoneException).$metadata.httpStatusCode).toBe(410);
+        expect(fake.received(id)).toEqual([]);
+      },
+    );
 
     it('closes a connection on DeleteConnection; it is gone afterwards', async () => {
       // Prepare
@@ -130,8 +115,8 @@ describe('FakeApiGatewayManagementServer', () => {
 
       // Act
       await client.send(new DeleteConnectionCommand({ ConnectionId: id }));
-      const postAfter = await rejection(post(id, 'late'));
-      const deleteAgain = await rejection(
+      const postAfter = await rejectionOf(post(id, 'late'));
+      const deleteAgain = await rejectionOf(
         client.send(new DeleteConnectionCommand({ ConnectionId: id })),
       );
 
@@ -168,7 +153,7 @@ describe('FakeApiGatewayManagementServer', () => {
 
       // Act
       await post(id, 'a'.repeat(MAX_WEBSOCKET_MESSAGE_BYTES));
-      const error = await rejection(post(id, 'a'.repeat(MAX_WEBSOCKET_MESSAGE_BYTES + 1)));
+      const error = await rejectionOf(post(id, 'a'.repeat(MAX_WEBSOCKET_MESSAGE_BYTES + 1)));
 
       // Assess
       expect(error).toBeInstanceOf(PayloadTooLargeException);
@@ -185,8 +170,8 @@ describe('FakeApiGatewayManagementServer', () => {
       });
 
       // Act
-      const throttled = await rejection(post(busy, 'x'));
-      const forbidden = await rejection(
+      const throttled = await rejectionOf(post(busy, 'x'));
+      const forbidden = await rejectionOf(
         client.send(new DeleteConnectionCommand({ ConnectionId: locked })),
       );
       await post(fine, 'ok');

@@ -1,18 +1,21 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import {
-  createServer,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { closeLocally, listenLocally, readBodyUpTo } from '../http/local-server';
+  answerLocally,
+  checkedLatency,
+  LocalFakeEndpoint,
+  type LocalListenOptions,
+} from '../http/local-fake-endpoint';
+import { readBodyUpTo } from '../http/local-server';
 
 /** Largest message API Gateway accepts in one PostToConnection call (128 KB). */
 export const MAX_WEBSOCKET_MESSAGE_BYTES = 128 * 1024;
 /** Bodies past this are not management traffic; refusing them keeps a runaway test bounded. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const CONNECTION_PATH = /^(?:\/([^/]+))?\/@connections\/([^/?]+)\/?(?:\?.*)?$/;
+
+/** The ways a connection can be gone for the management API (see `goneConnection`). */
+export const GONE_CONNECTION_CASES = ['never opened', 'closed by the client'] as const;
 
 /** A whole-call error the fake can be told to answer, e.g. a throttle or a server fault. */
 export interface FakeManagementError {
@@ -46,12 +49,8 @@ export interface FakeManagementBehaviour {
 }
 
 /** Options of {@link FakeApiGatewayManagementServer.start}. */
-export interface FakeApiGatewayManagementOptions extends FakeManagementBehaviour {
-  /** Interface to listen on; 127.0.0.1 unless given. */
-  readonly host?: string;
-  /** Port to listen on; a free one unless given. */
-  readonly port?: number;
-}
+export interface FakeApiGatewayManagementOptions
+  extends FakeManagementBehaviour, LocalListenOptions {}
 
 interface Connection {
   readonly connectedAt: Date;
@@ -79,7 +78,6 @@ interface Connection {
 export class FakeApiGatewayManagementServer {
   private readonly connections = new Map<string, Connection>();
   private readonly log: FakeManagementCall[] = [];
-  private readonly pending = new Set<NodeJS.Timeout>();
   private settings: Required<FakeManagementBehaviour> = {
     latencyMs: 0,
     failPosts: null,
@@ -87,32 +85,27 @@ export class FakeApiGatewayManagementServer {
   };
   private inFlight = 0;
   private peak = 0;
-  private stopped = false;
 
-  private constructor(
-    private readonly server: Server,
-    /** Base URL of the server, e.g. `http://127.0.0.1:40123`. */
-    readonly url: string,
-  ) {}
+  private constructor(private readonly local: LocalFakeEndpoint) {}
 
   /** Starts a fake on a free local port. Call {@link stop} when done. */
   static async start(
     options: FakeApiGatewayManagementOptions = {},
   ): Promise<FakeApiGatewayManagementServer> {
-    const { host = '127.0.0.1', port = 0, ...behaviour } = options;
-    const server = createServer();
-    const fake = new FakeApiGatewayManagementServer(
-      server,
-      await listenLocally(server, host, port),
-    );
-    fake.configure(behaviour);
-    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      fake.handle(request, response).catch((error: unknown) => {
-        // A handler bug must surface as a 500 the client sees, not as an unhandled rejection.
+    const fake = new FakeApiGatewayManagementServer(await LocalFakeEndpoint.listen(options));
+    fake.configure(options);
+    fake.local.serve(
+      (request, response) => fake.handle(request, response),
+      (response, error) => {
         answerError(response, 500, 'InternalServerError', String(error));
-      });
-    });
+      },
+    );
     return fake;
+  }
+
+  /** Base URL of the server, e.g. `http://127.0.0.1:40123`. */
+  get url(): string {
+    return this.local.url;
   }
 
   /** The callback URL of a stage, as API Gateway gives it: `{url}/{stage}`. */
@@ -145,6 +138,14 @@ export class FakeApiGatewayManagementServer {
     }
   }
 
+  /** The id of a connection calls answer 410 Gone for: one never opened, or closed by its client. */
+  goneConnection(how: (typeof GONE_CONNECTION_CASES)[number]): string {
+    if (how === 'never opened') return 'unknown=';
+    const id = this.connect();
+    this.disconnect(id);
+    return id;
+  }
+
   /** True while the connection is open. */
   isOpen(connectionId: string): boolean {
     return this.connections.get(connectionId)?.open === true;
@@ -173,20 +174,15 @@ export class FakeApiGatewayManagementServer {
   /** Changes how the fake behaves from the next call on; omitted settings are kept. */
   configure(behaviour: FakeManagementBehaviour): void {
     const next = { ...this.settings };
-    if (behaviour.latencyMs !== undefined) {
-      if (!(behaviour.latencyMs >= 0)) throw new RangeError('latencyMs must be ≥ 0');
-      next.latencyMs = behaviour.latencyMs;
-    }
+    if (behaviour.latencyMs !== undefined) next.latencyMs = checkedLatency(behaviour.latencyMs);
     if (behaviour.failPosts !== undefined) next.failPosts = behaviour.failPosts;
     if (behaviour.failDeletes !== undefined) next.failDeletes = behaviour.failDeletes;
     this.settings = next;
   }
 
   /** Stops listening, drops open sockets and calls still waiting out their latency. */
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    await closeLocally(this.server, this.pending);
+  stop(): Promise<void> {
+    return this.local.stop();
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -224,27 +220,25 @@ export class FakeApiGatewayManagementServer {
     this.inFlight += 1;
     this.peak = Math.max(this.peak, this.inFlight);
     try {
-      if (this.settings.latencyMs > 0) await this.delay(this.settings.latencyMs);
+      if (this.settings.latencyMs > 0) await this.local.delay(this.settings.latencyMs);
     } finally {
       this.inFlight -= 1;
     }
-    if (this.stopped) return;
+    if (this.local.stopped) return;
 
-    const connection = this.connections.get(connectionId);
-    const gone = (): void => {
-      refuse(410, 'GoneException', `Connection ${connectionId} is gone`);
+    /** The open connection; else null, the failure given (or 410 Gone) answered. */
+    const openConnection = (failure: FakeManagementError | null): Connection | null => {
+      const connection = this.connections.get(connectionId);
+      if (failure !== null) refuse(failure.status, failure.type, failure.message ?? failure.type);
+      else if (connection?.open !== true)
+        refuse(410, 'GoneException', `Connection ${connectionId} is gone`);
+      else return connection;
+      return null;
     };
     switch (method) {
       case 'POST': {
-        const failure = this.settings.failPosts?.(connectionId, body) ?? null;
-        if (failure !== null) {
-          refuse(failure.status, failure.type, failure.message ?? failure.type);
-          return;
-        }
-        if (connection?.open !== true) {
-          gone();
-          return;
-        }
+        const connection = openConnection(this.settings.failPosts?.(connectionId, body) ?? null);
+        if (connection === null) return;
         if (body.length > MAX_WEBSOCKET_MESSAGE_BYTES) {
           refuse(413, 'PayloadTooLargeException', 'Message too long');
           return;
@@ -256,15 +250,8 @@ export class FakeApiGatewayManagementServer {
         return;
       }
       case 'DELETE': {
-        const failure = this.settings.failDeletes?.(connectionId) ?? null;
-        if (failure !== null) {
-          refuse(failure.status, failure.type, failure.message ?? failure.type);
-          return;
-        }
-        if (connection?.open !== true) {
-          gone();
-          return;
-        }
+        const connection = openConnection(this.settings.failDeletes?.(connectionId) ?? null);
+        if (connection === null) return;
         connection.open = false;
         connection.closedBy = 'server';
         record(204);
@@ -272,10 +259,8 @@ export class FakeApiGatewayManagementServer {
         return;
       }
       case 'GET': {
-        if (connection?.open !== true) {
-          gone();
-          return;
-        }
+        const connection = openConnection(null);
+        if (connection === null) return;
         record(200);
         answer(response, 200, {
           connectedAt: connection.connectedAt.toISOString(),
@@ -287,16 +272,6 @@ export class FakeApiGatewayManagementServer {
       default:
         refuse(405, 'MethodNotAllowedException', `${method} is not supported.`);
     }
-  }
-
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(timer);
-        resolve();
-      }, ms);
-      this.pending.add(timer);
-    });
   }
 }
 
@@ -316,14 +291,6 @@ function answer(
   body: unknown,
   headers: OutgoingHttpHeaders = {},
 ): void {
-  // The client may have given up (timeout) while the answer waited out its latency.
-  if (response.destroyed || response.headersSent) return;
   const text = body === null ? '' : JSON.stringify(body);
-  response.writeHead(status, {
-    ...(text === '' ? {} : { 'content-type': 'application/json' }),
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
-  });
-  response.end(text);
+  answerLocally(response, status, text, text === '' ? null : 'application/json', headers);
 }

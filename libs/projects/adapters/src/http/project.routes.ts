@@ -1,13 +1,14 @@
 import {
+  authenticatedRoute,
   FEATURE_PROBLEMS,
   type Route,
   type StreamTickets,
-  etagOf,
   examplePage,
   json,
   problemResponse,
   route,
   schemas,
+  versionedJson,
 } from '@taskflow/platform-http';
 import type { ProjectUseCases } from '@taskflow/projects-application';
 import { USER_EXAMPLES } from '@taskflow/users-adapters';
@@ -23,16 +24,17 @@ export interface ProjectRouteDependencies {
 
 const STREAM_TICKET = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwZjhiNWMyZSJ9.c2lnbmF0dXJl';
 
+/** The projects routes: authenticated, under the `projects` tag. */
+const projectRoute = authenticatedRoute('projects');
+
 /** The projects routes, their members' and their live streams', in matching order. */
 export function projectRoutes(d: ProjectRouteDependencies): Route[] {
   return [
-    route({
+    projectRoute({
       method: 'POST',
       path: '/projects',
       operationId: 'createProject',
       summary: 'Create a project; the caller becomes its owner.',
-      tag: 'projects',
-      auth: true,
       body: S.CreateProjectBody,
       requestHeaders: ['Idempotency-Key'],
       responses: {
@@ -42,19 +44,14 @@ export function projectRoutes(d: ProjectRouteDependencies): Route[] {
       examples: { request: { name: 'Launch' }, responses: { 201: PROJECT_EXAMPLES.project } },
       handle: async ({ body, context }) => {
         const project = await d.projects.create(body, context);
-        return json(201, project, {
-          location: `/projects/${project.id}`,
-          etag: etagOf(project.version),
-        });
+        return versionedJson(201, project, { location: `/projects/${project.id}` });
       },
     }),
-    route({
+    projectRoute({
       method: 'GET',
       path: '/projects',
       operationId: 'listProjects',
       summary: 'The caller’s projects.',
-      tag: 'projects',
-      auth: true,
       query: schemas.PageQuery,
       responses: { 200: { description: 'A page of projects', schema: S.ProjectPage } },
       problems: { 400: ['INVALID_CURSOR'] },
@@ -62,13 +59,11 @@ export function projectRoutes(d: ProjectRouteDependencies): Route[] {
       handle: async ({ query, context }) =>
         json(200, await d.projects.listMine(query.limit, query.cursor ?? null, context)),
     }),
-    route({
+    projectRoute({
       method: 'GET',
       path: '/projects/{id}',
       operationId: 'getProject',
       summary: 'One of the caller’s projects, with its members.',
-      tag: 'projects',
-      auth: true,
       params: schemas.IdParams,
       responses: {
         200: { description: 'The project', schema: S.ProjectResponse, headers: ['ETag'] },
@@ -77,16 +72,14 @@ export function projectRoutes(d: ProjectRouteDependencies): Route[] {
       examples: { responses: { 200: PROJECT_EXAMPLES.projectWithEditor } },
       handle: async ({ params, context }) => {
         const project = await d.projects.get(params.id, context);
-        return json(200, project, { etag: etagOf(project.version) });
+        return versionedJson(200, project);
       },
     }),
-    route({
+    projectRoute({
       method: 'POST',
       path: '/projects/{id}/members',
       operationId: 'addProjectMember',
       summary: 'Add a member by `userId` or exact `email` (owners only).',
-      tag: 'projects',
-      auth: true,
       params: schemas.IdParams,
       body: S.AddMemberBody,
       requestHeaders: ['Idempotency-Key'],
@@ -111,20 +104,15 @@ export function projectRoutes(d: ProjectRouteDependencies): Route[] {
       },
       handle: async ({ params, body, context }) => {
         const project = await d.projects.addMember({ projectId: params.id, ...body }, context);
-        return json(201, project, {
-          location: `/projects/${project.id}`,
-          etag: etagOf(project.version),
-        });
+        return versionedJson(201, project, { location: `/projects/${project.id}` });
       },
     }),
-    route({
+    projectRoute({
       method: 'DELETE',
       path: '/projects/{id}/members/{userId}',
       operationId: 'removeProjectMember',
       summary:
         'Remove a member (owners only; never the last owner); their tasks in the project are unassigned.',
-      tag: 'projects',
-      auth: true,
       params: S.MemberParams,
       responses: { 204: { description: 'Removed' } },
       problems: {

@@ -1,11 +1,11 @@
 import {
-  etagOf,
+  authenticatedRoute,
   examplePage,
   expectedVersionOf,
   json,
-  route,
   schemas,
   type Route,
+  versionedJson,
 } from '@taskflow/platform-http';
 import type { TaskUseCases } from '@taskflow/tasks-application';
 import { TASK_EXAMPLES } from './task.openapi';
@@ -16,16 +16,17 @@ export interface TaskRouteDependencies {
   readonly tasks: TaskUseCases;
 }
 
+/** The tasks routes: authenticated, under the `tasks` tag. */
+const taskRoute = authenticatedRoute('tasks');
+
 /** The tasks routes and their audit trail's, in matching order. */
 export function taskRoutes(d: TaskRouteDependencies): Route[] {
   return [
-    route({
+    taskRoute({
       method: 'POST',
       path: '/tasks',
       operationId: 'createTask',
       summary: 'Create a task in a project the caller may edit.',
-      tag: 'tasks',
-      auth: true,
       body: S.CreateTaskBody,
       requestHeaders: ['Idempotency-Key'],
       responses: {
@@ -50,16 +51,14 @@ export function taskRoutes(d: TaskRouteDependencies): Route[] {
       },
       handle: async ({ body, context }) => {
         const task = await d.tasks.create(body, context);
-        return json(201, task, { location: `/tasks/${task.id}`, etag: etagOf(task.version) });
+        return versionedJson(201, task, { location: `/tasks/${task.id}` });
       },
     }),
-    route({
+    taskRoute({
       method: 'GET',
       path: '/tasks',
       operationId: 'listTasks',
       summary: 'Tasks across the caller’s projects, newest first.',
-      tag: 'tasks',
-      auth: true,
       query: S.ListTasksQuery,
       responses: { 200: { description: 'A page of tasks', schema: S.TaskPage } },
       // Due-date bounds follow the tasks domain's instant rule.
@@ -85,29 +84,25 @@ export function taskRoutes(d: TaskRouteDependencies): Route[] {
           ),
         ),
     }),
-    route({
+    taskRoute({
       method: 'GET',
       path: '/tasks/{id}',
       operationId: 'getTask',
       summary: 'One task.',
-      tag: 'tasks',
-      auth: true,
       params: schemas.IdParams,
       responses: { 200: { description: 'The task', schema: S.TaskResponse, headers: ['ETag'] } },
       problems: { 404: ['TASK_NOT_FOUND'] },
       examples: { responses: { 200: TASK_EXAMPLES.task } },
       handle: async ({ params, context }) => {
         const task = await d.tasks.get(params.id, context);
-        return json(200, task, { etag: etagOf(task.version) });
+        return versionedJson(200, task);
       },
     }),
-    route({
+    taskRoute({
       method: 'PATCH',
       path: '/tasks/{id}',
       operationId: 'updateTask',
       summary: 'Change the fields sent; If-Match makes it conditional on a version.',
-      tag: 'tasks',
-      auth: true,
       params: schemas.IdParams,
       body: S.UpdateTaskBody,
       requestHeaders: ['If-Match'],
@@ -135,16 +130,14 @@ export function taskRoutes(d: TaskRouteDependencies): Route[] {
           expectedVersionOf(request.headers['if-match']),
           context,
         );
-        return json(200, task, { etag: etagOf(task.version) });
+        return versionedJson(200, task);
       },
     }),
-    route({
+    taskRoute({
       method: 'DELETE',
       path: '/tasks/{id}',
       operationId: 'deleteTask',
       summary: 'Soft-delete a task (its history is kept); If-Match makes it conditional.',
-      tag: 'tasks',
-      auth: true,
       params: schemas.IdParams,
       requestHeaders: ['If-Match'],
       responses: { 204: { description: 'Deleted' } },
@@ -158,13 +151,11 @@ export function taskRoutes(d: TaskRouteDependencies): Route[] {
         return { status: 204, headers: {} };
       },
     }),
-    route({
+    taskRoute({
       method: 'GET',
       path: '/tasks/{id}/history',
       operationId: 'getTaskHistory',
       summary: 'The audit trail, oldest version first (creation is version 1).',
-      tag: 'tasks',
-      auth: true,
       params: schemas.IdParams,
       responses: { 200: { description: 'Every version of the task', schema: S.TaskHistory } },
       problems: { 404: ['TASK_NOT_FOUND'] },

@@ -1,4 +1,10 @@
-import { examplePage, json, route, schemas, type Route } from '@taskflow/platform-http';
+import {
+  authenticatedRoute,
+  examplePage,
+  json,
+  schemas,
+  type Route,
+} from '@taskflow/platform-http';
 import type { UserUseCases } from '@taskflow/users-application';
 import { USER_EXAMPLES } from './user.openapi';
 import * as S from './user.schemas';
@@ -10,16 +16,17 @@ export interface UserRouteDependencies {
 
 const { owner, editor } = USER_EXAMPLES;
 
+/** The users routes: authenticated, under the `users` tag. */
+const userRoute = authenticatedRoute('users');
+
 /** The users routes, in matching order: `/users/me` before `/users/{id}`. */
 export function userRoutes(d: UserRouteDependencies): Route[] {
   return [
-    route({
+    userRoute({
       method: 'POST',
       path: '/users',
       operationId: 'createUser',
       summary: 'Register a user.',
-      tag: 'users',
-      auth: true,
       body: S.CreateUserBody,
       requestHeaders: ['Idempotency-Key'],
       responses: { 201: { description: 'Created', schema: S.UserResponse, headers: ['Location'] } },
@@ -33,13 +40,11 @@ export function userRoutes(d: UserRouteDependencies): Route[] {
         return json(201, user, { location: `/users/${user.id}` });
       },
     }),
-    route({
+    userRoute({
       method: 'GET',
       path: '/users',
       operationId: 'listUsers',
       summary: 'The caller and the users who share a project with them.',
-      tag: 'users',
-      auth: true,
       query: S.ListUsersQuery,
       responses: { 200: { description: 'A page of users', schema: S.UserPage } },
       problems: { 400: ['INVALID_CURSOR'] },
@@ -53,26 +58,22 @@ export function userRoutes(d: UserRouteDependencies): Route[] {
           ),
         ),
     }),
-    route({
+    userRoute({
       method: 'GET',
       path: '/users/me',
       operationId: 'getCurrentUser',
       summary: 'The caller.',
-      tag: 'users',
-      auth: true,
       responses: { 200: { description: 'The caller', schema: S.UserResponse } },
       // The caller exists (a token of an unknown user is 401 USER_UNKNOWN) and users are never deleted.
       problems: {},
       examples: { responses: { 200: owner } },
       handle: async ({ context }) => json(200, await d.users.get(context.actorId, context)),
     }),
-    route({
+    userRoute({
       method: 'GET',
       path: '/users/{id}',
       operationId: 'getUser',
       summary: 'One user: the caller, or someone sharing a project with them (else 404).',
-      tag: 'users',
-      auth: true,
       params: schemas.IdParams,
       responses: { 200: { description: 'The user', schema: S.UserResponse } },
       // Someone who shares no project with the caller is answered as if they did not exist.
