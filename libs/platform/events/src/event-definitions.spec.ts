@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent, eventCatalog, pendingEvent } from './event-definitions';
+import { defineEvent, detailTypeOf, eventCatalog, pendingEvent } from './event-definitions';
 import { envelopeSchemaOf, toEnvelope } from './event-envelope';
 
 const TASK_ID = '0190a5f2-7c3e-7abc-8def-000000000001';
@@ -130,5 +130,17 @@ describe('envelopeSchemaOf', () => {
 
     // Assess
     expect(result.success).toBe(false);
+  });
+});
+
+describe('detailTypeOf', () => {
+  it.each([
+    ['task.created', 'Task Created'],
+    ['task.status_changed', 'Task Status Changed'],
+    ['project.member_removed', 'Project Member Removed'],
+  ])('names %s %s, the default detail type', (type, detailType) => {
+    // Assess
+    expect(detailTypeOf(type)).toBe(detailType);
+    expect(defineEvent({ type, description: 'd', data: z.object({}) }).detailType).toBe(detailType);
   });
 });

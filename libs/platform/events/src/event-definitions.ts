@@ -16,11 +16,30 @@ export interface EventDefinition<
   readonly data: TData;
 }
 
-/** Freezes an event definition, keeping its literal type and payload schema in the type. */
+/**
+ * The detail type of an event type: its words title-cased (`task.status_changed` is
+ * `Task Status Changed`), so the two names cannot drift apart.
+ */
+export function detailTypeOf(type: string): string {
+  return type
+    .split(/[._]/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(' ');
+}
+
+/**
+ * Freezes an event definition, keeping its literal type and payload schema in the type. The
+ * schema version is 1 and the detail type {@link detailTypeOf} the type unless given.
+ */
 export function defineEvent<TType extends string, TData extends z.ZodType>(
-  definition: EventDefinition<TType, TData>,
+  definition: Omit<EventDefinition<TType, TData>, 'schemaVersion' | 'detailType'> &
+    Partial<Pick<EventDefinition, 'schemaVersion' | 'detailType'>>,
 ): EventDefinition<TType, TData> {
-  return Object.freeze(definition);
+  return Object.freeze({
+    schemaVersion: 1,
+    detailType: detailTypeOf(definition.type),
+    ...definition,
+  });
 }
 
 /** Where an event happened and who caused it: the part of a pending event an aggregate adds. */

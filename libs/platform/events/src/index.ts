@@ -2,3 +2,4 @@
 export * from './event-definitions';
 export * from './event-envelope';
 export * from './event-json-schemas';
+export * from './aggregate-root';

@@ -1,4 +1,4 @@
-import { type PendingEvent, pendingEvent } from '@taskflow/platform-events';
+import { AggregateRoot, type PendingEvent, pendingEvent } from '@taskflow/platform-events';
 import {
   ConflictError,
   ForbiddenError,
@@ -43,13 +43,13 @@ export type ProjectSnapshot = ProjectProps;
  * A shared space of tasks and the people who work on them. Invariants: its creator starts as
  * owner; it always keeps at least one owner; only owners change membership.
  */
-export class Project {
-  private events: ProjectEvent[] = [];
+export class Project extends AggregateRoot<ProjectEvent> {
   private readonly members: Map<string, ProjectMember>;
   private version: number;
   private updatedAt: string;
 
   private constructor(private readonly props: ProjectProps) {
+    super(props.id);
     this.members = new Map(props.members.map((m) => [m.userId, m]));
     this.version = props.version;
     this.updatedAt = props.updatedAt;
@@ -81,10 +81,6 @@ export class Project {
   /** Rebuilds a project from storage; raises nothing. */
   static rehydrate(props: ProjectProps): Project {
     return new Project(props);
-  }
-
-  get id(): string {
-    return this.props.id;
   }
 
   /** The version this aggregate was loaded at (what storage must still hold to accept a save). */
@@ -153,13 +149,6 @@ export class Project {
     };
   }
 
-  /** Returns the events raised since the last call, and forgets them. */
-  pullEvents(): ProjectEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
-  }
-
   /**
    * Requires the actor to be an owner, the authority to change members: a non-member gets
    * `PROJECT_NOT_FOUND`, another member `OWNER_REQUIRED`. Use cases call it before looking up
@@ -190,7 +179,7 @@ export class Project {
     occurredAt: string,
     data: PendingEvent<D>['data'],
   ): void {
-    this.events.push(
+    this.record(
       pendingEvent(definition, data, {
         aggregateId: this.props.id,
         aggregateVersion: this.version,

@@ -19,24 +19,18 @@ const membership = z.object({ userId: z.uuid(), role: ProjectRoleSchema });
 
 export const projectCreated = defineEvent({
   type: 'project.created',
-  schemaVersion: 1,
-  detailType: 'Project Created',
   description: 'A project was created; its creator is its first owner.',
   data: z.object({ project: ProjectSummarySchema }),
 });
 
 export const projectMemberAdded = defineEvent({
   type: 'project.member_added',
-  schemaVersion: 1,
-  detailType: 'Project Member Added',
   description: 'A user joined a project with a role.',
   data: membership,
 });
 
 export const projectMemberRemoved = defineEvent({
   type: 'project.member_removed',
-  schemaVersion: 1,
-  detailType: 'Project Member Removed',
   description: 'A user left or was removed from a project.',
   data: membership,
 });

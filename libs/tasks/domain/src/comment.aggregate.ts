@@ -1,4 +1,4 @@
-import { pendingEvent } from '@taskflow/platform-events';
+import { AggregateRoot, pendingEvent } from '@taskflow/platform-events';
 import type { ProjectAccess } from '@taskflow/projects-domain';
 import { boundedText } from '@taskflow/platform-kernel';
 import { type TaskEvent, commentAdded } from './task.events';
@@ -17,10 +17,10 @@ export interface CommentSnapshot {
 }
 
 /** A remark on a task by a project owner or editor. Comments are immutable once written. */
-export class Comment {
-  private events: TaskEvent[] = [];
-
-  private constructor(private readonly props: CommentSnapshot) {}
+export class Comment extends AggregateRoot<TaskEvent> {
+  private constructor(private readonly props: CommentSnapshot) {
+    super(props.id);
+  }
 
   /** Writes a comment on a (not deleted) task; raises `comment.added`. */
   static create(input: {
@@ -50,7 +50,7 @@ export class Comment {
       body,
       createdAt,
     };
-    comment.events.push(
+    comment.record(
       pendingEvent(commentAdded, data, {
         aggregateId: input.id,
         aggregateVersion: 1,
@@ -69,12 +69,5 @@ export class Comment {
 
   snapshot(): CommentSnapshot {
     return { ...this.props };
-  }
-
-  /** Returns the events raised since the last call, and forgets them. */
-  pullEvents(): TaskEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
   }
 }

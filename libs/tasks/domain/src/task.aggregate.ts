@@ -1,4 +1,4 @@
-import { type PendingEvent, pendingEvent } from '@taskflow/platform-events';
+import { AggregateRoot, type PendingEvent, pendingEvent } from '@taskflow/platform-events';
 import { ConflictError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
 import type { ProjectAccess } from '@taskflow/projects-domain';
 import { taskDescription, taskDueDate, taskLabels, taskTitle } from './task-fields';
@@ -60,14 +60,14 @@ export function assigneeNotMember(): ValidationError {
  * member of its project; `completedAt` is set exactly while it is completed; `version` grows by
  * one per change; a deleted task accepts no change.
  */
-export class Task {
-  private events: TaskEvent[] = [];
+export class Task extends AggregateRoot<TaskEvent> {
   private state: TaskSnapshot;
 
   private constructor(
     initial: TaskSnapshot,
     private readonly storedVersion: number,
   ) {
+    super(initial.id);
     this.state = initial;
   }
 
@@ -119,10 +119,6 @@ export class Task {
   /** Rebuilds a task from storage; raises nothing. */
   static rehydrate(props: TaskProps): Task {
     return new Task({ ...props, labels: [...props.labels] }, props.version);
-  }
-
-  get id(): string {
-    return this.state.id;
   }
 
   get projectId(): string {
@@ -228,19 +224,12 @@ export class Task {
     return { ...this.state, labels: [...this.state.labels] };
   }
 
-  /** Returns the events raised since the last call, and forgets them. */
-  pullEvents(): TaskEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
-  }
-
   private raise<D extends (typeof TASK_EVENTS)[number]>(
     definition: D,
     data: PendingEvent<D>['data'],
     actorId: string,
   ): void {
-    this.events.push(
+    this.record(
       pendingEvent(definition, data, {
         aggregateId: this.state.id,
         aggregateVersion: this.state.version,

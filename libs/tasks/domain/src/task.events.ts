@@ -80,16 +80,12 @@ export type FieldChange = z.infer<typeof FieldChangeSchema>;
 
 export const taskCreated = defineEvent({
   type: 'task.created',
-  schemaVersion: 1,
-  detailType: 'Task Created',
   description: 'A task was created; carries the whole new task.',
   data: z.object({ task: TaskSnapshotSchema }),
 });
 
 export const taskUpdated = defineEvent({
   type: 'task.updated',
-  schemaVersion: 1,
-  detailType: 'Task Updated',
   description: 'Fields of a task changed; carries each changed field with its old and new value.',
   data: z.object({
     changes: z.partialRecord(TaskFieldSchema, FieldChangeSchema),
@@ -99,40 +95,30 @@ export const taskUpdated = defineEvent({
 
 export const taskStatusChanged = defineEvent({
   type: 'task.status_changed',
-  schemaVersion: 1,
-  detailType: 'Task Status Changed',
   description: 'A task moved from one status to another.',
   data: z.object({ from: TaskStatusSchema, to: TaskStatusSchema }),
 });
 
 export const taskAssigned = defineEvent({
   type: 'task.assigned',
-  schemaVersion: 1,
-  detailType: 'Task Assigned',
   description: 'A task was assigned, reassigned or unassigned (`to` is null).',
   data: z.object({ from: z.uuid().nullable(), to: z.uuid().nullable() }),
 });
 
 export const taskCompleted = defineEvent({
   type: 'task.completed',
-  schemaVersion: 1,
-  detailType: 'Task Completed',
   description: 'A task entered the completed status.',
   data: z.object({ completedAt: isoDateTime, completedBy: z.uuid() }),
 });
 
 export const taskDeleted = defineEvent({
   type: 'task.deleted',
-  schemaVersion: 1,
-  detailType: 'Task Deleted',
   description: 'A task was (soft) deleted; its history is kept.',
   data: z.object({ deletedAt: isoDateTime }),
 });
 
 export const commentAdded = defineEvent({
   type: 'comment.added',
-  schemaVersion: 1,
-  detailType: 'Comment Added',
   description: 'A comment was added to a task.',
   data: z.object({
     commentId: z.uuid(),

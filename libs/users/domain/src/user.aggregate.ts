@@ -1,4 +1,4 @@
-import { pendingEvent } from '@taskflow/platform-events';
+import { AggregateRoot, pendingEvent } from '@taskflow/platform-events';
 import { boundedText } from '@taskflow/platform-kernel';
 import { Email } from './email.value-object';
 import { type UserEvent, type UserSnapshot, userCreated } from './user.events';
@@ -19,10 +19,10 @@ export interface UserProps {
  * A person who can own, edit and be assigned tasks. Unique by e-mail, case-insensitively
  * (enforced by the store, which reports a duplicate as a conflict).
  */
-export class User {
-  private events: UserEvent[] = [];
-
-  private constructor(private readonly props: UserProps) {}
+export class User extends AggregateRoot<UserEvent> {
+  private constructor(private readonly props: UserProps) {
+    super(props.id);
+  }
 
   /** Registers a new user; raises `user.created`. */
   static create(input: {
@@ -36,7 +36,7 @@ export class User {
     const email = Email.create(input.email);
     const createdAt = input.now.toISOString();
     const user = new User({ id: input.id, name, email: email.value, version: 1, createdAt });
-    user.events.push(
+    user.record(
       pendingEvent(
         userCreated,
         { user: user.snapshot() },
@@ -57,10 +57,6 @@ export class User {
     return new User(props);
   }
 
-  get id(): string {
-    return this.props.id;
-  }
-
   get email(): string {
     return this.props.email;
   }
@@ -73,12 +69,5 @@ export class User {
       email: this.props.email,
       createdAt: this.props.createdAt,
     };
-  }
-
-  /** Returns the events raised since the last call, and forgets them. */
-  pullEvents(): UserEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
   }
 }

@@ -13,8 +13,6 @@ export type UserSnapshot = z.infer<typeof UserSnapshotSchema>;
 
 export const userCreated = defineEvent({
   type: 'user.created',
-  schemaVersion: 1,
-  detailType: 'User Created',
   description: 'A user was registered.',
   data: z.object({ user: UserSnapshotSchema }),
 });
