@@ -1,4 +1,4 @@
-import { type TaskPriority, type TaskStatus } from '@taskflow/tasks-domain';
+import { NO_TASK_FILTERS, type TaskPriority, type TaskStatus } from '@taskflow/tasks-domain';
 import type { Host } from '../composition';
 import { runCommand } from './run-command';
 import { helpIfAsked, refuseArguments } from './usage';
@@ -78,18 +78,7 @@ async function seed(host: Host): Promise<void> {
     );
   }
   const existing = await host.tasks.list(
-    {
-      projectId: project.id,
-      status: null,
-      priority: null,
-      assigneeId: null,
-      label: null,
-      q: null,
-      dueBefore: null,
-      dueAfter: null,
-      limit: 100,
-      cursor: null,
-    },
+    { ...NO_TASK_FILTERS, projectId: project.id, limit: 100 },
     owner,
   );
   const titles = new Set(existing.items.map((t) => t.title));

@@ -1,6 +1,6 @@
 import { ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
 import type { CreateTaskInput } from '@taskflow/tasks-application';
-import type { TaskListQuery } from '@taskflow/tasks-domain';
+import { NO_TASK_FILTERS, type TaskListQuery } from '@taskflow/tasks-domain';
 import { encodeCursor } from '@taskflow/platform-postgres';
 import { as } from '@taskflow/platform-postgres/testing';
 import { ownerWithProject, registerUser, useTasksDatabase } from './testing/database.fixture';
@@ -26,16 +26,8 @@ describe('PgTaskRepository', () => {
     const { project, ...rest } = filters;
     return {
       memberId: idOf(users, who),
+      ...NO_TASK_FILTERS,
       projectId: project === undefined ? null : idOf(projects, project),
-      status: null,
-      priority: null,
-      assigneeId: null,
-      label: null,
-      q: null,
-      dueBefore: null,
-      dueAfter: null,
-      limit: 50,
-      cursor: null,
       ...rest,
     };
   }

@@ -8,8 +8,13 @@ import {
   ValidationError,
 } from '@taskflow/platform-kernel';
 import { CountingTransactionRunner, expectRejection } from '@taskflow/platform-testing';
-import { type InMemoryPorts, NO_TASK_FILTERS, inMemoryPorts } from '@taskflow/tasks-testing';
-import { TASK_INSTANT_RULE, TASK_MUTABLE_FIELDS, type taskUpdated } from '@taskflow/tasks-domain';
+import { type InMemoryPorts, inMemoryPorts } from '@taskflow/tasks-testing';
+import {
+  NO_TASK_FILTERS,
+  TASK_INSTANT_RULE,
+  TASK_MUTABLE_FIELDS,
+  type taskUpdated,
+} from '@taskflow/tasks-domain';
 import { UserUseCases } from '@taskflow/users-application';
 import { type CreateTaskInput, type ListTasksInput, TaskUseCases } from './task.use-cases';
 

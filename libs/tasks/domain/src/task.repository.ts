@@ -21,6 +21,20 @@ export interface TaskListQuery {
   readonly cursor: string | null;
 }
 
+/** The filters of a task listing (a `TaskListQuery` but for its member), all unset: the first 50 live tasks. */
+export const NO_TASK_FILTERS: Readonly<Omit<TaskListQuery, 'memberId'>> = {
+  projectId: null,
+  status: null,
+  priority: null,
+  assigneeId: null,
+  label: null,
+  q: null,
+  dueBefore: null,
+  dueAfter: null,
+  limit: 50,
+  cursor: null,
+};
+
 /**
  * Port to the tasks store. Every write stores the task, its audit rows and its events atomically,
  * and a write that assigns someone stores nothing (`ASSIGNEE_NOT_MEMBER`) unless they are a

@@ -6,12 +6,17 @@ import {
   ValidationError,
   isUuid,
 } from '@taskflow/platform-kernel';
-import { Comment, TASK_EVENTS, Task, type TaskListQuery } from '@taskflow/tasks-domain';
+import {
+  Comment,
+  NO_TASK_FILTERS,
+  TASK_EVENTS,
+  Task,
+  type TaskListQuery,
+} from '@taskflow/tasks-domain';
 import { USER_EVENTS, User } from '@taskflow/users-domain';
 import { z } from 'zod';
 import { FixedClock, expectRejection } from '@taskflow/platform-testing';
 import { type InMemoryPorts, inMemoryPorts } from './in-memory-ports';
-import { NO_TASK_FILTERS } from './task-list-filters';
 import { SequentialIdGenerator } from '@taskflow/platform-testing';
 
 const context = { correlationId: 'req-1' } as const;

@@ -2,4 +2,3 @@
 export * from './in-memory-task.repository';
 export * from './in-memory-comment.repository';
 export * from './in-memory-ports';
-export * from './task-list-filters';
