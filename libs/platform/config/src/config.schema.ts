@@ -45,6 +45,11 @@ function variable<S extends z.ZodType>(
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const milliseconds = z.coerce.number().int();
 
+/** A duration in milliseconds: at least `min`, `fallback` when unset. */
+function duration(min: number, fallback: number, description: string) {
+  return variable(milliseconds.min(min).default(fallback), description);
+}
+
 /** A Secrets Manager secret's ARN (the only way a secret reaches a function's environment). */
 const SecretArn = z
   .string()
@@ -105,16 +110,19 @@ export const CONFIG_SECTIONS = {
         z.string().min(1).default('127.0.0.1'),
         'interface to listen on (`0.0.0.0` for all)',
       ),
-      HTTP_HEADERS_TIMEOUT_MS: variable(
-        milliseconds.min(1).default(10_000),
+      HTTP_HEADERS_TIMEOUT_MS: duration(
+        1,
+        10_000,
         'time a client has to send a request’s headers (then 408); at most `HTTP_REQUEST_TIMEOUT_MS`',
       ),
-      HTTP_REQUEST_TIMEOUT_MS: variable(
-        milliseconds.min(1).default(30_000),
+      HTTP_REQUEST_TIMEOUT_MS: duration(
+        1,
+        30_000,
         'time a client has to send a whole request, body included (streams’ responses are not limited)',
       ),
-      HTTP_KEEP_ALIVE_TIMEOUT_MS: variable(
-        milliseconds.min(1).default(5_000),
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: duration(
+        1,
+        5_000,
         'how long an idle keep-alive connection is kept (raise it above a load balancer’s idle timeout)',
       ),
       HTTP_MAX_CONNECTIONS: variable(
@@ -146,16 +154,19 @@ export const CONFIG_SECTIONS = {
         z.coerce.number().int().min(1).max(200).default(10),
         `connections in the process-wide pool (at most ${String(LAMBDA_MAX_POOL_SIZE)} in a Lambda function, which serves one invocation at a time)`,
       ),
-      DATABASE_STATEMENT_TIMEOUT_MS: variable(
-        milliseconds.min(0).default(15_000),
+      DATABASE_STATEMENT_TIMEOUT_MS: duration(
+        0,
+        15_000,
         'server-side statement timeout (`0` = none); the migrator sets none',
       ),
-      DATABASE_CONNECT_TIMEOUT_MS: variable(
-        milliseconds.min(0).default(2_000),
+      DATABASE_CONNECT_TIMEOUT_MS: duration(
+        0,
+        2_000,
         'longest wait for a connection (from the pool, or a new one): past it a request answers 503; the migrator waits at least 60 s',
       ),
-      DATABASE_QUERY_TIMEOUT_MS: variable(
-        milliseconds.min(0).default(2_000),
+      DATABASE_QUERY_TIMEOUT_MS: duration(
+        0,
+        2_000,
         'client-side deadline of each statement (`0` = none): a frozen database answers 503 within it, and the connection is discarded',
       ),
       DATABASE_SSL: variable(

@@ -1,5 +1,6 @@
 import { etagOf } from './preconditions';
-import { json, route, type Route } from './route';
+import type { z } from 'zod';
+import { json, route, type Route, type RouteResponse } from './route';
 import type { HttpResponse } from './http-types';
 
 /** A route of {@link authenticatedRoute}: everything but the tag and `auth`, said once for all. */
@@ -24,4 +25,21 @@ export function versionedJson(
   headers: Record<string, string> = {},
 ): HttpResponse {
   return json(status, resource, { ...headers, etag: etagOf(resource.version) });
+}
+
+/**
+ * The documented 201 of a route that creates a resource: its schema, the `Location` of the new
+ * resource and, for a versioned one, its `ETag`.
+ */
+export function createdResponse(schema: z.ZodType, versioned = true): RouteResponse {
+  return {
+    description: 'Created',
+    schema,
+    headers: versioned ? ['Location', 'ETag'] : ['Location'],
+  };
+}
+
+/** The documented answer with a versioned resource: its schema and its version as the `ETag`. */
+export function versionedResponse(description: string, schema: z.ZodType): RouteResponse {
+  return { description, schema, headers: ['ETag'] };
 }

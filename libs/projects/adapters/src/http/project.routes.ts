@@ -1,5 +1,7 @@
 import {
   authenticatedRoute,
+  createdResponse,
+  versionedResponse,
   FEATURE_PROBLEMS,
   type Route,
   type StreamTickets,
@@ -37,9 +39,7 @@ export function projectRoutes(d: ProjectRouteDependencies): Route[] {
       summary: 'Create a project; the caller becomes its owner.',
       body: S.CreateProjectBody,
       requestHeaders: ['Idempotency-Key'],
-      responses: {
-        201: { description: 'Created', schema: S.ProjectResponse, headers: ['Location', 'ETag'] },
-      },
+      responses: { 201: createdResponse(S.ProjectResponse) },
       problems: { 400: ['INVALID_FIELD'] },
       examples: { request: { name: 'Launch' }, responses: { 201: PROJECT_EXAMPLES.project } },
       handle: async ({ body, context }) => {
@@ -65,15 +65,11 @@ export function projectRoutes(d: ProjectRouteDependencies): Route[] {
       operationId: 'getProject',
       summary: 'One of the caller’s projects, with its members.',
       params: schemas.IdParams,
-      responses: {
-        200: { description: 'The project', schema: S.ProjectResponse, headers: ['ETag'] },
-      },
+      responses: { 200: versionedResponse('The project', S.ProjectResponse) },
       problems: { 404: ['PROJECT_NOT_FOUND'] },
       examples: { responses: { 200: PROJECT_EXAMPLES.projectWithEditor } },
-      handle: async ({ params, context }) => {
-        const project = await d.projects.get(params.id, context);
-        return versionedJson(200, project);
-      },
+      handle: async ({ params, context }) =>
+        versionedJson(200, await d.projects.get(params.id, context)),
     }),
     projectRoute({
       method: 'POST',

@@ -1,5 +1,7 @@
 import {
   authenticatedRoute,
+  createdResponse,
+  versionedResponse,
   examplePage,
   expectedVersionOf,
   json,
@@ -29,9 +31,7 @@ export function taskRoutes(d: TaskRouteDependencies): Route[] {
       summary: 'Create a task in a project the caller may edit.',
       body: S.CreateTaskBody,
       requestHeaders: ['Idempotency-Key'],
-      responses: {
-        201: { description: 'Created', schema: S.TaskResponse, headers: ['Location', 'ETag'] },
-      },
+      responses: { 201: createdResponse(S.TaskResponse) },
       problems: {
         400: ['INVALID_FIELD', 'ASSIGNEE_NOT_MEMBER'],
         403: ['ROLE_FORBIDDEN'],
@@ -90,13 +90,11 @@ export function taskRoutes(d: TaskRouteDependencies): Route[] {
       operationId: 'getTask',
       summary: 'One task.',
       params: schemas.IdParams,
-      responses: { 200: { description: 'The task', schema: S.TaskResponse, headers: ['ETag'] } },
+      responses: { 200: versionedResponse('The task', S.TaskResponse) },
       problems: { 404: ['TASK_NOT_FOUND'] },
       examples: { responses: { 200: TASK_EXAMPLES.task } },
-      handle: async ({ params, context }) => {
-        const task = await d.tasks.get(params.id, context);
-        return versionedJson(200, task);
-      },
+      handle: async ({ params, context }) =>
+        versionedJson(200, await d.tasks.get(params.id, context)),
     }),
     taskRoute({
       method: 'PATCH',
@@ -106,13 +104,7 @@ export function taskRoutes(d: TaskRouteDependencies): Route[] {
       params: schemas.IdParams,
       body: S.UpdateTaskBody,
       requestHeaders: ['If-Match'],
-      responses: {
-        200: {
-          description: 'The task after the change',
-          schema: S.TaskResponse,
-          headers: ['ETag'],
-        },
-      },
+      responses: { 200: versionedResponse('The task after the change', S.TaskResponse) },
       problems: {
         400: ['INVALID_FIELD', 'ASSIGNEE_NOT_MEMBER'],
         403: ['ROLE_FORBIDDEN'],
@@ -123,15 +115,16 @@ export function taskRoutes(d: TaskRouteDependencies): Route[] {
         request: { status: 'in_progress' },
         responses: { 200: TASK_EXAMPLES.updatedTask },
       },
-      handle: async ({ params, body, context, request }) => {
-        const task = await d.tasks.update(
-          params.id,
-          body,
-          expectedVersionOf(request.headers['if-match']),
-          context,
-        );
-        return versionedJson(200, task);
-      },
+      handle: async ({ params, body, context, request }) =>
+        versionedJson(
+          200,
+          await d.tasks.update(
+            params.id,
+            body,
+            expectedVersionOf(request.headers['if-match']),
+            context,
+          ),
+        ),
     }),
     taskRoute({
       method: 'DELETE',

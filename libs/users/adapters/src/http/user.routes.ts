@@ -1,5 +1,6 @@
 import {
   authenticatedRoute,
+  createdResponse,
   examplePage,
   json,
   schemas,
@@ -29,7 +30,7 @@ export function userRoutes(d: UserRouteDependencies): Route[] {
       summary: 'Register a user.',
       body: S.CreateUserBody,
       requestHeaders: ['Idempotency-Key'],
-      responses: { 201: { description: 'Created', schema: S.UserResponse, headers: ['Location'] } },
+      responses: { 201: createdResponse(S.UserResponse, false) },
       problems: { 400: ['INVALID_FIELD', 'INVALID_EMAIL'], 409: ['EMAIL_TAKEN'] },
       examples: {
         request: { name: 'Eddie Editor', email: 'eddie@example.com' },
