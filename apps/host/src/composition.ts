@@ -6,7 +6,7 @@ import {
   type Persistence,
 } from '@taskflow/app-composition';
 import type { HttpApi, StreamGate, TokenIssuer } from '@taskflow/platform-http';
-import { ProjectEventHub } from '@taskflow/platform-live-updates';
+import { ProjectEventHub, type ProjectEventHubOptions } from '@taskflow/platform-live-updates';
 import {
   Database,
   EmbeddedPostgresServer,
@@ -35,7 +35,8 @@ export interface Host {
   readonly tokens: TokenIssuer;
   /**
    * Live project event streams (PostgreSQL only: LISTEN/NOTIFY and transaction ids). Started by
-   * the HTTP server, so one-shot commands open no LISTEN connection.
+   * the HTTP server; a one-shot command opens the LISTEN connection only if it writes events, to
+   * wake the running host's streams.
    */
   readonly live: { readonly gate: StreamGate; readonly hub: ProjectEventHub } | null;
   /** Ends streams, closes the pool, then stops the embedded database if this process started it. */
@@ -51,7 +52,12 @@ export const STREAM_READ_POOL_SIZE = 4;
 /** The composition root: database (embedded unless DATABASE_URL), migrations, use cases, API. */
 export async function composeHost(
   config: HostConfig,
-  options: { migrate: boolean; attachToRunningDatabase?: boolean } = { migrate: true },
+  options: {
+    migrate: boolean;
+    attachToRunningDatabase?: boolean;
+    /** The live streams' hub settings (tests lengthen the safety poll to see wake-ups alone). */
+    liveUpdates?: Partial<ProjectEventHubOptions>;
+  } = { migrate: true },
 ): Promise<Host> {
   const logger = pino({ level: config.logLevel, base: { service: 'taskflow-host' } });
   const dataDir = resolve(config.dataDir);
@@ -108,6 +114,16 @@ export async function composeHost(
             (error) => logger.warn({ err: error }, 'LISTEN connection lost; reconnecting'),
           )
         : null;
+    // Write statements notify nobody (a NOTIFY in a write transaction serialises every writer at
+    // commit): each commit wakes this process's streams at once, and other processes' (another
+    // host, or this one while a command such as `seed` writes) with at most one NOTIFY per few
+    // milliseconds.
+    const stopWaking =
+      notifications === null
+        ? null
+        : persistence.db.onCommitted((events) =>
+            notifications.wake(events.flatMap((e) => (e.projectId === null ? [] : [e.projectId]))),
+          );
     // Stream reads have connections of their own: on the shared pool, every live event would
     // queue behind the writes waiting for a connection, and reach subscribers only after that
     // backlog (the write that produced it waited once already). Opened by the first read, so
@@ -142,7 +158,7 @@ export async function composeHost(
                   (await persistence.projects.accessFor(projectId, [userId]))?.isMember(userId) ??
                   false,
               },
-              {},
+              options.liveUpdates ?? {},
               (error) => logger.warn({ err: error }, 'stream read failed; the next poll retries'),
               (projectId) =>
                 logger.warn(
@@ -163,6 +179,7 @@ export async function composeHost(
       live,
       close: async () => {
         live?.hub.stop();
+        stopWaking?.();
         await notifications?.close();
         closed = true;
         await (await streamDb?.catch(() => null))?.close();

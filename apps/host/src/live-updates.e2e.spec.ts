@@ -211,4 +211,65 @@ describe('live project streams (SSE) over real HTTP', () => {
       await running.stop(500);
     }
   });
+
+  it('two hosts deliver every event written through either, in the same order', async () => {
+    // The safety poll is out of the picture: what arrives was woken by the commit, in this host
+    // or through the other's NOTIFY.
+    const hosts = await Promise.all(
+      [0, 1].map(async () => {
+        const host = await composeHost(
+          { ...t.host.config },
+          { migrate: false, liveUpdates: { safetyPollMs: 600_000 } },
+        );
+        return listen(host, 0, '127.0.0.1');
+      }),
+    );
+    const createVia = async (url: string, title: string): Promise<string> => {
+      const response = await fetch(`${url}/tasks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${editor.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ projectId: owner.projectId, title }),
+      });
+      expect(response.status).toBe(201);
+      return String(asRecord(await response.json())['id']);
+    };
+    try {
+      const streams = await Promise.all(
+        hosts.map((running) =>
+          openSse(`${running.url}/projects/${owner.projectId}/stream`, {
+            authorization: `Bearer ${owner.token}`,
+          }),
+        ),
+      );
+      open.push(...streams);
+      const created: string[] = [];
+      for (let round = 0; round < 10; round += 1) {
+        // Concurrent commits through both hosts.
+        created.push(
+          ...(await Promise.all(
+            hosts.map((running, i) => createVia(running.url, `${i} ${round}`)),
+          )),
+        );
+      }
+      const seen = await Promise.all(streams.map((sse) => sse.waitFor(20, 'task.created')));
+      const [first, other] = seen.map((events) =>
+        events.map((e) => String(asRecord(JSON.parse(e.data))['aggregateId'])),
+      );
+      expect(first).toHaveLength(20);
+      expect(new Set(first)).toEqual(new Set(created));
+      // One log, one order: both streams carry it, with the same resumable ids.
+      expect(other).toEqual(first);
+      expect(seen[1]?.map((e) => e.id)).toEqual(seen[0]?.map((e) => e.id));
+
+      // A commit through one host alone, when the other has nothing of its own to read: only
+      // the wake-up NOTIFY can tell the other.
+      const [firstStream] = streams;
+      const alone = await createVia(hosts[1]?.url ?? '', 'alone');
+      const [arrived] = (await firstStream?.waitFor(21, 'task.created', 3_000))?.slice(-1) ?? [];
+      expect(asRecord(JSON.parse(arrived?.data ?? 'null'))['aggregateId']).toBe(alone);
+    } finally {
+      for (const connection of open.splice(0)) connection.close();
+      await Promise.all(hosts.map((running) => running.stop(500)));
+    }
+  });
 });

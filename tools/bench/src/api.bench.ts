@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Persistence } from '@taskflow/app-composition';
-import { POSTGRES_SESSION_OPTIONS } from '@taskflow/platform-postgres';
-import { Pool } from 'pg';
+import { PgChangeNotifications, POSTGRES_SESSION_OPTIONS } from '@taskflow/platform-postgres';
+import { Client, Pool } from 'pg';
 import { loadBenchConfig, type BenchConfig } from './bench-config';
 import type { BenchDatabase } from './bench-database';
 import {
@@ -83,6 +83,8 @@ interface Run {
   readonly host: ServerProcess;
   /** The direct baseline's pool: same size and session settings as the host's. */
   readonly pool: Pool;
+  /** The direct baseline's live-stream wake-ups after each commit, sent as the host sends them. */
+  readonly wake: (projectIds: readonly string[]) => void;
 }
 
 async function overHttp(
@@ -158,12 +160,10 @@ async function runBare(run: Run, writes: ScenarioResult, timing: Timing): Promis
   }
 }
 
-/** The direct POST path without the statement's pg_notify (BENCH_DIAGNOSE=notify). */
+/** The direct POST path without live-stream wake-ups (BENCH_DIAGNOSE=notify). */
 async function runWithoutNotify(run: Run, timing: Timing): Promise<Measurement> {
-  const scenario = createTaskScenario(run.actors.userId, run.actors.writeProjectId, {
-    notify: false,
-  });
-  process.stdout.write('  POST /tasks, direct without pg_notify… ');
+  const scenario = createTaskScenario(run.actors.userId, run.actors.writeProjectId);
+  process.stdout.write('  POST /tasks, direct without wake-ups… ');
   const measured = summarise([
     await measureSlice(
       directLoad(run.config.connections, () => scenario.direct(run.pool)),
@@ -179,7 +179,7 @@ function notifyNote(withNotify: Measurement, withoutNotify: Measurement): string
   const line = (m: Measurement): string =>
     `${Math.round(m.throughput).toLocaleString('en-US')} ops/s, p50 ${m.p50Ms.toFixed(1)} ms, p99 ${m.p99Ms.toFixed(1)} ms`;
   return (
-    `direct POST with pg_notify (as the host runs it): ${line(withNotify)}; without: ${line(withoutNotify)} ` +
+    `direct POST with live-stream wake-ups (as the host sends them): ${line(withNotify)}; without: ${line(withoutNotify)} ` +
     `(with/without ${(withNotify.throughput / withoutNotify.throughput).toFixed(2)})`
   );
 }
@@ -246,6 +246,15 @@ async function main(cleanup: Cleanup): Promise<number> {
   });
   pool.on('error', () => undefined);
   cleanup.add('direct pool', () => pool.end());
+  const wakeups = new PgChangeNotifications(async () => {
+    const client = new Client({
+      connectionString: database.url,
+      options: POSTGRES_SESSION_OPTIONS,
+    });
+    await client.connect();
+    return client;
+  });
+  cleanup.add('direct wake-ups', () => wakeups.close());
 
   await smokeTest(host, actors);
 
@@ -264,14 +273,24 @@ async function main(cleanup: Cleanup): Promise<number> {
   say('measuring (per scenario: host over HTTP, half the window; direct pg; host, other half):');
   const results: ScenarioResult[] = [];
   const notes: string[] = [];
-  const context: Run = { config, database, actors, host, pool };
+  const context: Run = {
+    config,
+    database,
+    actors,
+    host,
+    pool,
+    wake: (projectIds) => wakeups.wake(projectIds),
+  };
   const run = async (scenario: Scenario, timing: Timing): Promise<ScenarioResult> => {
     const result = await runScenario(context, scenario, timing);
     results.push(result);
     return result;
   };
   if (config.scenarios.includes('create')) {
-    const writes = await run(createTaskScenario(actors.userId, actors.writeProjectId), writeTiming);
+    const writes = await run(
+      createTaskScenario(actors.userId, actors.writeProjectId, context.wake),
+      writeTiming,
+    );
     const written = [writes];
     const extra: Measurement[] = [];
     if (config.diagnoseBare) {

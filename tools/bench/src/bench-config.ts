@@ -28,7 +28,7 @@ export interface BenchConfig extends HostBenchConfig {
   readonly seedTasks: number;
   /** Also measure POST /tasks on a bare node:http server doing the direct path's work. */
   readonly diagnoseBare: boolean;
-  /** Also measure the direct POST path without the statement's pg_notify. */
+  /** Also measure the direct POST path without live-stream wake-ups. */
   readonly diagnoseNotify: boolean;
   /** Scenarios to run (all by default; a subset is for profiling one path). */
   readonly scenarios: readonly ScenarioKey[];

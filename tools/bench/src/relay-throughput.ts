@@ -152,7 +152,7 @@ async function fillOutbox(
       events.push(...task.pullEvents());
     }
     const batch = appendOutbox(
-      new WriteBatch(null),
+      new WriteBatch(),
       events,
       { correlationId: randomUUID() },
       uuidV7Generator,

@@ -82,16 +82,16 @@ async function accessFor(
 /**
  * The direct path of the n-th create: `TaskUseCases.create` without HTTP or framework. It runs
  * the access SELECT, creates the `Task` as the use case does, and runs the one CTE statement
- * built by `taskInsertStatement` (with its pg_notify for live streams unless `notify` is false,
- * which only a diagnostic asks). Returns the snapshot the API would answer, or null when the
- * project is not there.
+ * built by `taskInsertStatement`, then wakes live streams with `wake` as the host does after a
+ * commit (without it, only a diagnostic). Returns the snapshot the API would answer, or null
+ * when the project is not there.
  */
 export async function createTaskDirectly(
   pool: Pool,
   userId: string,
   projectId: string,
   n: number,
-  notify = true,
+  wake?: (projectIds: readonly string[]) => void,
 ): Promise<TaskSnapshot | null> {
   const { title, description, priority, labels } = createTaskInput(n, projectId);
   const access = await accessFor(pool, projectId, [userId]);
@@ -105,29 +105,23 @@ export async function createTaskDirectly(
     access,
     now: new Date(),
   });
+  // The repository's own statement.
   await pool.query(
-    toQuery(
-      // The repository's own statement; without `notify`, minus its pg_notify (a diagnostic).
-      taskInsertStatement(
-        task,
-        { correlationId: randomUUID() },
-        uuidV7Generator,
-        notify ? undefined : null,
-      ),
-    ),
+    toQuery(taskInsertStatement(task, { correlationId: randomUUID() }, uuidV7Generator)),
   );
+  wake?.([projectId]);
   return task.snapshot();
 }
 
 /**
  * POST /tasks. The host validates the body, runs the access SELECT, builds the aggregate and runs
- * the one CTE statement that inserts the task, its audit row and its outbox row. The baseline
- * does the same through {@link createTaskDirectly}.
+ * the one CTE statement that inserts the task, its audit row and its outbox row, then wakes
+ * live streams. The baseline does the same through {@link createTaskDirectly}, with `wake`.
  */
 export function createTaskScenario(
   userId: string,
   projectId: string,
-  options: { notify: boolean } = { notify: true },
+  wake?: (projectIds: readonly string[]) => void,
 ): Scenario {
   let sent = 0;
   let done = 0;
@@ -142,7 +136,7 @@ export function createTaskScenario(
       body: JSON.stringify(createTaskInput((sent += 1), projectId)),
     }),
     direct: async (pool) =>
-      (await createTaskDirectly(pool, userId, projectId, (done += 1), options.notify)) !== null,
+      (await createTaskDirectly(pool, userId, projectId, (done += 1), wake)) !== null,
   };
 }
 

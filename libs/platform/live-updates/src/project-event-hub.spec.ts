@@ -43,8 +43,13 @@ class FakeLog implements ProjectStreamReader, ChangeNotifications, MembershipChe
   }
 
   commit(tx: number): void {
-    for (const row of this.rows) if (row.event.cursor.tx === BigInt(tx)) row.committed = true;
+    this.commitUnannounced(tx);
     for (const listener of this.listeners) listener(PROJECT);
+  }
+
+  /** Commits without any wake-up reaching the hub (lost, or sent by nobody). */
+  commitUnannounced(tx: number): void {
+    for (const row of this.rows) if (row.event.cursor.tx === BigInt(tx)) row.committed = true;
   }
 
   subscribe(listener: (projectId: string | null) => void): () => void {
@@ -552,4 +557,26 @@ describe('stream cursors', () => {
       expect(() => parseCursor(text)).toThrow(/Last-Event-ID/);
     },
   );
+});
+
+describe('ProjectEventHub without a wake-up', () => {
+  it('delivers a commit nobody announced within its safety poll', async () => {
+    const log = new FakeLog();
+    const hub = new ProjectEventHub(log, log, log, { heldBackRetryMs: 1, safetyPollMs: 200 });
+    hub.start();
+    try {
+      const client = new Client(ALICE);
+      await hub.subscribe(PROJECT, client, null);
+      const event = log.write(1);
+      log.commitUnannounced(1);
+
+      await settle();
+      expect(client.received).toEqual([]);
+      const startedAt = Date.now();
+      while (client.received.length === 0 && Date.now() - startedAt < 2_000) await settle();
+      expect(client.received).toEqual([event.envelope.id]);
+    } finally {
+      hub.stop();
+    }
+  });
 });

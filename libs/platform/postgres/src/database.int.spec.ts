@@ -28,7 +28,7 @@ describe('Database', () => {
       actor: null,
       occurredAt: new Date().toISOString(),
     };
-    const batch = new WriteBatch(store.db.notifyChannel);
+    const batch = new WriteBatch();
     appendOutbox(batch, [event], { correlationId: null }, uuidV7Generator);
     await store.db.query(batch.toStatement());
   }

@@ -4,7 +4,6 @@ import { type EventEnvelope } from '@taskflow/platform-events';
 import * as pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from './database.config';
-import { EVENTS_CHANNEL } from './pg-change-notifications';
 import { isRetryableConflict } from './pg-errors';
 import { connectionTarget, poolDriver } from './pool-credentials';
 
@@ -122,11 +121,6 @@ export class Database implements TransactionRunner {
     });
     await dataSource.initialize();
     return new Database(dataSource, config);
-  }
-
-  /** The channel write statements notify on commit, or null where NOTIFY does not exist (DSQL). */
-  get notifyChannel(): string | null {
-    return this.config.dialect === 'postgres' ? EVENTS_CHANNEL : null;
   }
 
   /**

@@ -31,7 +31,7 @@ describe.each(['postgres', 'dsql'] as const)('PgOutboxStore on the %s dialect', 
 
   /** Writes a command's events to the outbox in one statement, as a repository does. */
   const command = async (...events: PendingEvent[]): Promise<void> => {
-    const batch = new WriteBatch(persistence.db.notifyChannel);
+    const batch = new WriteBatch();
     appendOutbox(batch, events, { correlationId: 'c' }, uuidV7Generator);
     await persistence.db.query(batch.toStatement());
   };

@@ -19,9 +19,9 @@ export abstract class PgRepository {
     protected readonly ids: IdGenerator,
   ) {}
 
-  /** A statement under construction that notifies the database's channel, if any, at commit. */
+  /** A statement under construction. */
   protected newBatch(): WriteBatch {
-    return new WriteBatch(this.db.notifyChannel);
+    return new WriteBatch();
   }
 
   /**

@@ -39,18 +39,8 @@ export class WriteBatch {
   private readonly values: unknown[] = [];
   private readonly parts: string[] = [];
   private guard: string | null = null;
-  private notifying = false;
   /** The envelopes this batch writes to the outbox, to announce once it has committed. */
   readonly envelopes: EventEnvelope[] = [];
-
-  /**
-   * @param notifyChannel PostgreSQL channel told (at commit, by the same statement) which
-   *   projects got events; null where LISTEN/NOTIFY does not exist (Aurora DSQL).
-   */
-  constructor(private readonly notifyChannel: string | null = null) {
-    if (notifyChannel !== null && !/^[a-z_]+$/.test(notifyChannel))
-      throw new Error(`bad channel name ${notifyChannel}`);
-  }
 
   /** Binds a value and returns its placeholder. */
   param(value: unknown, cast?: string): string {
@@ -101,28 +91,9 @@ export class WriteBatch {
     return this.guard ? `EXISTS (SELECT 1 FROM ${this.guard})` : 'TRUE';
   }
 
-  /**
-   * Notifies listeners of the given projects when the statement commits (pg_notify is
-   * transactional: nothing is sent for a rolled-back or a guarded-out write).
-   */
-  notifyProjects(projectIds: readonly string[]): this {
-    if (this.notifyChannel === null || this.notifying) return this;
-    const ids = this.param([...new Set(projectIds)], 'text[]');
-    this.with(
-      'outbox_notify',
-      `SELECT pg_notify('${this.notifyChannel}', p) FROM (SELECT DISTINCT unnest(${ids}) AS p) d WHERE ${this.gate}`,
-    );
-    this.notifying = true;
-    return this;
-  }
-
   /** The finished statement; `select` is its final query (e.g. the guard's row count). */
   toStatement(select = 'SELECT 1 AS done'): Statement {
-    // A plain SELECT in a CTE runs only if referenced: reference the notification.
-    const final = this.notifying
-      ? `SELECT f.*, (SELECT count(*) FROM outbox_notify) AS notified FROM (${select}) f`
-      : select;
-    const text = `WITH ${this.parts.join(',\n')}\n${final}`;
+    const text = `WITH ${this.parts.join(',\n')}\n${select}`;
     return { name: nameOf(text), text, values: this.values };
   }
 }
@@ -148,7 +119,7 @@ const PENDING_COLUMNS: readonly Column[] = [
 
 /**
  * Adds one outbox row per event (the durable, append-only event log) and its publication-state
- * row, in the command's own statement; notifies stream listeners on commit where it can.
+ * row, in the command's own statement (live streams are woken after commit, outside it).
  */
 export function appendOutbox(
   batch: WriteBatch,
@@ -181,7 +152,5 @@ export function appendOutbox(
     PENDING_COLUMNS,
     envelopes.map((e) => [e.id, e.occurredAt, 0]),
   );
-  return batch.notifyProjects(
-    envelopes.flatMap((e) => (e.projectId === null ? [] : [e.projectId])),
-  );
+  return batch;
 }

@@ -23,7 +23,6 @@ import {
   containsPattern,
   type DatabaseConfig,
   decodeCursor,
-  EVENTS_CHANNEL,
   isoText,
   pageOf,
   PgRepository,
@@ -104,7 +103,7 @@ export function taskFromRow(row: TaskRow): Task {
 
 /**
  * The one statement that stores a new task: its row, its audit rows and its outbox rows (a CTE
- * chain, one round trip), notifying stream listeners on commit where the engine can. Pure apart
+ * chain, one round trip). Pure apart
  * from drawing audit and outbox ids from `ids`; it pulls the task's pending events. Exported so
  * that benchmarks run exactly the SQL the repository runs.
  */
@@ -112,21 +111,19 @@ export function taskInsertStatement(
   task: Task,
   context: WriteContext,
   ids: IdGenerator,
-  notifyChannel: string | null = EVENTS_CHANNEL,
 ): Statement {
-  return taskInsertBatch(task, context, ids, notifyChannel, 'postgres').toStatement();
+  return taskInsertBatch(task, context, ids, 'postgres').toStatement();
 }
 
 function taskInsertBatch(
   task: Task,
   context: WriteContext,
   ids: IdGenerator,
-  notifyChannel: string | null,
   dialect: DatabaseConfig['dialect'],
 ): WriteBatch {
   const s = task.snapshot();
   const events = task.pullEvents();
-  const batch = new WriteBatch(notifyChannel);
+  const batch = new WriteBatch();
   const assignee = newAssigneeOf(events);
   const assignable =
     assignee === null ? null : guardAssignee(batch, s.projectId, assignee, dialect);
@@ -268,13 +265,7 @@ function appendEventsAndAudit(
 /** Tasks in PostgreSQL: row, audit rows and outbox rows written by one statement per command. */
 export class PgTaskRepository extends PgRepository implements TaskRepository {
   async add(task: Task, context: WriteContext): Promise<void> {
-    const batch = taskInsertBatch(
-      task,
-      context,
-      this.ids,
-      this.db.notifyChannel,
-      this.db.config.dialect,
-    );
+    const batch = taskInsertBatch(task, context, this.ids, this.db.config.dialect);
     if (batch.guarded) {
       const { rows } = await this.db.query<{ matched: number }>(
         batch.toStatement('SELECT count(*) AS matched FROM task_row'),
