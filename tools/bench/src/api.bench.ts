@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import type { Persistence } from '@taskflow/app-composition';
+import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { PgChangeNotifications, POSTGRES_SESSION_OPTIONS } from '@taskflow/platform-postgres';
 import { Client, Pool } from 'pg';
 import { loadBenchConfig, type BenchConfig } from './bench-config';
@@ -14,15 +16,24 @@ import {
 import { directLoad } from './direct-load';
 import { httpLoad } from './http-load';
 import { type Measurement, measureSlice, type Slice, summarise, type Timing } from './measurement';
+import { findPgbench, type PgbenchResult, pgbenchScript, runPgbench } from './pgbench';
 import { newerThanSeeded, planOf } from './plans';
 import { sampleCpu } from './proc-stats';
 import { type Cleanup, runBenchmark, say } from './run-support';
 import { ServerProcess } from './server-process';
-import { cpuTable, resultsTable, type ScenarioResult, targetChecks, targetsText } from './report';
+import {
+  cpuTable,
+  resultsTable,
+  type ScenarioResult,
+  type TargetCheck,
+  targetChecks,
+  targetsText,
+} from './report';
 import {
   type Scenario,
   createTaskInput,
   createTaskScenario,
+  createTaskStatements,
   getTaskScenario,
   listTasksScenario,
 } from './scenarios';
@@ -184,6 +195,58 @@ function notifyNote(withNotify: Measurement, withoutNotify: Measurement): string
   );
 }
 
+/**
+ * The database's own limit for a create: pgbench running the host's statements for it (the
+ * access SELECT, then the one write statement) at the same concurrency and for the same window,
+ * with fresh ids per transaction. Null when no pgbench binary is found.
+ */
+async function runPgbenchLimit(run: Run, timing: Timing): Promise<PgbenchResult | null> {
+  const binary = findPgbench();
+  if (binary === null) {
+    say('  pgbench: not found on PATH or under /usr/lib/postgresql/*/bin; its rows are skipped');
+    return null;
+  }
+  const script = await pgbenchScript(
+    (ids) => createTaskStatements(run.pool, run.actors.userId, run.actors.writeProjectId, 1, ids),
+    uuidV7Generator,
+  );
+  if (process.env['BENCH_PGBENCH_SCRIPT_OUT'])
+    writeFileSync(process.env['BENCH_PGBENCH_SCRIPT_OUT'], script);
+  process.stdout.write(`  POST /tasks statements, pgbench (${binary})… `);
+  const result = await runPgbench({
+    binary,
+    databaseUrl: run.database.url,
+    script,
+    clients: run.config.connections,
+    seconds: Math.max(1, Math.round(timing.windowMs / 1000)),
+    sessionOptions: POSTGRES_SESSION_OPTIONS,
+  });
+  say(
+    `${Math.round(result.throughput)} tx/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${String(result.failed)} failed`,
+  );
+  return result;
+}
+
+/** The host's POST against pgbench of the same statements: the issue's write-path targets. */
+function pgbenchChecks(writes: ScenarioResult, limit: PgbenchResult): TargetCheck[] {
+  const ratio = writes.host.throughput / limit.throughput;
+  const p99Ratio = writes.host.p99Ms / limit.p99Ms;
+  return [
+    {
+      label: 'POST /tasks, host ÷ pgbench ≥ 0.6',
+      value: ratio.toFixed(2),
+      pass: ratio >= 0.6,
+      note: `${Math.round(writes.host.throughput)} req/s ÷ ${Math.round(limit.throughput)} tx/s`,
+    },
+    {
+      label: 'POST /tasks p99, host ÷ pgbench ≤ 2.0',
+      value: p99Ratio.toFixed(2),
+      pass: p99Ratio <= 2,
+      note: `${writes.host.p99Ms.toFixed(1)} ms ÷ ${limit.p99Ms.toFixed(1)} ms`,
+    },
+  ];
+}
+
 /** Rows the write scenario left must match the successes counted (plus requests cut off in flight). */
 async function checkWrites(
   persistence: Persistence,
@@ -273,6 +336,7 @@ async function main(cleanup: Cleanup): Promise<number> {
   say('measuring (per scenario: host over HTTP, half the window; direct pg; host, other half):');
   const results: ScenarioResult[] = [];
   const notes: string[] = [];
+  const extraChecks: TargetCheck[] = [];
   const context: Run = {
     config,
     database,
@@ -304,6 +368,9 @@ async function main(cleanup: Cleanup): Promise<number> {
       notes.push(notifyNote(writes.baseline, quiet));
     }
     notes.push(await checkWrites(persistence, actors, written, extra, config.connections));
+    // After the check: pgbench's rows are not the host's.
+    const limit = await runPgbenchLimit(context, writeTiming);
+    if (limit !== null) extraChecks.push(...pgbenchChecks(writes, limit));
   }
   // What autovacuum does after this many inserts: the reads are planned on current statistics.
   await persistence.db.query({ text: 'ANALYZE tasks', values: [] });
@@ -353,7 +420,7 @@ async function main(cleanup: Cleanup): Promise<number> {
   );
   for (const note of notes) say(note);
   say();
-  say(targetsText(targetChecks(results, memory.peakMb, RSS_TARGET_MB)));
+  say(targetsText([...targetChecks(results, memory.peakMb, RSS_TARGET_MB), ...extraChecks]));
 
   const failures = results.reduce(
     (sum, r) => sum + r.host.unexpected + r.host.errors + r.baseline.unexpected + r.baseline.errors,

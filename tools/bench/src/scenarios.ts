@@ -8,7 +8,7 @@ import {
   taskListStatement,
 } from '@taskflow/tasks-adapters';
 import { ProjectAccess } from '@taskflow/projects-domain';
-import { uuidV7Generator } from '@taskflow/platform-kernel';
+import { type IdGenerator, uuidV7Generator } from '@taskflow/platform-kernel';
 import {
   Task,
   type TaskPriority,
@@ -93,11 +93,28 @@ export async function createTaskDirectly(
   n: number,
   wake?: (projectIds: readonly string[]) => void,
 ): Promise<TaskSnapshot | null> {
-  const { title, description, priority, labels } = createTaskInput(n, projectId);
   const access = await accessFor(pool, projectId, [userId]);
   if (access === null) return null;
-  const task = Task.create({
-    id: uuidV7Generator.next(),
+  const task = newTask(access, userId, projectId, n, uuidV7Generator);
+  // The repository's own statement.
+  await pool.query(
+    toQuery(taskInsertStatement(task, { correlationId: randomUUID() }, uuidV7Generator)),
+  );
+  wake?.([projectId]);
+  return task.snapshot();
+}
+
+/** The n-th created task, as `TaskUseCases.create` builds it. */
+function newTask(
+  access: ProjectAccess,
+  userId: string,
+  projectId: string,
+  n: number,
+  ids: IdGenerator,
+): Task {
+  const { title, description, priority, labels } = createTaskInput(n, projectId);
+  return Task.create({
+    id: ids.next(),
     projectId,
     title,
     fields: { description, priority, labels },
@@ -105,12 +122,24 @@ export async function createTaskDirectly(
     access,
     now: new Date(),
   });
-  // The repository's own statement.
-  await pool.query(
-    toQuery(taskInsertStatement(task, { correlationId: randomUUID() }, uuidV7Generator)),
-  );
-  wake?.([projectId]);
-  return task.snapshot();
+}
+
+/**
+ * The statements the host runs for the n-th create, in order: the access SELECT and the one
+ * CTE statement that writes the task, its audit and outbox rows. Ids come from `ids`.
+ */
+export async function createTaskStatements(
+  pool: Pool,
+  userId: string,
+  projectId: string,
+  n: number,
+  ids: IdGenerator,
+): Promise<readonly Statement[]> {
+  const accessStatement = projectAccessStatement(projectId, [userId]);
+  const access = await accessFor(pool, projectId, [userId]);
+  if (access === null) throw new Error(`project ${projectId} is not there`);
+  const task = newTask(access, userId, projectId, n, ids);
+  return [accessStatement, taskInsertStatement(task, { correlationId: ids.next() }, ids)];
 }
 
 /**
