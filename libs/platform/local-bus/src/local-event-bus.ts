@@ -333,8 +333,20 @@ function invalid(message: string): { ErrorCode: string; ErrorMessage: string } {
   return { ErrorCode: 'InvalidArgument', ErrorMessage: message };
 }
 
+/** Entry sizes already counted: a call counts each entry to pack, to check, then to route. */
+const entrySizes = new WeakMap<PutEventsEntry, number>();
+
 /** Size of an entry as EventBridge counts it (Time counts 14 bytes, whatever its form). */
 function sizeOf(entry: PutEventsEntry): number {
+  let size = entrySizes.get(entry);
+  if (size === undefined) {
+    size = countedSize(entry);
+    entrySizes.set(entry, size);
+  }
+  return size;
+}
+
+function countedSize(entry: PutEventsEntry): number {
   return putEventsEntrySize({
     ...(entry.Source === undefined ? {} : { Source: entry.Source }),
     ...(entry.DetailType === undefined ? {} : { DetailType: entry.DetailType }),
