@@ -54,12 +54,12 @@ function quoted(text: string): string {
  * id becomes two random 64-bit pgbench variables formatted as a uuid, so that primary keys
  * never collide. Every other value is bound as the literal it was.
  */
-export async function pgbenchScript(
-  build: (ids: IdGenerator) => Promise<readonly Statement[]>,
+export function pgbenchScript(
+  build: (ids: IdGenerator) => readonly Statement[],
   ids: IdGenerator,
-): Promise<string> {
+): string {
   const recording = new RecordingIds(ids);
-  const statements = await build(recording);
+  const statements = build(recording);
   const variables = new Map(recording.drawn.map((id, i) => [id, `id${String(i)}`]));
   const fresh = (id: string): string => {
     const name = variables.get(id);

@@ -80,11 +80,11 @@ async function accessFor(
 }
 
 /**
- * The direct path of the n-th create: `TaskUseCases.create` without HTTP or framework. It runs
- * the access SELECT, creates the `Task` as the use case does, and runs the one CTE statement
- * built by `taskInsertStatement`, then wakes live streams with `wake` as the host does after a
- * commit (without it, only a diagnostic). Returns the snapshot the API would answer, or null
- * when the project is not there.
+ * The direct path of the n-th create: `TaskUseCases.create` without HTTP or framework. It
+ * creates the `Task` as the use case does, with the access it presumes, and runs the one CTE
+ * statement built by `taskInsertStatement` that confirms that access, then wakes live streams
+ * with `wake` as the host does after a commit (without it, only a diagnostic). Returns the
+ * snapshot the API would answer, or null when the write was refused.
  */
 export async function createTaskDirectly(
   pool: Pool,
@@ -93,13 +93,22 @@ export async function createTaskDirectly(
   n: number,
   wake?: (projectIds: readonly string[]) => void,
 ): Promise<TaskSnapshot | null> {
-  const access = await accessFor(pool, projectId, [userId]);
-  if (access === null) return null;
-  const task = newTask(access, userId, projectId, n, uuidV7Generator);
-  // The repository's own statement.
-  await pool.query(
-    toQuery(taskInsertStatement(task, { correlationId: randomUUID() }, uuidV7Generator)),
+  const task = newTask(
+    ProjectAccess.presumed(projectId, userId),
+    userId,
+    projectId,
+    n,
+    uuidV7Generator,
   );
+  // The repository's own statement.
+  const { rows } = await pool.query<{ matched: string }>(
+    toQuery(
+      taskInsertStatement(task, { correlationId: randomUUID() }, uuidV7Generator, {
+        confirmAccess: true,
+      }),
+    ),
+  );
+  if (Number(rows[0]?.matched) !== 1) return null;
   wake?.([projectId]);
   return task.snapshot();
 }
@@ -125,21 +134,18 @@ function newTask(
 }
 
 /**
- * The statements the host runs for the n-th create, in order: the access SELECT and the one
- * CTE statement that writes the task, its audit and outbox rows. Ids come from `ids`.
+ * The statements the host runs for the n-th create of a writer of the project, in order: the
+ * one CTE statement that confirms the access and writes the task, its audit and outbox rows.
+ * Ids come from `ids`.
  */
-export async function createTaskStatements(
-  pool: Pool,
+export function createTaskStatements(
   userId: string,
   projectId: string,
   n: number,
   ids: IdGenerator,
-): Promise<readonly Statement[]> {
-  const accessStatement = projectAccessStatement(projectId, [userId]);
-  const access = await accessFor(pool, projectId, [userId]);
-  if (access === null) throw new Error(`project ${projectId} is not there`);
-  const task = newTask(access, userId, projectId, n, ids);
-  return [accessStatement, taskInsertStatement(task, { correlationId: ids.next() }, ids)];
+): readonly Statement[] {
+  const task = newTask(ProjectAccess.presumed(projectId, userId), userId, projectId, n, ids);
+  return [taskInsertStatement(task, { correlationId: ids.next() }, ids, { confirmAccess: true })];
 }
 
 /**

@@ -1,8 +1,12 @@
 import { type ProjectRole } from './project.events';
 import { ForbiddenError, NotFoundError } from '@taskflow/platform-kernel';
 
-/** Roles that may change a project's tasks and comments. */
-const WRITER_ROLES: ReadonlySet<ProjectRole> = new Set(['owner', 'editor']);
+/**
+ * Roles that may change a project's tasks and comments. A write that confirms a presumed access
+ * in SQL (see {@link ProjectAccess.presumed}) checks membership in this list.
+ */
+export const PROJECT_WRITER_ROLES: readonly ProjectRole[] = ['owner', 'editor'];
+const WRITER_ROLES: ReadonlySet<ProjectRole> = new Set(PROJECT_WRITER_ROLES);
 
 /**
  * What some users may do in one project: the roles of just the users a command is about, so a
@@ -16,6 +20,22 @@ export class ProjectAccess {
 
   /** Access built from the roles of the users a command names (absent = not a member). */
   static of(projectId: string, roles: ReadonlyMap<string, ProjectRole>): ProjectAccess {
+    return new ProjectAccess(projectId, roles);
+  }
+
+  /**
+   * Access presumed before it is read: `writerId` may change tasks, `memberIds` are members.
+   * Only for a write that checks the same in its own statement (a role of
+   * {@link PROJECT_WRITER_ROLES}, membership) and writes nothing when it does not hold: the
+   * caller then reads the real access, which says why (saving a round trip when it holds).
+   */
+  static presumed(
+    projectId: string,
+    writerId: string,
+    memberIds: readonly string[] = [],
+  ): ProjectAccess {
+    const roles = new Map<string, ProjectRole>(memberIds.map((id) => [id, 'viewer']));
+    roles.set(writerId, 'editor');
     return new ProjectAccess(projectId, roles);
   }
 
@@ -42,7 +62,10 @@ export class ProjectAccess {
   requireWriter(userId: string): void {
     const role = this.requireMember(userId);
     if (!WRITER_ROLES.has(role)) {
-      throw new ForbiddenError('ROLE_FORBIDDEN', `role ${role} may not change tasks in this project`);
+      throw new ForbiddenError(
+        'ROLE_FORBIDDEN',
+        `role ${role} may not change tasks in this project`,
+      );
     }
   }
 }

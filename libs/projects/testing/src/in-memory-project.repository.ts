@@ -52,6 +52,10 @@ export class InMemoryProjectRepository
     return this.rows.get(projectId)?.members.some((m) => m.userId === userId) ?? false;
   }
 
+  roleOf(projectId: string, userId: string): ProjectRole | null {
+    return this.rows.get(projectId)?.members.find((m) => m.userId === userId)?.role ?? null;
+  }
+
   /** True when both users are members of at least one stored project (the user directory's rule). */
   sharesProject(userId: string, otherId: string): boolean {
     return [...this.rows.values()].some(

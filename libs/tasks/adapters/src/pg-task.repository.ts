@@ -29,6 +29,7 @@ import {
   type Statement,
   WriteBatch,
 } from '@taskflow/platform-postgres';
+import { PROJECT_WRITER_ROLES } from '@taskflow/projects-domain';
 
 /** A tasks row as selected by TASK_SELECT (timestamps already as ISO 8601 UTC text). */
 export interface TaskRow {
@@ -111,8 +112,12 @@ export function taskInsertStatement(
   task: Task,
   context: WriteContext,
   ids: IdGenerator,
+  options: { readonly confirmAccess: boolean } = { confirmAccess: false },
 ): Statement {
-  return taskInsertBatch(task, context, ids, 'postgres').toStatement();
+  const batch = taskInsertBatch(task, context, ids, 'postgres', options.confirmAccess);
+  return batch.guarded
+    ? batch.toStatement('SELECT count(*) AS matched FROM task_row')
+    : batch.toStatement();
 }
 
 function taskInsertBatch(
@@ -120,13 +125,17 @@ function taskInsertBatch(
   context: WriteContext,
   ids: IdGenerator,
   dialect: DatabaseConfig['dialect'],
+  confirmAccess = false,
 ): WriteBatch {
   const s = task.snapshot();
   const events = task.pullEvents();
   const batch = new WriteBatch();
   const assignee = newAssigneeOf(events);
-  const assignable =
-    assignee === null ? null : guardAssignee(batch, s.projectId, assignee, dialect);
+  const conditions = [
+    ...(confirmAccess ? [guardWriter(batch, s.projectId, s.createdBy)] : []),
+    ...(assignee === null ? [] : [guardAssignee(batch, s.projectId, assignee, dialect)]),
+  ];
+  const assignable = conditions.length === 0 ? null : conditions.join(' AND ');
   const values = [
     batch.param(s.id),
     batch.param(s.projectId),
@@ -154,6 +163,20 @@ function taskInsertBatch(
   }
   appendEventsAndAudit(batch, events, context, ids);
   return batch;
+}
+
+/**
+ * Adds a CTE that finds the writer's membership with a role that may change tasks, and returns
+ * the condition that it exists. A plain read, as the separate access read was: no invariant
+ * ties a task to its creator's later membership (unlike its assignee's), and locking the row
+ * (FOR KEY SHARE) would make every concurrent create in a project share one multixact.
+ */
+function guardWriter(batch: WriteBatch, projectId: string, writerId: string): string {
+  batch.with(
+    'writer_row',
+    `SELECT 1 FROM project_members WHERE project_id = ${batch.param(projectId, 'uuid')} AND user_id = ${batch.param(writerId, 'uuid')} AND role = ANY(${batch.param(PROJECT_WRITER_ROLES, 'text[]')})`,
+  );
+  return 'EXISTS (SELECT 1 FROM writer_row)';
 }
 
 /** Who a task's pending events leave it assigned to, when they assign someone. */
@@ -275,6 +298,16 @@ export class PgTaskRepository extends PgRepository implements TaskRepository {
       await this.db.query(batch.toStatement());
     }
     this.db.announce(batch.envelopes);
+  }
+
+  async addIfAllowed(task: Task, context: WriteContext): Promise<boolean> {
+    const batch = taskInsertBatch(task, context, this.ids, this.db.config.dialect, true);
+    const { rows } = await this.db.query<{ matched: number }>(
+      batch.toStatement('SELECT count(*) AS matched FROM task_row'),
+    );
+    if (rows[0]?.matched !== 1) return false;
+    this.db.announce(batch.envelopes);
+    return true;
   }
 
   async save(task: Task, context: WriteContext): Promise<void> {

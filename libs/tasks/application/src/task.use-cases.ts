@@ -1,12 +1,9 @@
 import { type RequestContext, retryOnStaleVersion } from '@taskflow/platform-ports';
 import type { DepartureProgress } from '@taskflow/projects-application';
-import {
-  type ProjectAccess,
-  type ProjectRepository,
-  projectNotFound,
-} from '@taskflow/projects-domain';
+import { ProjectAccess, type ProjectRepository, projectNotFound } from '@taskflow/projects-domain';
 import {
   type Clock,
+  DomainError,
   type IdGenerator,
   type Page,
   StaleVersionError,
@@ -48,10 +45,37 @@ export class TaskUseCases {
   ) {}
 
   /** Creates a task in a project the actor may write to. */
+  /**
+   * Creates a task. In one round trip when the caller may: the write itself confirms the access
+   * it presumes (a writer's role, the assignee's membership). When it may not, or the input is
+   * refused, the access is read and the task built again with it, so that every refusal is the
+   * one it always was (404 for a stranger, 403 for a viewer, ASSIGNEE_NOT_MEMBER...).
+   */
   async create(input: CreateTaskInput, context: RequestContext): Promise<TaskSnapshot> {
-    const { projectId, title, ...fields } = input;
-    const access = await this.access(projectId, context.actorId, fields.assigneeId ?? null);
-    const task = Task.create({
+    const { projectId, fields } = splitInput(input);
+    const assignee = fields.assigneeId ?? null;
+    let task: Task | null;
+    try {
+      task = this.newTask(
+        input,
+        context,
+        ProjectAccess.presumed(projectId, context.actorId, assignee === null ? [] : [assignee]),
+      );
+    } catch (error) {
+      // Refused input: the checked path below refuses it as it always did.
+      if (!(error instanceof DomainError)) throw error;
+      task = null;
+    }
+    if (task !== null && (await this.tasks.addIfAllowed(task, context))) return task.snapshot();
+    const access = await this.access(projectId, context.actorId, assignee);
+    const checked = this.newTask(input, context, access);
+    await this.tasks.add(checked, context);
+    return checked.snapshot();
+  }
+
+  private newTask(input: CreateTaskInput, context: RequestContext, access: ProjectAccess): Task {
+    const { projectId, title, fields } = splitInput(input);
+    return Task.create({
       id: this.ids.next(),
       projectId,
       title,
@@ -60,8 +84,6 @@ export class TaskUseCases {
       access,
       now: this.clock.now(),
     });
-    await this.tasks.add(task, context);
-    return task.snapshot();
   }
 
   /** A live task of one of the actor's projects. */
@@ -234,4 +256,8 @@ export class TaskUseCases {
     if (!access) throw projectNotFound(projectId);
     return access;
   }
+}
+
+function splitInput({ projectId, title, ...fields }: CreateTaskInput) {
+  return { projectId, title, fields };
 }

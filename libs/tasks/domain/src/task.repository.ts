@@ -44,6 +44,12 @@ export const NO_TASK_FILTERS: Readonly<Omit<TaskListQuery, 'memberId'>> = {
  */
 export interface TaskRepository {
   add(task: Task, context: WriteContext): Promise<void>;
+  /**
+   * Stores a new task only if, when it commits, its creator has a role of
+   * `PROJECT_WRITER_ROLES` in its project and its assignee (if any) is a member; else writes
+   * nothing and answers false. For a task created with `ProjectAccess.presumed`.
+   */
+  addIfAllowed(task: Task, context: WriteContext): Promise<boolean>;
   /** Throws `StaleVersionError` when the stored version is no longer `task.loadedVersion`. */
   save(task: Task, context: WriteContext): Promise<void>;
   /** The task, deleted or not, or null. */

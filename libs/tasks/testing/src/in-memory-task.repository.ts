@@ -1,3 +1,4 @@
+import { PROJECT_WRITER_ROLES, type ProjectRole } from '@taskflow/projects-domain';
 import type { Page, WriteContext } from '@taskflow/platform-kernel';
 import {
   assigneeNotMember,
@@ -18,9 +19,11 @@ import {
   requireUuid,
 } from '@taskflow/platform-testing';
 
-/** Who belongs to which project, as the task listing's membership filter needs to know. */
+/** Who belongs to which project, as the listing's filter and the guarded writes need to know. */
 export interface ProjectMembership {
   hasMember(projectId: string, userId: string): boolean;
+  /** The user's role in the project, or null when not a member (or no such project). */
+  roleOf(projectId: string, userId: string): ProjectRole | null;
 }
 
 /** A stored task as a repository loads it (never aliasing the stored state). */
@@ -77,6 +80,19 @@ export class InMemoryTaskRepository
     const events = task.pullEvents();
     const s = task.snapshot();
     await this.insert(structuredClone(s), events, context, () => this.auditWrite(s, events));
+  }
+
+  async addIfAllowed(task: Task, context: WriteContext): Promise<boolean> {
+    const s = task.snapshot();
+    const role = this.projects.roleOf(s.projectId, s.createdBy);
+    const assignable = s.assigneeId === null || this.projects.hasMember(s.projectId, s.assigneeId);
+    if (role === null || !PROJECT_WRITER_ROLES.includes(role) || !assignable) {
+      // As the adapter's statement: a refused write takes the task's events with it.
+      task.pullEvents();
+      return later(() => false);
+    }
+    await this.add(task, context);
+    return true;
   }
 
   async save(task: Task, context: WriteContext): Promise<void> {
