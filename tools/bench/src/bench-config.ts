@@ -12,7 +12,7 @@ const ENV_SHAPE = {
   BENCH_WRITE_S: seconds(15),
   BENCH_READ_S: seconds(10),
   BENCH_SEED_TASKS: z.coerce.number().int().min(1_000).max(1_000_000).default(100_000),
-  BENCH_DIAGNOSE: commaList(['bare', 'notify']).optional(),
+  BENCH_DIAGNOSE: commaList(['bare']).optional(),
   BENCH_SCENARIOS: commaList(SCENARIO_KEYS, 1).optional(),
 };
 
@@ -28,8 +28,6 @@ export interface BenchConfig extends HostBenchConfig {
   readonly seedTasks: number;
   /** Also measure POST /tasks on a bare node:http server doing the direct path's work. */
   readonly diagnoseBare: boolean;
-  /** Also measure the direct POST path without live-stream wake-ups. */
-  readonly diagnoseNotify: boolean;
   /** Scenarios to run (all by default; a subset is for profiling one path). */
   readonly scenarios: readonly ScenarioKey[];
 }
@@ -44,7 +42,6 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     readWindowMs: e.BENCH_READ_S * 1000,
     seedTasks: e.BENCH_SEED_TASKS,
     diagnoseBare: e.BENCH_DIAGNOSE?.includes('bare') ?? false,
-    diagnoseNotify: e.BENCH_DIAGNOSE?.includes('notify') ?? false,
     scenarios: e.BENCH_SCENARIOS ?? SCENARIO_KEYS,
   };
 }

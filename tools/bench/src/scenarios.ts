@@ -30,9 +30,10 @@ export interface Scenario {
   readonly http: () => HttpCall;
   /** The same work straight against PostgreSQL; true when it found what the host would answer. */
   readonly direct: (pool: Pool) => Promise<boolean>;
-  /** The p99 the issue sets for this scenario over HTTP, in milliseconds. */
-  readonly p99TargetMs: number;
-  /** The least host/baseline throughput ratio the issue sets, if any. */
+  /**
+   * The least host ÷ direct-baseline throughput ratio the issue sets, if any (issue 10: same-run
+   * ratios; the absolute p99 targets of issue 2 were out of reach of the baseline itself here).
+   */
   readonly ratioTarget: number | null;
   /** A statement worth showing the plan of (the first page of a list). */
   readonly explain?: Statement;
@@ -163,8 +164,7 @@ export function createTaskScenario(
   return {
     name: 'POST /tasks',
     expectedStatus: 201,
-    p99TargetMs: 30,
-    ratioTarget: 0.6,
+    ratioTarget: null,
     http: () => ({
       method: 'POST',
       path: '/tasks',
@@ -181,8 +181,7 @@ export function getTaskScenario(userId: string, ids: readonly string[]): Scenari
   return {
     name: 'GET /tasks/{id}',
     expectedStatus: 200,
-    p99TargetMs: 20,
-    ratioTarget: null,
+    ratioTarget: 0.6,
     http: () => ({ method: 'GET', path: `/tasks/${pick()}` }),
     direct: async (pool) => {
       const { rows } = await pool.query<TaskRow>(toQuery(taskByIdStatement(pick())));
@@ -236,8 +235,7 @@ export function listTasksScenario(
   return {
     name: `GET /tasks?${Object.keys(filter).join('&')}`,
     expectedStatus: 200,
-    p99TargetMs: 20,
-    ratioTarget: null,
+    ratioTarget: 0.75,
     http: () => {
       const cursor = pickCursor();
       return {
