@@ -207,6 +207,21 @@ describe('TokenVerifier', () => {
     expect([first, again, later]).toEqual(['ACCEPTED', 'ACCEPTED', 'TOKEN_EXPIRED']);
   });
 
+  it('refuses a remembered token once the signing secret changed (the host restarts with it)', async () => {
+    // Prepare
+    const token = await localToken();
+    const before = new TokenVerifier(config());
+    const after = new TokenVerifier(config({ hs256Secret: 'n'.repeat(40) }));
+
+    // Act
+    const accepted = await codeOf(before.verify(`Bearer ${token}`));
+    const remembered = await codeOf(before.verify(`Bearer ${token}`));
+    const refused = await codeOf(after.verify(`Bearer ${token}`));
+
+    // Assess
+    expect([accepted, remembered, refused]).toEqual(['ACCEPTED', 'ACCEPTED', 'TOKEN_INVALID']);
+  });
+
   it('never remembers a token that failed verification', async () => {
     const verifier = new TokenVerifier(config());
     const token = await localToken({ secret: 'x'.repeat(40) });
