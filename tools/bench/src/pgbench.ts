@@ -51,8 +51,8 @@ function quoted(text: string): string {
 /**
  * A pgbench script running `statements` as the host runs them (each in its own implicit
  * transaction, in order), with every id they drew from `ids` made fresh per transaction: each
- * id becomes two random 64-bit pgbench variables formatted as a uuid, so that primary keys
- * never collide. Every other value is bound as the literal it was.
+ * id becomes two random 64-bit pgbench variables formatted as a version-7-shaped uuid, so that
+ * primary keys never collide. Every other value is bound as the literal it was.
  */
 export function pgbenchScript(
   build: (ids: IdGenerator) => readonly Statement[],
@@ -61,9 +61,13 @@ export function pgbenchScript(
   const recording = new RecordingIds(ids);
   const statements = build(recording);
   const variables = new Map(recording.drawn.map((id, i) => [id, `id${String(i)}`]));
+  // A version-7-shaped uuid of 122 random bits: the API's id schema refuses other shapes, and
+  // the benchmark reads these rows back over HTTP.
   const fresh = (id: string): string => {
     const name = variables.get(id);
-    return `(lpad(to_hex(:${name}a::bigint), 16, '0') || lpad(to_hex(:${name}b::bigint), 16, '0'))::uuid`;
+    const a = `lpad(to_hex(:${name}a::bigint), 16, '0')`;
+    const b = `lpad(to_hex(:${name}b::bigint), 16, '0')`;
+    return `(substr(${a}, 1, 12) || '7' || substr(${a}, 14, 3) || '8' || substr(${b}, 2, 15))::uuid`;
   };
   const literal = (value: unknown): string => {
     if (value === null || value === undefined) return 'NULL';
