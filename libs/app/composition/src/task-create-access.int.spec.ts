@@ -3,8 +3,8 @@
 // be the answer the separate access read always gave, and must store nothing.
 import { randomUUID } from 'node:crypto';
 import type { ProjectRole } from '@taskflow/projects-domain';
-import { type Core, composeCore } from './core';
-import { usePersistence } from './testing/persistence.fixture';
+import type { Core } from './core';
+import { composeSpecCore, usePersistence } from './testing/persistence.fixture';
 
 type Caller = 'owner' | 'editor' | 'viewer' | 'stranger';
 
@@ -101,17 +101,7 @@ const people = new Map<Caller, { id: string; token: string }>();
 let projectId: string;
 
 beforeAll(async () => {
-  core = composeCore(
-    store,
-    {
-      signingSecret: 's'.repeat(32),
-      jwtIssuer: 'spec',
-      jwtAudience: 'spec',
-      jwks: null,
-      region: 'eu-west-1',
-    },
-    { error: () => undefined, warn: () => undefined },
-  );
+  core = composeSpecCore(store);
   for (const caller of ['owner', 'editor', 'viewer', 'stranger'] as const) {
     const user = await core.users.ensureByEmail(
       { email: `${caller}@access.example.com`, name: caller },

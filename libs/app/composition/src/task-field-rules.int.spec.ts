@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EventProcessingError } from '@taskflow/tasks-inbound';
 import { TASK_MUTABLE_FIELDS } from '@taskflow/tasks-domain';
-import { type Core, composeCore } from './core';
+import type { Core } from './core';
 import { createTaskProcessor } from './eventing';
-import { usePersistence } from './testing/persistence.fixture';
+import { composeSpecCore, usePersistence } from './testing/persistence.fixture';
 
 /** A field as a client names it over HTTP and as the inbound seed command names it. */
 interface FieldNames {
@@ -83,17 +83,7 @@ let token: string;
 let projectId: string;
 
 beforeAll(async () => {
-  core = composeCore(
-    store,
-    {
-      signingSecret: 's'.repeat(32),
-      jwtIssuer: 'spec',
-      jwtAudience: 'spec',
-      jwks: null,
-      region: 'eu-west-1',
-    },
-    { error: () => undefined, warn: () => undefined },
-  );
+  core = composeSpecCore(store);
   const owner = await core.users.ensureByEmail({ email: 'rules@example.com', name: 'R' }, null);
   token = await core.tokens.issue(owner, 600);
   const context = { actorId: owner.id, correlationId: null };

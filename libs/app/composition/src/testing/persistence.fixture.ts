@@ -11,6 +11,7 @@ import {
 import { type UseCases, useCasesOver } from '@taskflow/tasks-adapters/testing';
 import { TASKFLOW_EVENTS } from '../events';
 import { User } from '@taskflow/users-domain';
+import { type Core, composeCore } from '../core';
 import { type Persistence, openPersistence } from '../persistence';
 
 /**
@@ -60,4 +61,19 @@ export function newUser(
     actorId: null,
     now: options.now ?? new Date(),
   });
+}
+
+/** The core over `persistence` as the specs compose it: spec token settings, a silent logger. */
+export function composeSpecCore(persistence: Persistence): Core {
+  return composeCore(
+    persistence,
+    {
+      signingSecret: 's'.repeat(32),
+      jwtIssuer: 'spec',
+      jwtAudience: 'spec',
+      jwks: null,
+      region: 'eu-west-1',
+    },
+    { error: () => undefined, warn: () => undefined },
+  );
 }
