@@ -150,9 +150,9 @@ export function createTaskStatements(
 }
 
 /**
- * POST /tasks. The host validates the body, runs the access SELECT, builds the aggregate and runs
- * the one CTE statement that inserts the task, its audit row and its outbox row, then wakes
- * live streams. The baseline does the same through {@link createTaskDirectly}, with `wake`.
+ * POST /tasks. The host validates the body, builds the aggregate and runs the one CTE statement
+ * that confirms the caller's access and inserts the task, its audit row and its outbox row, then
+ * wakes live streams. The baseline does the same through {@link createTaskDirectly}, with `wake`.
  */
 export function createTaskScenario(
   userId: string,

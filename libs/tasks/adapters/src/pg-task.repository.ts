@@ -104,9 +104,9 @@ export function taskFromRow(row: TaskRow): Task {
 
 /**
  * The one statement that stores a new task: its row, its audit rows and its outbox rows (a CTE
- * chain, one round trip). Pure apart
- * from drawing audit and outbox ids from `ids`; it pulls the task's pending events. Exported so
- * that benchmarks run exactly the SQL the repository runs.
+ * chain, one round trip); with `confirmAccess`, only if its creator may write to the project.
+ * Pure apart from drawing audit and outbox ids from `ids`; it pulls the task's pending events.
+ * Exported so that benchmarks run exactly the SQL the repository runs.
  */
 export function taskInsertStatement(
   task: Task,
@@ -114,7 +114,11 @@ export function taskInsertStatement(
   ids: IdGenerator,
   options: { readonly confirmAccess: boolean } = { confirmAccess: false },
 ): Statement {
-  const batch = taskInsertBatch(task, context, ids, 'postgres', options.confirmAccess);
+  return insertStatementOf(taskInsertBatch(task, context, ids, 'postgres', options.confirmAccess));
+}
+
+/** A task insert's statement: a guarded one answers whether its row was written (`matched`). */
+function insertStatementOf(batch: WriteBatch): Statement {
   return batch.guarded
     ? batch.toStatement('SELECT count(*) AS matched FROM task_row')
     : batch.toStatement();
@@ -135,7 +139,7 @@ function taskInsertBatch(
     ...(confirmAccess ? [guardWriter(batch, s.projectId, s.createdBy)] : []),
     ...(assignee === null ? [] : [guardAssignee(batch, s.projectId, assignee, dialect)]),
   ];
-  const assignable = conditions.length === 0 ? null : conditions.join(' AND ');
+  const guard = conditions.length === 0 ? null : conditions.join(' AND ');
   const values = [
     batch.param(s.id),
     batch.param(s.projectId),
@@ -153,12 +157,12 @@ function taskInsertBatch(
     batch.param(s.completedAt, 'timestamptz'),
     batch.param(s.deletedAt, 'timestamptz'),
   ].join(', ');
-  if (assignable === null) {
+  if (guard === null) {
     batch.with('task_row', `INSERT INTO tasks (${TASK_COLUMNS}) VALUES (${values})`);
   } else {
     batch.guardedBy(
       'task_row',
-      `INSERT INTO tasks (${TASK_COLUMNS}) SELECT ${values} WHERE ${assignable} RETURNING id`,
+      `INSERT INTO tasks (${TASK_COLUMNS}) SELECT ${values} WHERE ${guard} RETURNING id`,
     );
   }
   appendEventsAndAudit(batch, events, context, ids);
@@ -288,24 +292,22 @@ function appendEventsAndAudit(
 /** Tasks in PostgreSQL: row, audit rows and outbox rows written by one statement per command. */
 export class PgTaskRepository extends PgRepository implements TaskRepository {
   async add(task: Task, context: WriteContext): Promise<void> {
-    const batch = taskInsertBatch(task, context, this.ids, this.db.config.dialect);
-    if (batch.guarded) {
-      const { rows } = await this.db.query<{ matched: number }>(
-        batch.toStatement('SELECT count(*) AS matched FROM task_row'),
-      );
-      if (rows[0]?.matched !== 1) throw assigneeNotMember();
-    } else {
-      await this.db.query(batch.toStatement());
-    }
-    this.db.announce(batch.envelopes);
+    if (!(await this.insert(task, context, false))) throw assigneeNotMember();
   }
 
-  async addIfAllowed(task: Task, context: WriteContext): Promise<boolean> {
-    const batch = taskInsertBatch(task, context, this.ids, this.db.config.dialect, true);
-    const { rows } = await this.db.query<{ matched: number }>(
-      batch.toStatement('SELECT count(*) AS matched FROM task_row'),
-    );
-    if (rows[0]?.matched !== 1) return false;
+  addIfAllowed(task: Task, context: WriteContext): Promise<boolean> {
+    return this.insert(task, context, true);
+  }
+
+  /** Runs a task insert; false when its guard refused it (nothing written, nothing announced). */
+  private async insert(
+    task: Task,
+    context: WriteContext,
+    confirmAccess: boolean,
+  ): Promise<boolean> {
+    const batch = taskInsertBatch(task, context, this.ids, this.db.config.dialect, confirmAccess);
+    const { rows } = await this.db.query<{ matched?: number }>(insertStatementOf(batch));
+    if (batch.guarded && rows[0]?.matched !== 1) return false;
     this.db.announce(batch.envelopes);
     return true;
   }

@@ -44,7 +44,6 @@ export class TaskUseCases {
     private readonly ids: IdGenerator,
   ) {}
 
-  /** Creates a task in a project the actor may write to. */
   /**
    * Creates a task. In one round trip when the caller may: the write itself confirms the access
    * it presumes (a writer's role, the assignee's membership). When it may not, or the input is
@@ -52,8 +51,8 @@ export class TaskUseCases {
    * one it always was (404 for a stranger, 403 for a viewer, ASSIGNEE_NOT_MEMBER...).
    */
   async create(input: CreateTaskInput, context: RequestContext): Promise<TaskSnapshot> {
-    const { projectId, fields } = splitInput(input);
-    const assignee = fields.assigneeId ?? null;
+    const { projectId } = input;
+    const assignee = input.assigneeId ?? null;
     let task: Task | null;
     try {
       task = this.newTask(
@@ -74,7 +73,7 @@ export class TaskUseCases {
   }
 
   private newTask(input: CreateTaskInput, context: RequestContext, access: ProjectAccess): Task {
-    const { projectId, title, fields } = splitInput(input);
+    const { projectId, title, ...fields } = input;
     return Task.create({
       id: this.ids.next(),
       projectId,
@@ -256,8 +255,4 @@ export class TaskUseCases {
     if (!access) throw projectNotFound(projectId);
     return access;
   }
-}
-
-function splitInput({ projectId, title, ...fields }: CreateTaskInput) {
-  return { projectId, title, fields };
 }
