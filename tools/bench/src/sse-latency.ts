@@ -24,8 +24,12 @@ export interface SseLoadOptions {
   readonly subscribers: number;
   /** Threads of this process the streams are spread over (the writer has the main thread). */
   readonly threads: number;
-  /** Writes per second, open loop: each write is sent at its scheduled time, answered or not. */
-  readonly writeRate: number;
+  /**
+   * Writes per second, open loop: each write is sent at its scheduled time, answered or not; or
+   * 'flat-out': closed loop, each of `writeConnections` writers sends its next write as soon as
+   * the last one is answered, so the host writes as fast as it can.
+   */
+  readonly writeRate: number | 'flat-out';
   readonly warmupMs: number;
   readonly windowMs: number;
   /** Most connections the writer holds; requests beyond them wait in the agent. */
@@ -63,7 +67,7 @@ export interface SseLatencyResult {
   readonly threads: number;
   /** How long opening every stream took (each answers once the hub has registered it). */
   readonly connectMs: number;
-  /** Writes scheduled in the window, and those answered 201. */
+  /** Writes scheduled (sent, when flat out) in the window, and those answered 201. */
   readonly writesScheduled: number;
   readonly writesOk: number;
   /** Writes answered otherwise, or failed on the connection (whole run). */
@@ -232,6 +236,8 @@ interface Written {
     readonly maxInFlight: number;
     readonly okInWindow: number;
   };
+  /** Writes scheduled inside the measured window (flat out: sent inside it). */
+  readonly scheduledInWindow: number;
   readonly sendLags: readonly number[];
   readonly windowMs: number;
   readonly chunksInWindow: number;
@@ -246,8 +252,13 @@ async function write(
 ): Promise<Written> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.writeConnections });
   const headers = { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' };
-  const intervalMs = 1000 / options.writeRate;
-  const total = Math.ceil(((options.warmupMs + options.windowMs) * options.writeRate) / 1000);
+  const rate = options.writeRate;
+  const flatOut = rate === 'flat-out';
+  const intervalMs = flatOut ? 0 : 1000 / rate;
+  // Open loop: the writes of the schedule; flat out: unknown until the window ends.
+  const total = flatOut
+    ? Number.POSITIVE_INFINITY
+    : Math.ceil(((options.warmupMs + options.windowMs) * rate) / 1000);
   const start = sharedClockMs() + 20;
   const windowStart = start + options.warmupMs;
   const windowEnd = windowStart + options.windowMs;
@@ -257,15 +268,21 @@ async function write(
   const sendLags: number[] = [];
   let expectedArrivals = 0;
   let sent = 0;
+  let scheduledInWindow = 0;
+  /** No more writes will be sent. */
+  let sending = true;
   let allAnswered: () => void = () => undefined;
   const answered = new Promise<void>((resolve) => {
     allAnswered = resolve;
   });
 
-  const post = (n: number, scheduledAt: number): void => {
+  const post = (n: number, scheduledAt: number, answered?: () => void): void => {
     const issuedAt = sharedClockMs();
     const measured = scheduledAt >= windowStart && scheduledAt < windowEnd;
-    if (measured) sendLags.push(issuedAt - scheduledAt);
+    if (measured) {
+      scheduledInWindow += 1;
+      sendLags.push(issuedAt - scheduledAt);
+    }
     // When the request was handed to its socket (one waiting for a free connection in the agent
     // is not sent yet): the commit cannot come before it.
     let sentAt = Number.NaN;
@@ -275,7 +292,8 @@ async function write(
     counts.maxInFlight = Math.max(counts.maxInFlight, counts.inFlight);
     const done = (): void => {
       counts.inFlight -= 1;
-      if (counts.inFlight === 0 && sent === total) allAnswered();
+      answered?.();
+      if (counts.inFlight === 0 && !sending) allAnswered();
     };
     const req = request(`${options.baseUrl}/tasks`, { method: 'POST', agent, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -314,6 +332,14 @@ async function write(
   const tellThreads = (open: boolean): void => {
     for (const thread of threads) thread.tell({ kind: 'window', open });
   };
+  // Flat out: one chain per connection, each sending its next write when the last is answered.
+  const next = (): void => {
+    if (!sending) return;
+    const now = sharedClockMs();
+    if (now >= windowEnd) return;
+    post(sent, now, next);
+    sent += 1;
+  };
   await new Promise<void>((resolve) => {
     const tick = (): void => {
       const now = sharedClockMs();
@@ -329,12 +355,21 @@ async function write(
         loopDelay.disable();
         tellThreads(false);
       }
-      while (sent < total && start + sent * intervalMs <= now) {
-        post(sent, start + sent * intervalMs);
-        sent += 1;
+      if (flatOut) {
+        if (sent === 0 && now >= start) {
+          for (let c = 0; c < options.writeConnections; c += 1) next();
+        }
+      } else {
+        while (sent < total && start + sent * intervalMs <= now) {
+          post(sent, start + sent * intervalMs);
+          sent += 1;
+        }
       }
-      if (sent < total || edges.last === null) setTimeout(tick, 1);
-      else resolve();
+      if ((sent < total && !flatOut) || edges.last === null) setTimeout(tick, 1);
+      else {
+        sending = false;
+        resolve();
+      }
     };
     setTimeout(tick, Math.max(0, start - sharedClockMs()));
   });
@@ -350,6 +385,7 @@ async function write(
   return {
     byTask,
     counts,
+    scheduledInWindow,
     sendLags,
     windowMs: last.atMs - first.atMs,
     chunksInWindow: edges.lastChunks - edges.firstChunks,
@@ -418,7 +454,7 @@ function summarise(
   return {
     subscribers: options.subscribers,
     threads: options.threads,
-    writesScheduled: Math.round((options.windowMs * options.writeRate) / 1000),
+    writesScheduled: written.scheduledInWindow,
     writesOk,
     writesUnexpected: written.counts.unexpected,
     writeErrors: written.counts.errors,
