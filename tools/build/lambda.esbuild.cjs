@@ -19,9 +19,10 @@
 //   replaced by an empty module. Choosing one of them at run time fails with "is not a
 //   constructor" instead of loading it.
 // - zod's namespace re-exports every locale's messages; only English is used.
-// - TypeORM is used as a pool and transaction runner over raw SQL only (persistence-postgres:
-//   DataSource, QueryRunner); its entity, query-builder, schema and migration machinery is
-//   left out (see typeormRuntimeOnly below).
+// - TypeORM runs the migrations, as a pool and transaction runner over raw SQL only
+//   (@taskflow/platform-postgres/migrate: DataSource, QueryRunner); its entity, query-builder,
+//   schema and migration machinery is left out (see typeormRuntimeOnly below). Only the
+//   migrator's bundle has TypeORM at all: the request, event and stream paths use pg directly.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -123,8 +124,8 @@ const pgWithoutCloudflareProbe = {
   },
 };
 
-// TypeORM modules Taskflow never runs: persistence-postgres passes no entities, subscribers,
-// migrations or cache, never synchronizes, and uses only DataSource (initialize, destroy,
+// TypeORM modules Taskflow never runs: the migrations pass no entities, subscribers,
+// migrations or cache, never synchronize, and use only DataSource (initialize, destroy,
 // createQueryRunner) and QueryRunner (connect, query, start/commit/rollbackTransaction,
 // release). What remains is found by V8 coverage of every function's first invocation: the
 // modules below load but none of their code runs (a class they export may still be extended

@@ -20,6 +20,7 @@ import type { UserUseCases } from '@taskflow/users-application';
 import pino, { type Logger } from 'pino';
 import type { HostConfig } from './config';
 import { signingSecret } from './secret';
+import { migrate } from '@taskflow/app-composition/migrate';
 
 export { TASKFLOW_VERSION };
 
@@ -91,7 +92,7 @@ export async function composeHost(
       uuidV7Generator,
     );
     if (options.migrate) {
-      const report = await persistence.migrate();
+      const report = await migrate(persistence);
       if (report.applied.length > 0) logger.info({ applied: report.applied }, 'migrations applied');
     }
     const secret = await signingSecret(config.jwtSecret, dataDir);

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { MIGRATION_STEPS } from '@taskflow/app-composition';
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import {
@@ -266,5 +267,13 @@ describe('migrator Lambda (CloudFormation custom resource, CDK Provider onEvent)
     } finally {
       await fresh.drop();
     }
+  });
+
+  it('the built bundle carries TypeORM, as a pool and transaction runner only (the migrations run through it)', () => {
+    const source = readFileSync(join(dirname(BUNDLE), 'main.js'), 'utf8');
+
+    // tools/build/lambda.esbuild.cjs replaces the TypeORM modules no migration runs by stubs.
+    expect(source).toContain('typeorm/query-builder/SelectQueryBuilder.js');
+    expect(source).toContain('is left out of the Lambda bundles');
   });
 });

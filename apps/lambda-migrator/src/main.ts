@@ -8,6 +8,7 @@ import {
 import { systemClock, uuidV7Generator } from '@taskflow/platform-kernel';
 import { SampleUsers } from '@taskflow/users-application';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
+import { migrate } from '@taskflow/app-composition/migrate';
 
 /** The least the migrator waits for a connection, whatever DATABASE_CONNECT_TIMEOUT_MS says. */
 export const MIGRATOR_CONNECT_TIMEOUT_MS = 60_000;
@@ -76,7 +77,7 @@ export const { handler, ready } = lambdaHandler(
     }
     // Read before anything is written: a bad property fails the event with nothing applied.
     const sampleData = sampleDataOf(event.ResourceProperties);
-    const report = await persistence.migrate();
+    const report = await migrate(persistence);
     logger.info('migrations applied', {
       requestType: event.RequestType,
       applied: report.applied,

@@ -10,6 +10,7 @@ import type { HostBenchConfig } from './bench-env';
 import { type Cleanup, machineShareBusy, say, sourceLine } from './run-support';
 import { type Actors, seedActors } from './seed';
 import { ServerProcess } from './server-process';
+import { migrate } from '@taskflow/app-composition/migrate';
 
 /** The repository's root, where the host's sources and bundle are. */
 export const REPO_ROOT = resolve(__dirname, '../../..');
@@ -78,7 +79,7 @@ export async function openBenchPersistence(
     uuidV7Generator,
   );
   cleanup.add(pool.label, () => persistence.close());
-  await persistence.migrate();
+  await migrate(persistence);
   const jwtSecret = randomBytes(32).toString('base64url');
   const actors = await seedActors(
     persistence,

@@ -6,6 +6,7 @@ import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { FakeEventBridge, type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { runCommand } from '../testing/run-command';
 import { SEED_ENTRIES } from '../testing/seed-example';
+import { migrate } from '@taskflow/app-composition/migrate';
 
 describe('npm run events:put and npm run dlq', () => {
   let database: TestDatabase;
@@ -28,7 +29,7 @@ describe('npm run events:put and npm run dlq', () => {
       },
       uuidV7Generator,
     );
-    await persistence.migrate();
+    await migrate(persistence);
     dataDir = await mkdtemp(join(tmpdir(), 'taskflow-cli-'));
     env = { DATABASE_URL: database.url, TASKFLOW_DATA_DIR: dataDir };
   });

@@ -1,5 +1,6 @@
 import { runCommand } from './run-command';
 import { helpIfAsked, refuseArguments } from './usage';
+import { migrate } from '@taskflow/app-composition/migrate';
 
 const USAGE = `usage: npm run migrate
 
@@ -11,7 +12,7 @@ helpIfAsked(args, USAGE);
 refuseArguments(args, USAGE);
 runCommand(
   async (host) => {
-    const report = await host.persistence.migrate();
+    const report = await migrate(host.persistence);
     process.stdout.write(
       report.applied.length === 0
         ? `schema up to date (${report.alreadyApplied} migrations)\n`

@@ -10,6 +10,7 @@ import {
 } from '@taskflow/platform-lambda-runtime';
 import { Client, type PoolClient } from 'pg';
 import { type LambdaRuntime, openLambdaPersistence, openLambdaRuntime } from './lambda-runtime';
+import { migrate } from './migrate';
 
 const JWT_VALUE = 'jwt-signing-secret-from-secrets-manager-0123456789';
 const DATABASE = 'tf_cold_start';
@@ -101,7 +102,7 @@ describe('cold start with secrets from Secrets Manager', () => {
       loadLambdaConfig(env({ JWT_SECRET_ARN: undefined }), { auth: false }),
     );
     try {
-      await migrator.migrate();
+      await migrate(migrator);
     } finally {
       await migrator.close();
     }

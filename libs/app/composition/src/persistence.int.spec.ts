@@ -6,6 +6,7 @@ import { type Persistence, openPersistence } from './persistence';
 import { as, count, testDatabaseConfig, token } from '@taskflow/platform-postgres/testing';
 import { useOwnerWithProject } from '@taskflow/tasks-adapters/testing';
 import { newUser, openMigrated, usePersistence } from './testing/persistence.fixture';
+import { migrate } from './migrate';
 
 /**
  * The repositories of every context and the platform's stores over one pool: writes made inside
@@ -141,7 +142,7 @@ describe('Persistence', () => {
     it.each<[string, () => Promise<unknown>]>([
       ['a repository read', () => closed.users.findById(knownUser)],
       ['a repository write', () => closed.users.add(newUser('Late'), { correlationId: null })],
-      ['a migration', () => closed.migrate()],
+      ['a migration', () => migrate(closed)],
     ])('%s rejects', async (_what, act) => {
       // Act
       const attempt = act();

@@ -2,7 +2,6 @@ import type { IdGenerator } from '@taskflow/platform-kernel';
 import {
   Database,
   type DatabaseConfig,
-  type MigrationReport,
   type MigrationStep,
   PLATFORM_MIGRATION_STEPS,
   PgConnectionStore,
@@ -11,7 +10,6 @@ import {
   PgOutboxStore,
   PgProcessedEventStore,
   assembleMigrationSteps,
-  runMigrations,
 } from '@taskflow/platform-postgres';
 import { PROJECTS_MIGRATION_STEPS, PgProjectRepository } from '@taskflow/projects-adapters';
 import {
@@ -50,8 +48,6 @@ export interface Persistence {
    * in the removal's own (PostgreSQL). Set on Aurora DSQL, whose transactions are bounded.
    */
   readonly releasesPerTransaction: number | null;
-  /** Applies the pending steps of {@link MIGRATION_STEPS}. */
-  migrate(): Promise<MigrationReport>;
   close(): Promise<void>;
 }
 
@@ -73,7 +69,6 @@ export async function openPersistence(
     deadLetters: new PgDeadLetterStore(db, ids),
     connections: new PgConnectionStore(db),
     releasesPerTransaction: config.dialect === 'dsql' ? DSQL_RELEASES_PER_TRANSACTION : null,
-    migrate: () => runMigrations(db.dataSource, config.dialect, MIGRATION_STEPS),
     close: () => db.close(),
   };
 }

@@ -6,6 +6,7 @@ import {
   type TestDatabase,
   createTestDatabase,
 } from '@taskflow/platform-testing';
+import { migrate } from '@taskflow/app-composition/migrate';
 
 /** A function's world in a spec: its database (migrated), its environment, its bundle. */
 export interface FunctionTestbed {
@@ -43,7 +44,7 @@ export async function functionTestbed(
   let persistence: Persistence;
   try {
     persistence = await openLambdaPersistence(loadLambdaConfig(functionEnv, { auth: false }));
-    await persistence.migrate();
+    await migrate(persistence);
   } catch (error) {
     await database.drop();
     throw error;

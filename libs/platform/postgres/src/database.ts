@@ -2,7 +2,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { type TransactionRunner, retrying } from '@taskflow/platform-ports';
 import { type EventEnvelope } from '@taskflow/platform-events';
 import * as pg from 'pg';
-import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from './database.config';
 import { isRetryableConflict } from './pg-errors';
 import { connectionTarget, poolDriver } from './pool-credentials';
@@ -74,53 +73,53 @@ interface AmbientTransaction {
 type TimedQuery = pg.QueryConfig & { readonly query_timeout?: number };
 
 /**
- * The process-wide connection pool (a TypeORM DataSource over `pg`) and the ambient transaction.
+ * The process-wide connection pool (`pg`'s) and the ambient transaction.
  * Statements outside a transaction go straight to the pool as named prepared statements (one
  * round trip each); inside `run()` they join that transaction's connection.
  *
  * Every wait is bounded on the client (`connectTimeoutMs` to get a connection, `queryTimeoutMs`
  * per statement): a database that stops answering fails requests within those deadlines, and a
  * connection that missed one is destroyed, so the pool heals by opening new ones once the
- * database answers again. Migrations go through TypeORM's own runner and have no per-statement
- * deadline.
+ * database answers again.
+ *
+ * TypeORM is not on this path: requests, streams and the relay need a pool and transactions, and
+ * TypeORM's DataSource would add its initialisation (three queries at connect) and about 280 KB
+ * to every Lambda bundle for none of its features. Migrations run through TypeORM
+ * (`@taskflow/platform-postgres/migrate`), which only the migrator and the host import.
  */
 export class Database implements TransactionRunner {
   private readonly ambient = new AsyncLocalStorage<AmbientTransaction>();
   private readonly listeners = new Set<CommitListener>();
 
   private constructor(
-    readonly dataSource: DataSource,
+    /** The pool itself, for benchmarks and diagnostics. */
+    readonly pool: pg.Pool,
     readonly config: DatabaseConfig,
   ) {}
 
-  /** Opens the pool. */
+  /**
+   * Opens the pool and its first connection: a database that is unreachable or refuses the
+   * credentials fails here, at start, rather than on the first request.
+   */
   static async connect(config: DatabaseConfig): Promise<Database> {
-    const dataSource = new DataSource({
-      type: 'postgres',
-      // Bundles cannot see TypeORM's dynamic require of the driver (STACK.md trap 1).
-      driver: poolDriver(config),
-      url: config.url,
-      poolSize: config.poolSize,
-      applicationName: config.applicationName,
-      installExtensions: false,
-      ssl: config.ssl === 'disable' ? false : { rejectUnauthorized: config.ssl === 'verify' },
-      extra: {
-        ...(config.dialect === 'postgres' ? { options: POSTGRES_SESSION_OPTIONS } : {}),
-        ...connectionTarget(config),
-        maxLifetimeSeconds: config.maxConnectionLifetimeSeconds ?? 0,
-        statement_timeout: config.statementTimeoutMs > 0 ? config.statementTimeoutMs : undefined,
-        idle_in_transaction_session_timeout: 60_000,
-        connectionTimeoutMillis: config.connectTimeoutMs,
-        // A socket to a host that vanished (no FIN, no RST) is noticed by the kernel, in time.
-        keepAlive: true,
-        keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
-      },
-      synchronize: false,
-      migrationsRun: false,
-      entities: [],
-    });
-    await dataSource.initialize();
-    return new Database(dataSource, config);
+    const { Pool } = poolDriver(config);
+    const pool = new Pool({ ...poolConnectionSettings(config), max: config.poolSize });
+    // An idle connection that fails (the server restarted, a network cut) is dropped by the
+    // pool, which opens a new one when next needed; without a listener, the error would end
+    // the process.
+    pool.on('error', () => undefined);
+    try {
+      (await pool.connect()).release();
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+    return new Database(pool, config);
+  }
+
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.pool.ending;
   }
 
   /**
@@ -144,11 +143,6 @@ export class Database implements TransactionRunner {
     });
     await client.connect();
     return client;
-  }
-
-  /** The pool itself, for benchmarks and diagnostics. */
-  get pool(): pg.Pool {
-    return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
   }
 
   /** Runs one statement in the ambient transaction, or on its own. */
@@ -209,8 +203,8 @@ export class Database implements TransactionRunner {
   }
 
   /**
-   * One attempt on a connection of its own (pg directly, not a TypeORM QueryRunner, so that a
-   * connection that missed a deadline can be handed back as broken and destroyed). A COMMIT
+   * One attempt on a connection of its own (a connection that missed a deadline is handed back
+   * as broken and destroyed). A COMMIT
    * that missed its deadline is ambiguous (it may have committed): the error says unavailable
    * and the caller's retry with its Idempotency-Key finds the stored answer if it did.
    */
@@ -295,8 +289,29 @@ export class Database implements TransactionRunner {
 
   /** Closes every pooled connection. */
   async close(): Promise<void> {
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    if (!this.pool.ending) await this.pool.end();
   }
+}
+
+/**
+ * How every connection of a pool on `config` is opened: target, TLS, session settings,
+ * deadlines and keepalives (the pool's size aside). The migrations' TypeORM pool uses it too.
+ */
+export function poolConnectionSettings(config: DatabaseConfig): pg.PoolConfig {
+  return {
+    connectionString: config.url,
+    application_name: config.applicationName,
+    ssl: config.ssl === 'disable' ? false : { rejectUnauthorized: config.ssl === 'verify' },
+    ...(config.dialect === 'postgres' ? { options: POSTGRES_SESSION_OPTIONS } : {}),
+    ...connectionTarget(config),
+    maxLifetimeSeconds: config.maxConnectionLifetimeSeconds ?? 0,
+    ...(config.statementTimeoutMs > 0 ? { statement_timeout: config.statementTimeoutMs } : {}),
+    idle_in_transaction_session_timeout: 60_000,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    // A socket to a host that vanished (no FIN, no RST) is noticed by the kernel, in time.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
+  };
 }
 
 function asError(reason: unknown): Error {

@@ -39,10 +39,11 @@ type ConnectCallback = (
 ) => void;
 
 /**
- * The pg module TypeORM builds its pool from: pg itself, or, when the credentials can be
- * re-read, pg with a Pool whose every new connection refused for its credentials re-reads them
- * and is tried once more. Every way into the pool (statements, transactions, TypeORM's
- * migrations runner) goes through `Pool.connect`, so this one place covers them all.
+ * The pg module the pools are built from (the Database's, and TypeORM's for migrations): pg
+ * itself, or, when the credentials can be re-read, pg with a Pool whose every new connection
+ * refused for its credentials re-reads them and is tried once more. Every way into a pool
+ * (statements, transactions, the migrations) goes through `Pool.connect`, so this one place
+ * covers them all.
  */
 export function poolDriver(config: DatabaseConfig): typeof pg {
   const refresh = config.credentials?.refresh?.bind(config.credentials);

@@ -6,6 +6,7 @@ import {
 } from '@taskflow/app-composition';
 import { uuidV7Generator } from '@taskflow/platform-kernel';
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
+import { migrate } from '@taskflow/app-composition/migrate';
 
 /** The HS256 secret the tests sign tokens with; hosts under test are started with it. */
 export const FAULT_JWT_SECRET = 'fault-secret-fault-secret-fault-secret-0123456789';
@@ -82,7 +83,7 @@ export async function openFaultDatabase(prefix: string, poolSize = 4): Promise<F
     throw error;
   }
   const { persistence, core } = connected;
-  await persistence.migrate();
+  await migrate(persistence);
   const rows = async <R>(text: string, values: readonly unknown[] = []): Promise<R[]> =>
     (await persistence.db.query<R>({ text, values: [...values] })).rows;
   return {

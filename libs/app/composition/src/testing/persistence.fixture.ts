@@ -13,6 +13,7 @@ import { TASKFLOW_EVENTS } from '../events';
 import { User } from '@taskflow/users-domain';
 import { type Core, composeCore } from '../core';
 import { type Persistence, openPersistence } from '../persistence';
+import { migrate } from '../migrate';
 
 /**
  * Shared set-up of the composition's integration specs (not exported from the library): the
@@ -26,7 +27,7 @@ export async function openMigrated(
   ids: IdGenerator = uuidV7Generator,
 ): Promise<Persistence> {
   const persistence = await openPersistence(testDatabaseConfig(url, overrides), ids);
-  return migratedOrClosed(persistence, () => persistence.migrate());
+  return migratedOrClosed(persistence, () => migrate(persistence));
 }
 
 /** A migrated persistence for the enclosing `describe`, with the use cases over it. */

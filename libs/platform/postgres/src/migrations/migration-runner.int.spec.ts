@@ -1,7 +1,7 @@
 import { type TestDatabase, createTestDatabase } from '@taskflow/platform-testing';
 import { Database } from '../database';
 import { testDatabaseConfig, useTestDatabase } from '../testing';
-import { runMigrations } from './migration-runner';
+import { migrateDatabase } from '../migrate';
 import { PLATFORM_MIGRATION_STEPS } from './migration-steps';
 
 // The platform's own steps; the whole schema's (every context's) is checked in the composition.
@@ -16,7 +16,7 @@ async function ledgerNames(db: Database): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
-describe('runMigrations', () => {
+describe('migrateDatabase (runMigrations through TypeORM)', () => {
   describe('on a fresh database', () => {
     const db = useTestDatabase('pp_migrate_fresh', (url) =>
       Database.connect(testDatabaseConfig(url)),
@@ -24,8 +24,8 @@ describe('runMigrations', () => {
 
     it('applies every step in order, then none on the second run', async () => {
       // Act
-      const first = await runMigrations(db.dataSource, 'postgres', STEPS);
-      const second = await runMigrations(db.dataSource, 'postgres', STEPS);
+      const first = await migrateDatabase(db, STEPS);
+      const second = await migrateDatabase(db, STEPS);
 
       // Assess
       expect(first).toEqual({ applied: STEP_NAMES, alreadyApplied: 0 });
@@ -35,12 +35,12 @@ describe('runMigrations', () => {
 
     it('re-applies a step whose ledger row was lost (a crash between DDL and ledger) without error', async () => {
       // Prepare
-      await runMigrations(db.dataSource, 'postgres', STEPS);
+      await migrateDatabase(db, STEPS);
       const lost = '0015-index-outbox-by-project';
       await db.query({ text: 'DELETE FROM schema_migrations WHERE name = $1', values: [lost] });
 
       // Act
-      const report = await runMigrations(db.dataSource, 'postgres', STEPS);
+      const report = await migrateDatabase(db, STEPS);
 
       // Assess
       expect(report).toEqual({ applied: [lost], alreadyApplied: STEP_NAMES.length - 1 });
@@ -69,7 +69,7 @@ describe('runMigrations', () => {
     it('both succeed and the ledger holds each step exactly once', async () => {
       // Act
       const reports = await Promise.all(
-        hosts.map((host) => runMigrations(host.dataSource, 'postgres', STEPS)),
+        hosts.map((host) => migrateDatabase(host, STEPS)),
       );
 
       // Assess

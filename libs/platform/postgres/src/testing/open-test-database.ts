@@ -1,6 +1,6 @@
 import { Database } from '../database';
 import type { DatabaseConfig } from '../database.config';
-import { runMigrations } from '../migrations/migration-runner';
+import { migrateDatabase } from '../migrate';
 import type { MigrationStep } from '../migrations/migration-steps';
 
 /** Something a spec opens over a test database and closes after it. */
@@ -66,8 +66,7 @@ export async function openMigrated<T extends object>(
   build: (db: Database) => T,
   dialect: DatabaseConfig['dialect'] = 'postgres',
 ): Promise<OverDatabase<T>> {
-  const migrate = ({ db }: OverDatabase<unknown>) =>
-    runMigrations(db.dataSource, 'postgres', steps);
+  const migrate = ({ db }: OverDatabase<unknown>) => migrateDatabase(db, steps);
   if (dialect === 'postgres')
     return migratedOrClosed(await openOver(testDatabaseConfig(url), build), migrate);
   const setup = await migratedOrClosed(
