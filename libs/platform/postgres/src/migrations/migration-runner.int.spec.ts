@@ -68,9 +68,7 @@ describe('migrateDatabase (runMigrations through TypeORM)', () => {
 
     it('both succeed and the ledger holds each step exactly once', async () => {
       // Act
-      const reports = await Promise.all(
-        hosts.map((host) => migrateDatabase(host, STEPS)),
-      );
+      const reports = await Promise.all(hosts.map((host) => migrateDatabase(host, STEPS)));
 
       // Assess
       const applied = reports.flatMap((report) => report.applied);
