@@ -50,6 +50,9 @@ export interface Host {
  */
 export const STREAM_READ_POOL_SIZE = 4;
 
+/** Lifetime of the tokens `POST /dev/sign-in` issues: a working day, as the demo token's. */
+export const DEV_SIGN_IN_TTL_SECONDS = 12 * 60 * 60;
+
 /** The composition root: database (embedded unless DATABASE_URL), migrations, use cases, API. */
 export async function composeHost(
   config: HostConfig,
@@ -105,6 +108,7 @@ export async function composeHost(
         jwks: config.jwks,
         corsOrigins: config.corsOrigins,
         region: config.region,
+        devSignIn: config.devSignIn ? { ttlSeconds: DEV_SIGN_IN_TTL_SECONDS } : null,
       },
       logger,
     );

@@ -42,6 +42,11 @@ export interface HostConfig extends DatabaseTuning {
   readonly logLevel: string;
   readonly region: string;
   readonly printDemoToken: boolean;
+  /**
+   * Serve `POST /dev/sign-in` (the web board's local sign-in): by default only in the local
+   * set-up, where the host signs its own tokens with the secret it generated.
+   */
+  readonly devSignIn: boolean;
   /** Where events go: real EventBridge when a bus is named and AWS credentials are set. */
   readonly events: {
     /** Null: no EventBridge bus; the in-process bus is used. */
@@ -96,6 +101,8 @@ export function loadConfig(
     logLevel: local.LOG_LEVEL,
     region: aws.AWS_REGION,
     printDemoToken: local.TASKFLOW_DEMO_TOKEN,
+    devSignIn:
+      local.TASKFLOW_DEV_SIGN_IN ?? (auth.JWT_SECRET === undefined && auth.JWKS_URL === undefined),
     events: {
       busName: events.EVENT_BUS_NAME ?? null,
       source: events.EVENT_SOURCE,

@@ -111,6 +111,11 @@ describe('the OpenAPI contract, over real HTTP', () => {
       path: '/users',
       body: { name: 'New', email: `${randomUUID()}@example.com` },
     },
+    devSignIn: {
+      method: 'POST',
+      path: '/dev/sign-in',
+      body: { name: 'New', email: `${randomUUID()}@example.com` },
+    },
     listUsers: { method: 'GET', path: '/users' },
     getCurrentUser: { method: 'GET', path: '/users/me' },
     getUser: { method: 'GET', path: `/users/${owner.userId}` },
@@ -302,6 +307,17 @@ describe('the OpenAPI contract, over real HTTP', () => {
         422,
         await asOwner('POST', '/users', { body: { ...body, name: 'Someone else' }, headers }),
       );
+    });
+
+    it('devSignIn (the local host in its default set-up): 200, 400', async () => {
+      const body = { name: 'Dana Dev', email: 'dana.dev@example.com' };
+      expectContract('devSignIn', 200, await t.request('POST', '/dev/sign-in', { body }));
+      const invalid = expectContract(
+        'devSignIn',
+        400,
+        await t.request('POST', '/dev/sign-in', { body: { name: 'X', email: 'nope' } }),
+      );
+      expect(invalid['code']).toBe('INVALID_EMAIL');
     });
 
     it('listUsers, getCurrentUser, getUser: 200, 400, 404', async () => {

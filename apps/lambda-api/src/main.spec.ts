@@ -140,6 +140,16 @@ describe('api Lambda (API Gateway REST proxy)', () => {
     expect(unauthenticated.statusCode).toBe(401);
   });
 
+  it('has no development sign-in: POST /dev/sign-in is 404 and not documented', async () => {
+    const signIn = await call('POST', '/dev/sign-in', {
+      body: { name: 'Eve', email: 'eve@example.com' },
+    });
+    const document = await call('GET', '/openapi.json');
+
+    expect(signIn.statusCode).toBe(404);
+    expect(Object.keys((document.json as { paths: object }).paths)).not.toContain('/dev/sign-in');
+  });
+
   it('answers a hand-written event with missing maps (aws lambda invoke) instead of crashing', async () => {
     const result = await main.handler(
       { httpMethod: 'GET', path: '/health' } as never,

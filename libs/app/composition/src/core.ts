@@ -29,6 +29,7 @@ import { TaskUseCases } from '@taskflow/tasks-application';
 import {
   USER_OPENAPI,
   UserIdentityResolver,
+  devSignInRoutes,
   type UserRouteDependencies,
   userRoutes,
 } from '@taskflow/users-adapters';
@@ -83,6 +84,11 @@ export interface CoreSettings {
   readonly corsOrigins?: CorsOrigins;
   /** Reported by /health. */
   readonly region: string;
+  /**
+   * Serve `POST /dev/sign-in` (a token for any e-mail address, no password), issuing tokens of
+   * this lifetime. Only the local host in its default set-up sets it; absent: not served.
+   */
+  readonly devSignIn?: { readonly ttlSeconds: number } | null;
 }
 
 /** The use cases and the transport-neutral HTTP API over one persistence. */
@@ -138,9 +144,10 @@ export function composeCore(
   });
   const identities = new UserIdentityResolver(users);
   const tickets = new StreamTickets(settings.signingSecret, settings.jwtIssuer);
+  const tokens = new TokenIssuer(settings.signingSecret, settings.jwtIssuer, settings.jwtAudience);
   // Built on the first request for it, not during every cold start.
   let openApi: unknown = null;
-  const routes = apiRoutes({
+  const routes: Route[] = apiRoutes({
     tickets,
     users,
     projects,
@@ -150,6 +157,8 @@ export function composeCore(
     region: settings.region,
     openApi: () => (openApi ??= apiDocument(routes)),
   });
+  if (settings.devSignIn)
+    routes.push(...devSignInRoutes({ users, tokens, ttlSeconds: settings.devSignIn.ttlSeconds }));
   const api = new HttpApi({
     routes,
     authenticator: verifier,
@@ -164,7 +173,7 @@ export function composeCore(
     projects,
     tasks,
     api,
-    tokens: new TokenIssuer(settings.signingSecret, settings.jwtIssuer, settings.jwtAudience),
+    tokens,
     verifier,
     identities,
     tickets,

@@ -83,6 +83,13 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
         ]
       : [],
   ),
+  rule(['auth', 'local'], ({ auth, local }) =>
+    local.TASKFLOW_DEV_SIGN_IN === true && auth.JWKS_URL !== undefined
+      ? [
+          'TASKFLOW_DEV_SIGN_IN cannot be true with JWKS_URL (an identity provider signs people in; a password-less sign-in beside it would let anyone in)',
+        ]
+      : [],
+  ),
   rule(['auth'], ({ auth }) =>
     auth.JWKS_URL !== undefined && auth.JWKS_ISSUER === undefined
       ? ['JWKS_ISSUER is required with JWKS_URL']

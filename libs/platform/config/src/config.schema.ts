@@ -309,6 +309,10 @@ export const CONFIG_SECTIONS = {
         'fixed port for the embedded PostgreSQL (`0`: a free port at each start)',
       ),
       TASKFLOW_DEMO_TOKEN: variable(bool.default(true), 'print a demo token on start'),
+      TASKFLOW_DEV_SIGN_IN: variable(
+        bool.optional(),
+        'serve `POST /dev/sign-in` (a token for any e-mail, no password) for the web board; default: on only while neither `JWT_SECRET` nor `JWKS_URL` is set; never with `JWKS_URL`',
+      ),
       LOG_LEVEL: variable(
         z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
         'pino level (the CLI commands default to `warn`)',
