@@ -120,8 +120,11 @@ export default tseslint.config(
       '**/.nx/**',
       '**/reports/**',
       '**/.data/**',
+      // Generated from the OpenAPI document (npm run web:api).
+      'apps/web/src/api/schema.ts',
       '**/jest.config.cjs',
       '**/*.mjs',
+      '**/*.mts',
       '**/*.js',
     ],
   },
@@ -129,7 +132,7 @@ export default tseslint.config(
   ...nx.configs['flat/typescript'],
   ...tseslint.configs.strictTypeChecked,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

@@ -74,6 +74,8 @@ describe('Taskflow HTTP API over real HTTP', () => {
       'GET /users',
       'GET /users/me',
       'GET /users/{id}',
+      // The test hosts run the local default set-up, which serves the development sign-in.
+      'POST /dev/sign-in',
       'POST /projects',
       'GET /projects',
       'GET /projects/{id}',

@@ -33,6 +33,8 @@ export interface HostConfig extends DatabaseTuning {
   /** Null: start the embedded PostgreSQL in the data folder. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
+  /** The built web board, served at `/` when the folder exists. */
+  readonly webDir: string;
   readonly embeddedPostgresPort: number;
   /** Null: generate one and keep it in the data folder. */
   readonly jwtSecret: string | null;
@@ -93,6 +95,7 @@ export function loadConfig(
     databaseUrl: database.DATABASE_URL ?? null,
     ...databaseTuning(database),
     dataDir: local.TASKFLOW_DATA_DIR,
+    webDir: local.TASKFLOW_WEB_DIR,
     embeddedPostgresPort: local.EMBEDDED_POSTGRES_PORT,
     jwtSecret: auth.JWT_SECRET ?? null,
     jwtIssuer: auth.JWT_ISSUER,

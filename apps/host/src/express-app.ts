@@ -1,16 +1,60 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type HttpApi, MAX_BODY_BYTES, StreamGate } from '@taskflow/platform-http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { requestHeadOf, send, toHttpRequest } from './express-http';
+
+/**
+ * The board's page may load only its own scripts and styles, talk only to this origin, and not
+ * be framed. Its assets have content-hashed names: cached for a year; the page itself is
+ * revalidated on every load, so that a new build is picked up at once.
+ */
+const BOARD_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+/** True when `dir` holds a built board (its index.html). */
+export function hasWebBoard(dir: string | null): dir is string {
+  return dir !== null && existsSync(join(dir, 'index.html'));
+}
+
+/** Serves the built board: `/` and its hashed assets; every other path falls through to the API. */
+function webBoard(dir: string): RequestHandler {
+  return express.static(dir, {
+    index: 'index.html',
+    redirect: false,
+    fallthrough: true,
+    setHeaders: (res, path) => {
+      for (const [name, value] of Object.entries(BOARD_HEADERS)) res.setHeader(name, value);
+      res.setHeader(
+        'cache-control',
+        path.includes(`${join('/', 'assets', '/')}`)
+          ? 'public, max-age=31536000, immutable'
+          : 'no-cache',
+      );
+    },
+  });
+}
 
 /**
  * Express in front of the transport-neutral API: it reads the raw body (refusing more than 1 MB
  * without buffering it) and hands everything else to `HttpApi`, but for project event streams,
  * which `stream` serves when given (SSE needs a connection held open).
  */
-export function createExpressApp(api: HttpApi, stream?: RequestHandler): express.Express {
+export function createExpressApp(
+  api: HttpApi,
+  stream?: RequestHandler,
+  webDir: string | null = null,
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // Before the body parser: the board's files are read-only GETs.
+  if (hasWebBoard(webDir)) app.use(webBoard(webDir));
   // Plain parsing: a repeated parameter becomes an array, never a nested object.
   app.set('query parser', 'simple');
   app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));

@@ -2,6 +2,7 @@ import { describeStartupFailure } from './cli/startup-failure';
 import { type Host, composeHost } from './composition';
 import { type HostConfig, loadConfig } from './config';
 import { DEMO_USER, tokenFor } from './demo-user';
+import { hasWebBoard } from './express-app';
 import { scheduleIdempotencyPurge } from './maintenance';
 import { type RunningServer, listen } from './server';
 
@@ -20,6 +21,11 @@ async function main(config: HostConfig): Promise<void> {
   const stopPurge = scheduleIdempotencyPurge(host);
   host.logger.info({ url: running.url }, 'Taskflow is listening');
   process.stdout.write(`\nTaskflow is running at ${running.url}\n`);
+  process.stdout.write(
+    hasWebBoard(config.webDir)
+      ? `Board: open ${running.url}/ in a browser${config.devSignIn ? ' (sign in with any name and e-mail)' : ''}\n`
+      : `Board: not built (npx nx build web), the API alone is served\n`,
+  );
   if (config.databaseUrl === null) process.stdout.write(embeddedDatabaseNote(host));
   if (config.printDemoToken) {
     const token = await tokenFor(host, DEMO_USER.email, DEMO_USER.name, TWELVE_HOURS);

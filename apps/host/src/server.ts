@@ -27,6 +27,7 @@ export async function listen(host: Host, port: number, hostname: string): Promis
     live
       ? projectStreamHandler({ gate: live.gate, hub: live.hub, api: host.api, logger: host.logger })
       : undefined,
+    host.config.webDir,
   );
   const server = createServer(
     {

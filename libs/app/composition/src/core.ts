@@ -27,6 +27,7 @@ import {
 } from '@taskflow/tasks-adapters';
 import { TaskUseCases } from '@taskflow/tasks-application';
 import {
+  type DevSignInDependencies,
   USER_OPENAPI,
   UserIdentityResolver,
   devSignInRoutes,
@@ -70,6 +71,17 @@ export function apiDocument(routes: readonly Route[]): Record<string, unknown> {
     PROJECT_OPENAPI,
     TASK_OPENAPI,
   ]);
+}
+
+/**
+ * The OpenAPI document of the API as a deployment serves it, built without a database: the
+ * routes only document here (the builder never calls a handler). `devSignIn`: as the local
+ * host in its default set-up serves it, with `POST /dev/sign-in`.
+ */
+export function documentedApi(options: { readonly devSignIn: boolean }): Record<string, unknown> {
+  const routes = apiRoutes({} as ApiRouteDependencies);
+  if (options.devSignIn) routes.push(...devSignInRoutes({} as DevSignInDependencies));
+  return apiDocument(routes);
 }
 
 /** What the core needs to know, whatever runs it (host, Lambda). */

@@ -304,6 +304,10 @@ export const CONFIG_SECTIONS = {
         z.string().min(1).default('.data'),
         'embedded database and generated JWT secret',
       ),
+      TASKFLOW_WEB_DIR: variable(
+        z.string().min(1).default('dist/apps/web'),
+        'the built web board the host serves at `/` (`npx nx build web`); absent: the API alone',
+      ),
       EMBEDDED_POSTGRES_PORT: variable(
         z.coerce.number().int().min(0).max(65535).default(0),
         'fixed port for the embedded PostgreSQL (`0`: a free port at each start)',

@@ -1,0 +1,146 @@
+import type { Task, TaskEdit } from '../board/board-state';
+import type { components, operations } from './schema';
+
+type Schemas = components['schemas'];
+export type User = Schemas['User'];
+export type Project = Schemas['Project'];
+export type ProjectRole = Schemas['ProjectRole'];
+export type Member = Schemas['Member'];
+export type SignedIn = operations['devSignIn']['responses'][200]['content']['application/json'];
+
+/** A problem document (RFC 9457) the API answered with. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    detail: string,
+    /** Per-field errors of a 400. */
+    readonly errors: readonly { readonly path: string; readonly message: string }[] = [],
+  ) {
+    super(detail);
+    this.name = 'ApiError';
+  }
+}
+
+/** A write refused for a stale version: the task as it now is (read after the 412). */
+export class StaleTask extends Error {
+  constructor(readonly latest: Task) {
+    super('the task changed meanwhile');
+    this.name = 'StaleTask';
+  }
+}
+
+interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * The API as the board uses it: same origin by default (the local host serves both), a bearer
+ * token held in memory, problem documents turned into {@link ApiError}.
+ */
+export class ApiClient {
+  constructor(
+    private readonly token: string | null,
+    private readonly baseUrl = '',
+  ) {}
+
+  withToken(token: string): ApiClient {
+    return new ApiClient(token, this.baseUrl);
+  }
+
+  /** Sends a request; the body of a 2xx, parsed (its shape is the route's documented one). */
+  private async send(
+    method: string,
+    path: string,
+    options: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<{ body: unknown; status: number }> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (this.token !== null) headers['authorization'] = `Bearer ${this.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+    const text = await response.text();
+    const parsed: unknown = text === '' ? null : JSON.parse(text);
+    if (!response.ok) {
+      const problem = (parsed ?? {}) as {
+        code?: string;
+        detail?: string;
+        title?: string;
+        errors?: { path: string; message: string }[];
+      };
+      throw new ApiError(
+        response.status,
+        problem.code,
+        problem.detail ?? problem.title ?? response.statusText,
+        problem.errors ?? [],
+      );
+    }
+    return { body: parsed, status: response.status };
+  }
+
+  async signIn(name: string, email: string): Promise<SignedIn> {
+    return (await this.send('POST', '/dev/sign-in', { body: { name, email } })).body as SignedIn;
+  }
+
+  async me(): Promise<User> {
+    return (await this.send('GET', '/users/me')).body as User;
+  }
+
+  async projects(): Promise<Project[]> {
+    return ((await this.send('GET', '/projects?limit=100')).body as Page<Project>).items;
+  }
+
+  async project(id: string): Promise<Project> {
+    return (await this.send('GET', `/projects/${id}`)).body as Project;
+  }
+
+  async createProject(name: string): Promise<Project> {
+    return (await this.send('POST', '/projects', { body: { name } })).body as Project;
+  }
+
+  async addMember(projectId: string, email: string, role: ProjectRole): Promise<Project> {
+    const path = `/projects/${projectId}/members`;
+    return (await this.send('POST', path, { body: { email, role } })).body as Project;
+  }
+
+  async removeMember(projectId: string, userId: string): Promise<void> {
+    await this.send('DELETE', `/projects/${projectId}/members/${userId}`);
+  }
+
+  /** One page of a project's tasks, by keyset cursor. */
+  async tasks(projectId: string, cursor: string | null, limit = 100): Promise<Page<Task>> {
+    const query = new URLSearchParams({ projectId, limit: String(limit) });
+    if (cursor !== null) query.set('cursor', cursor);
+    return (await this.send('GET', `/tasks?${query.toString()}`)).body as Page<Task>;
+  }
+
+  async task(id: string): Promise<Task> {
+    return (await this.send('GET', `/tasks/${id}`)).body as Task;
+  }
+
+  async createTask(projectId: string, title: string): Promise<Task> {
+    return (await this.send('POST', '/tasks', { body: { projectId, title } })).body as Task;
+  }
+
+  /** Changes `fields` if the task is still at `version`; else {@link StaleTask} with the latest. */
+  async updateTask(id: string, fields: TaskEdit, version: number): Promise<Task> {
+    try {
+      const headers = { 'if-match': `"${String(version)}"` };
+      return (await this.send('PATCH', `/tasks/${id}`, { body: fields, headers })).body as Task;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 412)
+        throw new StaleTask(await this.task(id));
+      throw error;
+    }
+  }
+
+  /** The URL of a project's stream for EventSource (a ticket: EventSource sends no headers). */
+  async streamUrl(projectId: string): Promise<string> {
+    const { body } = await this.send('POST', `/projects/${projectId}/stream-tickets`);
+    return `${this.baseUrl}${(body as { streamUrl: string }).streamUrl}`;
+  }
+}

@@ -1,0 +1,267 @@
+import {
+  type BoardState,
+  type StreamEnvelope,
+  type Task,
+  applyEvent,
+  beginEdit,
+  columns,
+  editConfirmed,
+  editDropped,
+  emptyBoard,
+  resolveConflict,
+  shownTask,
+  withTask,
+  withTasks,
+} from './board-state';
+
+let n = 0;
+function task(overrides: Partial<Task> = {}): Task {
+  n += 1;
+  return {
+    id: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+    projectId: '00000000-0000-7000-8000-00000000aaaa',
+    title: `Task ${n}`,
+    description: '',
+    status: 'pending',
+    priority: 'medium',
+    assigneeId: null,
+    createdBy: '00000000-0000-7000-8000-00000000bbbb',
+    dueDate: null,
+    labels: [],
+    version: 1,
+    createdAt: `2026-12-07T10:00:${String(n % 60).padStart(2, '0')}.000Z`,
+    updatedAt: '2026-12-07T10:00:00.000Z',
+    completedAt: null,
+    deletedAt: null,
+    ...overrides,
+  };
+}
+
+const event = (type: string, t: Task, extra: object = {}): StreamEnvelope => ({
+  id: `evt-${type}-${t.id}-${t.version}`,
+  type,
+  aggregateId: t.id,
+  aggregateVersion: t.version,
+  data: { task: t, ...extra },
+});
+
+const ids = (state: BoardState, status: Task['status']): string[] =>
+  (columns(state).get(status) ?? []).map((t) => t.id);
+
+describe('the board state', () => {
+  describe('applying live events', () => {
+    it('adds a created task to its column, and moves it on an update', () => {
+      const created = task();
+
+      const afterCreate = applyEvent(emptyBoard, event('task.created', created));
+      const moved = { ...created, status: 'in_progress' as const, version: 2 };
+      const afterMove = applyEvent(afterCreate, event('task.updated', moved));
+
+      expect(ids(afterCreate, 'pending')).toEqual([created.id]);
+      expect(ids(afterMove, 'pending')).toEqual([]);
+      expect(ids(afterMove, 'in_progress')).toEqual([created.id]);
+    });
+
+    it('ignores a repeated event and an older one arriving late', () => {
+      const v1 = task();
+      const v2 = { ...v1, title: 'Renamed', version: 2 };
+      const state = applyEvent(
+        applyEvent(emptyBoard, event('task.created', v1)),
+        event('task.updated', v2),
+      );
+
+      const repeated = applyEvent(state, event('task.updated', v2));
+      const late = applyEvent(state, event('task.created', v1));
+
+      expect(repeated).toBe(state);
+      expect(late).toBe(state);
+      expect(shownTask(state, v1.id)?.title).toBe('Renamed');
+    });
+
+    it('removes a deleted task, and a late update cannot bring it back', () => {
+      const v1 = task();
+      const state = applyEvent(emptyBoard, event('task.created', v1));
+
+      const deleted = applyEvent(state, {
+        id: 'evt-del',
+        type: 'task.deleted',
+        aggregateId: v1.id,
+        aggregateVersion: 3,
+        data: { deletedAt: '2026-12-07T11:00:00.000Z' },
+      });
+      const late = applyEvent(deleted, event('task.updated', { ...v1, version: 2 }));
+      const stalePage = withTask(late, { ...v1, version: 2 });
+
+      expect(shownTask(deleted, v1.id)).toBeUndefined();
+      expect(shownTask(late, v1.id)).toBeUndefined();
+      expect(shownTask(stalePage, v1.id)).toBeUndefined();
+    });
+
+    it('keeps an event newer than a page read before it', () => {
+      const v1 = task();
+      const v2 = { ...v1, priority: 'high' as const, version: 2 };
+      const live = applyEvent(emptyBoard, event('task.updated', v2));
+
+      const afterPage = withTasks(live, [v1]);
+
+      expect(shownTask(afterPage, v1.id)?.priority).toBe('high');
+    });
+
+    it('leaves the tasks alone on events of other kinds or without a task', () => {
+      const state = applyEvent(emptyBoard, event('task.created', task()));
+
+      expect(
+        applyEvent(state, {
+          id: 'x',
+          type: 'comment.added',
+          aggregateId: 'c',
+          aggregateVersion: 1,
+          data: {},
+        }),
+      ).toBe(state);
+      expect(
+        applyEvent(state, {
+          id: 'y',
+          type: 'task.updated',
+          aggregateId: 'z',
+          aggregateVersion: 9,
+          data: {},
+        }),
+      ).toBe(state);
+    });
+  });
+
+  describe('optimistic edits', () => {
+    it('shows an edit at once, then the server’s answer', () => {
+      const t = task();
+      const state = withTask(emptyBoard, t);
+
+      const editing = beginEdit(state, t.id, { status: 'completed' });
+      const confirmed = editConfirmed(editing, { ...t, status: 'completed', version: 2 });
+
+      expect(ids(editing, 'completed')).toEqual([t.id]);
+      expect(confirmed.pending.size).toBe(0);
+      expect(shownTask(confirmed, t.id)?.version).toBe(2);
+    });
+
+    it('keeps showing the edit while someone else’s event arrives, and falls back when dropped', () => {
+      const t = task();
+      const editing = beginEdit(withTask(emptyBoard, t), t.id, { title: 'Mine' });
+
+      const theirs = applyEvent(
+        editing,
+        event('task.updated', { ...t, priority: 'urgent', version: 2 }),
+      );
+      const dropped = editDropped(theirs, t.id);
+
+      expect(shownTask(theirs, t.id)).toMatchObject({ title: 'Mine', priority: 'urgent' });
+      expect(shownTask(dropped, t.id)).toMatchObject({ title: t.title, priority: 'urgent' });
+    });
+
+    it('merges two edits of one task into one pending change on the first base', () => {
+      const t = task();
+      const state = beginEdit(beginEdit(withTask(emptyBoard, t), t.id, { title: 'A' }), t.id, {
+        priority: 'low',
+      });
+
+      expect(state.pending.get(t.id)).toEqual({ base: t, fields: { title: 'A', priority: 'low' } });
+    });
+  });
+
+  describe('a stale edit (412)', () => {
+    const base = task({ title: 'Old', priority: 'medium', labels: ['a'] });
+
+    it('re-applies the user’s fields the other person did not touch', () => {
+      const latest = { ...base, priority: 'high' as const, version: 2 };
+
+      expect(resolveConflict(base, { title: 'New' }, latest)).toEqual({
+        reapply: { title: 'New' },
+        conflicts: [],
+      });
+    });
+
+    it('asks about a field both changed to different values', () => {
+      const latest = { ...base, title: 'Theirs', version: 2 };
+
+      expect(resolveConflict(base, { title: 'Mine', priority: 'low' }, latest)).toEqual({
+        reapply: { priority: 'low' },
+        conflicts: ['title'],
+      });
+    });
+
+    it('needs nothing for a field both changed to the same value (labels compared by value)', () => {
+      const latest = { ...base, labels: ['a', 'b'], version: 2 };
+
+      expect(resolveConflict(base, { labels: ['a', 'b'] }, latest)).toEqual({
+        reapply: {},
+        conflicts: [],
+      });
+    });
+  });
+
+  it('filters by assignee, priority, label, text and due range', () => {
+    const match = task({
+      assigneeId: 'u1',
+      priority: 'high',
+      labels: ['bug'],
+      title: 'Fix login',
+      dueDate: '2026-12-10',
+    });
+    const others = [
+      task({
+        assigneeId: 'u2',
+        priority: 'high',
+        labels: ['bug'],
+        title: 'Fix login',
+        dueDate: '2026-12-10',
+      }),
+      task({
+        assigneeId: 'u1',
+        priority: 'low',
+        labels: ['bug'],
+        title: 'Fix login',
+        dueDate: '2026-12-10',
+      }),
+      task({
+        assigneeId: 'u1',
+        priority: 'high',
+        labels: [],
+        title: 'Fix login',
+        dueDate: '2026-12-10',
+      }),
+      task({
+        assigneeId: 'u1',
+        priority: 'high',
+        labels: ['bug'],
+        title: 'Other',
+        dueDate: '2026-12-10',
+      }),
+      task({
+        assigneeId: 'u1',
+        priority: 'high',
+        labels: ['bug'],
+        title: 'Fix login',
+        dueDate: '2026-12-20',
+      }),
+      task({
+        assigneeId: 'u1',
+        priority: 'high',
+        labels: ['bug'],
+        title: 'Fix login',
+        dueDate: null,
+      }),
+    ];
+    const state = withTasks(emptyBoard, [match, ...others]);
+
+    const shown = columns(state, {
+      assigneeId: 'u1',
+      priority: 'high',
+      label: 'bug',
+      text: 'LOGIN',
+      dueFrom: '2026-12-01',
+      dueTo: '2026-12-15',
+    }).get('pending');
+
+    expect(shown?.map((t) => t.id)).toEqual([match.id]);
+  });
+});

@@ -1,0 +1,201 @@
+import type { components } from '../api/schema';
+
+export type Task = components['schemas']['Task'];
+export type TaskStatus = components['schemas']['TaskStatus'];
+export type TaskPriority = components['schemas']['TaskPriority'];
+
+/** The board's columns, in order: one per status. */
+export const STATUSES: readonly TaskStatus[] = [
+  'pending',
+  'in_progress',
+  'blocked',
+  'completed',
+  'cancelled',
+];
+
+/** The fields a person edits on a card or in the task panel. */
+export type EditableField =
+  'title' | 'description' | 'status' | 'priority' | 'assigneeId' | 'dueDate' | 'labels';
+export type TaskEdit = Partial<Pick<Task, EditableField>>;
+
+/** One event of a project's stream, as the SSE `data:` carries it (the versioned envelope). */
+export interface StreamEnvelope {
+  readonly id: string;
+  readonly type: string;
+  readonly aggregateId: string;
+  readonly aggregateVersion: number;
+  readonly data: unknown;
+}
+
+/** An edit shown before the server confirmed it, and the version it was made on. */
+export interface PendingEdit {
+  readonly base: Task;
+  readonly fields: TaskEdit;
+}
+
+/**
+ * What the board knows: the server's tasks (each at the newest version seen, from a page read or
+ * the stream, whichever came last), tasks known deleted (so that a late event cannot bring one
+ * back), and the edits still waiting for the server.
+ */
+export interface BoardState {
+  readonly tasks: ReadonlyMap<string, Task>;
+  readonly deleted: ReadonlyMap<string, number>;
+  readonly pending: ReadonlyMap<string, PendingEdit>;
+}
+
+export const emptyBoard: BoardState = { tasks: new Map(), deleted: new Map(), pending: new Map() };
+
+/** Known at `version` or later: a copy at `version` adds nothing. */
+function knownAt(state: BoardState, id: string, version: number): boolean {
+  return (state.tasks.get(id)?.version ?? state.deleted.get(id) ?? 0) >= version;
+}
+
+/**
+ * Takes a task the server answered (a page, a read, a write's response): kept only if newer than
+ * what the board has, so that a page read before an event cannot undo it.
+ */
+export function withTask(state: BoardState, task: Task): BoardState {
+  if (knownAt(state, task.id, task.version)) return state;
+  const tasks = new Map(state.tasks);
+  const deleted = new Map(state.deleted);
+  if (task.deletedAt === null) tasks.set(task.id, task);
+  else {
+    tasks.delete(task.id);
+    deleted.set(task.id, task.version);
+  }
+  return { ...state, tasks, deleted };
+}
+
+export function withTasks(state: BoardState, tasks: readonly Task[]): BoardState {
+  return tasks.reduce(withTask, state);
+}
+
+function isTask(value: unknown): value is Task {
+  if (typeof value !== 'object' || value === null) return false;
+  const task = value as Partial<Task>;
+  return typeof task.id === 'string' && typeof task.version === 'number';
+}
+
+/**
+ * Applies one stream event. Task events carry the task as it is after them (`task.created` and
+ * `task.updated`: `data.task`); `task.deleted` removes the card. A repeated or older event
+ * changes nothing (the version says so); events of other kinds leave the tasks as they are.
+ */
+export function applyEvent(state: BoardState, event: StreamEnvelope): BoardState {
+  if (event.type === 'task.created' || event.type === 'task.updated') {
+    const task = (event.data as { task?: unknown }).task;
+    return isTask(task) ? withTask(state, task) : state;
+  }
+  if (event.type === 'task.deleted') {
+    if (knownAt(state, event.aggregateId, event.aggregateVersion)) return state;
+    const tasks = new Map(state.tasks);
+    tasks.delete(event.aggregateId);
+    const deleted = new Map(state.deleted).set(event.aggregateId, event.aggregateVersion);
+    const pending = new Map(state.pending);
+    pending.delete(event.aggregateId);
+    return { tasks, deleted, pending };
+  }
+  return state;
+}
+
+/** Shows `fields` on the task at once, before the server answers. */
+export function beginEdit(state: BoardState, taskId: string, fields: TaskEdit): BoardState {
+  const base = state.tasks.get(taskId);
+  if (base === undefined) return state;
+  const earlier = state.pending.get(taskId);
+  const pending = new Map(state.pending).set(taskId, {
+    base: earlier?.base ?? base,
+    fields: { ...earlier?.fields, ...fields },
+  });
+  return { ...state, pending };
+}
+
+/** The server took the edit: its answer replaces the optimistic card. */
+export function editConfirmed(state: BoardState, task: Task): BoardState {
+  const pending = new Map(state.pending);
+  pending.delete(task.id);
+  return withTask({ ...state, pending }, task);
+}
+
+/** The edit was refused or abandoned: the card shows the server's task again. */
+export function editDropped(state: BoardState, taskId: string): BoardState {
+  if (!state.pending.has(taskId)) return state;
+  const pending = new Map(state.pending);
+  pending.delete(taskId);
+  return { ...state, pending };
+}
+
+/** A task as the board shows it: the server's, with the edit waiting for it, if any. */
+export function shownTask(state: BoardState, taskId: string): Task | undefined {
+  const task = state.tasks.get(taskId);
+  const edit = state.pending.get(taskId);
+  return task === undefined || edit === undefined ? task : { ...task, ...edit.fields };
+}
+
+/** Filters kept in the URL. */
+export interface BoardFilters {
+  readonly assigneeId?: string | undefined;
+  readonly priority?: TaskPriority | undefined;
+  readonly label?: string | undefined;
+  readonly text?: string | undefined;
+  readonly dueFrom?: string | undefined;
+  readonly dueTo?: string | undefined;
+}
+
+function matches(task: Task, filters: BoardFilters): boolean {
+  if (filters.assigneeId !== undefined && task.assigneeId !== filters.assigneeId) return false;
+  if (filters.priority !== undefined && task.priority !== filters.priority) return false;
+  if (filters.label !== undefined && !task.labels.includes(filters.label)) return false;
+  if (filters.text !== undefined && filters.text !== '') {
+    const needle = filters.text.toLowerCase();
+    if (!`${task.title}\n${task.description}`.toLowerCase().includes(needle)) return false;
+  }
+  if (filters.dueFrom !== undefined && (task.dueDate === null || task.dueDate < filters.dueFrom))
+    return false;
+  if (filters.dueTo !== undefined && (task.dueDate === null || task.dueDate > filters.dueTo))
+    return false;
+  return true;
+}
+
+/** The cards of each column, newest first, as shown (pending edits applied) and filtered. */
+export function columns(
+  state: BoardState,
+  filters: BoardFilters = {},
+): ReadonlyMap<TaskStatus, readonly Task[]> {
+  const byStatus = new Map<TaskStatus, Task[]>(STATUSES.map((status) => [status, []]));
+  for (const id of state.tasks.keys()) {
+    const task = shownTask(state, id);
+    if (task !== undefined && matches(task, filters)) byStatus.get(task.status)?.push(task);
+  }
+  for (const cards of byStatus.values())
+    cards.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  return byStatus;
+}
+
+/** How an edit answered 412 goes on, on the newest version of the task. */
+export interface ConflictResolution {
+  /** The user's fields nobody else changed meanwhile: sent again on the latest version. */
+  readonly reapply: TaskEdit;
+  /** Fields both changed, to different values: the user is asked. */
+  readonly conflicts: readonly EditableField[];
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Splits a stale edit against the task as it now is, the way the API's field-level merge does:
+ * a field the other person left as it was on the edit's base takes the user's value; one they
+ * changed to what the user wants needs nothing; one they changed otherwise is a conflict.
+ */
+export function resolveConflict(base: Task, edit: TaskEdit, latest: Task): ConflictResolution {
+  const reapply: Record<string, unknown> = {};
+  const conflicts: EditableField[] = [];
+  for (const field of Object.keys(edit) as EditableField[]) {
+    const mine = edit[field];
+    if (same(latest[field], mine)) continue;
+    if (same(latest[field], base[field])) reapply[field] = mine;
+    else conflicts.push(field);
+  }
+  return { reapply, conflicts };
+}

@@ -1,0 +1,351 @@
+import { useEffect, useMemo, useReducer, useState } from 'preact/hooks';
+import { ApiClient, ApiError, type Project, StaleTask, type User } from '../api/client';
+import {
+  type BoardFilters,
+  type BoardState,
+  STATUSES,
+  type StreamEnvelope,
+  type Task,
+  type TaskEdit,
+  type TaskPriority,
+  type TaskStatus,
+  applyEvent,
+  beginEdit,
+  columns,
+  editConfirmed,
+  editDropped,
+  emptyBoard,
+  resolveConflict,
+  withTasks,
+} from './board-state';
+import { textField } from '../app';
+import { type LiveStatus, followProject } from './live-stream';
+
+const COLUMN_TITLES: Readonly<Record<TaskStatus, string>> = {
+  pending: 'To do',
+  in_progress: 'In progress',
+  blocked: 'Blocked',
+  completed: 'Done',
+  cancelled: 'Cancelled',
+};
+
+type Action =
+  | { kind: 'page'; tasks: readonly Task[] }
+  | { kind: 'event'; event: StreamEnvelope }
+  | { kind: 'edit'; taskId: string; fields: TaskEdit }
+  | { kind: 'confirmed'; task: Task }
+  | { kind: 'dropped'; taskId: string };
+
+function reduce(state: BoardState, action: Action): BoardState {
+  switch (action.kind) {
+    case 'page':
+      return withTasks(state, action.tasks);
+    case 'event':
+      return applyEvent(state, action.event);
+    case 'edit':
+      return beginEdit(state, action.taskId, action.fields);
+    case 'confirmed':
+      return editConfirmed(state, action.task);
+    case 'dropped':
+      return editDropped(state, action.taskId);
+  }
+}
+
+function filtersOf(query: URLSearchParams): BoardFilters {
+  const value = (name: string) => query.get(name) ?? undefined;
+  return {
+    assigneeId: value('assignee'),
+    priority: value('priority') as TaskPriority | undefined,
+    label: value('label'),
+    text: value('q'),
+    dueFrom: value('dueFrom'),
+    dueTo: value('dueTo'),
+  };
+}
+
+function setFilter(projectId: string, query: URLSearchParams, name: string, value: string): void {
+  const next = new URLSearchParams(query);
+  if (value === '') next.delete(name);
+  else next.set(name, value);
+  const text = next.toString();
+  location.hash = `#/projects/${projectId}${text === '' ? '' : `?${text}`}`;
+}
+
+const today = (): string => new Date().toISOString().slice(0, 10);
+
+export function Board(props: {
+  api: ApiClient;
+  projectId: string;
+  me: User;
+  query: URLSearchParams;
+}) {
+  const { api, projectId, me, query } = props;
+  const [state, dispatch] = useReducer(reduce, emptyBoard);
+  const [project, setProject] = useState<Project | null>(null);
+  const [live, setLive] = useState<LiveStatus>('connecting');
+  const [notice, setNotice] = useState<string | null>(null);
+  const [dragged, setDragged] = useState<string | null>(null);
+
+  useEffect(() => {
+    let stop: (() => void) | null = null;
+    // Set when the board closes (another project, sign-out) while pages are still loading.
+    const run = { cancelled: false };
+    // A function: TypeScript would keep the field narrowed across the awaits.
+    const closed = () => run.cancelled;
+    void (async () => {
+      try {
+        setProject(await api.project(projectId));
+        // Live first, then the pages: an event newer than a page wins (versions), so nothing
+        // committed between the two is lost.
+        const url = await api.streamUrl(projectId);
+        if (closed()) return;
+        stop = followProject(url, (event) => dispatch({ kind: 'event', event }), setLive);
+        let cursor: string | null = null;
+        do {
+          const page = await api.tasks(projectId, cursor);
+          if (closed()) return;
+          dispatch({ kind: 'page', tasks: page.items });
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+      } catch (failure) {
+        setNotice(failure instanceof ApiError ? failure.message : String(failure));
+      }
+    })();
+    return () => {
+      run.cancelled = true;
+      stop?.();
+    };
+  }, [projectId]);
+
+  const role = project?.members.find((member) => member.userId === me.id)?.role ?? null;
+  const canEdit = role === 'owner' || role === 'editor';
+  const filters = useMemo(() => filtersOf(query), [query.toString()]);
+  const shown = columns(state, filters);
+  const names = new Map((project?.members ?? []).map((m) => [m.userId, m.userId]));
+
+  /** Shows the edit at once; on a stale version, re-applies it on the latest or says why not. */
+  const edit = async (task: Task, fields: TaskEdit): Promise<void> => {
+    if (!canEdit) return;
+    dispatch({ kind: 'edit', taskId: task.id, fields });
+    const base = state.pending.get(task.id)?.base ?? task;
+    try {
+      dispatch({ kind: 'confirmed', task: await api.updateTask(task.id, fields, base.version) });
+    } catch (failure) {
+      if (failure instanceof StaleTask) {
+        const { reapply, conflicts } = resolveConflict(base, fields, failure.latest);
+        dispatch({ kind: 'dropped', taskId: task.id });
+        dispatch({ kind: 'page', tasks: [failure.latest] });
+        if (conflicts.length > 0) {
+          setNotice(
+            `Someone else changed ${conflicts.join(', ')} of “${failure.latest.title}” meanwhile: their change is shown; make yours again if you still want it.`,
+          );
+        } else if (Object.keys(reapply).length > 0) {
+          await edit(failure.latest, reapply);
+        }
+        return;
+      }
+      dispatch({ kind: 'dropped', taskId: task.id });
+      setNotice(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
+  const move = (task: Task, status: TaskStatus) => {
+    if (task.status !== status) void edit(task, { status });
+  };
+
+  const onCardKey = (task: Task, event: KeyboardEvent) => {
+    const at = STATUSES.indexOf(task.status);
+    const to =
+      event.key === 'ArrowRight' && event.altKey
+        ? STATUSES[at + 1]
+        : event.key === 'ArrowLeft' && event.altKey
+          ? STATUSES[at - 1]
+          : undefined;
+    if (to !== undefined) {
+      event.preventDefault();
+      move(task, to);
+    }
+  };
+
+  const addTask = async (event: Event) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const title = textField(form, 'title');
+    try {
+      dispatch({ kind: 'confirmed', task: await api.createTask(projectId, title) });
+      form.reset();
+    } catch (failure) {
+      setNotice(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
+  return (
+    <section class="board" aria-labelledby="board-title">
+      <div class="board-head">
+        <h1 id="board-title">{project?.name ?? 'Board'}</h1>
+        <span class={`live live-${live}`} role="status" aria-live="polite">
+          {live === 'live'
+            ? 'Live'
+            : live === 'offline'
+              ? 'Offline: reconnecting…'
+              : live === 'ended'
+                ? 'Stream ended: reload the page'
+                : 'Connecting…'}
+        </span>
+        {!canEdit && project !== null && (
+          <span class="muted">Read only ({role ?? 'no access'})</span>
+        )}
+      </div>
+      {notice !== null && (
+        <p role="alert" class="notice">
+          {notice}{' '}
+          <button type="button" onClick={() => setNotice(null)}>
+            Dismiss
+          </button>
+        </p>
+      )}
+      <form class="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Search
+          <input
+            type="search"
+            value={filters.text ?? ''}
+            onChange={(e) => setFilter(projectId, query, 'q', e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Priority
+          <select
+            value={filters.priority ?? ''}
+            onChange={(e) => setFilter(projectId, query, 'priority', e.currentTarget.value)}
+          >
+            <option value="">any</option>
+            {['low', 'medium', 'high', 'urgent'].map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Label
+          <input
+            value={filters.label ?? ''}
+            onChange={(e) => setFilter(projectId, query, 'label', e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Assignee
+          <select
+            value={filters.assigneeId ?? ''}
+            onChange={(e) => setFilter(projectId, query, 'assignee', e.currentTarget.value)}
+          >
+            <option value="">anyone</option>
+            {[...names.keys()].map((id) => (
+              <option key={id} value={id}>
+                {id === me.id ? 'me' : id.slice(0, 8)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Due from
+          <input
+            type="date"
+            value={filters.dueFrom ?? ''}
+            onChange={(e) => setFilter(projectId, query, 'dueFrom', e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Due to
+          <input
+            type="date"
+            value={filters.dueTo ?? ''}
+            onChange={(e) => setFilter(projectId, query, 'dueTo', e.currentTarget.value)}
+          />
+        </label>
+      </form>
+      {canEdit && (
+        <form class="inline" onSubmit={(event) => void addTask(event)}>
+          <label>
+            New task
+            <input name="title" required maxLength={200} />
+          </label>
+          <button type="submit">Add</button>
+        </form>
+      )}
+      <div class="columns">
+        {STATUSES.map((status) => (
+          <section
+            key={status}
+            class="column"
+            aria-label={COLUMN_TITLES[status]}
+            data-status={status}
+            onDragOver={(e) => {
+              if (canEdit && dragged !== null) e.preventDefault();
+            }}
+            onDrop={(e) => {
+              e.preventDefault();
+              const task = dragged === null ? undefined : state.tasks.get(dragged);
+              setDragged(null);
+              if (task !== undefined) move(task, status);
+            }}
+          >
+            <h2>
+              {COLUMN_TITLES[status]} <span class="count">{shown.get(status)?.length ?? 0}</span>
+            </h2>
+            <ul>
+              {(shown.get(status) ?? []).map((task) => (
+                <li
+                  key={task.id}
+                  class={`card priority-${task.priority}${state.pending.has(task.id) ? ' saving' : ''}`}
+                  data-task-id={task.id}
+                  tabIndex={0}
+                  draggable={canEdit}
+                  aria-label={`${task.title}, ${task.priority} priority`}
+                  aria-describedby={canEdit ? 'move-hint' : undefined}
+                  onDragStart={() => setDragged(task.id)}
+                  onKeyDown={(e) => onCardKey(task, e)}
+                >
+                  <span class="title">{task.title}</span>
+                  <span class="meta">
+                    <span class="priority">{task.priority}</span>
+                    {task.assigneeId !== null && (
+                      <span class="assignee">
+                        {task.assigneeId === me.id ? 'me' : task.assigneeId.slice(0, 8)}
+                      </span>
+                    )}
+                    {task.dueDate !== null && (
+                      <span
+                        class={
+                          task.dueDate < today() && task.status !== 'completed'
+                            ? 'due overdue'
+                            : 'due'
+                        }
+                      >
+                        {task.dueDate < today() && task.status !== 'completed'
+                          ? 'overdue '
+                          : 'due '}
+                        {task.dueDate}
+                      </span>
+                    )}
+                    {task.labels.map((label) => (
+                      <span key={label} class="label">
+                        {label}
+                      </span>
+                    ))}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+      </div>
+      {canEdit && (
+        <p id="move-hint" class="muted">
+          Drag a card to another column, or focus it and press Alt+← / Alt+→.
+        </p>
+      )}
+    </section>
+  );
+}
