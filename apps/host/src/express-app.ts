@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { type HttpApi, MAX_BODY_BYTES, StreamGate } from '@taskflow/platform-http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { requestHeadOf, send, toHttpRequest } from './express-http';
@@ -32,9 +32,7 @@ function webBoard(dir: string): RequestHandler {
       for (const [name, value] of Object.entries(BOARD_HEADERS)) res.setHeader(name, value);
       res.setHeader(
         'cache-control',
-        path.includes(`${join('/', 'assets', '/')}`)
-          ? 'public, max-age=31536000, immutable'
-          : 'no-cache',
+        path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
       );
     },
   });
