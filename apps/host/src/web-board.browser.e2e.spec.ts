@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { type Server, type Socket, connect, createServer } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
@@ -27,6 +28,57 @@ async function signIn(page: Page, url: string, name: string, email: string): Pro
   await page.getByLabel('E-mail').fill(email);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Projects' }).waitFor();
+}
+
+/**
+ * A TCP proxy in front of the host whose network can be cut: every open connection is dropped
+ * and new ones are refused until it is restored, as when a laptop loses its Wi-Fi.
+ */
+class CuttableNetwork {
+  private readonly sockets = new Set<Socket>();
+  private down = false;
+  private constructor(private readonly server: Server) {}
+
+  static async start(targetPort: number): Promise<CuttableNetwork> {
+    const server = createServer();
+    const network = new CuttableNetwork(server);
+    server.on('connection', (client) => {
+      if (network.down) {
+        client.destroy();
+        return;
+      }
+      const upstream = connect(targetPort, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        network.sockets.add(socket);
+        socket.on('close', () => network.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return network;
+  }
+
+  get url(): string {
+    const address = this.server.address();
+    return `http://127.0.0.1:${String(typeof address === 'object' && address !== null ? address.port : 0)}`;
+  }
+
+  cut(): void {
+    this.down = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  restore(): void {
+    this.down = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
 }
 
 const card = (page: Page, title: string) => page.locator('.card', { hasText: title });
@@ -87,6 +139,95 @@ withBrowser('the web board in a real browser', () => {
       .waitFor({ timeout: 1_000 });
 
     await a.screenshot({ path: join(SCREENSHOTS, 'board.png'), fullPage: true });
+  }, 60_000);
+
+  /** Signs `name` in and opens the project's board, live (on `url`: the host, or a proxy). */
+  async function openBoard(name: string, email: string, url = t.url): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, url, name, email);
+    await page.getByRole('link', { name: 'Launch' }).click();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    return page;
+  }
+
+  const openPanel = async (page: Page, title: string): Promise<void> => {
+    await page.getByRole('button', { name: `Open ${title}` }).click();
+    await page.getByRole('dialog').waitFor();
+  };
+
+  it('both edit different fields of one task at once: both edits survive', async () => {
+    const a = await openBoard('Alice', 'alice@example.com');
+    const b = await openBoard('Bob', 'bob@example.com');
+    await a.getByLabel('New task').fill('Shared task');
+    await a.getByRole('button', { name: 'Add' }).click();
+    await card(b, 'Shared task').waitFor({ timeout: 1_000 });
+    await openPanel(a, 'Shared task');
+    await openPanel(b, 'Shared task');
+
+    // Alice starts typing first; Bob saves first; then Alice saves on the version she saw.
+    await a.getByRole('dialog').getByLabel('Description').fill('Alice’s notes');
+    await b.getByRole('dialog').getByLabel('Priority').selectOption('urgent');
+    await b.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await a.getByText('Someone changed this task while you were editing').waitFor();
+    await a.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+
+    const { token } = await t.login('alice@example.com');
+    const stored = async () => {
+      const tasks = await t.request('GET', `/tasks?projectId=${projectId}&q=Shared`, { token });
+      return (tasks.body as { items: { description: string; priority: string }[] }).items[0];
+    };
+    // The re-applied save lands a moment after the click.
+    for (let i = 0; i < 50 && (await stored())?.description !== 'Alice’s notes'; i += 1)
+      await a.waitForTimeout(100);
+    expect(await stored()).toMatchObject({ description: 'Alice’s notes', priority: 'urgent' });
+    await b.getByRole('dialog').getByLabel('Description').waitFor();
+    expect(await b.getByRole('dialog').getByLabel('Description').inputValue()).toBe(
+      'Alice’s notes',
+    );
+    await a.getByRole('dialog').screenshot({ path: join(SCREENSHOTS, 'task-panel.png') });
+  }, 60_000);
+
+  it('both edit the same field: the one who saves second is told, and sees the other’s value', async () => {
+    const a = await openBoard('Alice', 'alice@example.com');
+    const b = await openBoard('Bob', 'bob@example.com');
+    await openPanel(a, 'Shared task');
+    await openPanel(b, 'Shared task');
+
+    await a.getByRole('dialog').getByLabel('Title').fill('Shared task (Alice)');
+    await b.getByRole('dialog').getByLabel('Title').fill('Shared task (Bob)');
+    await b.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await card(a, 'Shared task (Bob)').waitFor({ timeout: 1_000 });
+    await a.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+
+    await a.getByRole('alert').filter({ hasText: 'Someone else changed title' }).waitFor();
+    expect(await card(a, 'Shared task (Bob)').count()).toBe(1);
+  }, 60_000);
+
+  it('a board whose network drops for 5 s catches up with all 20 changes made meanwhile, none twice', async () => {
+    const network = await CuttableNetwork.start(Number(new URL(t.url).port));
+    const a = await openBoard('Alice', 'alice@example.com');
+    const b = await openBoard('Bob', 'bob@example.com', network.url);
+
+    network.cut();
+    await b.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 5_000 });
+    const owner = await t.login('alice@example.com');
+    for (let i = 1; i <= 20; i += 1) {
+      await t.request('POST', '/tasks', {
+        token: owner.token,
+        body: { projectId, title: `While away ${String(i)}` },
+      });
+    }
+    await a.locator('.card', { hasText: 'While away 20' }).waitFor({ timeout: 1_000 });
+    await b.waitForTimeout(5_000);
+    network.restore();
+
+    await b.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 10_000 });
+    await card(b, 'While away 20').waitFor({ timeout: 5_000 });
+    const titles = await b.locator('.card .title').allTextContents();
+    const away = titles.filter((title) => title.startsWith('While away '));
+    expect(away).toHaveLength(20);
+    expect(new Set(away).size).toBe(20);
+    await network.close();
   }, 60_000);
 
   it('a viewer sees the board read-only: no card can be dragged, no task added', async () => {

@@ -6,6 +6,8 @@ export type User = Schemas['User'];
 export type Project = Schemas['Project'];
 export type ProjectRole = Schemas['ProjectRole'];
 export type Member = Schemas['Member'];
+export type Comment = Schemas['Comment'];
+export type HistoryEntry = Schemas['HistoryEntry'];
 export type SignedIn = operations['devSignIn']['responses'][200]['content']['application/json'];
 
 /** A problem document (RFC 9457) the API answered with. */
@@ -136,6 +138,26 @@ export class ApiClient {
         throw new StaleTask(await this.task(id));
       throw error;
     }
+  }
+
+  /** The caller and the people who share a project with them (names for ids). */
+  async users(): Promise<User[]> {
+    return ((await this.send('GET', '/users?limit=100')).body as Page<User>).items;
+  }
+
+  async comments(taskId: string): Promise<Comment[]> {
+    return ((await this.send('GET', `/tasks/${taskId}/comments?limit=100`)).body as Page<Comment>)
+      .items;
+  }
+
+  async addComment(taskId: string, body: string): Promise<Comment> {
+    return (await this.send('POST', `/tasks/${taskId}/comments`, { body: { body } }))
+      .body as Comment;
+  }
+
+  async history(taskId: string): Promise<HistoryEntry[]> {
+    return ((await this.send('GET', `/tasks/${taskId}/history`)).body as { items: HistoryEntry[] })
+      .items;
   }
 
   /** The URL of a project's stream for EventSource (a ticket: EventSource sends no headers). */

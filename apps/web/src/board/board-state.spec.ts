@@ -8,6 +8,7 @@ import {
   editConfirmed,
   editDropped,
   emptyBoard,
+  isOverdue,
   resolveConflict,
   shownTask,
   withTask,
@@ -205,7 +206,7 @@ describe('the board state', () => {
       priority: 'high',
       labels: ['bug'],
       title: 'Fix login',
-      dueDate: '2026-12-10',
+      dueDate: '2026-12-10T09:00:00.000Z',
     });
     const others = [
       task({
@@ -213,35 +214,35 @@ describe('the board state', () => {
         priority: 'high',
         labels: ['bug'],
         title: 'Fix login',
-        dueDate: '2026-12-10',
+        dueDate: '2026-12-10T09:00:00.000Z',
       }),
       task({
         assigneeId: 'u1',
         priority: 'low',
         labels: ['bug'],
         title: 'Fix login',
-        dueDate: '2026-12-10',
+        dueDate: '2026-12-10T09:00:00.000Z',
       }),
       task({
         assigneeId: 'u1',
         priority: 'high',
         labels: [],
         title: 'Fix login',
-        dueDate: '2026-12-10',
+        dueDate: '2026-12-10T09:00:00.000Z',
       }),
       task({
         assigneeId: 'u1',
         priority: 'high',
         labels: ['bug'],
         title: 'Other',
-        dueDate: '2026-12-10',
+        dueDate: '2026-12-10T09:00:00.000Z',
       }),
       task({
         assigneeId: 'u1',
         priority: 'high',
         labels: ['bug'],
         title: 'Fix login',
-        dueDate: '2026-12-20',
+        dueDate: '2026-12-20T09:00:00.000Z',
       }),
       task({
         assigneeId: 'u1',
@@ -259,9 +260,18 @@ describe('the board state', () => {
       label: 'bug',
       text: 'LOGIN',
       dueFrom: '2026-12-01',
-      dueTo: '2026-12-15',
+      dueTo: '2026-12-10',
     }).get('pending');
 
     expect(shown?.map((t) => t.id)).toEqual([match.id]);
+  });
+
+  it('calls a task overdue when its due day has passed and it is still open', () => {
+    const due = '2026-12-06T18:00:00.000Z';
+
+    expect(isOverdue(task({ dueDate: due }), '2026-12-07')).toBe(true);
+    expect(isOverdue(task({ dueDate: due }), '2026-12-06')).toBe(false);
+    expect(isOverdue(task({ dueDate: due, status: 'completed' }), '2026-12-07')).toBe(false);
+    expect(isOverdue(task({ dueDate: null }), '2026-12-07')).toBe(false);
   });
 });

@@ -151,11 +151,17 @@ function matches(task: Task, filters: BoardFilters): boolean {
     const needle = filters.text.toLowerCase();
     if (!`${task.title}\n${task.description}`.toLowerCase().includes(needle)) return false;
   }
-  if (filters.dueFrom !== undefined && (task.dueDate === null || task.dueDate < filters.dueFrom))
-    return false;
-  if (filters.dueTo !== undefined && (task.dueDate === null || task.dueDate > filters.dueTo))
-    return false;
+  // Due dates are instants; the range is of days (YYYY-MM-DD), both ends included.
+  const due = task.dueDate?.slice(0, 10) ?? null;
+  if (filters.dueFrom !== undefined && (due === null || due < filters.dueFrom)) return false;
+  if (filters.dueTo !== undefined && (due === null || due > filters.dueTo)) return false;
   return true;
+}
+
+/** True when the task was due before `today` (YYYY-MM-DD) and is still open. */
+export function isOverdue(task: Task, today: string): boolean {
+  const open = task.status !== 'completed' && task.status !== 'cancelled';
+  return open && task.dueDate !== null && task.dueDate.slice(0, 10) < today;
 }
 
 /** The cards of each column, newest first, as shown (pending edits applied) and filtered. */

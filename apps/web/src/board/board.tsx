@@ -15,9 +15,12 @@ import {
   editConfirmed,
   editDropped,
   emptyBoard,
+  isOverdue,
   resolveConflict,
+  shownTask,
   withTasks,
 } from './board-state';
+import { TaskPanel } from './task-panel';
 import { textField } from '../app';
 import { type LiveStatus, followProject } from './live-stream';
 
@@ -85,6 +88,8 @@ export function Board(props: {
   const [live, setLive] = useState<LiveStatus>('connecting');
   const [notice, setNotice] = useState<string | null>(null);
   const [dragged, setDragged] = useState<string | null>(null);
+  const [openTask, setOpenTask] = useState<string | null>(null);
+  const [people, setPeople] = useState<ReadonlyMap<string, string>>(new Map());
 
   useEffect(() => {
     let stop: (() => void) | null = null;
@@ -95,6 +100,10 @@ export function Board(props: {
     void (async () => {
       try {
         setProject(await api.project(projectId));
+        api.users().then(
+          (users) => setPeople(new Map(users.map((u) => [u.id, u.name]))),
+          () => undefined,
+        );
         // Live first, then the pages: an event newer than a page wins (versions), so nothing
         // committed between the two is lost.
         const url = await api.streamUrl(projectId);
@@ -121,7 +130,13 @@ export function Board(props: {
   const canEdit = role === 'owner' || role === 'editor';
   const filters = useMemo(() => filtersOf(query), [query.toString()]);
   const shown = columns(state, filters);
-  const names = new Map((project?.members ?? []).map((m) => [m.userId, m.userId]));
+  const nameOf = (userId: string | null): string =>
+    userId === null
+      ? 'Taskflow'
+      : userId === me.id
+        ? 'you'
+        : (people.get(userId) ?? userId.slice(0, 8));
+  const opened = openTask === null ? undefined : shownTask(state, openTask);
 
   /** Shows the edit at once; on a stale version, re-applies it on the latest or says why not. */
   const edit = async (task: Task, fields: TaskEdit): Promise<void> => {
@@ -241,9 +256,9 @@ export function Board(props: {
             onChange={(e) => setFilter(projectId, query, 'assignee', e.currentTarget.value)}
           >
             <option value="">anyone</option>
-            {[...names.keys()].map((id) => (
-              <option key={id} value={id}>
-                {id === me.id ? 'me' : id.slice(0, 8)}
+            {(project?.members ?? []).map((member) => (
+              <option key={member.userId} value={member.userId}>
+                {nameOf(member.userId)}
               </option>
             ))}
           </select>
@@ -307,26 +322,23 @@ export function Board(props: {
                   onDragStart={() => setDragged(task.id)}
                   onKeyDown={(e) => onCardKey(task, e)}
                 >
-                  <span class="title">{task.title}</span>
+                  <button
+                    type="button"
+                    class="title"
+                    aria-label={`Open ${task.title}`}
+                    onClick={() => setOpenTask(task.id)}
+                  >
+                    {task.title}
+                  </button>
                   <span class="meta">
                     <span class="priority">{task.priority}</span>
                     {task.assigneeId !== null && (
-                      <span class="assignee">
-                        {task.assigneeId === me.id ? 'me' : task.assigneeId.slice(0, 8)}
-                      </span>
+                      <span class="assignee">{nameOf(task.assigneeId)}</span>
                     )}
                     {task.dueDate !== null && (
-                      <span
-                        class={
-                          task.dueDate < today() && task.status !== 'completed'
-                            ? 'due overdue'
-                            : 'due'
-                        }
-                      >
-                        {task.dueDate < today() && task.status !== 'completed'
-                          ? 'overdue '
-                          : 'due '}
-                        {task.dueDate}
+                      <span class={isOverdue(task, today()) ? 'due overdue' : 'due'}>
+                        {isOverdue(task, today()) ? 'overdue ' : 'due '}
+                        {task.dueDate.slice(0, 10)}
                       </span>
                     )}
                     {task.labels.map((label) => (
@@ -341,6 +353,18 @@ export function Board(props: {
           </section>
         ))}
       </div>
+      {opened !== undefined && project !== null && (
+        <TaskPanel
+          key={opened.id}
+          api={api}
+          task={opened}
+          members={project.members}
+          canEdit={canEdit}
+          nameOf={nameOf}
+          onSave={edit}
+          onClose={() => setOpenTask(null)}
+        />
+      )}
       {canEdit && (
         <p id="move-hint" class="muted">
           Drag a card to another column, or focus it and press Alt+← / Alt+→.
