@@ -1,3 +1,4 @@
+import { Component } from 'preact';
 import { useEffect, useMemo, useReducer, useState } from 'preact/hooks';
 import { ApiClient, ApiError, type Project, StaleTask, type User } from '../api/client';
 import {
@@ -32,9 +33,82 @@ const COLUMN_TITLES: Readonly<Record<TaskStatus, string>> = {
   cancelled: 'Cancelled',
 };
 
+/** Cards shown per column at first, and added by each "Show more". */
+const PAGE = 50;
+
+interface CardProps {
+  readonly task: Task;
+  readonly saving: boolean;
+  readonly canEdit: boolean;
+  readonly assignee: string | null;
+  readonly today: string;
+  readonly onDragStart: (taskId: string) => void;
+  readonly onKey: (task: Task, event: KeyboardEvent) => void;
+  readonly onOpen: (taskId: string) => void;
+}
+
+/**
+ * One card. Re-rendered only when what it shows changes: a live event replaces one task object
+ * and leaves the others as they were, so a board of a thousand cards diffs one card per event.
+ * (The handlers are read when an event fires, so new handler identities need no render.)
+ */
+class Card extends Component<CardProps> {
+  override shouldComponentUpdate(next: CardProps): boolean {
+    const now = this.props;
+    return (
+      next.task !== now.task ||
+      next.saving !== now.saving ||
+      next.canEdit !== now.canEdit ||
+      next.assignee !== now.assignee ||
+      next.today !== now.today
+    );
+  }
+
+  override render() {
+    const { task, saving, canEdit, assignee, today } = this.props;
+    const overdue = isOverdue(task, today);
+    return (
+      <li
+        class={`card priority-${task.priority}${saving ? ' saving' : ''}`}
+        data-task-id={task.id}
+        tabIndex={0}
+        draggable={canEdit}
+        aria-label={`${task.title}, ${task.priority} priority`}
+        aria-describedby={canEdit ? 'move-hint' : undefined}
+        onDragStart={() => this.props.onDragStart(task.id)}
+        onKeyDown={(e) => this.props.onKey(task, e)}
+      >
+        <button
+          type="button"
+          class="title"
+          aria-label={`Open ${task.title}`}
+          onClick={() => this.props.onOpen(task.id)}
+        >
+          {task.title}
+        </button>
+        <span class="meta">
+          <span class="priority">{task.priority}</span>
+          {assignee !== null && <span class="assignee">{assignee}</span>}
+          {task.dueDate !== null && (
+            <span class={overdue ? 'due overdue' : 'due'}>
+              {overdue ? 'overdue ' : 'due '}
+              {task.dueDate.slice(0, 10)}
+            </span>
+          )}
+          {task.labels.map((label) => (
+            <span key={label} class="label">
+              {label}
+            </span>
+          ))}
+        </span>
+      </li>
+    );
+  }
+}
+
 type Action =
   | { kind: 'page'; tasks: readonly Task[] }
-  | { kind: 'event'; event: StreamEnvelope }
+  | { kind: 'events'; events: readonly StreamEnvelope[] }
   | { kind: 'edit'; taskId: string; fields: TaskEdit }
   | { kind: 'confirmed'; task: Task }
   | { kind: 'dropped'; taskId: string };
@@ -43,8 +117,8 @@ function reduce(state: BoardState, action: Action): BoardState {
   switch (action.kind) {
     case 'page':
       return withTasks(state, action.tasks);
-    case 'event':
-      return applyEvent(state, action.event);
+    case 'events':
+      return action.events.reduce(applyEvent, state);
     case 'edit':
       return beginEdit(state, action.taskId, action.fields);
     case 'confirmed':
@@ -90,6 +164,8 @@ export function Board(props: {
   const [dragged, setDragged] = useState<string | null>(null);
   const [openTask, setOpenTask] = useState<string | null>(null);
   const [people, setPeople] = useState<ReadonlyMap<string, string>>(new Map());
+  const [shownPerColumn, setShownPerColumn] = useState<Partial<Record<TaskStatus, number>>>({});
+  const day = today();
 
   useEffect(() => {
     let stop: (() => void) | null = null;
@@ -97,18 +173,33 @@ export function Board(props: {
     const run = { cancelled: false };
     // A function: TypeScript would keep the field narrowed across the awaits.
     const closed = () => run.cancelled;
+    // Live events are applied once per frame, however many arrive in it.
+    let buffered: StreamEnvelope[] = [];
+    const flush = () => {
+      const events = buffered;
+      buffered = [];
+      dispatch({ kind: 'events', events });
+    };
+    const onEvent = (event: StreamEnvelope) => {
+      if (buffered.push(event) === 1) requestAnimationFrame(flush);
+    };
     void (async () => {
       try {
-        setProject(await api.project(projectId));
         api.users().then(
           (users) => setPeople(new Map(users.map((u) => [u.id, u.name]))),
           () => undefined,
         );
-        // Live first, then the pages: an event newer than a page wins (versions), so nothing
-        // committed between the two is lost.
-        const url = await api.streamUrl(projectId);
+        const [found, url] = await Promise.all([api.project(projectId), api.streamUrl(projectId)]);
+        setProject(found);
         if (closed()) return;
-        stop = followProject(url, (event) => dispatch({ kind: 'event', event }), setLive);
+        // Live first, then the pages: once the stream is open every later commit reaches it, and
+        // an event newer than a page wins (versions), so nothing committed meanwhile is lost.
+        await new Promise<void>((resolve) => {
+          stop = followProject(url, onEvent, (status) => {
+            setLive(status);
+            if (status !== 'connecting') resolve();
+          });
+        });
         let cursor: string | null = null;
         do {
           const page = await api.tasks(projectId, cursor);
@@ -310,46 +401,38 @@ export function Board(props: {
               {COLUMN_TITLES[status]} <span class="count">{shown.get(status)?.length ?? 0}</span>
             </h2>
             <ul>
-              {(shown.get(status) ?? []).map((task) => (
-                <li
+              {(shown.get(status) ?? []).slice(0, shownPerColumn[status] ?? PAGE).map((task) => (
+                <Card
                   key={task.id}
-                  class={`card priority-${task.priority}${state.pending.has(task.id) ? ' saving' : ''}`}
-                  data-task-id={task.id}
-                  tabIndex={0}
-                  draggable={canEdit}
-                  aria-label={`${task.title}, ${task.priority} priority`}
-                  aria-describedby={canEdit ? 'move-hint' : undefined}
-                  onDragStart={() => setDragged(task.id)}
-                  onKeyDown={(e) => onCardKey(task, e)}
-                >
-                  <button
-                    type="button"
-                    class="title"
-                    aria-label={`Open ${task.title}`}
-                    onClick={() => setOpenTask(task.id)}
-                  >
-                    {task.title}
-                  </button>
-                  <span class="meta">
-                    <span class="priority">{task.priority}</span>
-                    {task.assigneeId !== null && (
-                      <span class="assignee">{nameOf(task.assigneeId)}</span>
-                    )}
-                    {task.dueDate !== null && (
-                      <span class={isOverdue(task, today()) ? 'due overdue' : 'due'}>
-                        {isOverdue(task, today()) ? 'overdue ' : 'due '}
-                        {task.dueDate.slice(0, 10)}
-                      </span>
-                    )}
-                    {task.labels.map((label) => (
-                      <span key={label} class="label">
-                        {label}
-                      </span>
-                    ))}
-                  </span>
-                </li>
+                  task={task}
+                  saving={state.pending.has(task.id)}
+                  canEdit={canEdit}
+                  assignee={task.assigneeId === null ? null : nameOf(task.assigneeId)}
+                  today={day}
+                  onDragStart={setDragged}
+                  onKey={onCardKey}
+                  onOpen={setOpenTask}
+                />
               ))}
             </ul>
+            {(shown.get(status)?.length ?? 0) > (shownPerColumn[status] ?? PAGE) && (
+              <button
+                type="button"
+                class="more"
+                onClick={() =>
+                  setShownPerColumn((all) => ({ ...all, [status]: (all[status] ?? PAGE) + PAGE }))
+                }
+              >
+                Show{' '}
+                {String(
+                  Math.min(
+                    PAGE,
+                    (shown.get(status)?.length ?? 0) - (shownPerColumn[status] ?? PAGE),
+                  ),
+                )}{' '}
+                more
+              </button>
+            )}
           </section>
         ))}
       </div>
