@@ -189,17 +189,24 @@ export function Board(props: {
           (users) => setPeople(new Map(users.map((u) => [u.id, u.name]))),
           () => undefined,
         );
+        // The first page is read at once, beside the project and the stream ticket, so that the
+        // first screen does not wait for the stream to open.
+        const early = api.tasks(projectId, null);
+        early.catch(() => undefined);
         const [found, url] = await Promise.all([api.project(projectId), api.streamUrl(projectId)]);
         setProject(found);
         if (closed()) return;
-        // Live first, then the pages: once the stream is open every later commit reaches it, and
-        // an event newer than a page wins (versions), so nothing committed meanwhile is lost.
-        await new Promise<void>((resolve) => {
+        const opened = new Promise<void>((resolve) => {
           stop = followProject(url, onEvent, (status) => {
             setLive(status);
             if (status !== 'connecting') resolve();
           });
         });
+        dispatch({ kind: 'page', tasks: (await early).items });
+        // Then live first, pages after: once the stream is open every later commit reaches it,
+        // and an event newer than a page wins (versions). The first page is read again, since a
+        // change committed between its early read and the stream's opening reached neither.
+        await opened;
         let cursor: string | null = null;
         do {
           const page = await api.tasks(projectId, cursor);
