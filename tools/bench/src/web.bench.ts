@@ -78,16 +78,9 @@ function staticBoard(count: number, css: string): string {
 // The functions below run in the page; they are strings because this program is typed for
 // Node.js, not for the DOM.
 
-/** Milliseconds from navigation start to `cards` cards painted (the frame after they exist). */
-async function paintedAfter(page: Page, cards: number): Promise<number> {
-  await page.waitForFunction(
-    `document.querySelectorAll('.card').length >= ${String(cards)}`,
-    null,
-    {
-      polling: 'raf',
-      timeout: 30_000,
-    },
-  );
+/** Milliseconds from navigation start to the frame painted after `condition` (in the page) holds. */
+async function paintedOnce(page: Page, condition: string): Promise<number> {
+  await page.waitForFunction(condition, null, { polling: 'raf', timeout: 30_000 });
   return Number(
     await page.evaluate(
       'new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))',
@@ -95,21 +88,16 @@ async function paintedAfter(page: Page, cards: number): Promise<number> {
   );
 }
 
+/** Milliseconds from navigation start to `cards` cards painted. */
+const paintedAfter = (page: Page, cards: number): Promise<number> =>
+  paintedOnce(page, `document.querySelectorAll('.card').length >= ${String(cards)}`);
+
 /**
  * Milliseconds from navigation start to the columns counting `tasks` tasks, painted (each
  * column shows its first 50 cards; the count is of all).
  */
-async function countedAfter(page: Page, tasks: number): Promise<number> {
-  await page.waitForFunction(`${COUNTED} >= ${String(tasks)}`, null, {
-    polling: 'raf',
-    timeout: 30_000,
-  });
-  return Number(
-    await page.evaluate(
-      'new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))',
-    ),
-  );
-}
+const countedAfter = (page: Page, tasks: number): Promise<number> =>
+  paintedOnce(page, `${COUNTED} >= ${String(tasks)}`);
 
 /** Frames painted in each whole second of the next `seconds` seconds. */
 async function framesPerSecond(page: Page, seconds: number): Promise<number[]> {
