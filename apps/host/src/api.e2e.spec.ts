@@ -81,6 +81,7 @@ describe('Taskflow HTTP API over real HTTP', () => {
       'GET /projects/{id}',
       'POST /projects/{id}/members',
       'DELETE /projects/{id}/members/{userId}',
+      'PATCH /projects/{id}/members/{userId}',
       'POST /projects/{id}/stream-tickets',
       'GET /projects/{id}/stream',
       'POST /tasks',
@@ -281,6 +282,53 @@ describe('Taskflow HTTP API over real HTTP', () => {
       expectProblem(
         await t.request('GET', `/projects/${String(solo['id'])}`, { token: viewer.token }),
         404,
+      );
+    });
+
+    it('a role change takes effect on the next request: a promoted viewer writes, a demoted editor may not', async () => {
+      const team = asRecord(
+        (await t.request('POST', '/projects', { token: stranger.token, body: { name: 'Roles' } }))
+          .body,
+      );
+      const teamId = String(team['id']);
+      const members = `/projects/${teamId}/members`;
+      const asLead = (method: string, path: string, body?: unknown) =>
+        t.request(method, path, { token: stranger.token, body });
+      const newTask = (who: Login) =>
+        t.request('POST', '/tasks', { token: who.token, body: { projectId: teamId, title: 'x' } });
+      await asLead('POST', members, { userId: viewer.userId, role: 'viewer' });
+      await asLead('POST', members, { userId: editor.userId, role: 'editor' });
+      expectProblem(await newTask(viewer), 403, 'ROLE_FORBIDDEN');
+
+      const promoted = await asLead('PATCH', `${members}/${viewer.userId}`, { role: 'editor' });
+      const demoted = await asLead('PATCH', `${members}/${editor.userId}`, { role: 'viewer' });
+
+      expect(promoted.status).toBe(200);
+      expect(promoted.headers.get('etag')).toBe('"4"');
+      expect(asRecord(demoted.body)).toMatchObject({ version: 5 });
+      expect((await newTask(viewer)).status).toBe(201);
+      expectProblem(await newTask(editor), 403, 'ROLE_FORBIDDEN');
+      // Their membership (and so their project, and their assignments) is untouched.
+      expect((await t.request('GET', `/projects/${teamId}`, { token: editor.token })).status).toBe(
+        200,
+      );
+      // An owner may step down only while another owner remains.
+      expectProblem(
+        await asLead('PATCH', `${members}/${stranger.userId}`, { role: 'editor' }),
+        409,
+        'LAST_OWNER',
+      );
+      await asLead('PATCH', `${members}/${viewer.userId}`, { role: 'owner' });
+      const steppedDown = await asLead('PATCH', `${members}/${stranger.userId}`, {
+        role: 'editor',
+      });
+      expect(asRecord(steppedDown.body)['members']).toContainEqual(
+        expect.objectContaining({ userId: stranger.userId, role: 'editor' }),
+      );
+      expectProblem(
+        await asLead('PATCH', `${members}/${editor.userId}`, { role: 'editor' }),
+        403,
+        'OWNER_REQUIRED',
       );
     });
 

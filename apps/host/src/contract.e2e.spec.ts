@@ -131,6 +131,12 @@ describe('the OpenAPI contract, over real HTTP', () => {
       method: 'DELETE',
       path: `/projects/${projectId}/members/${viewer.userId}`,
     },
+    // The role the editor holds: a no-op, so that the shared statuses' requests change nothing.
+    changeProjectMemberRole: {
+      method: 'PATCH',
+      path: `/projects/${projectId}/members/${editor.userId}`,
+      body: { role: 'editor' },
+    },
     createStreamTicket: { method: 'POST', path: `/projects/${projectId}/stream-tickets` },
     streamProjectEvents: { method: 'GET', path: `/projects/${projectId}/stream` },
     createTask: { method: 'POST', path: '/tasks', body: { projectId, title: 'Sampled' } },
@@ -453,6 +459,56 @@ describe('the OpenAPI contract, over real HTTP', () => {
         await asOwner('DELETE', `${base}/${owner.userId}`),
       );
       expect(last['code']).toBe('LAST_OWNER');
+    });
+
+    it('changeProjectMemberRole: 200, 400, 403, 404 MEMBER_NOT_FOUND, 409 LAST_OWNER and CONCURRENT_MODIFICATION', async () => {
+      const { userId } = await t.login('promoted@example.com');
+      const base = `/projects/${projectId}/members`;
+      await asOwner('POST', base, { body: { userId, role: 'viewer' } });
+      const path = `${base}/${userId}`;
+      const promoted = expectContract(
+        'changeProjectMemberRole',
+        200,
+        await asOwner('PATCH', path, { body: { role: 'editor' } }),
+      );
+      expect(promoted['members']).toContainEqual(
+        expect.objectContaining({ userId, role: 'editor' }),
+      );
+      // The role they hold: the same project at the same version (ETag).
+      const same = expectContract(
+        'changeProjectMemberRole',
+        200,
+        await asOwner('PATCH', path, { body: { role: 'editor' } }),
+      );
+      expect(same['version']).toBe(promoted['version']);
+      await expectContracts([
+        ['changeProjectMemberRole', 400, owner, 'PATCH', path, { body: { role: 'admin' } }],
+        ['changeProjectMemberRole', 400, owner, 'PATCH', `${base}/x`, { body: { role: 'viewer' } }],
+        ['changeProjectMemberRole', 403, editor, 'PATCH', path, { body: { role: 'viewer' } }],
+        ['changeProjectMemberRole', 404, stranger, 'PATCH', path, { body: { role: 'viewer' } }],
+      ]);
+      const notMember = expectContract(
+        'changeProjectMemberRole',
+        404,
+        await asOwner('PATCH', `${base}/${stranger.userId}`, { body: { role: 'viewer' } }),
+      );
+      expect(notMember['code']).toBe('MEMBER_NOT_FOUND');
+      const last = expectContract(
+        'changeProjectMemberRole',
+        409,
+        await asOwner('PATCH', `${base}/${owner.userId}`, { body: { role: 'editor' } }),
+      );
+      expect(last['code']).toBe('LAST_OWNER');
+      // Another writer wins every round: the server's own retries run out.
+      const lost = await skippingWrites('projects', 'UPDATE', async () =>
+        expectContract(
+          'changeProjectMemberRole',
+          409,
+          await asOwner('PATCH', path, { body: { role: 'viewer' } }),
+        ),
+      );
+      expect(lost['code']).toBe('CONCURRENT_MODIFICATION');
+      await asOwner('DELETE', path);
     });
 
     it('createStreamTicket and streamProjectEvents: 201, 200 text/event-stream, 400, 401, 404', async () => {

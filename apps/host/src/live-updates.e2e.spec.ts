@@ -176,6 +176,27 @@ describe('live project streams (SSE) over real HTTP', () => {
     expect(JSON.parse(sse.events.at(-1)?.data ?? '{}')).toEqual({ reason: 'revoked' });
   });
 
+  it('a member whose role changes gets the change on their stream, which stays open', async () => {
+    const member = await t.login('live-promoted@example.com');
+    await addMember(t, owner, member, 'viewer');
+    const sse = await stream({}, '', member.token);
+    const path = `/projects/${owner.projectId}/members/${member.userId}`;
+
+    await t.request('PATCH', path, { token: owner.token, body: { role: 'editor' } });
+    const [changed] = await sse.waitFor(1, 'project.member_role_changed');
+    // Now an editor, on the same stream: their own write comes back on it.
+    const task = await createTask(t, member.token, { projectId: owner.projectId, title: 'mine' });
+    const [created] = await sse.waitFor(1, 'task.created');
+
+    expect(asRecord(JSON.parse(changed?.data ?? 'null'))).toMatchObject({
+      type: 'project.member_role_changed',
+      actor: owner.userId,
+      data: { userId: member.userId, from: 'viewer', to: 'editor' },
+    });
+    expect(asRecord(JSON.parse(created?.data ?? 'null'))['aggregateId']).toBe(task['id']);
+    expect(sse.events.map((e) => e.event)).not.toContain('stream.end');
+  });
+
   it('a host shutting down ends its streams with reason "shutdown" and stops at once', async () => {
     const second = await composeHost({ ...t.host.config });
     const running = await listen(second, 0, '127.0.0.1');

@@ -32,6 +32,7 @@ const OPERATIONS = [
   'GET /projects/{id} getProject',
   'POST /projects/{id}/members addProjectMember',
   'DELETE /projects/{id}/members/{userId} removeProjectMember',
+  'PATCH /projects/{id}/members/{userId} changeProjectMemberRole',
   'POST /projects/{id}/stream-tickets createStreamTicket',
   'GET /projects/{id}/stream streamProjectEvents',
   'POST /tasks createTask',

@@ -234,6 +234,92 @@ describe('PgProjectRepository', () => {
       ).toBe(1);
     });
 
+    it('updates the role of a member whose role changed, and only theirs, with its event', async () => {
+      // Prepare
+      const team = await teamProject();
+
+      // Act
+      const changed = await app.projects.changeMemberRole(
+        { projectId: team.projectId, userId: team.viewer, role: 'editor' },
+        as(team.owner),
+      );
+
+      // Assess
+      const { rows } = await store.db.query<{ user_id: string; role: string; added_at: Date }>({
+        text: 'SELECT user_id, role, added_at FROM project_members WHERE project_id = $1',
+        values: [team.projectId],
+      });
+      expect(new Map(rows.map((r) => [r.user_id, r.role]))).toEqual(
+        new Map([
+          [team.owner, 'owner'],
+          [team.editor, 'editor'],
+          [team.viewer, 'editor'],
+        ]),
+      );
+      const stored = await store.projects.findById(team.projectId);
+      expect(stored?.snapshot()).toEqual(changed);
+      expect(stored?.currentVersion).toBe(4);
+      const access = await store.projects.accessFor(team.projectId, [team.viewer]);
+      expect(access?.roleOf(team.viewer)).toBe('editor');
+      const { rows: events } = await store.db.query<{ aggregate_version: number; payload: string }>(
+        {
+          text: "SELECT aggregate_version, payload FROM outbox WHERE aggregate_id = $1 AND type = 'project.member_role_changed'",
+          values: [team.projectId],
+        },
+      );
+      expect(events).toHaveLength(1);
+      expect(events[0]?.aggregate_version).toBe(4);
+      expect(JSON.parse(events[0]?.payload ?? '{}')).toMatchObject({
+        type: 'project.member_role_changed',
+        actor: team.owner,
+        data: { userId: team.viewer, from: 'viewer', to: 'editor' },
+      });
+    });
+
+    it('stores a member added and given another role in one save with the last role', async () => {
+      // Prepare
+      const { ownerId, projectId } = await ownerWithProject(app, 'Promoted');
+      const newcomer = await registerUser(app, 'Newcomer');
+      const project = await store.projects.findById(projectId);
+      if (project === null) throw new Error('project not stored');
+      const now = new Date();
+      project.addMember({ actorId: ownerId, userId: newcomer, role: 'viewer', now });
+      project.changeMemberRole({ actorId: ownerId, userId: newcomer, role: 'owner', now });
+
+      // Act
+      await store.projects.save(project, { correlationId: null });
+
+      // Assess
+      const access = await store.projects.accessFor(projectId, [newcomer]);
+      expect(access?.roleOf(newcomer)).toBe('owner');
+      expect((await store.projects.findById(projectId))?.currentVersion).toBe(3);
+    });
+
+    it('writes no role when the project went stale meanwhile', async () => {
+      // Prepare
+      const team = await teamProject();
+      const project = await store.projects.findById(team.projectId);
+      if (project === null) throw new Error('project not stored');
+      await app.projects.addMember(
+        { projectId: team.projectId, userId: team.stranger, role: 'viewer' },
+        as(team.owner),
+      );
+      project.changeMemberRole({
+        actorId: team.owner,
+        userId: team.viewer,
+        role: 'owner',
+        now: new Date(),
+      });
+
+      // Act
+      const attempt = store.projects.save(project, { correlationId: null });
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'STALE_VERSION' });
+      const access = await store.projects.accessFor(team.projectId, [team.viewer]);
+      expect(access?.roleOf(team.viewer)).toBe('viewer');
+    });
+
     it('adds the row of a new member with its role and bumps the version', async () => {
       // Prepare
       const { ownerId, projectId } = await ownerWithProject(app, 'Growing');

@@ -91,12 +91,17 @@ export class PgProjectRepository extends PgRepository implements ProjectReposito
     const events = project.pullEvents();
     const added: unknown[][] = [];
     const removed: string[] = [];
+    // The role each member holds now, however many times it changed since the load.
+    const roles = new Map<string, ProjectRole>();
     for (const event of events) {
       if (event.type === 'project.member_added') {
         const member = s.members.find((m) => m.userId === event.data.userId);
         if (member) added.push([s.id, member.userId, member.role, member.addedAt]);
       } else if (event.type === 'project.member_removed') {
         removed.push(event.data.userId);
+      } else if (event.type === 'project.member_role_changed') {
+        const member = s.members.find((m) => m.userId === event.data.userId);
+        if (member) roles.set(member.userId, member.role);
       }
     }
     const batch = this.newBatch();
@@ -110,6 +115,13 @@ export class PgProjectRepository extends PgRepository implements ProjectReposito
       'removed_rows',
       `DELETE FROM project_members WHERE project_id = ${batch.param(s.id, 'uuid')}
         AND user_id = ANY(${batch.param(removed, 'uuid[]')}) AND ${batch.gate}`,
+    );
+    // A member added in this same save already has their current role in their new row.
+    batch.with(
+      'role_rows',
+      `UPDATE project_members m SET role = r.role
+         FROM unnest(${batch.param([...roles.keys()], 'uuid[]')}, ${batch.param([...roles.values()], 'text[]')}) AS r(user_id, role)
+        WHERE m.project_id = ${batch.param(s.id, 'uuid')} AND m.user_id = r.user_id AND ${batch.gate}`,
     );
     appendOutbox(batch, events, context, this.ids);
     const { rows } = await this.db.query<{ matched: number }>(

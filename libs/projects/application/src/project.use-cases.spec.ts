@@ -542,6 +542,179 @@ describe('ProjectUseCases.removeMember', () => {
   });
 });
 
+describe('ProjectUseCases.changeMemberRole', () => {
+  it('gives a member another role and stores project.member_role_changed with both roles', async () => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w, [[w.alice, 'viewer']]);
+
+    // Act
+    const project = await w.projects.changeMemberRole(
+      { projectId, userId: w.alice, role: 'editor' },
+      w.as(w.owner),
+    );
+
+    // Assess
+    expect(project.version).toBe(3);
+    expect(project.members).toContainEqual(
+      expect.objectContaining({ userId: w.alice, role: 'editor' }),
+    );
+    expect(await w.projects.get(projectId, w.as(w.alice))).toEqual(asStored(project));
+    expect(w.ports.projects.roleOf(projectId, w.alice)).toBe('editor');
+    expect(w.ports.projects.storedEventsOf('project.member_role_changed')).toMatchObject([
+      {
+        aggregateVersion: 3,
+        actor: w.owner,
+        correlationId: w.as(w.owner).correlationId,
+        data: { userId: w.alice, from: 'viewer', to: 'editor' },
+      },
+    ]);
+  });
+
+  it('answers the project unchanged for the role the member already holds, storing nothing', async () => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w, [[w.alice, 'editor']]);
+    const before = await w.projects.get(projectId, w.as(w.owner));
+    const events = w.ports.projects.storedEvents.length;
+
+    // Act
+    const project = await w.projects.changeMemberRole(
+      { projectId, userId: w.alice, role: 'editor' },
+      w.as(w.owner),
+    );
+
+    // Assess
+    expect(project).toEqual(before);
+    expect(w.ports.projects.storedVersionOf(projectId)).toBe(2);
+    expect(w.ports.projects.storedEvents).toHaveLength(events);
+  });
+
+  it('refuses to demote the last owner (409 LAST_OWNER), storing nothing', async () => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w, [[w.alice, 'editor']]);
+
+    // Act
+    const outcome = w.projects.changeMemberRole(
+      { projectId, userId: w.owner, role: 'editor' },
+      w.as(w.owner),
+    );
+
+    // Assess
+    await expectRejection(outcome, ConflictError, 'LAST_OWNER');
+    expect(w.ports.projects.storedVersionOf(projectId)).toBe(2);
+    expect(w.ports.projects.roleOf(projectId, w.owner)).toBe('owner');
+  });
+
+  it('lets one of two owners step down', async () => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w, [[w.alice, 'owner']]);
+
+    // Act
+    const project = await w.projects.changeMemberRole(
+      { projectId, userId: w.owner, role: 'viewer' },
+      w.as(w.owner),
+    );
+
+    // Assess
+    expect(project.members.map((m) => [m.userId, m.role])).toEqual([
+      [w.owner, 'viewer'],
+      [w.alice, 'owner'],
+    ]);
+  });
+
+  it.each([
+    { who: 'an editor', role: 'editor' as const, type: ForbiddenError, code: 'OWNER_REQUIRED' },
+    { who: 'a viewer', role: 'viewer' as const, type: ForbiddenError, code: 'OWNER_REQUIRED' },
+    { who: 'a non-member', role: null, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
+  ])('refuses $who ($code)', async ({ role, type, code }) => {
+    // Prepare
+    const w = await setUp();
+    const members: [string, ProjectRole][] = [[w.bob, 'viewer']];
+    if (role !== null) members.push([w.alice, role]);
+    const projectId = await projectWith(w, members);
+
+    // Act
+    const outcome = w.projects.changeMemberRole(
+      { projectId, userId: w.bob, role: 'owner' },
+      w.as(w.alice),
+    );
+
+    // Assess
+    await expectRejection(outcome, type, code);
+    expect(w.ports.projects.roleOf(projectId, w.bob)).toBe('viewer');
+  });
+
+  it.each([
+    { case: 'a user who is not a member', userId: 'carol' as const, code: 'MEMBER_NOT_FOUND' },
+    { case: 'a project that does not exist', userId: 'alice' as const, code: 'PROJECT_NOT_FOUND' },
+  ])('answers 404 for $case ($code)', async ({ userId, code }) => {
+    // Prepare
+    const w = await setUp();
+    const existing = await projectWith(w, [[w.alice, 'viewer']]);
+    const projectId = code === 'PROJECT_NOT_FOUND' ? UNKNOWN : existing;
+
+    // Act
+    const outcome = w.projects.changeMemberRole(
+      { projectId, userId: w[userId], role: 'editor' },
+      w.as(w.owner),
+    );
+
+    // Assess
+    await expectRejection(outcome, NotFoundError, code);
+  });
+
+  it("retries after losing a race to a concurrent writer, keeping the other writer's change", async () => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w, [[w.alice, 'viewer']]);
+    w.ports.projects.interleave(async () => {
+      await w.projects.addMember({ projectId, userId: w.bob, role: 'viewer' }, w.as(w.owner));
+    });
+
+    // Act
+    const project = await w.projects.changeMemberRole(
+      { projectId, userId: w.alice, role: 'editor' },
+      w.as(w.owner),
+    );
+
+    // Assess
+    expect(w.ports.projects.staleSaves).toBe(1);
+    expect(project.version).toBe(4);
+    expect(project.members.map((m) => [m.userId, m.role])).toEqual([
+      [w.owner, 'owner'],
+      [w.alice, 'editor'],
+      [w.bob, 'viewer'],
+    ]);
+    expect(await w.projects.get(projectId, w.as(w.owner))).toEqual(asStored(project));
+  });
+
+  it('does not demote the last owner even when a concurrent writer demoted the other one first', async () => {
+    // Prepare
+    const w = await setUp();
+    const projectId = await projectWith(w, [[w.alice, 'owner']]);
+    w.ports.projects.interleave(async () => {
+      await w.projects.changeMemberRole(
+        { projectId, userId: w.owner, role: 'editor' },
+        w.as(w.alice),
+      );
+    });
+
+    // Act
+    const outcome = w.projects.changeMemberRole(
+      { projectId, userId: w.alice, role: 'editor' },
+      w.as(w.owner),
+    );
+
+    // Assess
+    await expectRejection(outcome, ForbiddenError, 'OWNER_REQUIRED');
+    expect(w.ports.projects.roleOf(projectId, w.alice)).toBe('owner');
+    expect(w.ports.projects.roleOf(projectId, w.owner)).toBe('editor');
+  });
+});
+
 describe('ProjectUseCases.removeMember with departure policies', () => {
   /** A departure policy that reports `more` for its first `rounds - 1` calls, recording each limit. */
   const scripted = (rounds: number) => {

@@ -140,6 +140,30 @@ export class ProjectUseCases {
   }
 
   /**
+   * Gives a member another role; owners only, never leaving the project without an owner. The
+   * role they already hold answers the project as it is, storing nothing (no event, no new
+   * version), so that repeating the request is harmless. A concurrent change of the project
+   * makes it start over on the newer state (the last-owner rule is checked again there).
+   */
+  async changeMemberRole(
+    input: { projectId: string; userId: string; role: ProjectRole },
+    context: RequestContext,
+  ): Promise<ProjectSnapshot> {
+    return retryOnStaleVersion(async () => {
+      const project = await this.load(input.projectId, context);
+      project.changeMemberRole({
+        actorId: context.actorId,
+        userId: input.userId,
+        role: input.role,
+        now: this.clock.now(),
+      });
+      if (project.currentVersion !== project.loadedVersion)
+        await this.projects.save(project, context);
+      return project.snapshot();
+    });
+  }
+
+  /**
    * Removes a member; owners only, never the last owner. With policies, what depends on the
    * membership (the member's task assignments) changes in the same transaction.
    *

@@ -297,6 +297,162 @@ describe('Project.removeMember', () => {
   });
 });
 
+describe('Project.changeMemberRole', () => {
+  it.each<{ member: string; userId: string; from: ProjectRole; to: ProjectRole }>([
+    { member: 'a viewer', userId: VIEWER, from: 'viewer', to: 'editor' },
+    { member: 'a viewer', userId: VIEWER, from: 'viewer', to: 'owner' },
+    { member: 'an editor', userId: EDITOR, from: 'editor', to: 'viewer' },
+    { member: 'an editor', userId: EDITOR, from: 'editor', to: 'owner' },
+  ])(
+    'lets an owner make $member an $to, raising project.member_role_changed',
+    ({ userId, from, to }) => {
+      // Prepare
+      const project = storedProject();
+
+      // Act
+      project.changeMemberRole({ actorId: OWNER, userId, role: to, now: LATER });
+
+      // Assess
+      expect(project.access().roleOf(userId)).toBe(to);
+      const snapshot = project.snapshot();
+      expect(snapshot.members.map((m) => m.userId)).toEqual([OWNER, EDITOR, VIEWER]);
+      expect(snapshot.members.find((m) => m.userId === userId)?.addedAt).toBe(
+        CREATED_AT.toISOString(),
+      );
+      expect(snapshot).toMatchObject({ version: 4, updatedAt: LATER.toISOString() });
+      expect(project.pullEvents()).toEqual([
+        {
+          type: 'project.member_role_changed',
+          schemaVersion: 1,
+          data: { userId, from, to },
+          ...raisedBy(4, LATER),
+        },
+      ]);
+    },
+  );
+
+  it.each<ProjectRole>(['owner', 'editor', 'viewer'])(
+    'changes nothing when the member already is %s: no event, no new version',
+    (role) => {
+      // Prepare
+      const project = storedProject();
+      const userId = { owner: OWNER, editor: EDITOR, viewer: VIEWER }[role];
+      const before = project.snapshot();
+
+      // Act
+      project.changeMemberRole({ actorId: OWNER, userId, role, now: LATER });
+
+      // Assess
+      expect(project.snapshot()).toEqual(before);
+      expect(project.currentVersion).toBe(project.loadedVersion);
+      expect(project.pullEvents()).toEqual([]);
+    },
+  );
+
+  it.each<ProjectRole>(['editor', 'viewer'])(
+    'refuses to make the last owner an %s (409 LAST_OWNER)',
+    (role) => {
+      // Prepare
+      const project = storedProject();
+
+      // Act
+      const error = errorOf(() =>
+        project.changeMemberRole({ actorId: OWNER, userId: OWNER, role, now: LATER }),
+      );
+
+      // Assess
+      expectDomainError(error, ConflictError, 'LAST_OWNER');
+      expect(project.access().roleOf(OWNER)).toBe('owner');
+      expect(project.currentVersion).toBe(3);
+      expect(project.pullEvents()).toEqual([]);
+    },
+  );
+
+  it.each([
+    { case: 'the other owner', userId: SECOND_OWNER },
+    { case: 'themselves', userId: OWNER },
+  ])('lets one of two owners demote $case, then refuses the remaining one', ({ userId }) => {
+    // Prepare
+    const project = storedProject([{ userId: SECOND_OWNER, role: 'owner' }]);
+    const remaining = userId === OWNER ? SECOND_OWNER : OWNER;
+
+    // Act
+    project.changeMemberRole({ actorId: OWNER, userId, role: 'editor', now: LATER });
+    const error = errorOf(() =>
+      project.changeMemberRole({
+        actorId: remaining,
+        userId: remaining,
+        role: 'viewer',
+        now: LATER,
+      }),
+    );
+
+    // Assess
+    expect(project.access().roleOf(userId)).toBe('editor');
+    expectDomainError(error, ConflictError, 'LAST_OWNER');
+    expect(project.pullEvents()).toMatchObject([
+      { data: { userId, from: 'owner', to: 'editor' }, aggregateVersion: 4 },
+    ]);
+  });
+
+  it('takes an owner who stepped down at their word: they may change roles no more', () => {
+    // Prepare
+    const project = storedProject([{ userId: SECOND_OWNER, role: 'owner' }]);
+    project.changeMemberRole({ actorId: OWNER, userId: OWNER, role: 'editor', now: LATER });
+
+    // Act
+    const error = errorOf(() =>
+      project.changeMemberRole({ actorId: OWNER, userId: OWNER, role: 'owner', now: LATER }),
+    );
+
+    // Assess
+    expectDomainError(error, ForbiddenError, 'OWNER_REQUIRED');
+  });
+
+  it.each(NOT_OWNERS)('refuses $actor ($code) and changes nothing', ({ actorId, type, code }) => {
+    // Prepare
+    const project = storedProject();
+    const before = project.snapshot();
+
+    // Act
+    const error = errorOf(() =>
+      project.changeMemberRole({ actorId, userId: VIEWER, role: 'editor', now: LATER }),
+    );
+
+    // Assess
+    expectDomainError(error, type, code);
+    expect(project.snapshot()).toEqual(before);
+    expect(project.pullEvents()).toEqual([]);
+  });
+
+  it('refuses a non-owner OWNER_REQUIRED even for a user who is not a member', () => {
+    // Prepare
+    const project = storedProject();
+
+    // Act
+    const error = errorOf(() =>
+      project.changeMemberRole({ actorId: EDITOR, userId: STRANGER, role: 'editor', now: LATER }),
+    );
+
+    // Assess
+    expectDomainError(error, ForbiddenError, 'OWNER_REQUIRED');
+  });
+
+  it('answers 404 MEMBER_NOT_FOUND for a user who is not a member', () => {
+    // Prepare
+    const project = storedProject();
+
+    // Act
+    const error = errorOf(() =>
+      project.changeMemberRole({ actorId: OWNER, userId: STRANGER, role: 'viewer', now: LATER }),
+    );
+
+    // Assess
+    expectDomainError(error, NotFoundError, 'MEMBER_NOT_FOUND');
+    expect(project.currentVersion).toBe(3);
+  });
+});
+
 describe('Project.access', () => {
   it('knows the role of every member and nobody else', () => {
     // Prepare

@@ -13,6 +13,7 @@ import {
   projectCreated,
   projectMemberAdded,
   projectMemberRemoved,
+  projectMemberRoleChanged,
 } from './project.events';
 
 /** Bounds of a project's name, in characters. */
@@ -41,7 +42,7 @@ export type ProjectSnapshot = ProjectProps;
 
 /**
  * A shared space of tasks and the people who work on them. Invariants: its creator starts as
- * owner; it always keeps at least one owner; only owners change membership.
+ * owner; it always keeps at least one owner; only owners change membership and roles.
  */
 export class Project extends AggregateRoot<ProjectEvent> {
   private readonly members: Map<string, ProjectMember>;
@@ -119,11 +120,7 @@ export class Project extends AggregateRoot<ProjectEvent> {
   removeMember(input: { actorId: string; userId: string; now: Date }): void {
     this.requireOwner(input.actorId);
     const member = this.members.get(input.userId);
-    if (!member)
-      throw new NotFoundError(
-        'MEMBER_NOT_FOUND',
-        `user ${input.userId} is not a member of this project`,
-      );
+    if (!member) throw memberNotFound(input.userId);
     if (member.role === 'owner' && this.ownerCount() === 1) {
       throw new ConflictError('LAST_OWNER', 'a project must keep at least one owner');
     }
@@ -133,6 +130,30 @@ export class Project extends AggregateRoot<ProjectEvent> {
     this.raise(projectMemberRemoved, input.actorId, at, {
       userId: input.userId,
       role: member.role,
+    });
+  }
+
+  /**
+   * Gives a member another role; only an owner may, and never so that no owner is left (an
+   * owner may step down while another owner remains). Raises `project.member_role_changed` with
+   * both roles. Giving a member the role they already hold changes nothing: no event, no new
+   * version (so that a repeated request is harmless and a stale form cannot bump the project).
+   */
+  changeMemberRole(input: { actorId: string; userId: string; role: ProjectRole; now: Date }): void {
+    this.requireOwner(input.actorId);
+    const member = this.members.get(input.userId);
+    if (!member) throw memberNotFound(input.userId);
+    if (member.role === input.role) return;
+    if (member.role === 'owner' && this.ownerCount() === 1) {
+      throw new ConflictError('LAST_OWNER', 'a project must keep at least one owner');
+    }
+    const at = input.now.toISOString();
+    this.members.set(input.userId, { ...member, role: input.role });
+    this.bump(at);
+    this.raise(projectMemberRoleChanged, input.actorId, at, {
+      userId: input.userId,
+      from: member.role,
+      to: input.role,
     });
   }
 
@@ -189,4 +210,8 @@ export class Project extends AggregateRoot<ProjectEvent> {
       }),
     );
   }
+}
+
+function memberNotFound(userId: string): NotFoundError {
+  return new NotFoundError('MEMBER_NOT_FOUND', `user ${userId} is not a member of this project`);
 }

@@ -35,8 +35,20 @@ export const projectMemberRemoved = defineEvent({
   data: membership,
 });
 
+export const projectMemberRoleChanged = defineEvent({
+  type: 'project.member_role_changed',
+  description:
+    'A member of a project was given another role (`from` the role they held, `to` the one they hold now).',
+  data: z.object({ userId: z.uuid(), from: ProjectRoleSchema, to: ProjectRoleSchema }),
+});
+
 /** Every event the projects context emits. */
-export const PROJECT_EVENTS = [projectCreated, projectMemberAdded, projectMemberRemoved] as const;
+export const PROJECT_EVENTS = [
+  projectCreated,
+  projectMemberAdded,
+  projectMemberRemoved,
+  projectMemberRoleChanged,
+] as const;
 /** A pending event of the projects context. */
 export type ProjectEvent = PendingEvent<(typeof PROJECT_EVENTS)[number]>;
 /** A stored event of the projects context. */

@@ -27,6 +27,11 @@ const ROWS: readonly [type: string, detailType: string, data: z.ZodType][] = [
     'Project Member Removed',
     z.object({ userId: z.uuid(), role: z.string() }),
   ],
+  [
+    'project.member_role_changed',
+    'Project Member Role Changed',
+    z.object({ userId: z.uuid(), from: z.string(), to: z.string() }),
+  ],
 ];
 
 /** A catalog with Taskflow's event names and detail types, for the platform libraries' specs. */

@@ -6,6 +6,7 @@ import * as S from './project.schemas';
 const PROJECT_ID = '7a1e4f2b-6c3d-4e5f-8a9b-0c1d2e3f4a5b';
 const AT = '2026-03-02T09:15:00.000Z';
 const LATER = '2026-03-02T10:40:12.345Z';
+const LATEST = '2026-03-03T08:05:00.000Z';
 const { owner, editor } = USER_EXAMPLES;
 
 const project = {
@@ -20,7 +21,8 @@ const project = {
 
 /**
  * The projects of the document's examples, for every context's examples to name: a new
- * project of the example owner, and the same project once the example editor joined.
+ * project of the example owner, the same project once the example editor joined, and once that
+ * editor was made a viewer.
  */
 export const PROJECT_EXAMPLES = {
   project,
@@ -29,6 +31,12 @@ export const PROJECT_EXAMPLES = {
     version: 2,
     updatedAt: LATER,
     members: [...project.members, { userId: editor.id, role: 'editor', addedAt: LATER }],
+  },
+  projectWithEditorAsViewer: {
+    ...project,
+    version: 3,
+    updatedAt: LATEST,
+    members: [...project.members, { userId: editor.id, role: 'viewer', addedAt: LATER }],
   },
 } as const;
 

@@ -121,6 +121,33 @@ export function projectRoutes(d: ProjectRouteDependencies): Route[] {
         return { status: 204, headers: {} };
       },
     }),
+    projectRoute({
+      method: 'PATCH',
+      path: '/projects/{id}/members/{userId}',
+      operationId: 'changeProjectMemberRole',
+      summary:
+        'Give a member another role (owners only; never leaving the project without an owner). The role they already hold changes nothing: the project is answered as it is, at the same version.',
+      params: S.MemberParams,
+      body: S.ChangeMemberRoleBody,
+      responses: { 200: versionedResponse('The project after the change', S.ProjectResponse) },
+      problems: {
+        403: ['OWNER_REQUIRED'],
+        404: ['PROJECT_NOT_FOUND', 'MEMBER_NOT_FOUND'],
+        409: ['LAST_OWNER', 'CONCURRENT_MODIFICATION'],
+      },
+      examples: {
+        request: { role: 'viewer' },
+        responses: { 200: PROJECT_EXAMPLES.projectWithEditorAsViewer },
+      },
+      handle: async ({ params, body, context }) =>
+        versionedJson(
+          200,
+          await d.projects.changeMemberRole(
+            { projectId: params.id, userId: params.userId, role: body.role },
+            context,
+          ),
+        ),
+    }),
 
     route({
       method: 'POST',

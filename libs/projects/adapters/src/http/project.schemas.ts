@@ -31,6 +31,9 @@ export const AddMemberBody = z
     return z.NEVER;
   });
 
+/** A member's new role. */
+export const ChangeMemberRoleBody = z.strictObject({ role: ProjectRoleSchema });
+
 export const StreamTicketResponse = z.object({
   ticket: z.string(),
   expiresAt: schemas.dateTime,
