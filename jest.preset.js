@@ -25,9 +25,9 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: workspaceModules,
-  // jose 6 ships only ES modules, which Jest on Node 20 cannot require; SWC compiles it to
+  // jose 6 and fractional-indexing ship only ES modules, which Jest on Node 20 cannot require; SWC compiles them to
   // CommonJS for the tests (the host and bundles load it natively).
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|fractional-indexing)/)'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   coverageReporters: ['text-summary'],
 };

@@ -226,6 +226,7 @@ export function listTasksScenario(
       q: null,
       dueBefore: null,
       dueAfter: null,
+      order: 'newest',
       limit,
       cursor,
     });

@@ -44,6 +44,7 @@ describe('MIGRATION_STEPS', () => {
       '0033-index-ws-connections-by-expiry',
       '0034-project-members-assignments',
       '0035-ws-connections-region',
+      '0036-tasks-rank',
     ]);
   });
 

@@ -24,8 +24,16 @@ type RuledField = keyof typeof FIELDS;
 
 // Fields whose input differs by design, each checked by its own specs: statuses and priorities
 // arrive in the seed's spellings (STATUS_SPELLINGS), an assignee by e-mail (assigned_to) instead
-// of a user id; the lifecycle stamps are set by the domain, never sent.
-const DIFFERENT_BY_DESIGN = ['status', 'priority', 'assigneeId', 'completedAt', 'deletedAt'];
+// of a user id; the lifecycle stamps are set by the domain, never sent; a rank is a board's
+// placement, which the seed's commands do not carry (a task they create goes on top).
+const DIFFERENT_BY_DESIGN = [
+  'status',
+  'priority',
+  'assigneeId',
+  'rank',
+  'completedAt',
+  'deletedAt',
+];
 
 /** Values the domain refuses, with the code both paths must answer. */
 const BAD: readonly { field: RuledField; case: string; value: unknown; code: string }[] = [

@@ -238,6 +238,7 @@ describe('outbox rows written with each aggregate (WriteBatch)', () => {
       assigneeId: snapshot.assigneeId,
       dueDate: snapshot.dueDate,
       labels: snapshot.labels,
+      rank: snapshot.rank,
       completedAt: snapshot.completedAt,
     });
   });

@@ -17,3 +17,38 @@ export function decodeCursor(cursor: string | null): string | null {
     throw ValidationError.field('INVALID_CURSOR', 'cursor', 'is not a cursor this API issued');
   return id;
 }
+
+/** The position a {@link encodeKeyedCursor} cursor names: after the row with this sort key and id. */
+export interface KeyedPosition {
+  readonly key: string;
+  readonly id: string;
+}
+
+/**
+ * The cursor of a list ordered by a text key, then id (a board column by rank): the last row's
+ * key and id as base64url JSON. Never mistaken for an {@link encodeCursor} one: each decoder
+ * refuses the other's.
+ */
+export function encodeKeyedCursor(position: KeyedPosition): string {
+  return Buffer.from(JSON.stringify([position.key, position.id]), 'utf8').toString('base64url');
+}
+
+/** The position inside a keyed cursor; a `ValidationError` `INVALID_CURSOR` on `cursor` for anything we did not issue. */
+export function decodeKeyedCursor(cursor: string | null): KeyedPosition | null {
+  if (cursor === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = null;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    typeof parsed[0] !== 'string' ||
+    typeof parsed[1] !== 'string' ||
+    !isUuid(parsed[1])
+  )
+    throw ValidationError.field('INVALID_CURSOR', 'cursor', 'is not a cursor this API issued');
+  return { key: parsed[0], id: parsed[1] };
+}

@@ -1,7 +1,7 @@
 import { ValidationError, uuidV7Generator } from '@taskflow/platform-kernel';
 import type { CreateTaskInput } from '@taskflow/tasks-application';
-import { NO_TASK_FILTERS, type TaskListQuery } from '@taskflow/tasks-domain';
-import { encodeCursor } from '@taskflow/platform-postgres';
+import { NO_TASK_FILTERS, type TaskListQuery, defaultTaskRank } from '@taskflow/tasks-domain';
+import { encodeCursor, encodeKeyedCursor } from '@taskflow/platform-postgres';
 import { as } from '@taskflow/platform-postgres/testing';
 import { ownerWithProject, registerUser, useTasksDatabase } from './testing/database.fixture';
 
@@ -353,6 +353,112 @@ describe('PgTaskRepository', () => {
 
       // Assess
       await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+      await expect(attempt).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    });
+  });
+
+  describe('board order (order: rank)', () => {
+    it('lists by rank, then id, bytewise, page by page; new tasks without a rank go on top', async () => {
+      // Prepare
+      const owner = idOf(users, 'owner');
+      const project = await app.projects.create({ name: 'Ranked' }, as(owner));
+      const titled = new Map<string, string>();
+      const make = async (title: string, rank?: string): Promise<void> => {
+        const task = await app.tasks.create(
+          { projectId: project.id, title, ...(rank === undefined ? {} : { rank }) },
+          as(owner),
+        );
+        titled.set(task.id, title);
+      };
+      // Bytewise, Z (0x5A) sorts before a (0x61); a locale's order would put aa first.
+      await make('third', 'aa');
+      await make('second', 'aZ');
+      await make('first', 'a0');
+      await make('tie one', 'ab');
+      await make('tie two', 'ab');
+      await make('older default');
+      await make('newer default');
+      const ranked = {
+        ...query('owner'),
+        projectId: project.id,
+        order: 'rank' as const,
+        limit: 3,
+      };
+
+      // Act
+      const pages: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await store.tasks.list({ ...ranked, cursor });
+        pages.push(page.items.map((task) => titled.get(task.id) ?? '?'));
+        cursor = page.nextCursor;
+      } while (cursor !== null && pages.length < 5);
+
+      // Assess
+      expect(pages).toEqual([
+        ['newer default', 'older default', 'first'],
+        ['second', 'third', 'tie one'],
+        ['tie two'],
+      ]);
+    });
+
+    it('moves a task by its rank, keeping every other task where it was', async () => {
+      // Prepare
+      const owner = idOf(users, 'owner');
+      const project = await app.projects.create({ name: 'Moves' }, as(owner));
+      const [a, b, c] = await Promise.all(
+        ['a0', 'a1', 'a2'].map((rank) =>
+          app.tasks.create({ projectId: project.id, title: rank, rank }, as(owner)),
+        ),
+      );
+      if (a === undefined || b === undefined || c === undefined) throw new Error('not created');
+
+      // Act
+      await app.tasks.update(c.id, { rank: 'a0V' }, c.version, as(owner));
+      const page = await store.tasks.list({
+        ...query('owner'),
+        projectId: project.id,
+        order: 'rank',
+      });
+
+      // Assess
+      expect(page.items.map((task) => task.snapshot().title)).toEqual(['a0', 'a2', 'a1']);
+      expect((await store.tasks.findById(c.id))?.snapshot().rank).toBe('a0V');
+    });
+
+    it('ranks a task stored before ranks existed (rank null) by its creation instant', async () => {
+      // Prepare
+      const owner = idOf(users, 'owner');
+      const project = await app.projects.create({ name: 'Legacy' }, as(owner));
+      const legacy = await app.tasks.create({ projectId: project.id, title: 'legacy' }, as(owner));
+      await store.db.query({
+        text: 'UPDATE tasks SET rank = NULL WHERE id = $1',
+        values: [legacy.id],
+      });
+
+      // Act
+      const found = await store.tasks.findById(legacy.id);
+      const [listed] = (
+        await store.tasks.list({ ...query('owner'), projectId: project.id, order: 'rank' })
+      ).items;
+
+      // Assess
+      expect(found?.snapshot().rank).toBe(defaultTaskRank(legacy.createdAt));
+      expect(listed?.snapshot().rank).toBe(legacy.rank);
+    });
+
+    it.each([
+      ['an id cursor in board order', 'rank', encodeCursor('0190a5f2-7c3e-7abc-8def-000000000002')],
+      [
+        'a board cursor in newest order',
+        'newest',
+        encodeKeyedCursor({ key: 'a0', id: '0190a5f2-7c3e-7abc-8def-000000000002' }),
+      ],
+    ] as const)('refuses %s with INVALID_CURSOR', async (_what, order, cursor) => {
+      // Act
+      const attempt = store.tasks.list({ ...query('owner'), order, cursor });
+
+      // Assess
       await expect(attempt).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
     });
   });

@@ -23,6 +23,8 @@ import {
   containsPattern,
   type DatabaseConfig,
   decodeCursor,
+  decodeKeyedCursor,
+  encodeKeyedCursor,
   isoText,
   pageOf,
   PgRepository,
@@ -43,6 +45,7 @@ export interface TaskRow {
   created_by: string;
   due_date: string | null;
   labels: string;
+  rank: string;
   version: number;
   created_at: string;
   updated_at: string;
@@ -52,14 +55,22 @@ export interface TaskRow {
 
 /** The columns of a task, in TaskRow's order (for inserts). */
 export const TASK_COLUMNS =
-  'id, project_id, title, description, status, priority, assignee_id, created_by, due_date, labels, version, created_at, updated_at, completed_at, deleted_at';
+  'id, project_id, title, description, status, priority, assignee_id, created_by, due_date, labels, version, created_at, updated_at, completed_at, deleted_at, rank';
 
 // Timestamps come formatted by the server, under their own column names.
 const isoColumn = (column: string): string => isoText(column, column);
 
+/**
+ * A task's rank: its own, or for a task stored before ranks existed (`rank` null; the column
+ * was added without a backfill, which Aurora DSQL's 3,000-row transactions would have to cut
+ * into batches) the key `defaultTaskRank` gives its creation instant. Compared bytewise
+ * (`COLLATE "C"`): order keys sort by character code, not by a locale's rules.
+ */
+export const TASK_RANK_SQL = `COALESCE(rank, 'N' || lpad((9999999999999 - floor(extract(epoch FROM created_at) * 1000))::bigint::text, 13, '0')) COLLATE "C"`;
+
 /** The select list of a task, in TaskRow's shape. */
 export const TASK_SELECT = `id, project_id, title, description, status, priority, assignee_id, created_by, ${isoColumn('due_date')},
-  labels, version, ${isoColumn('created_at')}, ${isoColumn('updated_at')}, ${isoColumn('completed_at')}, ${isoColumn('deleted_at')}`;
+  labels, ${TASK_RANK_SQL} AS rank, version, ${isoColumn('created_at')}, ${isoColumn('updated_at')}, ${isoColumn('completed_at')}, ${isoColumn('deleted_at')}`;
 
 const AUDIT_COLUMNS: readonly Column[] = [
   { name: 'id', type: 'uuid' },
@@ -94,6 +105,7 @@ export function taskFromRow(row: TaskRow): Task {
     createdBy: row.created_by,
     dueDate: row.due_date,
     labels: JSON.parse(row.labels) as string[],
+    rank: row.rank,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -156,6 +168,7 @@ function taskInsertBatch(
     batch.param(s.updatedAt, 'timestamptz'),
     batch.param(s.completedAt, 'timestamptz'),
     batch.param(s.deletedAt, 'timestamptz'),
+    batch.param(s.rank),
   ].join(', ');
   if (guard === null) {
     batch.with('task_row', `INSERT INTO tasks (${TASK_COLUMNS}) VALUES (${values})`);
@@ -261,10 +274,22 @@ export function taskListStatement(query: TaskListQuery): Statement {
   }
   if (query.dueBefore !== null) where.push(`due_date < ${bind(query.dueBefore)}::timestamptz`);
   if (query.dueAfter !== null) where.push(`due_date > ${bind(query.dueAfter)}::timestamptz`);
-  const after = decodeCursor(query.cursor);
-  if (after !== null) where.push(`id < ${bind(after)}::uuid`);
+  let order = 'id DESC';
+  if (query.order === 'rank') {
+    const after = decodeKeyedCursor(query.cursor);
+    if (after !== null) {
+      const key = bind(after.key);
+      where.push(
+        `(${TASK_RANK_SQL} > ${key} OR (${TASK_RANK_SQL} = ${key} AND id > ${bind(after.id)}::uuid))`,
+      );
+    }
+    order = `${TASK_RANK_SQL}, id`;
+  } else {
+    const after = decodeCursor(query.cursor);
+    if (after !== null) where.push(`id < ${bind(after)}::uuid`);
+  }
   const limit = bind(query.limit + 1);
-  const text = `SELECT ${TASK_SELECT} FROM tasks WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ${limit}`;
+  const text = `SELECT ${TASK_SELECT} FROM tasks WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`;
   return { text, values };
 }
 
@@ -326,7 +351,7 @@ export class PgTaskRepository extends PgRepository implements TaskRepository {
       `UPDATE tasks SET title = ${batch.param(s.title)}, description = ${batch.param(s.description)},
         status = ${batch.param(s.status)}, priority = ${batch.param(s.priority)},
         assignee_id = ${batch.param(s.assigneeId, 'uuid')}, due_date = ${batch.param(s.dueDate, 'timestamptz')},
-        labels = ${batch.param(JSON.stringify(s.labels))}, version = ${batch.param(s.version, 'int')},
+        labels = ${batch.param(JSON.stringify(s.labels))}, rank = ${batch.param(s.rank)}, version = ${batch.param(s.version, 'int')},
         updated_at = ${batch.param(s.updatedAt, 'timestamptz')}, completed_at = ${batch.param(s.completedAt, 'timestamptz')},
         deleted_at = ${batch.param(s.deletedAt, 'timestamptz')}
        WHERE id = ${batch.param(s.id, 'uuid')} AND version = ${batch.param(task.loadedVersion, 'int')}${assignable === null ? '' : ` AND ${assignable}`}
@@ -371,7 +396,11 @@ export class PgTaskRepository extends PgRepository implements TaskRepository {
 
   async list(query: TaskListQuery): Promise<Page<Task>> {
     const { rows } = await this.db.query<TaskRow>(taskListStatement(query));
-    return pageOf(rows, query.limit, taskFromRow);
+    return query.order === 'rank'
+      ? pageOf(rows, query.limit, taskFromRow, (row) =>
+          encodeKeyedCursor({ key: row.rank, id: row.id }),
+        )
+      : pageOf(rows, query.limit, taskFromRow);
   }
 
   async history(taskId: string): Promise<TaskHistoryEntry[]> {

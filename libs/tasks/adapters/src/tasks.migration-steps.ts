@@ -61,4 +61,10 @@ export const TASKS_MIGRATION_STEPS: readonly MigrationStep[] = [
     )`,
   ),
   indexStep('0013-index-comments-by-task', 'comments_task_idx ON comments (task_id, id)'),
+  // A task's place in its board column (an order key). Null for tasks stored before it existed:
+  // TASK_RANK_SQL ranks those by creation instant, so no backfill has to run.
+  {
+    name: '0036-tasks-rank',
+    sql: () => 'ALTER TABLE tasks ADD COLUMN IF NOT EXISTS rank text',
+  },
 ];

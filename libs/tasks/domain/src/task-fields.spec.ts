@@ -3,6 +3,10 @@ import {
   TASK_LABELS_MAX,
   TASK_LABEL_BOUNDS,
   TASK_INSTANT_RULE,
+  TASK_RANK_MAX,
+  TASK_RANK_RULE,
+  defaultTaskRank,
+  taskRank,
   TASK_TITLE_BOUNDS,
   taskDescription,
   taskDueDate,
@@ -11,6 +15,7 @@ import {
   taskTitle,
 } from './task-fields';
 import { errorOf } from '@taskflow/platform-assertions';
+import { generateKeyBetween } from 'fractional-indexing';
 import { expectInvalidField, itRefusesTextOutOfBounds } from '@taskflow/platform-testing';
 
 /** `count` distinct labels: l0, l1, … */
@@ -278,5 +283,55 @@ describe('taskInstant', () => {
       code: 'INVALID_FIELD',
       issues: [{ path: 'dueDate', message: TASK_INSTANT_RULE }],
     });
+  });
+});
+
+describe('taskRank', () => {
+  it('accepts every key the library builds, between, before and after others', () => {
+    // Prepare
+    const keys: string[] = [generateKeyBetween(null, null)];
+    for (let i = 0; i < 200; i += 1) {
+      const at = (i * 7919) % keys.length;
+      const before = keys[at - 1] ?? null;
+      const after = keys[at] ?? null;
+      keys.splice(at, 0, generateKeyBetween(before, after));
+    }
+
+    // Assess
+    for (const key of keys) expect(taskRank(key)).toBe(key);
+    expect([...keys].sort()).toEqual(keys);
+  });
+
+  it.each([
+    { why: 'empty', value: '' },
+    { why: 'a head without its integer digits', value: 'a' },
+    { why: 'a fraction ending in its zero digit', value: 'a10' },
+    { why: 'a character outside the key alphabet', value: 'a0 ' },
+    { why: 'a letter head of the wrong length', value: 'zz' },
+    { why: 'one character too long', value: `a0${'V'.repeat(TASK_RANK_MAX - 1)}` },
+  ])('rejects $why on path rank', ({ value }) => {
+    // Act
+    const error = errorOf(() => taskRank(value));
+
+    // Assess
+    expectInvalidField(error, 'rank', TASK_RANK_RULE);
+  });
+
+  it('accepts a key of exactly the longest length', () => {
+    const value = `a0${'V'.repeat(TASK_RANK_MAX - 2)}`;
+    expect(taskRank(value)).toBe(value);
+  });
+});
+
+describe('defaultTaskRank', () => {
+  it('is a valid key that sorts later instants first', () => {
+    // Act
+    const older = defaultTaskRank('2026-01-01T00:00:00.000Z');
+    const newer = defaultTaskRank('2026-01-01T00:00:00.001Z');
+
+    // Assess
+    expect(taskRank(older)).toBe('N8232774399999');
+    expect(newer < older).toBe(true);
+    expect(taskRank(generateKeyBetween(newer, older))).toMatch(/^N/);
   });
 });

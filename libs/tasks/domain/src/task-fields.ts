@@ -1,4 +1,5 @@
 import { ValidationError, boundedText } from '@taskflow/platform-kernel';
+import { generateKeyBetween } from 'fractional-indexing';
 
 /** Bounds of a task title, in characters, after trimming. */
 export const TASK_TITLE_BOUNDS = { min: 1, max: 200 } as const;
@@ -110,4 +111,50 @@ export function taskLabels(values: readonly string[]): string[] {
 /** A due date by {@link taskInstant} on path `dueDate`, normalised to UTC, or null (none). */
 export function taskDueDate(value: string | null): string | null {
   return value === null ? null : taskInstant('dueDate', value);
+}
+
+/** Longest order key a task's rank may be: keys grow only when cards are squeezed between close neighbours. */
+export const TASK_RANK_MAX = 100;
+
+/** Why a rank was refused: the same words on every path. */
+export const TASK_RANK_RULE = `must be an order key of at most ${TASK_RANK_MAX} letters and digits, as the fractional-indexing library makes them (e.g. a0, a1V, N8203362399999)`;
+
+const RANK_CHARACTERS = /^[0-9A-Za-z]+$/;
+
+/**
+ * A task's place in its board column: an order key (`fractional-indexing`'s format) that sorts
+ * bytewise among the column's other keys, lowest first. Any two keys have one between them, so
+ * a card dropped between two others changes only itself. The library is the rule: a key it
+ * cannot build a successor of is not one of its keys.
+ *
+ * @throws ValidationError `INVALID_FIELD` on `rank` with {@link TASK_RANK_RULE}.
+ */
+export function taskRank(value: string): string {
+  if (value.length > TASK_RANK_MAX || !RANK_CHARACTERS.test(value) || !isOrderKey(value)) {
+    throw ValidationError.field('INVALID_FIELD', 'rank', TASK_RANK_RULE);
+  }
+  return value;
+}
+
+function isOrderKey(value: string): boolean {
+  try {
+    generateKeyBetween(value, null);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// 'N' heads a 13-digit integer part; counting down from 13 nines makes later keys smaller.
+const NEWEST_FIRST_HEAD = 'N';
+const NEWEST_FIRST_BASE = 9_999_999_999_999;
+
+/**
+ * The rank a task gets when its creator names none: newest first, from its creation instant
+ * alone (no read of the column), so new cards go on top of the ones created before them. The
+ * same key as the SQL that ranks tasks stored before ranks existed (`tasks.rank` null).
+ */
+export function defaultTaskRank(createdAt: string): string {
+  const millis = Date.parse(createdAt);
+  return NEWEST_FIRST_HEAD + String(NEWEST_FIRST_BASE - millis).padStart(13, '0');
 }

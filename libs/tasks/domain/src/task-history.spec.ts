@@ -1,6 +1,7 @@
 import { type TaskEvent } from './task.events';
 import { ProjectAccess } from '@taskflow/projects-domain';
 import { Task } from './task.aggregate';
+import { defaultTaskRank } from './task-fields';
 import { type TaskAuditRow, auditRowsOf, historyOf } from './task-history';
 import { SAMPLE_IDS, sampleRoles } from '@taskflow/platform-testing';
 
@@ -77,6 +78,7 @@ describe('auditRowsOf', () => {
         assigneeId: EDITOR,
         dueDate: null,
         labels: ['a'],
+        rank: defaultTaskRank(at(1).toISOString()),
         completedAt: null,
       },
       actorId: OWNER,
@@ -166,6 +168,7 @@ describe('historyOf', () => {
       assigneeId: { oldValue: null, newValue: EDITOR },
       dueDate: { oldValue: null, newValue: null },
       labels: { oldValue: null, newValue: ['a'] },
+      rank: { oldValue: null, newValue: defaultTaskRank(at(1).toISOString()) },
       completedAt: { oldValue: null, newValue: null },
     });
   });

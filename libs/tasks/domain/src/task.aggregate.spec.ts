@@ -37,6 +37,7 @@ function storedTask(overrides: Partial<TaskSnapshot> = {}): Task {
     createdBy: OWNER,
     dueDate: '2025-02-01T00:00:00.000Z',
     labels: ['finance', 'q1'],
+    rank: 'a0',
     version: 3,
     createdAt: CREATED.toISOString(),
     updatedAt: CREATED.toISOString(),
@@ -85,6 +86,8 @@ describe('Task.create', () => {
       createdBy: EDITOR,
       dueDate: null,
       labels: [],
+      // 9,999,999,999,999 − 1,735,689,600,000 (CREATED in ms): newest first.
+      rank: 'N8264310399999',
       version: 1,
       createdAt: CREATED.toISOString(),
       updatedAt: CREATED.toISOString(),
@@ -218,6 +221,25 @@ describe('Task.create', () => {
     });
   });
 
+  it('ranks later tasks above earlier ones when no rank is given, and keeps a given one', () => {
+    // Act
+    const earlier = created({ now: CREATED }).snapshot().rank;
+    const later = created({ now: T1 }).snapshot().rank;
+    const placed = created({ fields: { rank: 'a1V' } }).snapshot().rank;
+
+    // Assess
+    expect(later < earlier).toBe(true);
+    expect(placed).toBe('a1V');
+  });
+
+  it('rejects a rank that is not an order key (INVALID_FIELD on rank)', () => {
+    // Act
+    const error = errorOf(() => created({ fields: { rank: 'a10' } }));
+
+    // Assess
+    expectDomainError(error, ValidationError, 'INVALID_FIELD', { issues: [{ path: 'rank' }] });
+  });
+
   it.each([
     { who: 'a viewer', actorId: VIEWER, type: ForbiddenError, code: 'ROLE_FORBIDDEN' },
     { who: 'a non-member', actorId: STRANGER, type: NotFoundError, code: 'PROJECT_NOT_FOUND' },
@@ -284,6 +306,23 @@ describe('Task.update', () => {
         ...raisedBy(EDITOR, 4, T1),
       },
     ]);
+  });
+
+  it('moves the task within its column: a rank change is a field change like any other', () => {
+    // Prepare
+    const task = storedTask();
+
+    // Act
+    const changed = task.update({ rank: 'a0V' }, EDITOR, access, T1);
+
+    // Assess
+    expect(changed).toBe(true);
+    const [updated] = task.pullEvents();
+    expect(updated).toMatchObject({
+      type: 'task.updated',
+      data: { changes: { rank: { oldValue: 'a0', newValue: 'a0V' } }, task: { rank: 'a0V' } },
+    });
+    expect(task.update({ rank: 'a0V' }, EDITOR, access, T2)).toBe(false);
   });
 
   it('records every changed field and only those, bumping the version once', () => {

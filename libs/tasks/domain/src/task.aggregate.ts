@@ -1,7 +1,14 @@
 import { AggregateRoot, type PendingEvent, pendingEvent } from '@taskflow/platform-events';
 import { ConflictError, NotFoundError, ValidationError } from '@taskflow/platform-kernel';
 import type { ProjectAccess } from '@taskflow/projects-domain';
-import { taskDescription, taskDueDate, taskLabels, taskTitle } from './task-fields';
+import {
+  defaultTaskRank,
+  taskDescription,
+  taskDueDate,
+  taskLabels,
+  taskRank,
+  taskTitle,
+} from './task-fields';
 import {
   TASK_DIFFED_FIELDS,
   type TASK_EVENTS,
@@ -29,6 +36,8 @@ export interface TaskPatch {
   readonly assigneeId?: string | null | undefined;
   readonly dueDate?: string | null | undefined;
   readonly labels?: readonly string[] | undefined;
+  /** The task's place in its column (`taskRank`); a new task without one goes on top. */
+  readonly rank?: string | undefined;
 }
 
 /** Stored state of a task. */
@@ -98,6 +107,7 @@ export class Task extends AggregateRoot<TaskEvent> {
         createdBy: input.actorId,
         dueDate: taskDueDate(input.fields.dueDate ?? null),
         labels: taskLabels(input.fields.labels ?? []),
+        rank: input.fields.rank === undefined ? defaultTaskRank(at) : taskRank(input.fields.rank),
         version: 1,
         createdAt: at,
         updatedAt: at,
@@ -172,6 +182,7 @@ export class Task extends AggregateRoot<TaskEvent> {
     if (patch.priority !== undefined) next.priority = patch.priority;
     if (patch.dueDate !== undefined) next.dueDate = taskDueDate(patch.dueDate);
     if (patch.labels !== undefined) next.labels = taskLabels(patch.labels);
+    if (patch.rank !== undefined) next.rank = taskRank(patch.rank);
     if (patch.assigneeId !== undefined) {
       if (patch.assigneeId !== before.assigneeId && patch.assigneeId !== null) {
         if (access === null) throw new Error('assigning someone needs the project’s access');

@@ -33,6 +33,8 @@ export const TaskSnapshotSchema = z.object({
   createdBy: z.uuid(),
   dueDate: isoDateTime.nullable(),
   labels: z.array(z.string()),
+  /** Its place in its board column: an order key, lowest first (`taskRank`). */
+  rank: z.string(),
   version: z.int().positive(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
@@ -54,6 +56,7 @@ export const TASK_MUTABLE_FIELDS = [
   'assigneeId',
   'dueDate',
   'labels',
+  'rank',
   'completedAt',
   'deletedAt',
 ] as const;

@@ -4,6 +4,12 @@ import type { Comment } from './comment.aggregate';
 import type { TaskHistoryEntry } from './task-history';
 import type { Task } from './task.aggregate';
 
+/**
+ * How a task listing is ordered: `newest` first (by id, which grows with time), or by `rank`
+ * (a board column's order: rank, then id, lowest first).
+ */
+export type TaskListOrder = 'newest' | 'rank';
+
 /** Filters of a task listing; all optional but the member whose projects are searched. */
 export interface TaskListQuery {
   /** Only tasks of projects this user is a member of. */
@@ -17,6 +23,7 @@ export interface TaskListQuery {
   readonly q: string | null;
   readonly dueBefore: string | null;
   readonly dueAfter: string | null;
+  readonly order: TaskListOrder;
   readonly limit: number;
   readonly cursor: string | null;
 }
@@ -31,6 +38,7 @@ export const NO_TASK_FILTERS: Readonly<Omit<TaskListQuery, 'memberId'>> = {
   q: null,
   dueBefore: null,
   dueAfter: null,
+  order: 'newest',
   limit: 50,
   cursor: null,
 };
@@ -54,7 +62,7 @@ export interface TaskRepository {
   save(task: Task, context: WriteContext): Promise<void>;
   /** The task, deleted or not, or null. */
   findById(id: string): Promise<Task | null>;
-  /** Live (not deleted) tasks matching the query, newest first, keyset-paginated. */
+  /** Live (not deleted) tasks matching the query in its order, keyset-paginated. */
   list(query: TaskListQuery): Promise<Page<Task>>;
   /**
    * Live tasks of a project assigned to a user, newest first, keyset-paginated, whoever asks:

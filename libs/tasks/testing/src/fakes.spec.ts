@@ -416,6 +416,46 @@ describe('InMemoryTaskRepository', () => {
     expect(found?.isDeleted).toBe(true);
     expect(page.items).toEqual([]);
   });
+
+  it('lists in board order (rank, then id) with keyed cursors, as the adapter does', async () => {
+    // Prepare
+    const w = await world();
+    const ranked = async (title: string, rank: string): Promise<void> => {
+      const task = Task.create({
+        id: w.ids.next(),
+        projectId: w.project.id,
+        title,
+        fields: { rank },
+        actorId: w.editor,
+        access: w.project.access(),
+        now: w.clock.now(),
+      });
+      await w.tasks.add(task, context);
+    };
+    await ranked('c', 'aa');
+    await ranked('b', 'aZ');
+    await ranked('a', 'a0');
+    const query: TaskListQuery = {
+      ...NO_TASK_FILTERS,
+      memberId: w.editor,
+      order: 'rank',
+      limit: 2,
+    };
+
+    // Act
+    const first = await w.tasks.list(query);
+    const second = await w.tasks.list({ ...query, cursor: first.nextCursor });
+
+    // Assess
+    expect(first.items.map((t) => t.snapshot().title)).toEqual(['a', 'b']);
+    expect(second.items.map((t) => t.snapshot().title)).toEqual(['c']);
+    expect(second.nextCursor).toBeNull();
+    await expect(
+      w.tasks.list({ ...query, order: 'newest', cursor: first.nextCursor }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
+  });
 });
 
 describe('InMemoryCommentRepository', () => {

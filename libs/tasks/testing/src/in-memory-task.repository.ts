@@ -1,5 +1,10 @@
 import { PROJECT_WRITER_ROLES, type ProjectRole } from '@taskflow/projects-domain';
-import type { Page, WriteContext } from '@taskflow/platform-kernel';
+import {
+  decodeKeyedCursor,
+  encodeKeyedCursor,
+  type Page,
+  type WriteContext,
+} from '@taskflow/platform-kernel';
 import {
   assigneeNotMember,
   auditRowsOf,
@@ -28,6 +33,27 @@ export interface ProjectMembership {
 
 /** A stored task as a repository loads it (never aliasing the stored state). */
 const loaded = (row: TaskSnapshot): Task => Task.rehydrate(structuredClone(row));
+
+// Order keys compare by character code, as the adapter's COLLATE "C" does; ids break ties.
+const byRank = (a: TaskSnapshot, b: TaskSnapshot): number =>
+  a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+/** One page of a board column's order (rank, then id), with the adapter's keyed cursors. */
+function rankPage(rows: readonly TaskSnapshot[], limit: number, cursor: string | null): Page<Task> {
+  const after = decodeKeyedCursor(cursor);
+  const sorted = [...rows]
+    .sort(byRank)
+    .filter(
+      (t) => after === null || t.rank > after.key || (t.rank === after.key && t.id > after.id),
+    );
+  const kept = sorted.slice(0, limit);
+  const last = kept[kept.length - 1];
+  return {
+    items: kept.map(loaded),
+    nextCursor:
+      sorted.length > limit && last ? encodeKeyedCursor({ key: last.rank, id: last.id }) : null,
+  };
+}
 
 function instantOf(value: string, what: string): number {
   const millis = Date.parse(value);
@@ -139,7 +165,9 @@ export class InMemoryTaskRepository
           (before === null || (due(t) ?? Number.POSITIVE_INFINITY) < before) &&
           (after === null || (due(t) ?? Number.NEGATIVE_INFINITY) > after),
       );
-      return this.pageOf(matching, 'desc', query.limit, query.cursor, loaded);
+      return query.order === 'rank'
+        ? rankPage(matching, query.limit, query.cursor)
+        : this.pageOf(matching, 'desc', query.limit, query.cursor, loaded);
     });
   }
 

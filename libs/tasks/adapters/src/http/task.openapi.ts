@@ -22,6 +22,7 @@ const task = {
   createdBy: owner.id,
   dueDate: '2026-03-20T17:00:00.000Z',
   labels: ['planning'],
+  rank: 'N8227557099999',
   version: 1,
   createdAt: AT,
   updatedAt: AT,

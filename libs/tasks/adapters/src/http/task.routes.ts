@@ -58,7 +58,7 @@ export function taskRoutes(d: TaskRouteDependencies): Route[] {
       method: 'GET',
       path: '/tasks',
       operationId: 'listTasks',
-      summary: 'Tasks across the caller’s projects, newest first.',
+      summary: 'Tasks across the caller’s projects, newest first or in board order.',
       query: S.ListTasksQuery,
       responses: { 200: { description: 'A page of tasks', schema: S.TaskPage } },
       // Due-date bounds follow the tasks domain's instant rule.
@@ -77,6 +77,7 @@ export function taskRoutes(d: TaskRouteDependencies): Route[] {
               q: query.q ?? null,
               dueBefore: query.dueBefore ?? null,
               dueAfter: query.dueAfter ?? null,
+              order: query.order,
               limit: query.limit,
               cursor: query.cursor ?? null,
             },

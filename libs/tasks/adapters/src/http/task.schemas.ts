@@ -5,6 +5,8 @@ import {
   TASK_INSTANT_RULE,
   TASK_LABEL_BOUNDS,
   TASK_LABELS_MAX,
+  TASK_RANK_MAX,
+  TASK_RANK_RULE,
   TASK_TITLE_BOUNDS,
   TaskFieldSchema,
   TaskPrioritySchema,
@@ -34,6 +36,14 @@ const taskFields = {
     .array(schemas.boundedText(TASK_LABEL_BOUNDS, 'Trimmed; duplicates are dropped.'))
     .meta({ maxItems: TASK_LABELS_MAX })
     .optional(),
+  // The tasks domain's `taskRank` enforces it (INVALID_FIELD on rank); the schema documents it.
+  rank: z
+    .string()
+    .meta({
+      maxLength: TASK_RANK_MAX,
+      description: `Its place in its board column, lowest first; a new task without one goes on top. ${TASK_RANK_RULE}.`,
+    })
+    .optional(),
 };
 
 export const CreateTaskBody = z.strictObject({
@@ -59,6 +69,10 @@ export const ListTasksQuery = z.strictObject({
   q: z.string().min(1).max(200).optional(),
   dueBefore: instantInput.optional(),
   dueAfter: instantInput.optional(),
+  order: z.enum(['newest', 'rank']).default('newest').meta({
+    description:
+      '`newest` first, or `rank`: a board column’s order (rank, then id, lowest first). A cursor continues only the order that issued it.',
+  }),
   limit: schemas.pageLimit,
   cursor: schemas.pageCursor,
 });
