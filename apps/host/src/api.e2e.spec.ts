@@ -412,6 +412,8 @@ describe('Taskflow HTTP API over real HTTP', () => {
       ['assigneeId', 'not a uuid', { assigneeId: 'bob' }],
       ['assigneeId', 'not a member', { assigneeId: '01890000-0000-7000-8000-000000000000' }],
       ['projectId', 'not a uuid', { projectId: 'nope' }],
+      ['rank', 'not an order key', { rank: 'a10' }],
+      ['rank', 'not a string', { rank: 7 }],
       ['color', 'unknown', { color: 'red' }],
     ])('create → 400 naming %s when %s, nothing stored', async (path, _case, override) => {
       const before = itemsOf(
@@ -581,6 +583,41 @@ describe('Taskflow HTTP API over real HTTP', () => {
       expect(pages).toEqual([...made].reverse());
     });
 
+    it('a board column: PATCH rank moves one task; GET ?order=rank pages in that order', async () => {
+      const own = asRecord((await asOwner('POST', '/projects', { body: { name: 'Board' } })).body);
+      const pid = String(own['id']);
+      const made: Record<string, unknown>[] = [];
+      for (const rank of ['a0', 'a1', 'a2', 'a3'])
+        made.push(
+          asRecord(
+            (await asOwner('POST', '/tasks', { body: { projectId: pid, title: rank, rank } })).body,
+          ),
+        );
+      const last = made[3] ?? {};
+      const moved = await asOwner('PATCH', `/tasks/${String(last['id'])}`, {
+        body: { rank: 'a0V' },
+        headers: { 'if-match': '"1"' },
+      });
+      expect(moved.status).toBe(200);
+      expect(asRecord(moved.body)).toMatchObject({ rank: 'a0V', version: 2 });
+      const titles: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor === null ? '' : `&cursor=${cursor}`;
+        const page = asRecord(
+          (await asOwner('GET', `/tasks?projectId=${pid}&order=rank&limit=3${query}`, {})).body,
+        );
+        titles.push(...itemsOf(page).map((x) => x['title']));
+        const next = page['nextCursor'];
+        cursor = typeof next === 'string' ? next : null;
+      } while (cursor !== null);
+      expect(titles).toEqual(['a0', 'a3', 'a1', 'a2']);
+      const history = asRecord((await asOwner('GET', `/tasks/${String(last['id'])}/history`)).body);
+      expect(itemsOf(history).at(-1)?.['changes']).toEqual({
+        rank: { oldValue: 'a3', newValue: 'a0V' },
+      });
+    });
+
     it.each([
       ['limit=0', 'limit'],
       ['limit=101', 'limit'],
@@ -590,6 +627,11 @@ describe('Taskflow HTTP API over real HTTP', () => {
       ['projectId=1', 'projectId'],
       ['unknown=1', 'unknown'],
       ['status=pending&status=blocked', 'status'],
+      ['order=oldest', 'order'],
+      [
+        `order=rank&cursor=${Buffer.from('0190a5f2-7c3e-7abc-8def-000000000002').toString('base64url')}`,
+        'cursor',
+      ],
     ])('GET /tasks?%s → 400 naming %s', async (query, path) => {
       const problem = expectProblem(await asOwner('GET', `/tasks?${query}`), 400);
       expect(problem['errors']).toEqual(

@@ -88,6 +88,7 @@ withBrowser('the web board in a real browser', () => {
   let t: TestHost;
   let browser: Browser;
   let projectId: string;
+  let aliceToken: string;
 
   beforeAll(async () => {
     t = await startTestHost('board', { webDir: WEB_DIR });
@@ -98,6 +99,7 @@ withBrowser('the web board in a real browser', () => {
     // Alice owns the project; Bob edits it; Vera only views it.
     const alice = await t.login('alice@example.com', 'Alice');
     projectId = await createProject(t, alice.token, 'Launch');
+    aliceToken = alice.token;
     const owner = { ...alice, projectId };
     await addMember(t, owner, await t.login('bob@example.com', 'Bob'), 'editor');
     await addMember(t, owner, await t.login('vera@example.com', 'Vera'), 'viewer');
@@ -149,6 +151,51 @@ withBrowser('the web board in a real browser', () => {
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     return page;
   }
+
+  /** Waits until the titles of a column's cards read `titles`, top to bottom. */
+  const columnReads = async (
+    page: Page,
+    status: string,
+    titles: readonly string[],
+    timeout = 5_000,
+  ): Promise<void> => {
+    const deadline = Date.now() + timeout;
+    const titlesNow = () =>
+      page.locator(`[data-status="${status}"] .card .title`).allTextContents();
+    let seen = await titlesNow();
+    while (JSON.stringify(seen) !== JSON.stringify(titles) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      seen = await titlesNow();
+    }
+    expect(seen).toEqual(titles);
+  };
+
+  it('A drags a card within its column and B sees the new order within 1 s; the same by keyboard', async () => {
+    // Created one after another: newest on top.
+    for (const title of ['Order one', 'Order two', 'Order three'])
+      expect(
+        (
+          await t.request('POST', '/tasks', {
+            token: aliceToken,
+            body: { projectId, title, status: 'cancelled' },
+          })
+        ).status,
+      ).toBe(201);
+    const a = await openBoard('Alice', 'alice@example.com');
+    const b = await openBoard('Bob', 'bob@example.com');
+    await columnReads(a, 'cancelled', ['Order three', 'Order two', 'Order one']);
+
+    // Dropped on the top half of the top card: it goes above it.
+    await card(a, 'Order one').dragTo(card(a, 'Order three'), { targetPosition: { x: 20, y: 3 } });
+    await columnReads(a, 'cancelled', ['Order one', 'Order three', 'Order two']);
+    await columnReads(b, 'cancelled', ['Order one', 'Order three', 'Order two'], 1_000);
+
+    await card(b, 'Order one').focus();
+    await b.keyboard.press('Alt+ArrowDown');
+    await columnReads(a, 'cancelled', ['Order three', 'Order one', 'Order two'], 1_000);
+    await b.reload();
+    await columnReads(b, 'cancelled', ['Order three', 'Order one', 'Order two']);
+  }, 60_000);
 
   const openPanel = async (page: Page, title: string): Promise<void> => {
     await page.getByRole('button', { name: `Open ${title}` }).click();

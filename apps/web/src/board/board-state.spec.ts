@@ -4,11 +4,14 @@ import {
   type Task,
   applyEvent,
   beginEdit,
+  byRank,
   columns,
   editConfirmed,
   editDropped,
   emptyBoard,
   isOverdue,
+  rankAt,
+  rankOf,
   resolveConflict,
   shownTask,
   withTask,
@@ -18,6 +21,7 @@ import {
 let n = 0;
 function task(overrides: Partial<Task> = {}): Task {
   n += 1;
+  const createdAt = `2026-12-07T10:00:${String(n % 60).padStart(2, '0')}.000Z`;
   return {
     id: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
     projectId: '00000000-0000-7000-8000-00000000aaaa',
@@ -29,8 +33,10 @@ function task(overrides: Partial<Task> = {}): Task {
     createdBy: '00000000-0000-7000-8000-00000000bbbb',
     dueDate: null,
     labels: [],
+    // The API's default: newest first.
+    rank: `N${String(9_999_999_999_999 - Date.parse(createdAt)).padStart(13, '0')}`,
     version: 1,
-    createdAt: `2026-12-07T10:00:${String(n % 60).padStart(2, '0')}.000Z`,
+    createdAt,
     updatedAt: '2026-12-07T10:00:00.000Z',
     completedAt: null,
     deletedAt: null,
@@ -273,5 +279,68 @@ describe('the board state', () => {
     expect(isOverdue(task({ dueDate: due }), '2026-12-06')).toBe(false);
     expect(isOverdue(task({ dueDate: due, status: 'completed' }), '2026-12-07')).toBe(false);
     expect(isOverdue(task({ dueDate: null }), '2026-12-07')).toBe(false);
+  });
+});
+
+describe('board order', () => {
+  it('orders a column by rank, by character code, then by id', () => {
+    const [b, a, c, tieOne, tieTwo] = [
+      task({ rank: 'aa' }),
+      task({ rank: 'aZ' }),
+      task({ rank: 'ab' }),
+      task({ rank: 'a0' }),
+      task({ rank: 'a0' }),
+    ];
+    const state = withTasks(emptyBoard, [b, a, c, tieTwo, tieOne]);
+
+    expect((columns(state).get('pending') ?? []).map((t) => t.rank)).toEqual([
+      'a0',
+      'a0',
+      'aZ',
+      'aa',
+      'ab',
+    ]);
+    expect([tieTwo, tieOne].sort(byRank)).toEqual([tieOne, tieTwo]);
+  });
+
+  it('ranks a task from an event stored before ranks existed by its creation, as the API does', () => {
+    const legacy: Partial<Task> = task({ createdAt: '2026-01-01T00:00:00.000Z' });
+    delete legacy.rank;
+
+    expect(rankOf(legacy as Task)).toBe('N8232774399999');
+  });
+
+  it('places a dropped card between its new neighbours, moving no other card', () => {
+    const column = ['a0', 'a1', 'a2'].map((rank) => task({ rank }));
+    const [first, second, third] = column;
+    if (first === undefined || second === undefined || third === undefined) throw new Error();
+
+    const top = rankAt(column, third.id, 0);
+    const middle = rankAt(column, third.id, 1);
+    const bottom = rankAt(column, first.id, 2);
+
+    expect(top < 'a0').toBe(true);
+    expect(middle > 'a0' && middle < 'a1').toBe(true);
+    expect(bottom > 'a2').toBe(true);
+    // Dropped where it already is: still between the same neighbours.
+    const same = rankAt(column, second.id, 1);
+    expect(same > 'a0' && same < 'a2').toBe(true);
+  });
+
+  it('drops after two cards of one rank, before the next rank up', () => {
+    const column = ['a0', 'a0', 'a1'].map((rank) => task({ rank }));
+    const moving = task({ rank: 'a5' });
+
+    const rank = rankAt([...column, moving], moving.id, 1);
+
+    expect(rank > 'a0' && rank < 'a1').toBe(true);
+  });
+
+  it('takes an index past either end as that end', () => {
+    const column = ['a0', 'a1'].map((rank) => task({ rank }));
+    const moving = task({ rank: 'a5' });
+
+    expect(rankAt(column, moving.id, 99) > 'a1').toBe(true);
+    expect(rankAt(column, moving.id, -3) < 'a0').toBe(true);
   });
 });

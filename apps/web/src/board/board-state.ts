@@ -1,3 +1,4 @@
+import { generateKeyBetween } from 'fractional-indexing';
 import type { components } from '../api/schema';
 
 export type Task = components['schemas']['Task'];
@@ -15,7 +16,7 @@ export const STATUSES: readonly TaskStatus[] = [
 
 /** The fields a person edits on a card or in the task panel. */
 export type EditableField =
-  'title' | 'description' | 'status' | 'priority' | 'assigneeId' | 'dueDate' | 'labels';
+  'title' | 'description' | 'status' | 'priority' | 'assigneeId' | 'dueDate' | 'labels' | 'rank';
 export type TaskEdit = Partial<Pick<Task, EditableField>>;
 
 /** One event of a project's stream, as the SSE `data:` carries it (the versioned envelope). */
@@ -164,7 +165,43 @@ export function isOverdue(task: Task, today: string): boolean {
   return open && task.dueDate !== null && task.dueDate.slice(0, 10) < today;
 }
 
-/** The cards of each column, newest first, as shown (pending edits applied) and filtered. */
+/**
+ * The rank of a task as the API orders it. An event stored before tasks had ranks carries none:
+ * the API ranks such a task by its creation instant (newest first), and so does the board.
+ */
+export function rankOf(task: Task): string {
+  const rank = (task as { rank?: string }).rank;
+  return rank ?? `N${String(9_999_999_999_999 - Date.parse(task.createdAt)).padStart(13, '0')}`;
+}
+
+/** The API's order within a column: rank (compared by character code), then id. */
+export function byRank(a: Task, b: Task): number {
+  const [ra, rb] = [rankOf(a), rankOf(b)];
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * The rank that puts `taskId` at `index` of `column` (the cards as shown, in order), counted
+ * without the task itself: between its new neighbours, so no other card moves. Cards hidden by a
+ * filter may lie between those two; the task lands among them, still between the two it was
+ * dropped between. Two neighbours of one rank (two people dropped cards into the same gap at
+ * once) have no key between them: the task goes just after both (before the next rank up).
+ */
+export function rankAt(column: readonly Task[], taskId: string, index: number): string {
+  const others = column.filter((task) => task.id !== taskId);
+  const at = Math.max(0, Math.min(index, others.length));
+  const before = others[at - 1];
+  const low = before === undefined ? null : rankOf(before);
+  const high =
+    others
+      .slice(at)
+      .map(rankOf)
+      .find((rank) => low === null || rank > low) ?? null;
+  return generateKeyBetween(low, high);
+}
+
+/** The cards of each column in the API's board order, as shown (pending edits applied) and filtered. */
 export function columns(
   state: BoardState,
   filters: BoardFilters = {},
@@ -174,8 +211,7 @@ export function columns(
     const task = shownTask(state, id);
     if (task !== undefined && matches(task, filters)) byStatus.get(task.status)?.push(task);
   }
-  for (const cards of byStatus.values())
-    cards.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  for (const cards of byStatus.values()) cards.sort(byRank);
   return byStatus;
 }
 

@@ -6,6 +6,24 @@ const names: Record<string, string> = { u1: 'Bob', u2: 'Alice' };
 const nameOf = (id: string | null) => (id === null ? 'Taskflow' : (names[id] ?? id));
 
 describe('the task panel’s history', () => {
+  it('reads a rank change as a move, not as two order keys', () => {
+    const entry: HistoryEntry = {
+      version: 2,
+      action: 'updated',
+      actorId: 'u2',
+      at: '2026-12-07T11:00:00.000Z',
+      changes: {
+        status: { oldValue: 'pending', newValue: 'blocked' },
+        rank: { oldValue: 'a0', newValue: 'a0V' },
+      },
+    };
+
+    expect(describeHistory(entry, nameOf, NOW)).toEqual([
+      'Alice changed status from pending to blocked · 1 h ago',
+      'Alice moved the card · 1 h ago',
+    ]);
+  });
+
   it('reads each changed field as a sentence, with names for people', () => {
     const entry: HistoryEntry = {
       version: 3,

@@ -36,8 +36,10 @@ export function describeHistory(
     if (field === 'dueDate') return value.slice(0, 10);
     return value.length > 60 ? `${value.slice(0, 57)}…` : value;
   };
-  return Object.entries(entry.changes).map(
-    ([field, change]) =>
-      `${who} changed ${FIELD_NAMES[field] ?? field} from ${show(field, change.oldValue)} to ${show(field, change.newValue)} · ${when}`,
+  return Object.entries(entry.changes).map(([field, change]) =>
+    // An order key means nothing to a reader: a rank change is a move within the column.
+    field === 'rank'
+      ? `${who} moved the card · ${when}`
+      : `${who} changed ${FIELD_NAMES[field] ?? field} from ${show(field, change.oldValue)} to ${show(field, change.newValue)} · ${when}`,
   );
 }
