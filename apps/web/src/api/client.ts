@@ -113,6 +113,12 @@ export class ApiClient {
     await this.send('DELETE', `/projects/${projectId}/members/${userId}`);
   }
 
+  /** Gives a member another role (owners only); the project after the change. */
+  async changeMemberRole(projectId: string, userId: string, role: ProjectRole): Promise<Project> {
+    const path = `/projects/${projectId}/members/${userId}`;
+    return (await this.send('PATCH', path, { body: { role } })).body as Project;
+  }
+
   /** One page of a project's tasks, by keyset cursor. */
   async tasks(projectId: string, cursor: string | null, limit = 100): Promise<Page<Task>> {
     const query = new URLSearchParams({ projectId, limit: String(limit) });

@@ -24,6 +24,8 @@ import {
 import { TaskPanel } from './task-panel';
 import { textField } from '../app';
 import { type LiveStatus, followProject } from './live-stream';
+import { MembersDialog } from '../projects/members';
+import { ProjectFollower, isProjectEvent } from '../projects/members-state';
 
 const COLUMN_TITLES: Readonly<Record<TaskStatus, string>> = {
   pending: 'To do',
@@ -163,6 +165,13 @@ export function Board(props: {
   const [notice, setNotice] = useState<string | null>(null);
   const [dragged, setDragged] = useState<string | null>(null);
   const [openTask, setOpenTask] = useState<string | null>(null);
+  const [membersOpen, setMembersOpen] = useState(false);
+  // The project from reads and from its stream's member events, whichever is newer: a role
+  // changed live makes the board editable or read-only without a reload.
+  const follower = useMemo(
+    () => new ProjectFollower(() => api.project(projectId), setProject),
+    [projectId],
+  );
   const [people, setPeople] = useState<ReadonlyMap<string, string>>(new Map());
   const [shownPerColumn, setShownPerColumn] = useState<Partial<Record<TaskStatus, number>>>({});
   const day = today();
@@ -181,7 +190,8 @@ export function Board(props: {
       dispatch({ kind: 'events', events });
     };
     const onEvent = (event: StreamEnvelope) => {
-      if (buffered.push(event) === 1) requestAnimationFrame(flush);
+      if (isProjectEvent(event)) follower.apply(event);
+      else if (buffered.push(event) === 1) requestAnimationFrame(flush);
     };
     void (async () => {
       try {
@@ -194,7 +204,7 @@ export function Board(props: {
         const early = api.tasks(projectId, null);
         early.catch(() => undefined);
         const [found, url] = await Promise.all([api.project(projectId), api.streamUrl(projectId)]);
-        setProject(found);
+        follower.take(found);
         if (closed()) return;
         const opened = new Promise<void>((resolve) => {
           stop = followProject(url, onEvent, (status) => {
@@ -207,6 +217,8 @@ export function Board(props: {
         // and an event newer than a page wins (versions). The first page is read again, since a
         // change committed between its early read and the stream's opening reached neither.
         await opened;
+        // A membership change committed between the project's read and the stream's opening.
+        follower.refresh();
         let cursor: string | null = null;
         do {
           const page = await api.tasks(projectId, cursor);
@@ -307,6 +319,11 @@ export function Board(props: {
         </span>
         {!canEdit && project !== null && (
           <span class="muted">Read only ({role ?? 'no access'})</span>
+        )}
+        {project !== null && (
+          <button type="button" aria-haspopup="dialog" onClick={() => setMembersOpen(true)}>
+            Members ({project.members.length})
+          </button>
         )}
       </div>
       {notice !== null && (
@@ -443,6 +460,15 @@ export function Board(props: {
           </section>
         ))}
       </div>
+      {membersOpen && project !== null && (
+        <MembersDialog
+          api={api}
+          project={project}
+          meId={me.id}
+          onProject={(changed) => follower.take(changed)}
+          onClose={() => setMembersOpen(false)}
+        />
+      )}
       {opened !== undefined && project !== null && (
         <TaskPanel
           key={opened.id}

@@ -1,4 +1,5 @@
 import type { StreamEnvelope } from './board-state';
+import { PROJECT_EVENT_TYPES } from '../projects/members-state';
 
 /** The task events the board applies (the others change no card). */
 export const TASK_EVENT_TYPES = ['task.created', 'task.updated', 'task.deleted'] as const;
@@ -21,7 +22,8 @@ export function followProject(
   source.addEventListener('stream.open', () => {
     onStatus('live');
   });
-  for (const type of TASK_EVENT_TYPES) {
+  // Task events change cards; member events, who may change them (the read-only state).
+  for (const type of [...TASK_EVENT_TYPES, ...PROJECT_EVENT_TYPES]) {
     source.addEventListener(type, (message) => {
       onEvent(JSON.parse((message as MessageEvent<string>).data) as StreamEnvelope);
     });
