@@ -1,34 +1,15 @@
-import { existsSync } from 'node:fs';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { WEB_DIR, describeWithBoard, launchChromium, signIn } from './testing/board-browser';
 import { addMember, createProject } from './testing/fixtures';
-import { systemChromium } from './testing/system-browser';
 import { type TestHost, startTestHost } from './testing/test-host';
 
-/** The board as `npx nx build web` builds it (the host's test target builds it first). */
-const WEB_DIR = resolve(__dirname, '../../../dist/apps/web');
 /** Screenshots of the board, shown in the README. */
 const SCREENSHOTS = resolve(__dirname, '../../../docs/screenshots');
 
-const browserPath = systemChromium();
-const built = existsSync(join(WEB_DIR, 'index.html'));
-if (browserPath === null || !built) {
-  process.stderr.write(
-    `web board browser test skipped: ${browserPath === null ? 'no Chromium found (install Debian’s `chromium`, or set CHROMIUM_PATH)' : `no built board in ${WEB_DIR} (npx nx build web)`}\n`,
-  );
-}
-const withBrowser = browserPath === null || !built ? describe.skip : describe;
-
-/** Signs in through the board's sign-in page, as a person would. */
-async function signIn(page: Page, url: string, name: string, email: string): Promise<void> {
-  await page.goto(`${url}/`);
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
-}
+const withBrowser = describeWithBoard('web board browser test');
 
 /**
  * A TCP proxy in front of the host whose network can be cut: every open connection is dropped
@@ -92,10 +73,7 @@ withBrowser('the web board in a real browser', () => {
 
   beforeAll(async () => {
     t = await startTestHost('board', { webDir: WEB_DIR });
-    browser = await chromium.launch({
-      executablePath: browserPath ?? '',
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     // Alice owns the project; Bob edits it; Vera only views it.
     const alice = await t.login('alice@example.com', 'Alice');
     projectId = await createProject(t, alice.token, 'Launch');

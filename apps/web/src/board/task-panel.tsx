@@ -71,8 +71,13 @@ export function TaskPanel(props: {
   const dialog = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
+    // Focus goes into the panel, and back to what opened it (the card's title) when it closes.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.current?.querySelector<HTMLElement>('input, textarea, button')?.focus();
     api.comments(task.id).then(setComments, () => undefined);
+    return () => {
+      if (opener?.isConnected === true) opener.focus();
+    };
   }, [task.id]);
   useEffect(() => {
     // Reread whenever the task changes (a save here, or someone else's, live).
