@@ -46,6 +46,7 @@ describe('a validly signed token for a user who does not exist', () => {
     ['GET', `/projects/${member.projectId}`, undefined],
     ['POST', `/projects/${member.projectId}/members`, { userId: member.userId, role: 'viewer' }],
     ['DELETE', `/projects/${member.projectId}/members/${member.userId}`, undefined],
+    ['PATCH', `/projects/${member.projectId}/members/${member.userId}`, { role: 'editor' }],
     ['POST', `/projects/${member.projectId}/stream-tickets`, undefined],
     // Documented with its security (bearer or ticket); a refusal is a plain problem response.
     ['GET', `/projects/${member.projectId}/stream`, undefined],
