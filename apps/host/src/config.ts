@@ -4,10 +4,12 @@ import {
   type DatabaseTuning,
   type JwksSettings,
   type ProcessorSettings,
+  type WebOidcSettings,
   databaseTuning,
   jwksSettings,
   parseEnvironment,
   processorSettings,
+  webOidcSettings,
 } from '@taskflow/platform-config';
 
 // The schema's one error class: the host stops with its message.
@@ -49,6 +51,11 @@ export interface HostConfig extends DatabaseTuning {
    * set-up, where the host signs its own tokens with the secret it generated.
    */
   readonly devSignIn: boolean;
+  /**
+   * The identity provider the served board signs in at (its `/config.json`); null: the board
+   * uses the development sign-in when it is served.
+   */
+  readonly webOidc: WebOidcSettings | null;
   /** Where events go: real EventBridge when a bus is named and AWS credentials are set. */
   readonly events: {
     /** Null: no EventBridge bus; the in-process bus is used. */
@@ -73,7 +80,7 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   defaults: Readonly<Record<string, string>> = {},
 ): HostConfig {
-  const { http, cors, database, local, auth, events, processor, aws, awsCredentials } =
+  const { http, cors, database, local, webSignIn, auth, events, processor, aws, awsCredentials } =
     parseEnvironment(env, { entry: 'host', defaults });
   const credentials =
     (awsCredentials.AWS_ACCESS_KEY_ID !== undefined &&
@@ -106,6 +113,7 @@ export function loadConfig(
     printDemoToken: local.TASKFLOW_DEMO_TOKEN,
     devSignIn:
       local.TASKFLOW_DEV_SIGN_IN ?? (auth.JWT_SECRET === undefined && auth.JWKS_URL === undefined),
+    webOidc: webOidcSettings(webSignIn),
     events: {
       busName: events.EVENT_BUS_NAME ?? null,
       source: events.EVENT_SOURCE,

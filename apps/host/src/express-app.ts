@@ -2,40 +2,70 @@ import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { type HttpApi, MAX_BODY_BYTES, StreamGate } from '@taskflow/platform-http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { BoardConfig } from './board-config';
 import { requestHeadOf, send, toHttpRequest } from './express-http';
 
 /**
- * The board's page may load only its own scripts and styles, talk only to this origin, and not
- * be framed. Its assets have content-hashed names: cached for a year; the page itself is
+ * The board's page may load only its own scripts and styles, talk only to this origin (and to
+ * its identity provider's token endpoint, where it exchanges the sign-in code), and not be
+ * framed. Its assets have content-hashed names: cached for a year; the page itself is
  * revalidated on every load, so that a new build is picked up at once.
  */
-const BOARD_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
+function boardHeaders(board: BoardConfig | null): Readonly<Record<string, string>> {
+  const connect = ["'self'"];
+  if (board?.auth.kind === 'oidc') connect.push(new URL(board.auth.tokenUrl).origin);
+  return {
+    'content-security-policy': `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ${connect.join(' ')}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+  };
+}
 
 /** True when `dir` holds a built board (its index.html). */
 export function hasWebBoard(dir: string | null): dir is string {
   return dir !== null && existsSync(join(dir, 'index.html'));
 }
 
-/** Serves the built board: `/` and its hashed assets; every other path falls through to the API. */
-function webBoard(dir: string): RequestHandler {
-  return express.static(dir, {
+/**
+ * The board's own routes beyond `/`, answered with its page: the identity provider sends the
+ * browser back to `/auth/callback`. Only extension-less paths: a missing asset stays a 404.
+ */
+const BOARD_PAGE_ROUTES = /^\/auth\/[\w-]+$/;
+
+/**
+ * Serves the built board: `/`, its hashed assets, its runtime configuration (`/config.json`,
+ * never cached: it says where to sign in) and its page for its own routes; every other path
+ * falls through to the API.
+ */
+function webBoard(dir: string, board: BoardConfig | null): RequestHandler {
+  const headers = boardHeaders(board);
+  const files = express.static(dir, {
     index: 'index.html',
     redirect: false,
     fallthrough: true,
     setHeaders: (res, path) => {
-      for (const [name, value] of Object.entries(BOARD_HEADERS)) res.setHeader(name, value);
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
       res.setHeader(
         'cache-control',
         path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
       );
     },
   });
+  const configJson = board === null ? null : JSON.stringify(board);
+  return (req, res, next) => {
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (read && req.path === '/config.json' && configJson !== null) {
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.setHeader('cache-control', 'no-store');
+      res.setHeader('x-content-type-options', 'nosniff');
+      res.end(req.method === 'HEAD' ? undefined : configJson);
+      return;
+    }
+    // The page itself, by its file name: serve-static answers `/` only for a request of `/`.
+    if (read && BOARD_PAGE_ROUTES.test(req.path)) req.url = '/index.html';
+    files(req, res, next);
+  };
 }
 
 /**
@@ -47,12 +77,13 @@ export function createExpressApp(
   api: HttpApi,
   stream?: RequestHandler,
   webDir: string | null = null,
+  board: BoardConfig | null = null,
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   // Before the body parser: the board's files are read-only GETs.
-  if (hasWebBoard(webDir)) app.use(webBoard(webDir));
+  if (hasWebBoard(webDir)) app.use(webBoard(webDir, board));
   // Plain parsing: a repeated parameter becomes an array, never a nested object.
   app.set('query parser', 'simple');
   app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));

@@ -2,6 +2,7 @@ import { STATUS_CODES, createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { HttpApi, TransportFailureStatus } from '@taskflow/platform-http';
 import type { Host } from './composition';
+import { boardConfigOf } from './board-config';
 import { startRelay } from './eventing';
 import { createExpressApp } from './express-app';
 import { requestHeadOf, send } from './express-http';
@@ -28,6 +29,7 @@ export async function listen(host: Host, port: number, hostname: string): Promis
       ? projectStreamHandler({ gate: live.gate, hub: live.hub, api: host.api, logger: host.logger })
       : undefined,
     host.config.webDir,
+    boardConfigOf(host.config),
   );
   const server = createServer(
     {

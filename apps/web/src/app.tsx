@@ -1,32 +1,14 @@
-import { useEffect, useState } from 'preact/hooks';
-import { ApiClient, ApiError, type Project, type User } from './api/client';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiClient, ApiError, type Project } from './api/client';
+import { CALLBACK_PATH, signOutUrl } from './auth/oidc-sign-in';
+import { type Session, forgetSession, keepSession, storedSession } from './auth/session';
+import { SignIn, SignInCallback } from './auth/sign-in';
+import type { WebConfig } from './auth/web-config';
 import { Board } from './board/board';
+import { textField } from './forms';
 
-const SESSION_KEY = 'taskflow.session';
-
-/** A text field of a submitted form ('' when absent). */
-export function textField(form: HTMLFormElement, name: string): string {
-  const value = new FormData(form).get(name);
-  return typeof value === 'string' ? value : '';
-}
-
-interface Session {
-  readonly token: string;
-  readonly user: User;
-  readonly expiresAt: string;
-}
-
-/** The session survives a reload of the tab (session storage), never the tab itself nor a URL. */
-function storedSession(): Session | null {
-  try {
-    const raw = sessionStorage.getItem(SESSION_KEY);
-    if (raw === null) return null;
-    const session = JSON.parse(raw) as Session;
-    return Date.parse(session.expiresAt) > Date.now() ? session : null;
-  } catch {
-    return null;
-  }
-}
+// The board's forms read their fields with it (it lived here first).
+export { textField };
 
 /** `#/projects/<id>?filters`: the hash keeps the board's place and filters in the URL. */
 function currentRoute(): { projectId: string | null; query: URLSearchParams } {
@@ -35,8 +17,11 @@ function currentRoute(): { projectId: string | null; query: URLSearchParams } {
   return { projectId: match?.[1] ?? null, query: new URLSearchParams(query) };
 }
 
-export function App() {
-  const [session, setSession] = useState<Session | null>(storedSession);
+export function App({ config }: { config: WebConfig }) {
+  const [session, setSession] = useState<Session | null>(() => storedSession());
+  // Why the sign-in page shows again (an expired token); the callback is known at start only.
+  const [notice, setNotice] = useState<string | null>(null);
+  const [atCallback] = useState(() => location.pathname === CALLBACK_PATH);
   const [route, setRoute] = useState(currentRoute);
   useEffect(() => {
     const changed = () => setRoute(currentRoute());
@@ -44,19 +29,34 @@ export function App() {
     return () => removeEventListener('hashchange', changed);
   }, []);
 
-  if (session === null)
-    return (
-      <SignIn
-        onSignedIn={(signedIn) => {
-          sessionStorage.setItem(SESSION_KEY, JSON.stringify(signedIn));
-          setSession(signedIn);
-        }}
-      />
+  const token = session?.token ?? null;
+  const api = useMemo(
+    () =>
+      new ApiClient(token, config.apiUrl, () => {
+        forgetSession();
+        setSession(null);
+        setNotice('Your session has ended: sign in again.');
+      }),
+    [token],
+  );
+
+  if (session === null) {
+    const signedIn = (started: Session) => {
+      keepSession(started);
+      setNotice(null);
+      setSession(started);
+    };
+    return atCallback && config.auth.kind === 'oidc' ? (
+      <SignInCallback config={config.auth} apiUrl={config.apiUrl} onSignedIn={signedIn} />
+    ) : (
+      <SignIn auth={config.auth} apiUrl={config.apiUrl} notice={notice} onSignedIn={signedIn} />
     );
-  const api = new ApiClient(session.token);
+  }
   const signOut = () => {
-    sessionStorage.removeItem(SESSION_KEY);
+    forgetSession();
     setSession(null);
+    const away = config.auth.kind === 'oidc' ? signOutUrl(config.auth, location.origin) : null;
+    if (away !== null) location.assign(away);
   };
   return (
     <div class="app">
@@ -83,58 +83,6 @@ export function App() {
         )}
       </main>
     </div>
-  );
-}
-
-function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const form = event.currentTarget as HTMLFormElement;
-    setBusy(true);
-    setError(null);
-    try {
-      const signedIn = await new ApiClient(null).signIn(
-        textField(form, 'name'),
-        textField(form, 'email'),
-      );
-      onSignedIn({ token: signedIn.token, user: signedIn.user, expiresAt: signedIn.expiresAt });
-    } catch (failure) {
-      setError(
-        failure instanceof ApiError && failure.status === 404
-          ? 'This server has no development sign-in: sign in through its identity provider.'
-          : failure instanceof ApiError
-            ? (failure.errors[0]?.message ?? failure.message)
-            : 'The server could not be reached.',
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <main class="sign-in">
-      <h1>Sign in to Taskflow</h1>
-      <p>Local development sign-in: no password, a token for the address you give.</p>
-      <form onSubmit={(event) => void submit(event)}>
-        <label>
-          Name
-          <input name="name" autocomplete="name" required maxLength={100} />
-        </label>
-        <label>
-          E-mail
-          <input name="email" type="email" autocomplete="email" required />
-        </label>
-        {error !== null && (
-          <p role="alert" class="error">
-            {error}
-          </p>
-        )}
-        <button type="submit" disabled={busy}>
-          Sign in
-        </button>
-      </form>
-    </main>
   );
 }
 

@@ -38,17 +38,20 @@ interface Page<T> {
 }
 
 /**
- * The API as the board uses it: same origin by default (the local host serves both), a bearer
- * token held in memory, problem documents turned into {@link ApiError}.
+ * The API as the board uses it: at `baseUrl` (the runtime configuration's `apiUrl`; '' is the
+ * board's own origin, as the local host serves both), a bearer token held in memory, problem
+ * documents turned into {@link ApiError}. A 401 to a request that carried a token calls
+ * `onUnauthorized` (the token expired or was refused: the board returns to sign-in).
  */
 export class ApiClient {
   constructor(
     private readonly token: string | null,
     private readonly baseUrl = '',
+    private readonly onUnauthorized: () => void = () => undefined,
   ) {}
 
   withToken(token: string): ApiClient {
-    return new ApiClient(token, this.baseUrl);
+    return new ApiClient(token, this.baseUrl, this.onUnauthorized);
   }
 
   /** Sends a request; the body of a 2xx, parsed (its shape is the route's documented one). */
@@ -68,6 +71,7 @@ export class ApiClient {
     const text = await response.text();
     const parsed: unknown = text === '' ? null : JSON.parse(text);
     if (!response.ok) {
+      if (response.status === 401 && this.token !== null) this.onUnauthorized();
       const problem = (parsed ?? {}) as {
         code?: string;
         detail?: string;
@@ -166,9 +170,13 @@ export class ApiClient {
       .items;
   }
 
-  /** The URL of a project's stream for EventSource (a ticket: EventSource sends no headers). */
+  /**
+   * The URL of a project's stream for EventSource (a ticket: EventSource sends no headers). The
+   * API answers a path on itself, resolved against `baseUrl`; an absolute one is kept.
+   */
   async streamUrl(projectId: string): Promise<string> {
     const { body } = await this.send('POST', `/projects/${projectId}/stream-tickets`);
-    return `${this.baseUrl}${(body as { streamUrl: string }).streamUrl}`;
+    const url = (body as { streamUrl: string }).streamUrl;
+    return /^[a-z][a-z\d+.-]*:/i.test(url) ? url : `${this.baseUrl}${url}`;
   }
 }

@@ -47,6 +47,20 @@ const REQUIRED_BY_AUTH = {
   'dsql-iam': 'DSQL_ENDPOINT',
 } as const;
 
+/** The board's OIDC sign-in settings: any of them set asks for the required ones. */
+const WEB_OIDC_VARIABLES = [
+  'TASKFLOW_WEB_OIDC_AUTHORIZE_URL',
+  'TASKFLOW_WEB_OIDC_TOKEN_URL',
+  'TASKFLOW_WEB_OIDC_LOGOUT_URL',
+  'TASKFLOW_WEB_OIDC_CLIENT_ID',
+  'TASKFLOW_WEB_OIDC_SCOPES',
+] as const;
+const WEB_OIDC_REQUIRED = [
+  'TASKFLOW_WEB_OIDC_AUTHORIZE_URL',
+  'TASKFLOW_WEB_OIDC_TOKEN_URL',
+  'TASKFLOW_WEB_OIDC_CLIENT_ID',
+] as const;
+
 /** Every rule across variables, in the order their problems are reported. */
 export const CONFIG_RULES: readonly ConfigRule[] = [
   rule(['database', 'databaseAccess'], ({ database, databaseAccess }) => {
@@ -90,6 +104,22 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
         ]
       : [],
   ),
+  rule(['webSignIn', 'auth'], ({ webSignIn, auth }, { given }) => {
+    const set = WEB_OIDC_VARIABLES.filter((name) => given.has(name));
+    if (set.length === 0) return [];
+    const missing = WEB_OIDC_REQUIRED.filter((name) => webSignIn[name] === undefined);
+    const problems =
+      missing.length > 0
+        ? [
+            `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required with ${set.join(', ')} (the board's sign-in needs an authorization endpoint, a token endpoint and a client id)`,
+          ]
+        : [];
+    if (auth.JWKS_URL === undefined)
+      problems.push(
+        `JWKS_URL is required with ${set.join(', ')} (the API verifies the provider's ID tokens by its keys)`,
+      );
+    return problems;
+  }),
   rule(['auth'], ({ auth }) =>
     auth.JWKS_URL !== undefined && auth.JWKS_ISSUER === undefined
       ? ['JWKS_ISSUER is required with JWKS_URL']

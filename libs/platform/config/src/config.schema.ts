@@ -63,6 +63,9 @@ const HostName = z
   .string()
   .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$/, 'must be a host name');
 
+/** An http(s) URL a browser is sent to or calls (the board's identity provider). */
+const WebUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
 /** How a Lambda function gets its database credentials: `DATABASE_AUTH`. */
 export const DATABASE_AUTH_MODES = ['url', 'secret', 'dsql-iam'] as const;
 /** A mode of {@link DATABASE_AUTH_MODES}. */
@@ -320,6 +323,44 @@ export const CONFIG_SECTIONS = {
       LOG_LEVEL: variable(
         z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
         'pino level (the CLI commands default to `warn`)',
+      ),
+    },
+  },
+  webSignIn: {
+    host: true,
+    lambdas: 'none',
+    variables: {
+      TASKFLOW_WEB_OIDC_AUTHORIZE_URL: variable(
+        WebUrl.optional(),
+        'the board signs in at this OAuth 2.0 authorization endpoint, code flow with PKCE (Cognito: `https://<domain>/oauth2/authorize`); needs `…_TOKEN_URL`, `…_CLIENT_ID`, `JWKS_URL`',
+      ),
+      TASKFLOW_WEB_OIDC_TOKEN_URL: variable(
+        WebUrl.optional(),
+        'the provider’s token endpoint, where the board exchanges the code (Cognito: `https://<domain>/oauth2/token`); it must allow the board’s origin (CORS)',
+      ),
+      TASKFLOW_WEB_OIDC_LOGOUT_URL: variable(
+        WebUrl.optional(),
+        'where Sign out goes, with `client_id` and `logout_uri` (Cognito: `https://<domain>/logout`); unset: the board only forgets its session',
+      ),
+      TASKFLOW_WEB_OIDC_CLIENT_ID: variable(
+        z.string().trim().min(1).max(256).optional(),
+        'the board’s public client id at the provider (no secret); its ID tokens’ `aud`, so `JWKS_AUDIENCE` should name it',
+      ),
+      TASKFLOW_WEB_OIDC_SCOPES: variable(
+        z
+          .string()
+          .transform((value) => value.split(/[\s,]+/).filter((scope) => scope !== ''))
+          .pipe(
+            z
+              .array(z.string())
+              .refine(
+                (scopes) => scopes.includes('openid'),
+                'must include openid (the ID token the API verifies)',
+              ),
+          )
+          .default(['openid', 'email', 'profile']),
+        'scopes the board asks for, space- or comma-separated; must include `openid`',
+        { shownDefault: '`openid email profile`' },
       ),
     },
   },

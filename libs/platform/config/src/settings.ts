@@ -53,3 +53,30 @@ export function processorSettings(processor: SectionValues<'processor'>): Proces
     systemUserEmail: processor.SYSTEM_USER_EMAIL,
   };
 }
+
+/**
+ * The identity provider the web board signs in at (OAuth 2.0 authorization code with PKCE), as
+ * the board's `/config.json` names it.
+ */
+export interface WebOidcSettings {
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  readonly logoutUrl: string | null;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+}
+
+/** The `TASKFLOW_WEB_OIDC_*` settings, or null when none is set (the rules refuse a part). */
+export function webOidcSettings(webSignIn: SectionValues<'webSignIn'>): WebOidcSettings | null {
+  const authorizeUrl = webSignIn.TASKFLOW_WEB_OIDC_AUTHORIZE_URL;
+  const tokenUrl = webSignIn.TASKFLOW_WEB_OIDC_TOKEN_URL;
+  const clientId = webSignIn.TASKFLOW_WEB_OIDC_CLIENT_ID;
+  if (authorizeUrl === undefined || tokenUrl === undefined || clientId === undefined) return null;
+  return {
+    authorizeUrl,
+    tokenUrl,
+    logoutUrl: webSignIn.TASKFLOW_WEB_OIDC_LOGOUT_URL ?? null,
+    clientId,
+    scopes: webSignIn.TASKFLOW_WEB_OIDC_SCOPES,
+  };
+}
