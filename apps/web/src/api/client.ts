@@ -125,7 +125,8 @@ export class ApiClient {
 
   /** One page of a project's tasks, by keyset cursor. */
   async tasks(projectId: string, cursor: string | null, limit = 100): Promise<Page<Task>> {
-    const query = new URLSearchParams({ projectId, limit: String(limit) });
+    // Board order: the top of every column comes first.
+    const query = new URLSearchParams({ projectId, order: 'rank', limit: String(limit) });
     if (cursor !== null) query.set('cursor', cursor);
     return (await this.send('GET', `/tasks?${query.toString()}`)).body as Page<Task>;
   }

@@ -17,6 +17,7 @@ import {
   editDropped,
   emptyBoard,
   isOverdue,
+  rankAt,
   resolveConflict,
   shownTask,
   withTasks,
@@ -41,10 +42,13 @@ const PAGE = 50;
 interface CardProps {
   readonly task: Task;
   readonly saving: boolean;
+  /** A dragged card would land just before this one. */
+  readonly dropBefore: boolean;
   readonly canEdit: boolean;
   readonly assignee: string | null;
   readonly today: string;
-  readonly onDragStart: (taskId: string) => void;
+  /** A drag of this card began (its id), or ended anywhere (null). */
+  readonly onDragStart: (taskId: string | null) => void;
   readonly onKey: (task: Task, event: KeyboardEvent) => void;
   readonly onOpen: (taskId: string) => void;
 }
@@ -60,6 +64,7 @@ class Card extends Component<CardProps> {
     return (
       next.task !== now.task ||
       next.saving !== now.saving ||
+      next.dropBefore !== now.dropBefore ||
       next.canEdit !== now.canEdit ||
       next.assignee !== now.assignee ||
       next.today !== now.today
@@ -67,17 +72,18 @@ class Card extends Component<CardProps> {
   }
 
   override render() {
-    const { task, saving, canEdit, assignee, today } = this.props;
+    const { task, saving, dropBefore, canEdit, assignee, today } = this.props;
     const overdue = isOverdue(task, today);
     return (
       <li
-        class={`card priority-${task.priority}${saving ? ' saving' : ''}`}
+        class={`card priority-${task.priority}${saving ? ' saving' : ''}${dropBefore ? ' drop-before' : ''}`}
         data-task-id={task.id}
         tabIndex={0}
         draggable={canEdit}
         aria-label={`${task.title}, ${task.priority} priority`}
         aria-describedby={canEdit ? 'move-hint' : undefined}
         onDragStart={() => this.props.onDragStart(task.id)}
+        onDragEnd={() => this.props.onDragStart(null)}
         onKeyDown={(e) => this.props.onKey(task, e)}
       >
         <button
@@ -164,6 +170,8 @@ export function Board(props: {
   const [live, setLive] = useState<LiveStatus>('connecting');
   const [notice, setNotice] = useState<string | null>(null);
   const [dragged, setDragged] = useState<string | null>(null);
+  // Where the dragged card would land: a column and an index among its shown cards.
+  const [dropAt, setDropAt] = useState<{ status: TaskStatus; index: number } | null>(null);
   const [openTask, setOpenTask] = useState<string | null>(null);
   const [membersOpen, setMembersOpen] = useState(false);
   // The project from reads and from its stream's member events, whichever is newer: a role
@@ -278,18 +286,51 @@ export function Board(props: {
     if (task.status !== status) void edit(task, { status });
   };
 
+  /**
+   * Puts the task at `index` of `status`'s shown cards (counted with the task where it is now):
+   * a new rank between its new neighbours, and the status if the column changes.
+   */
+  const place = (task: Task, status: TaskStatus, index: number) => {
+    const column = shown.get(status) ?? [];
+    const from = column.findIndex((card) => card.id === task.id);
+    const at = from !== -1 && from < index ? index - 1 : index;
+    if (from !== -1 && at === from) return;
+    const rank = rankAt(column, task.id, at);
+    void edit(task, task.status === status ? { rank } : { status, rank });
+  };
+
   const onCardKey = (task: Task, event: KeyboardEvent) => {
+    if (!event.altKey) return;
     const at = STATUSES.indexOf(task.status);
+    const row = (shown.get(task.status) ?? []).findIndex((card) => card.id === task.id);
     const to =
-      event.key === 'ArrowRight' && event.altKey
+      event.key === 'ArrowRight'
         ? STATUSES[at + 1]
-        : event.key === 'ArrowLeft' && event.altKey
+        : event.key === 'ArrowLeft'
           ? STATUSES[at - 1]
           : undefined;
     if (to !== undefined) {
       event.preventDefault();
       move(task, to);
+    } else if (event.key === 'ArrowUp' && row > 0) {
+      event.preventDefault();
+      place(task, task.status, row - 1);
+    } else if (event.key === 'ArrowDown' && row !== -1) {
+      event.preventDefault();
+      // Past the card below it: index row + 2 counted with the task where it is now.
+      place(task, task.status, row + 2);
     }
+  };
+
+  /** The index among `status`'s shown cards a drag over `event` points at. */
+  const dropIndex = (status: TaskStatus, event: DragEvent): number => {
+    const visible = (shown.get(status) ?? []).slice(0, shownPerColumn[status] ?? PAGE);
+    const over = (event.target as Element | null)?.closest?.('li.card');
+    const id = over?.getAttribute('data-task-id');
+    const index = visible.findIndex((card) => card.id === id);
+    if (over === null || over === undefined || index === -1) return visible.length;
+    const box = over.getBoundingClientRect();
+    return event.clientY > box.top + box.height / 2 ? index + 1 : index;
   };
 
   const addTask = async (event: Event) => {
@@ -412,33 +453,50 @@ export function Board(props: {
             aria-label={COLUMN_TITLES[status]}
             data-status={status}
             onDragOver={(e) => {
-              if (canEdit && dragged !== null) e.preventDefault();
+              if (!canEdit || dragged === null) return;
+              e.preventDefault();
+              const index = dropIndex(status, e);
+              if (dropAt?.status !== status || dropAt.index !== index) setDropAt({ status, index });
+            }}
+            onDragLeave={(e) => {
+              if (!(e.currentTarget as Element).contains(e.relatedTarget as Node | null))
+                setDropAt(null);
             }}
             onDrop={(e) => {
               e.preventDefault();
-              const task = dragged === null ? undefined : state.tasks.get(dragged);
+              const task = dragged === null ? undefined : shownTask(state, dragged);
               setDragged(null);
-              if (task !== undefined) move(task, status);
+              setDropAt(null);
+              if (task !== undefined) place(task, status, dropIndex(status, e));
             }}
           >
             <h2>
               {COLUMN_TITLES[status]} <span class="count">{shown.get(status)?.length ?? 0}</span>
             </h2>
             <ul>
-              {(shown.get(status) ?? []).slice(0, shownPerColumn[status] ?? PAGE).map((task) => (
+              {(shown.get(status) ?? []).slice(0, shownPerColumn[status] ?? PAGE).map((task, i) => (
                 <Card
                   key={task.id}
                   task={task}
                   saving={state.pending.has(task.id)}
+                  dropBefore={dropAt?.status === status && dropAt.index === i}
                   canEdit={canEdit}
                   assignee={task.assigneeId === null ? null : nameOf(task.assigneeId)}
                   today={day}
-                  onDragStart={setDragged}
+                  onDragStart={(id) => {
+                    setDragged(id);
+                    if (id === null) setDropAt(null);
+                  }}
                   onKey={onCardKey}
                   onOpen={setOpenTask}
                 />
               ))}
             </ul>
+            {dropAt?.status === status &&
+              dropAt.index >=
+                Math.min(shown.get(status)?.length ?? 0, shownPerColumn[status] ?? PAGE) && (
+                <div class="drop-end" aria-hidden="true" />
+              )}
             {(shown.get(status)?.length ?? 0) > (shownPerColumn[status] ?? PAGE) && (
               <button
                 type="button"
@@ -483,7 +541,8 @@ export function Board(props: {
       )}
       {canEdit && (
         <p id="move-hint" class="muted">
-          Drag a card to another column, or focus it and press Alt+← / Alt+→.
+          Drag a card to another column or place, or focus it and press Alt+← / Alt+→ (column) or
+          Alt+↑ / Alt+↓ (order).
         </p>
       )}
     </section>
