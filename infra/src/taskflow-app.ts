@@ -9,10 +9,14 @@ import { MonitoringStack } from './stacks/monitoring.stack';
 import { ProcessorStack } from './stacks/processor.stack';
 import { RealtimeStack } from './stacks/realtime.stack';
 import { RelayStack } from './stacks/relay.stack';
+import { WebStack } from './stacks/web.stack';
 
 /** Options of {@link buildTaskflowApp} beyond the configuration. */
 export interface BuildOptions {
-  /** The folder holding `apps/lambda-<app>/index.js` for every Lambda app (the repository's `dist`). */
+  /**
+   * The repository's `dist`: `apps/lambda-<app>/index.js` for every Lambda app, and the web
+   * board's build in `apps/web` (with `config.web.enabled`).
+   */
   readonly bundleDir: string;
   /** Changes per deployment so the migrator runs on every deploy. */
   readonly deploymentId: string;
@@ -35,6 +39,8 @@ export interface RegionStacks {
 export interface TaskflowStacks {
   readonly foundations: readonly FoundationStack[];
   readonly regions: readonly RegionStacks[];
+  /** The web board, in the primary region after its api stack (null without `config.web.enabled`). */
+  readonly web: WebStack | null;
 }
 
 /** Stack name of a region's foundation: `<project>-<stage>-foundation-<region>`. */
@@ -43,9 +49,14 @@ export function foundationStackName(config: TaskflowConfig, region: string): str
 }
 
 /**
- * Adds every Taskflow stack for a configuration to the app: per region, the foundation. With
- * two regions the second region's stacks depend on the first's (the global database or the
- * primary DSQL cluster must exist first) and, for DSQL, peer the primary cluster back.
+ * Adds every Taskflow stack for a configuration to the app: per region, the foundation, then
+ * the app stacks on it; once, in the primary region, the web board. With two regions the
+ * second region's stacks depend on the first's (the global database or the primary DSQL
+ * cluster must exist first) and, for DSQL, peer the primary cluster back.
+ *
+ * The board's distribution is in the primary foundation, so that every api stack can name its
+ * origin (callback URLs, CORS) and the web stack, after the primary api stack, can write the
+ * API's URL and the user pool client into its `config.json`: no stack refers back.
  */
 export function buildTaskflowApp(
   app: App,
@@ -104,17 +115,34 @@ export function buildTaskflowApp(
     foundations.push(secondary);
   }
 
+  const webOrigin = primary.webHosting?.origin;
   const regionStacks: RegionStacks[] = [];
   foundations.forEach((foundation, i) => {
     const region = regions[i] ?? primaryRegion;
     regionStacks.push(
-      appStacks(app, config, options, foundation, region, env(region), regionStacks[0]?.api),
+      appStacks(app, config, options, foundation, region, env(region), {
+        primaryApi: regionStacks[0]?.api,
+        webOrigin,
+      }),
     );
   });
+  const primaryApi = regionStacks[0]?.api;
+  const web =
+    primary.webHosting === null || primaryApi === undefined
+      ? null
+      : new WebStack(app, appStackName(config, 'web', primaryRegion), {
+          config,
+          foundation: primary,
+          api: primaryApi,
+          bundleDir: options.bundleDir,
+          env: env(primaryRegion),
+          description: `Taskflow ${config.stage} web board (${primaryRegion})`,
+          terminationProtection: config.deletionProtection,
+        });
 
   for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { foundations, regions: regionStacks };
+  return { foundations, regions: regionStacks, web };
 }
 
 /** The app stacks of one region, on its foundation: one per deployable app, then monitoring. */
@@ -125,8 +153,9 @@ function appStacks(
   foundation: FoundationStack,
   region: string,
   env: { account?: string; region: string },
-  primaryApi: ApiStack | undefined,
+  shared: { readonly primaryApi: ApiStack | undefined; readonly webOrigin: string | undefined },
 ): RegionStacks {
+  const { primaryApi, webOrigin } = shared;
   const props = (what: string) => ({
     config,
     foundation,
@@ -139,6 +168,7 @@ function appStacks(
   const api = new ApiStack(app, name('api'), {
     ...props('REST API'),
     ...(primaryApi === undefined ? {} : { primary: primaryApi }),
+    ...(webOrigin === undefined ? {} : { webOrigin }),
   });
   const realtime = new RealtimeStack(app, name('realtime'), props('live updates'));
   const processor = new ProcessorStack(app, name('processor'), props('task processor'));

@@ -97,6 +97,24 @@ const realtimeSchema = z.object({
   }),
 });
 
+/** CloudFront's price classes: which edge locations serve the board (and bill for it). */
+export const WEB_PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+
+/** The web board: a private S3 bucket behind CloudFront, in the primary region's foundation. */
+const webSchema = z.object({
+  /**
+   * Deploy the board (the bucket and distribution in the primary foundation, the files and
+   * `config.json` in the web stack). The board sends no API key: needs `api.apiKeyRequired` off.
+   */
+  enabled: z.boolean(),
+  /** Edge locations that serve the board; PriceClass_100 is North America and Europe. */
+  priceClass: z.enum(WEB_PRICE_CLASSES),
+  /** Countries (ISO 3166-1 alpha-2) allowed to load the board; empty allows every country. */
+  allowedCountries: z.array(
+    z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as DE'),
+  ),
+});
+
 /**
  * Everything a Taskflow deployment can be told, validated once before any construct exists.
  * Cross-field rules (regions, capacity, concurrency) are checked here too, so a wrong value
@@ -188,6 +206,7 @@ export const TaskflowConfigSchema = z
       }),
     }),
     realtime: realtimeSchema,
+    web: webSchema,
     events: z.object({
       /** Days the event archive keeps events for replay. */
       archiveRetentionDays: z.number().int().min(1).max(3_650),
@@ -254,6 +273,8 @@ export const TaskflowConfigSchema = z
     const { reservedConcurrency, provisionedConcurrency } = c.lambda;
     if (reservedConcurrency !== undefined && provisionedConcurrency > reservedConcurrency)
       issue(['lambda', 'provisionedConcurrency'], 'must not exceed lambda.reservedConcurrency');
+    if (c.web.enabled && c.api.apiKeyRequired)
+      issue(['web', 'enabled'], 'the board sends no API key: needs api.apiKeyRequired false');
     if (c.customDomain?.healthChecks === true && !c.multiRegion)
       issue(['customDomain', 'healthChecks'], 'fail over between regions: needs multiRegion');
   });

@@ -39,6 +39,8 @@ describe('Taskflow configuration', () => {
     expect(prod.deployment.strategy).not.toBe('all-at-once');
     expect(prod.api.apiKeyRequired).toBe(true);
     expect(prod.database.engine === 'aurora-postgresql' && prod.database.proxy).toBe(true);
+    // The board needs an API without keys: served in dev, off in prod until keys are.
+    expect([dev.web.enabled, prod.web.enabled]).toEqual([true, false]);
   });
 
   it.each([
@@ -58,6 +60,10 @@ describe('Taskflow configuration', () => {
     ['network.allowedCidrs.0', { network: { allowedCidrs: ['10.0.0.0/33'] } }, 'dsql'],
     ['api.corsOrigins.0', { api: { corsOrigins: ['ftp://x.example'] } }, 'dsql'],
     ['alarms.emails.0', { alarms: { emails: ['not-an-email'] } }, 'dsql'],
+    // The board sends no API key: it cannot call an API that wants one.
+    ['web.enabled', { web: { enabled: true }, api: { apiKeyRequired: true } }, 'dsql'],
+    ['web.priceClass', { web: { priceClass: 'PriceClass_50' } }, 'dsql'],
+    ['web.allowedCountries.0', { web: { allowedCountries: ['de'] } }, 'dsql'],
     ['database.maxCapacity', { database: { minCapacity: 4, maxCapacity: 2 } }, 'aurora-postgresql'],
     ['database.minCapacity', { database: { minCapacity: 0, proxy: true } }, 'aurora-postgresql'],
     [

@@ -96,6 +96,13 @@ export function preset(
       throttling: prod ? { rateLimit: 500, burstLimit: 1_000 } : { rateLimit: 50, burstLimit: 100 },
       delivery: { retryAttempts: 2, maxEventAgeSeconds: 300 },
     },
+    // The board sends no API key, so it is off where the API requires one (prod): serving it
+    // there means turning api.apiKeyRequired off as well (docs/deploy.md).
+    web: {
+      enabled: !prod,
+      priceClass: prod ? 'PriceClass_All' : 'PriceClass_100',
+      allowedCountries: [],
+    },
     events: { archiveRetentionDays: prod ? 90 : 7 },
     alarms: {
       emails: [],

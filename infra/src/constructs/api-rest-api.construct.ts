@@ -25,6 +25,11 @@ export interface TaskflowRestApiProps {
    * call it from their own addresses.
    */
   readonly healthOpenToAnyAddress: boolean;
+  /**
+   * The origins the api function answers CORS for (`CORS_ALLOWED_ORIGINS`): the configured
+   * ones, and the web board's when it is deployed (see {@link corsOriginsWith}).
+   */
+  readonly corsOrigins: readonly string[];
 }
 
 /**
@@ -69,6 +74,20 @@ function accessLogFormat(): apigateway.AccessLogFormat {
 export function gatewayResponseOrigin(origins: readonly string[]): string | null {
   const [only, ...others] = origins;
   return only !== undefined && others.length === 0 ? only : null;
+}
+
+/**
+ * The origins the API answers CORS for: `config.api.corsOrigins` and the web board's origin
+ * (`https://<distribution domain>`) when it is deployed, unless any origin is allowed already
+ * (`*` must stay alone).
+ */
+export function corsOriginsWith(
+  configured: readonly string[],
+  webOrigin: string | undefined,
+): readonly string[] {
+  return webOrigin === undefined || configured.includes('*')
+    ? configured
+    : [...configured, webOrigin];
 }
 
 /**
@@ -152,7 +171,7 @@ export class TaskflowRestApi extends Construct {
     // Other methods on /health reach the router (405) like any path, keyed like any path.
     health.addMethod('ANY', integration, keyed);
 
-    const origin = gatewayResponseOrigin(config.api.corsOrigins);
+    const origin = gatewayResponseOrigin(props.corsOrigins);
     if (origin !== null) {
       const headers: Record<string, string> = { 'Access-Control-Allow-Origin': `'${origin}'` };
       if (origin !== '*') headers['Vary'] = "'Origin'";

@@ -16,7 +16,8 @@ export interface ApiWebAclProps {
   readonly stage: apigateway.Stage;
 }
 
-function visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {
+/** CloudWatch metrics and sampled requests of a web ACL or rule, under `metricName`. */
+export function wafVisibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {
   return { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName };
 }
 
@@ -26,8 +27,32 @@ function managedRule(name: string, priority: number): wafv2.CfnWebACL.RuleProper
     priority,
     statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
     overrideAction: { none: {} },
-    visibilityConfig: visibility(name),
+    visibilityConfig: wafVisibility(name),
   };
+}
+
+/**
+ * The rules of every Taskflow web ACL (the REST API's and the board's distribution's): AWS's
+ * common rule set, its known-bad-inputs set and {@link WAF_RATE_LIMIT_PER_ADDRESS} per address.
+ */
+export function taskflowWafRules(): wafv2.CfnWebACL.RuleProperty[] {
+  return [
+    managedRule('AWSManagedRulesCommonRuleSet', 0),
+    managedRule('AWSManagedRulesKnownBadInputsRuleSet', 1),
+    {
+      name: 'RateLimitPerAddress',
+      priority: 2,
+      statement: {
+        rateBasedStatement: {
+          limit: WAF_RATE_LIMIT_PER_ADDRESS,
+          aggregateKeyType: 'IP',
+          evaluationWindowSec: 300,
+        },
+      },
+      action: { block: {} },
+      visibilityConfig: wafVisibility('RateLimitPerAddress'),
+    },
+  ];
 }
 
 /**
@@ -47,24 +72,8 @@ export class ApiWebAcl extends Construct {
       description: 'Taskflow REST API: AWS managed rules and a per-address rate limit',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: visibility(name),
-      rules: [
-        managedRule('AWSManagedRulesCommonRuleSet', 0),
-        managedRule('AWSManagedRulesKnownBadInputsRuleSet', 1),
-        {
-          name: 'RateLimitPerAddress',
-          priority: 2,
-          statement: {
-            rateBasedStatement: {
-              limit: WAF_RATE_LIMIT_PER_ADDRESS,
-              aggregateKeyType: 'IP',
-              evaluationWindowSec: 300,
-            },
-          },
-          action: { block: {} },
-          visibilityConfig: visibility('RateLimitPerAddress'),
-        },
-      ],
+      visibilityConfig: wafVisibility(name),
+      rules: taskflowWafRules(),
     });
     this.association = new wafv2.CfnWebACLAssociation(this, 'Association', {
       resourceArn: props.stage.stageArn,

@@ -17,6 +17,30 @@ export interface JwksSettings {
 /** Props of {@link TaskflowUserPool}. */
 export interface TaskflowUserPoolProps {
   readonly config: TaskflowConfig;
+  /**
+   * The web board's origin on AWS (`https://<distribution domain>`), whose `/auth/callback`
+   * and `/` the hosted UI may return to, beside the configured callback URLs.
+   */
+  readonly webOrigin?: string;
+}
+
+/**
+ * The hosted UI's domain prefix, `<project>-<stage>-<account>`: prefixes are unique per region
+ * across all of AWS, and the account id makes ours so. Known before the pool exists, so the
+ * board's Content-Security-Policy can name the hosted UI's origin exactly.
+ */
+export function hostedUiDomainPrefix(
+  config: Pick<TaskflowConfig, 'projectName' | 'stage'>,
+): string {
+  return `${config.projectName}-${config.stage}-${Aws.ACCOUNT_ID}`;
+}
+
+/** `https://<prefix>.auth.<region>.amazoncognito.com`: where the board signs in and gets tokens. */
+export function hostedUiOrigin(
+  config: Pick<TaskflowConfig, 'projectName' | 'stage'>,
+  region: string,
+): string {
+  return `https://${hostedUiDomainPrefix(config)}.auth.${region}.amazoncognito.com`;
 }
 
 /**
@@ -83,7 +107,14 @@ export class TaskflowUserPool extends Construct {
           'MFA (TOTP) is optional in this stage (config.api.userPool.mfa) so that test users sign up without an authenticator app; the prod preset requires it',
       });
 
-    const callbackUrls = [...settings.callbackUrls];
+    const configured = [...settings.callbackUrls];
+    const web = props.webOrigin;
+    // The configured URLs are literals (origins computed here); the board's origin is a token.
+    const callbackUrls = web === undefined ? configured : [...configured, `${web}/auth/callback`];
+    const logoutUrls = [
+      ...new Set(configured.map((url) => `${new URL(url).origin}/`)),
+      ...(web === undefined ? [] : [`${web}/`]),
+    ];
     this.webClient = this.userPool.addClient('WebClient', {
       userPoolClientName: 'web-board',
       // A browser app keeps no secret: the authorization code grant with PKCE protects the code.
@@ -93,7 +124,7 @@ export class TaskflowUserPool extends Construct {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
         callbackUrls,
-        logoutUrls: [...new Set(callbackUrls.map((url) => `${new URL(url).origin}/`))],
+        logoutUrls,
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
@@ -103,8 +134,7 @@ export class TaskflowUserPool extends Construct {
       refreshTokenValidity: Duration.days(30),
     });
     this.domain = this.userPool.addDomain('HostedUi', {
-      // Prefixes are unique per region across all of AWS: the account id makes ours so.
-      cognitoDomain: { domainPrefix: `${config.projectName}-${config.stage}-${Aws.ACCOUNT_ID}` },
+      cognitoDomain: { domainPrefix: hostedUiDomainPrefix(config) },
     });
     // The pool's own region: with two regions, both APIs trust the primary region's pool.
     const issuer = `https://cognito-idp.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/${this.userPool.userPoolId}`;

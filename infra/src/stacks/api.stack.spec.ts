@@ -19,6 +19,18 @@ const CUSTOM_DOMAIN = {
   healthChecks: true,
 };
 
+/** The primary foundation's distribution domain, as an api stack of its region imports it. */
+const BOARD_DOMAIN = {
+  'Fn::ImportValue': expect.stringMatching(
+    /^taskflow-dev-foundation-us-east-1:ExportsOutputFnGetAttWebDistribution[0-9A-F]+DomainName[0-9A-F]+$/,
+  ) as unknown,
+};
+
+/** `https://<board domain><path>`, as the template joins it. */
+function boardUrl(path: string): unknown {
+  return { 'Fn::Join': ['', ['https://', BOARD_DOMAIN, path]] };
+}
+
 function apiTemplate(config: TaskflowConfig, nag = true, index = 0) {
   const { app, stacks } = synthFixture(config, nag);
   const regionStacks = regionAt(stacks, index);
@@ -249,12 +261,17 @@ describe('ApiStack, dsql, one region (dev preset)', () => {
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
-      CallbackURLs: ['http://localhost:4200/auth/callback'],
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
       EnableTokenRevocation: true,
       // dev: a password sign-in from the CLI, for the validation curls
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
+    });
+    // The configured URL, and the web board's on its distribution.
+    const [client] = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+    expect((client as Resource).Properties).toMatchObject({
+      CallbackURLs: ['http://localhost:4200/auth/callback', boardUrl('/auth/callback')],
+      LogoutURLs: ['http://localhost:4200/', boardUrl('/')],
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
       Domain: { 'Fn::Join': ['', ['taskflow-dev-', { Ref: 'AWS::AccountId' }]] },
@@ -481,9 +498,10 @@ describe('ApiStack options', () => {
       false,
     );
     template.resourceCountIs('AWS::ApiGateway::GatewayResponse', 0);
-    expect(apiEnvironment(template)['CORS_ALLOWED_ORIGINS']).toBe(
-      'https://a.example,https://b.example:8443',
-    );
+    // The configured origins, then the web board's.
+    expect(apiEnvironment(template)['CORS_ALLOWED_ORIGINS']).toEqual({
+      'Fn::Join': ['', ['https://a.example,https://b.example:8443,https://', BOARD_DOMAIN]],
+    });
   });
 
   it.each([
@@ -668,5 +686,49 @@ describe('ApiStack, custom domain with source ranges', () => {
       ValidationMethod: 'DNS',
     });
     expectNagClean(app);
+  });
+});
+
+describe('ApiStack and the web board', () => {
+  it('returns only to the configured URLs, and answers CORS only for the configured origins, without the board', () => {
+    // Prepare
+    const config = getTestConfig(
+      { web: { enabled: false }, api: { corsOrigins: ['https://tasks.example'] } },
+      'dsql',
+    );
+
+    // Act
+    const { template } = apiTemplate(config, false);
+
+    // Assess
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: ['http://localhost:4200/auth/callback'],
+      LogoutURLs: ['http://localhost:4200/'],
+    });
+    expect(apiEnvironment(template)['CORS_ALLOWED_ORIGINS']).toBe('https://tasks.example');
+  });
+
+  it('answers CORS for the board in both regions, which read its origin from the primary foundation', () => {
+    // Prepare
+    const config = getTestConfig(
+      { multiRegion: true, api: { corsOrigins: ['https://tasks.example'] } },
+      'dsql',
+    );
+
+    // Act
+    const { stacks } = synthFixture(config, false);
+    const primary = Template.fromStack(regionAt(stacks, 0).api);
+    const secondary = Template.fromStack(regionAt(stacks, 1).api);
+
+    // Assess
+    expect(apiEnvironment(primary)['CORS_ALLOWED_ORIGINS']).toEqual({
+      'Fn::Join': ['', ['https://tasks.example,https://', BOARD_DOMAIN]],
+    });
+    // A cross-region reference: the secondary region reads the export through SSM.
+    expect(JSON.stringify(apiEnvironment(secondary)['CORS_ALLOWED_ORIGINS'])).toMatch(
+      /^\{"Fn::Join":\["",\["https:\/\/tasks\.example,https:\/\/",\{"Fn::GetAtt":\["ExportsReader[0-9A-F]+","\/cdk\/exports\/.*WebDistribution.*DomainName/,
+    );
+    secondary.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
+    expect(stacks.web?.region).toBe('us-east-1');
   });
 });

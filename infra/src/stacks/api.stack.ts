@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { dualStack, TaskflowRestApi } from '../constructs/api-rest-api.construct';
+import { corsOriginsWith, dualStack, TaskflowRestApi } from '../constructs/api-rest-api.construct';
 import { ApiWebAcl } from '../constructs/api-web-acl.construct';
 import {
   bindJwksVerifier,
@@ -17,6 +17,12 @@ import { AppStack, type AppStackProps, type MonitoredApp } from './app-stack';
 export interface ApiStackProps extends AppStackProps {
   /** The primary region's api stack, whose user pool a secondary region's function trusts. */
   readonly primary?: ApiStack;
+  /**
+   * The web board's origin (`https://<distribution domain>`, the primary foundation's), when
+   * the board is deployed: the user pool client returns to it, and every region's API answers
+   * CORS for it (a custom domain may route the board's calls to either region).
+   */
+  readonly webOrigin?: string;
 }
 
 /**
@@ -51,8 +57,12 @@ export class ApiStack extends AppStack {
       throw new Error(`the api stack in ${Stack.of(this).region} needs the primary region's`);
     this.userPool =
       isPrimary || props.primary === undefined
-        ? new TaskflowUserPool(this, 'Users', { config })
+        ? new TaskflowUserPool(this, 'Users', {
+            config,
+            ...(props.webOrigin === undefined ? {} : { webOrigin: props.webOrigin }),
+          })
         : props.primary.userPool;
+    const corsOrigins = corsOriginsWith(config.api.corsOrigins, props.webOrigin);
     const jwks: JwksSettings = this.userPool.jwks;
 
     const apiFunction = this.publishingFunction(
@@ -60,7 +70,7 @@ export class ApiStack extends AppStack {
       {
         app: 'api',
         description: 'Taskflow REST API (API Gateway proxy integration)',
-        environment: { CORS_ALLOWED_ORIGINS: config.api.corsOrigins.join(',') },
+        environment: { CORS_ALLOWED_ORIGINS: corsOrigins.join(',') },
       },
       true,
     );
@@ -75,6 +85,7 @@ export class ApiStack extends AppStack {
       handler: this.apiLive.alias,
       accountLoggingRole: foundation.apiGatewayAccount,
       healthOpenToAnyAddress: domain?.healthChecks === true,
+      corsOrigins,
     });
     const { api, stage } = this.restApi;
 

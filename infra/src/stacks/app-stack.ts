@@ -11,8 +11,10 @@ import type { FoundationStack } from './foundation.stack';
 
 /** The deployable apps that have a stack of their own in every region. */
 export const APP_STACKS = ['api', 'realtime', 'processor', 'relay', 'monitoring'] as const;
+/** The deployable apps with one stack, in the primary region: the web board. */
+export const PRIMARY_REGION_APP_STACKS = ['web'] as const;
 /** One app stack. */
-export type AppStackKind = (typeof APP_STACKS)[number];
+export type AppStackKind = (typeof APP_STACKS)[number] | (typeof PRIMARY_REGION_APP_STACKS)[number];
 
 /** Stack name of an app in a region: `<project>-<stage>-<app>-<region>`. */
 export function appStackName(config: TaskflowConfig, app: AppStackKind, region: string): string {

@@ -10,9 +10,12 @@ import { regionAt } from './template-assertions';
 
 let bundleDir: string | undefined;
 
+/** The fake board's hashed script, as Vite names one (tests look for it in the upload). */
+export const FAKE_WEB_SCRIPT = 'index-T3st0001.js';
+
 /**
- * A `dist` folder with a one-line handler per app, so that tests synthesize without building
- * the real bundles (the infra:synth target uses the real ones).
+ * A `dist` folder with a one-line handler per app and a two-file board build, so that tests
+ * synthesize without building the real bundles (the infra:synth target uses the real ones).
  */
 export function fakeBundleDir(): string {
   if (bundleDir !== undefined) return bundleDir;
@@ -24,6 +27,13 @@ export function fakeBundleDir(): string {
       `exports.handler = async () => ({ app: '${app}' });\n`,
     );
   }
+  const web = join(dir, 'apps', 'web');
+  mkdirSync(join(web, 'assets'), { recursive: true });
+  writeFileSync(
+    join(web, 'index.html'),
+    `<!doctype html><div id="app"></div><script type="module" src="/assets/${FAKE_WEB_SCRIPT}"></script>\n`,
+  );
+  writeFileSync(join(web, 'assets', FAKE_WEB_SCRIPT), 'document.title = "Taskflow";\n');
   bundleDir = dir;
   return dir;
 }
