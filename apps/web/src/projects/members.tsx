@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type ApiClient, ApiError, type Project, type ProjectRole, type User } from '../api/client';
 import { textField } from '../app';
 import {
@@ -46,37 +46,57 @@ export function MembersDialog(props: {
   const owner = roleOf(project, meId) === 'owner';
   const rows = memberRows(project.members, people, meId);
 
+  // Escape is heard anywhere while the dialog is open: focus may sit on the page for a moment,
+  // when the control that had it went away (a confirmation answered).
+  const close = useRef(onClose);
+  close.current = onClose;
+  // What had focus when the dialog opened (read while rendering it, before any effect moves it).
+  const [opener] = useState(() =>
+    document.activeElement instanceof HTMLElement ? document.activeElement : null,
+  );
   useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.current?.querySelector<HTMLElement>('h2')?.focus();
-    return () => opener?.focus();
+    const onEscape = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      event.stopPropagation();
+      close.current();
+    };
+    document.addEventListener('keydown', onEscape);
+    return () => {
+      document.removeEventListener('keydown', onEscape);
+      opener?.focus();
+    };
   }, []);
   // Asking to confirm a removal moves focus to the confirmation; cancelling it, back to Remove.
   const asked = useRef<string | null>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const row = confirming ?? asked.current;
     asked.current = confirming;
     if (row === null) return;
     const item = dialog.current?.querySelector(`[data-user-id="${row}"]`);
     item?.querySelector<HTMLElement>(confirming === null ? 'button' : 'button.danger')?.focus();
   }, [confirming]);
-  // Controls that disappear (the caller stepped down as owner) leave focus in the dialog.
-  useEffect(() => {
+  // Controls that disappear (a member removed, the caller no longer an owner) leave focus in
+  // the dialog, on its title.
+  useLayoutEffect(() => {
     if (dialog.current !== null && !dialog.current.contains(document.activeElement))
       dialog.current.querySelector<HTMLElement>('h2')?.focus();
-  }, [owner]);
+  }, [owner, project.members.length]);
   // Names and e-mails of the members: read again whenever someone joins whom the list lacks.
   const strangers = hasStrangers(project.members, people);
   useEffect(() => {
     if (!strangers && people.size > 0) return;
+    // Merged, not replaced: an older read answering last must not forget someone a newer found.
     api.users().then(
-      (users) => setPeople(new Map(users.map((u) => [u.id, u]))),
+      (users) => setPeople((known) => new Map([...known, ...users.map((u) => [u.id, u] as const)])),
       () => undefined,
     );
   }, [strangers, project.version]);
 
-  /** Runs one change of members, saying how it went. */
+  // One change of members at a time, saying how it went. Controls stay enabled while it is saved
+  // (disabling one would drop its focus); another change meanwhile is ignored.
   const change = async (key: string, write: () => Promise<Project | null>, done: string) => {
+    if (busy !== null) return false;
     setBusy(key);
     setError(null);
     setStatus(null);
@@ -130,11 +150,6 @@ export function MembersDialog(props: {
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      onClose();
-      return;
-    }
     if (event.key !== 'Tab' || dialog.current === null) return;
     const focusable = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
     const first = focusable[0];
@@ -200,7 +215,7 @@ export function MembersDialog(props: {
                     <span class="visually-hidden">Role of {row.name}</span>
                     <select
                       value={row.role}
-                      disabled={busy === row.userId}
+                      aria-busy={busy === row.userId}
                       onChange={(e) => void setRole(row, e.currentTarget.value as ProjectRole)}
                     >
                       {ROLES.map((role) => (
@@ -224,7 +239,6 @@ export function MembersDialog(props: {
                       type="button"
                       class="secondary"
                       aria-label={`Remove ${row.name}`}
-                      disabled={busy === row.userId}
                       onClick={() => setConfirming(row.userId)}
                     >
                       Remove
@@ -258,7 +272,7 @@ export function MembersDialog(props: {
                 ))}
               </select>
             </label>
-            <button type="submit" disabled={busy === 'add'}>
+            <button type="submit" aria-busy={busy === 'add'}>
               Add member
             </button>
           </form>
