@@ -94,6 +94,7 @@ export async function startBenchHost(
   database: BenchDatabase,
   config: HostBenchConfig,
   jwtSecret: string,
+  settings: Readonly<Record<string, string>> = {},
 ): Promise<ServerProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'taskflow-bench-host-'));
   cleanup.add('host data dir', () => rm(dataDir, { recursive: true, force: true }));
@@ -107,6 +108,7 @@ export async function startBenchHost(
     dataDir,
     cpuProfileDir: config.cpuProfileDir,
     mode: config.hostMode,
+    settings,
   });
   cleanup.add('host', () => host.stop());
   say(`host: ${host.url}, ${host.describeProcessTree()}`);

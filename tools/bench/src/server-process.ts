@@ -18,6 +18,8 @@ export interface HostProcessOptions {
   readonly cpuProfileDir: string | null;
   /** From source through tsx, or the built bundle. */
   readonly mode: 'tsx' | 'bundle';
+  /** Host settings beyond these (e.g. the board's sign-in), as environment variables. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 /** The bundle `npx nx build host` writes, relative to the repository root. */
@@ -110,6 +112,7 @@ export class ServerProcess {
       LOG_LEVEL: 'warn',
       TASKFLOW_DEMO_TOKEN: 'false',
       TASKFLOW_DATA_DIR: options.dataDir,
+      ...options.settings,
     });
     const profiling =
       options.cpuProfileDir === null

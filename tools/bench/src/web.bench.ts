@@ -99,6 +99,40 @@ const paintedAfter = (page: Page, cards: number): Promise<number> =>
 const countedAfter = (page: Page, tasks: number): Promise<number> =>
   paintedOnce(page, `${COUNTED} >= ${String(tasks)}`);
 
+/** Where a first screen's time went: milestones in ms from navigation start, by the browser's clock. */
+interface FirstScreenPhases {
+  /** The HTML received. */
+  readonly html: number;
+  /** The script (and the style sheet) received. */
+  readonly assets: number;
+  /** The runtime configuration requested: the script runs. */
+  readonly configAsked: number;
+  /** The runtime configuration received. */
+  readonly configReceived: number;
+  /** The first page of tasks requested: the board is mounted. */
+  readonly tasksAsked: number;
+  /** The first page of tasks received. */
+  readonly tasksPage: number;
+}
+
+/** The page's navigation and resource timings, as {@link FirstScreenPhases}. */
+async function firstScreenPhases(page: Page): Promise<FirstScreenPhases> {
+  const phases = await page.evaluate(`(() => {
+    const resources = performance.getEntriesByType('resource');
+    const config = resources.find((r) => r.name.endsWith('/config.json'));
+    const tasks = resources.filter((r) => r.name.includes('/tasks?'));
+    return {
+      html: performance.getEntriesByType('navigation')[0].responseEnd,
+      assets: Math.max(0, ...resources.filter((r) => r.name.includes('/assets/')).map((r) => r.responseEnd)),
+      configAsked: config ? config.startTime : NaN,
+      configReceived: config ? config.responseEnd : NaN,
+      tasksAsked: Math.min(...tasks.map((r) => r.startTime)),
+      tasksPage: Math.min(...tasks.map((r) => r.responseEnd)),
+    };
+  })()`);
+  return phases as FirstScreenPhases;
+}
+
 /** Frames painted in each whole second of the next `seconds` seconds. */
 async function framesPerSecond(page: Page, seconds: number): Promise<number[]> {
   const counts = await page.evaluate(`new Promise((resolve) => {
@@ -138,7 +172,11 @@ async function main(cleanup: Cleanup): Promise<number> {
     applicationName: 'taskflow-bench-web',
     size: 2,
   });
-  const host = await startBenchHost(cleanup, database, config, jwtSecret);
+  // The board starts only where it can sign in: with its own tokens (JWT_SECRET), the host
+  // offers the development sign-in (and its /config.json) only when told to.
+  const host = await startBenchHost(cleanup, database, config, jwtSecret, {
+    TASKFLOW_DEV_SIGN_IN: 'true',
+  });
   const projectId = actors.readProjectId;
   await createTasks(host.url, actors.token, projectId, config.tasks, 16);
   say(`seeded ${String(config.tasks)} tasks`);
@@ -169,12 +207,14 @@ async function main(cleanup: Cleanup): Promise<number> {
   });
 
   const boardFirst: number[] = [];
+  const phases: FirstScreenPhases[] = [];
   const boardAll: number[] = [];
   const staticFirst: number[] = [];
   for (let round = 0; round < config.rounds; round += 1) {
     const page = await context.newPage();
     await page.goto(boardUrl);
     boardFirst.push(await paintedAfter(page, Math.min(100, config.tasks)));
+    phases.push(await firstScreenPhases(page));
     boardAll.push(await countedAfter(page, config.tasks));
     await page.close();
     const plain = await context.newPage();
@@ -253,6 +293,11 @@ async function main(cleanup: Cleanup): Promise<number> {
   );
   say(
     `rounds: board first screen ${boardFirst.map((v) => v.toFixed(0)).join(' / ')} ms; static ${staticFirst.map((v) => v.toFixed(0)).join(' / ')} ms`,
+  );
+  const phase = (name: keyof FirstScreenPhases): string =>
+    median(phases.map((p) => p[name])).toFixed(0);
+  say(
+    `first screen, medians in ms from navigation: HTML ${phase('html')}, script and styles ${phase('assets')}, config.json asked ${phase('configAsked')} and received ${phase('configReceived')}, first page of tasks asked ${phase('tasksAsked')} and received ${phase('tasksPage')}, cards painted ${first.toFixed(0)}`,
   );
   say(`frames per second, live: ${live.join(' ')}; idle: ${idle.join(' ')}`);
   say(

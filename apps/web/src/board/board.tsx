@@ -1,5 +1,5 @@
 import { Component } from 'preact';
-import { useEffect, useMemo, useReducer, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'preact/hooks';
 import { ApiClient, ApiError, type Project, StaleTask, type User } from '../api/client';
 import {
   type BoardFilters,
@@ -184,7 +184,8 @@ export function Board(props: {
   const [shownPerColumn, setShownPerColumn] = useState<Partial<Record<TaskStatus, number>>>({});
   const day = today();
 
-  useEffect(() => {
+  // A layout effect: the reads start right after the first render, not after its paint.
+  useLayoutEffect(() => {
     let stop: (() => void) | null = null;
     // Set when the board closes (another project, sign-out) while pages are still loading.
     const run = { cancelled: false };
@@ -207,10 +208,15 @@ export function Board(props: {
           (users) => setPeople(new Map(users.map((u) => [u.id, u.name]))),
           () => undefined,
         );
-        // The first page is read at once, beside the project and the stream ticket, so that the
-        // first screen does not wait for the stream to open.
-        const early = api.tasks(projectId, null);
-        early.catch(() => undefined);
+        // The first page is read at once, beside the project and the stream ticket, and shown as
+        // soon as it arrives: the first screen waits for neither the project nor the stream. (Its
+        // failure is the re-read's below, which reads the same page again.)
+        api.tasks(projectId, null).then(
+          (page) => {
+            if (!closed()) dispatch({ kind: 'page', tasks: page.items });
+          },
+          () => undefined,
+        );
         const [found, url] = await Promise.all([api.project(projectId), api.streamUrl(projectId)]);
         follower.take(found);
         if (closed()) return;
@@ -220,7 +226,6 @@ export function Board(props: {
             if (status !== 'connecting') resolve();
           });
         });
-        dispatch({ kind: 'page', tasks: (await early).items });
         // Then live first, pages after: once the stream is open every later commit reaches it,
         // and an event newer than a page wins (versions). The first page is read again, since a
         // change committed between its early read and the stream's opening reached neither.
