@@ -79,6 +79,7 @@ export function App({ config }: { config: WebConfig }) {
             projectId={route.projectId}
             me={session.user}
             query={route.query}
+            liveUrl={config.liveUrl}
           />
         )}
       </main>

@@ -176,8 +176,18 @@ export class ApiClient {
    * API answers a path on itself, resolved against `baseUrl`; an absolute one is kept.
    */
   async streamUrl(projectId: string): Promise<string> {
-    const { body } = await this.send('POST', `/projects/${projectId}/stream-tickets`);
-    const url = (body as { streamUrl: string }).streamUrl;
+    const url = (await this.streamTicket(projectId)).streamUrl;
     return /^[a-z][a-z\d+.-]*:/i.test(url) ? url : `${this.baseUrl}${url}`;
+  }
+
+  /**
+   * A ticket for the project's stream, the SSE route's (`streamUrl`, a path on the API) or the
+   * WebSocket API's `$connect` (`?ticket=`): reusable until `expiresAt`.
+   */
+  async streamTicket(
+    projectId: string,
+  ): Promise<{ ticket: string; expiresAt: string; streamUrl: string }> {
+    const { body } = await this.send('POST', `/projects/${projectId}/stream-tickets`);
+    return body as { ticket: string; expiresAt: string; streamUrl: string };
   }
 }

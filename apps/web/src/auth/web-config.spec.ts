@@ -24,6 +24,18 @@ describe('the board’s runtime configuration', () => {
     ['the local host’s dev sign-in', { apiUrl: '', auth: { kind: 'dev' } }],
     ['an OIDC provider and an API elsewhere', { apiUrl: 'https://api.example.com', auth: OIDC }],
     ['an OIDC provider without logout', { apiUrl: '', auth: { ...OIDC, logoutUrl: undefined } }],
+    [
+      'a WebSocket stage for live updates',
+      {
+        apiUrl: 'https://api.example.com',
+        auth: OIDC,
+        liveUrl: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod',
+      },
+    ],
+    [
+      'a local WebSocket gateway',
+      { apiUrl: '', auth: { kind: 'dev' }, liveUrl: 'ws://127.0.0.1:9000' },
+    ],
   ])('accepts %s', (_case, value) => {
     // Act
     const config = parseWebConfig(JSON.parse(JSON.stringify(value)));
@@ -82,6 +94,36 @@ describe('the board’s runtime configuration', () => {
       { apiUrl: '', auth: { ...OIDC, scopes: ['email'] } },
       /must include "openid"/,
     ],
+    [
+      'a liveUrl that is not a string',
+      { apiUrl: '', auth: { kind: 'dev' }, liveUrl: 42 },
+      /liveUrl must be a string/,
+    ],
+    [
+      'a relative liveUrl',
+      { apiUrl: '', auth: { kind: 'dev' }, liveUrl: '/live' },
+      /liveUrl must be an absolute wss:\/\/ URL/,
+    ],
+    [
+      'an https liveUrl',
+      { apiUrl: '', auth: { kind: 'dev' }, liveUrl: 'https://live.example.com' },
+      /liveUrl must be a wss:\/\/ URL/,
+    ],
+    [
+      'a plain ws:// liveUrl off localhost',
+      { apiUrl: '', auth: { kind: 'dev' }, liveUrl: 'ws://live.example.com/prod' },
+      /ws:\/\/ is for localhost only/,
+    ],
+    [
+      'a liveUrl with a query',
+      { apiUrl: '', auth: { kind: 'dev' }, liveUrl: 'wss://live.example.com/prod?projectId=1' },
+      /no query or fragment/,
+    ],
+    [
+      'a liveUrl with a trailing slash',
+      { apiUrl: '', auth: { kind: 'dev' }, liveUrl: 'wss://live.example.com/prod/' },
+      /liveUrl must not end with a slash/,
+    ],
   ])('refuses %s, saying which field', (_case, value, message) => {
     // Act
     const parse = () => parseWebConfig(value);
@@ -89,6 +131,15 @@ describe('the board’s runtime configuration', () => {
     // Assess
     expect(parse).toThrow(WebConfigError);
     expect(parse).toThrow(message);
+  });
+
+  it('takes an empty liveUrl as the API’s own stream', () => {
+    // Act
+    const config = parseWebConfig({ apiUrl: '', auth: { kind: 'dev' }, liveUrl: '' });
+
+    // Assess
+    expect(config).toEqual({ apiUrl: '', auth: { kind: 'dev' } });
+    expect('liveUrl' in config).toBe(false);
   });
 
   it('is read from /config.json, never from a cache', async () => {

@@ -23,6 +23,13 @@ export interface WebConfig {
   /** '' = the API is on the board's origin; else an absolute URL without a trailing slash. */
   readonly apiUrl: string;
   readonly auth: WebAuthConfig;
+  /**
+   * Where the board follows a project live. Absent or '' = the API's Server-Sent Events stream
+   * (the local host: it resumes where it left off). Else the absolute `wss://` URL of an API
+   * Gateway WebSocket stage (`ws://` only for localhost), without a trailing slash: on AWS the
+   * REST API cannot stream, and the WebSocket API carries the same events without resume.
+   */
+  readonly liveUrl?: string;
 }
 
 /** Where the board reads its configuration. */
@@ -51,6 +58,36 @@ function absoluteUrl(value: unknown, field: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new WebConfigError(`${field} must be an http(s) URL (got "${value}")`);
+  return value;
+}
+
+/** Hosts a plain `ws://` URL may name: the developer's own machine, never the network. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** A WebSocket URL (`wss://`, or `ws://` on a loopback host) for `liveUrl`, or a problem. */
+function liveUrlOf(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string')
+    throw new WebConfigError('liveUrl must be a string ("" for the API’s own stream)');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new WebConfigError(`liveUrl must be an absolute wss:// URL (got "${value}")`);
+  }
+  const secure = url.protocol === 'wss:';
+  const local = url.protocol === 'ws:' && LOOPBACK_HOSTS.has(url.hostname);
+  if (!secure && !local)
+    throw new WebConfigError(
+      url.protocol === 'ws:'
+        ? `liveUrl must be a wss:// URL: ws:// is for localhost only (got "${value}")`
+        : `liveUrl must be a wss:// URL (got "${value}")`,
+    );
+  if (url.search !== '' || url.hash !== '')
+    throw new WebConfigError(
+      `liveUrl must have no query or fragment: the board adds projectId and ticket (got "${value}")`,
+    );
+  if (value.endsWith('/')) throw new WebConfigError('liveUrl must not end with a slash');
   return value;
 }
 
@@ -90,7 +127,9 @@ export function parseWebConfig(value: unknown): WebConfig {
     absoluteUrl(apiUrl, 'apiUrl');
     if (apiUrl.endsWith('/')) throw new WebConfigError('apiUrl must not end with a slash');
   }
-  return { apiUrl, auth: parseAuth(value['auth']) };
+  const auth = parseAuth(value['auth']);
+  const liveUrl = liveUrlOf(value['liveUrl']);
+  return liveUrl === undefined ? { apiUrl, auth } : { apiUrl, auth, liveUrl };
 }
 
 /**

@@ -10,12 +10,14 @@ import {
   editDropped,
   emptyBoard,
   isOverdue,
+  knownVersions,
   rankAt,
   rankOf,
   resolveConflict,
   shownTask,
   withTask,
   withTasks,
+  withoutVanished,
 } from './board-state';
 
 let n = 0;
@@ -135,6 +137,87 @@ describe('the board state', () => {
           data: {},
         }),
       ).toBe(state);
+    });
+  });
+
+  describe('catching up after a reconnect without resume', () => {
+    /** A board holding `kept`, `gone` and `moved`, and the versions it held them at. */
+    function offlineBoard() {
+      const [kept, gone, moved] = [task(), task(), task()];
+      const state = withTasks(emptyBoard, [kept, gone, moved]);
+      return { kept, gone, moved, state, before: knownVersions(state) };
+    }
+
+    it('takes away a task the complete re-read no longer has: it was deleted offline', () => {
+      // Prepare
+      const { kept, gone, moved, state, before } = offlineBoard();
+      const reread = withTasks(state, [kept, moved]);
+
+      // Act
+      const after = withoutVanished(reread, before, new Set([kept.id, moved.id]));
+
+      // Assess
+      expect(ids(after, 'pending').sort()).toEqual([kept.id, moved.id].sort());
+      expect(after.deleted.get(gone.id)).toBe(gone.version);
+    });
+
+    it('keeps a task a live event changed during the re-read (it moved between pages)', () => {
+      // Prepare: the re-read missed `moved`, whose rank changed while the pages were read.
+      const { kept, gone, moved, state, before } = offlineBoard();
+      const during = applyEvent(state, event('task.updated', { ...moved, version: 2 }));
+
+      // Act
+      const after = withoutVanished(during, before, new Set([kept.id, gone.id]));
+
+      // Assess
+      expect(after).toBe(during);
+      expect(shownTask(after, moved.id)?.version).toBe(2);
+    });
+
+    it('keeps a task created during the re-read, and the ones every page had', () => {
+      // Prepare
+      const { kept, gone, moved, state, before } = offlineBoard();
+      const created = task();
+      const during = applyEvent(state, event('task.created', created));
+
+      // Act
+      const after = withoutVanished(during, before, new Set([kept.id, gone.id, moved.id]));
+
+      // Assess
+      expect(after).toBe(during);
+      expect(ids(after, 'pending')).toContain(created.id);
+    });
+
+    it('drops the pending edit of a task taken away, and a late old copy cannot bring it back', () => {
+      // Prepare
+      const { kept, gone, moved, state, before } = offlineBoard();
+      const editing = beginEdit(state, gone.id, { title: 'Mine' });
+
+      // Act
+      const after = withoutVanished(editing, before, new Set([kept.id, moved.id]));
+      const late = withTask(after, gone);
+
+      // Assess
+      expect(after.pending.has(gone.id)).toBe(false);
+      expect(shownTask(late, gone.id)).toBeUndefined();
+    });
+
+    it('lets a newer event bring back a task it took away too early', () => {
+      // Prepare: taken away, then the event of its move between pages arrives after all.
+      const { kept, moved, state, before } = offlineBoard();
+      const after = withoutVanished(state, before, new Set([kept.id]));
+
+      // Act
+      const healed = applyEvent(after, event('task.updated', { ...moved, version: 2 }));
+
+      // Assess
+      expect(shownTask(healed, moved.id)?.version).toBe(2);
+    });
+
+    it('changes nothing when the re-read found every task', () => {
+      const { kept, gone, moved, state, before } = offlineBoard();
+
+      expect(withoutVanished(state, before, new Set([kept.id, gone.id, moved.id]))).toBe(state);
     });
   });
 

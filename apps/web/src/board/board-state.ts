@@ -100,6 +100,41 @@ export function applyEvent(state: BoardState, event: StreamEnvelope): BoardState
   return state;
 }
 
+/** The version of every task the board holds: what a complete re-read is checked against. */
+export function knownVersions(state: BoardState): ReadonlyMap<string, number> {
+  return new Map([...state.tasks].map(([id, task]) => [id, task.version]));
+}
+
+/**
+ * Ends a complete re-read of the project's tasks (every page) after a reconnect with no resume:
+ * a task the board held when the re-read began (`before`, from {@link knownVersions}), absent
+ * from every page read (`read`: their ids), and still at the version it had then (no live event
+ * or write changed it meanwhile), was deleted while the board was offline, and goes. A task
+ * created during the re-read is not in `before` and stays; one changed meanwhile stays, since
+ * a change proves it exists (it may have moved between pages while they were read). A task
+ * taken away is remembered as deleted at the version it had, so an older copy cannot bring it
+ * back, while a newer event about it still can.
+ */
+export function withoutVanished(
+  state: BoardState,
+  before: ReadonlyMap<string, number>,
+  read: ReadonlySet<string>,
+): BoardState {
+  const gone = [...before].filter(
+    ([id, version]) => !read.has(id) && state.tasks.get(id)?.version === version,
+  );
+  if (gone.length === 0) return state;
+  const tasks = new Map(state.tasks);
+  const deleted = new Map(state.deleted);
+  const pending = new Map(state.pending);
+  for (const [id, version] of gone) {
+    tasks.delete(id);
+    deleted.set(id, version);
+    pending.delete(id);
+  }
+  return { tasks, deleted, pending };
+}
+
 /** Shows `fields` on the task at once, before the server answers. */
 export function beginEdit(state: BoardState, taskId: string, fields: TaskEdit): BoardState {
   const base = state.tasks.get(taskId);

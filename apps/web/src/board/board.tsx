@@ -1,5 +1,5 @@
 import { Component } from 'preact';
-import { useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { ApiClient, ApiError, type Project, StaleTask, type User } from '../api/client';
 import {
   type BoardFilters,
@@ -17,14 +17,17 @@ import {
   editDropped,
   emptyBoard,
   isOverdue,
+  knownVersions,
   rankAt,
   resolveConflict,
   shownTask,
   withTasks,
+  withoutVanished,
 } from './board-state';
 import { TaskPanel } from './task-panel';
 import { textField } from '../app';
 import { type LiveStatus, followProject } from './live-stream';
+import { followProjectOverWebSocket } from './live-socket';
 import { MembersDialog } from '../projects/members';
 import { ProjectFollower, isProjectEvent } from '../projects/members-state';
 
@@ -119,7 +122,8 @@ type Action =
   | { kind: 'events'; events: readonly StreamEnvelope[] }
   | { kind: 'edit'; taskId: string; fields: TaskEdit }
   | { kind: 'confirmed'; task: Task }
-  | { kind: 'dropped'; taskId: string };
+  | { kind: 'dropped'; taskId: string }
+  | { kind: 'reread'; before: ReadonlyMap<string, number>; read: ReadonlySet<string> };
 
 function reduce(state: BoardState, action: Action): BoardState {
   switch (action.kind) {
@@ -133,6 +137,8 @@ function reduce(state: BoardState, action: Action): BoardState {
       return editConfirmed(state, action.task);
     case 'dropped':
       return editDropped(state, action.taskId);
+    case 'reread':
+      return withoutVanished(state, action.before, action.read);
   }
 }
 
@@ -163,9 +169,14 @@ export function Board(props: {
   projectId: string;
   me: User;
   query: URLSearchParams;
+  /** The WebSocket stage to follow the project on (config.json's `liveUrl`); else the API's SSE. */
+  liveUrl?: string | undefined;
 }) {
-  const { api, projectId, me, query } = props;
+  const { api, projectId, me, query, liveUrl } = props;
   const [state, dispatch] = useReducer(reduce, emptyBoard);
+  // The state as last rendered, for a re-read to know which tasks it must find again.
+  const rendered = useRef(state);
+  rendered.current = state;
   const [project, setProject] = useState<Project | null>(null);
   const [live, setLive] = useState<LiveStatus>('connecting');
   const [notice, setNotice] = useState<string | null>(null);
@@ -202,6 +213,26 @@ export function Board(props: {
       if (isProjectEvent(event)) follower.apply(event);
       else if (buffered.push(event) === 1) requestAnimationFrame(flush);
     };
+    // Each re-read supersedes the one before it (a reconnect while pages were being read).
+    let passes = 0;
+    const catchUp = async (): Promise<void> => {
+      const pass = (passes += 1);
+      const before = knownVersions(rendered.current);
+      const read = new Set<string>();
+      // A membership change committed before the stream's opening reached no event.
+      follower.refresh();
+      let cursor: string | null = null;
+      do {
+        const page = await api.tasks(projectId, cursor);
+        if (closed() || pass !== passes) return;
+        dispatch({ kind: 'page', tasks: page.items });
+        for (const task of page.items) read.add(task.id);
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      // Events still waiting for the next frame count as changes made during the re-read.
+      if (buffered.length > 0) flush();
+      dispatch({ kind: 'reread', before, read });
+    };
     void (async () => {
       try {
         api.users().then(
@@ -217,28 +248,47 @@ export function Board(props: {
           },
           () => undefined,
         );
-        const [found, url] = await Promise.all([api.project(projectId), api.streamUrl(projectId)]);
+        const [found, url] = await Promise.all([
+          api.project(projectId),
+          // Over WebSocket the follower asks for its tickets itself, again when one is refused.
+          liveUrl === undefined ? api.streamUrl(projectId) : null,
+        ]);
         follower.take(found);
         if (closed()) return;
-        const opened = new Promise<void>((resolve) => {
-          stop = followProject(url, onEvent, (status) => {
+        // SSE resumes where it left off, so one re-read after its first opening is enough; the
+        // WebSocket API replays nothing, so every opening is followed by a complete re-read.
+        const opened = new Promise<LiveStatus>((resolve) => {
+          const onStatus = (status: LiveStatus) => {
             setLive(status);
-            if (status !== 'connecting') resolve();
-          });
+            if (status !== 'connecting') resolve(status);
+            if (status === 'live' && url === null)
+              catchUp().catch((failure: unknown) => {
+                setNotice(failure instanceof ApiError ? failure.message : String(failure));
+              });
+          };
+          stop =
+            url === null
+              ? followProjectOverWebSocket(
+                  {
+                    liveUrl: liveUrl ?? '',
+                    projectId,
+                    ticket: () => api.streamTicket(projectId),
+                    // Not a member any more, or no longer signed in: no retry will do.
+                    isFinal: (failure) =>
+                      failure instanceof ApiError && [401, 403, 404].includes(failure.status),
+                  },
+                  onEvent,
+                  onStatus,
+                )
+              : followProject(url, onEvent, onStatus);
         });
         // Then live first, pages after: once the stream is open every later commit reaches it,
         // and an event newer than a page wins (versions). The first page is read again, since a
         // change committed between its early read and the stream's opening reached neither.
-        await opened;
-        // A membership change committed between the project's read and the stream's opening.
-        follower.refresh();
-        let cursor: string | null = null;
-        do {
-          const page = await api.tasks(projectId, cursor);
-          if (closed()) return;
-          dispatch({ kind: 'page', tasks: page.items });
-          cursor = page.nextCursor;
-        } while (cursor !== null);
+        // (A WebSocket that opened has started its own re-read; one that did not yet still
+        // shows every page.)
+        const first = await opened;
+        if (url !== null || first !== 'live') await catchUp();
       } catch (failure) {
         setNotice(failure instanceof ApiError ? failure.message : String(failure));
       }
