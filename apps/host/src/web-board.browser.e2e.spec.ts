@@ -212,7 +212,7 @@ withBrowser('the web board in a real browser', () => {
     await a.getByRole('dialog').screenshot({ path: join(SCREENSHOTS, 'task-panel.png') });
   }, 60_000);
 
-  it('both edit the same field: the one who saves second is told, and sees the other’s value', async () => {
+  it('both edit the same field: the one who saves second is shown the other’s value and asked whose stays', async () => {
     const a = await openBoard('Alice', 'alice@example.com');
     const b = await openBoard('Bob', 'bob@example.com');
     await openPanel(a, 'Shared task');
@@ -224,8 +224,14 @@ withBrowser('the web board in a real browser', () => {
     await card(a, 'Shared task (Bob)').waitFor({ timeout: 1_000 });
     await a.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
 
-    await a.getByRole('alert').filter({ hasText: 'Someone else changed title' }).waitFor();
+    const asked = a.getByRole('alert').filter({ hasText: 'Someone else changed title' });
+    await asked.waitFor();
     expect(await card(a, 'Shared task (Bob)').count()).toBe(1);
+
+    // Alice keeps her title after all: it goes on Bob's version, and Bob sees it.
+    await asked.getByRole('button', { name: 'Use mine' }).click();
+    await card(b, 'Shared task (Alice)').waitFor({ timeout: 1_000 });
+    expect(await asked.count()).toBe(0);
   }, 60_000);
 
   it('a board whose network drops for 5 s catches up with all 20 changes made meanwhile, none twice', async () => {

@@ -39,6 +39,13 @@ const COLUMN_TITLES: Readonly<Record<TaskStatus, string>> = {
   cancelled: 'Cancelled',
 };
 
+/** An edit refused on fields both people changed: the person's values for those fields. */
+interface EditConflict {
+  readonly taskId: string;
+  readonly title: string;
+  readonly mine: TaskEdit;
+}
+
 /** Cards shown per column at first, and added by each "Show more". */
 const PAGE = 50;
 
@@ -180,6 +187,8 @@ export function Board(props: {
   const [project, setProject] = useState<Project | null>(null);
   const [live, setLive] = useState<LiveStatus>('connecting');
   const [notice, setNotice] = useState<string | null>(null);
+  // An edit whose fields someone else changed meanwhile: the person chooses whose values stay.
+  const [conflict, setConflict] = useState<EditConflict | null>(null);
   const [dragged, setDragged] = useState<string | null>(null);
   // Where the dragged card would land: a column and an index among its shown cards.
   const [dropAt, setDropAt] = useState<{ status: TaskStatus; index: number } | null>(null);
@@ -323,13 +332,14 @@ export function Board(props: {
         const { reapply, conflicts } = resolveConflict(base, fields, failure.latest);
         dispatch({ kind: 'dropped', taskId: task.id });
         dispatch({ kind: 'page', tasks: [failure.latest] });
-        if (conflicts.length > 0) {
-          setNotice(
-            `Someone else changed ${conflicts.join(', ')} of “${failure.latest.title}” meanwhile: their change is shown; make yours again if you still want it.`,
-          );
-        } else if (Object.keys(reapply).length > 0) {
-          await edit(failure.latest, reapply);
-        }
+        // The fields only the person changed go on at once; for the others, they are asked.
+        if (conflicts.length > 0)
+          setConflict({
+            taskId: task.id,
+            title: failure.latest.title,
+            mine: Object.fromEntries(conflicts.map((field) => [field, fields[field]])),
+          });
+        if (Object.keys(reapply).length > 0) await edit(failure.latest, reapply);
         return;
       }
       dispatch({ kind: 'dropped', taskId: task.id });
@@ -400,6 +410,27 @@ export function Board(props: {
     }
   };
 
+  // Asked where the person is: in the task panel when it is open on that task, else on the board.
+  const conflictPrompt = conflict !== null && (
+    <p role="alert" class="notice">
+      Someone else changed {Object.keys(conflict.mine).join(', ')} of “{conflict.title}” while you
+      were editing: their change is shown.{' '}
+      <button type="button" onClick={() => setConflict(null)}>
+        Keep theirs
+      </button>{' '}
+      <button
+        type="button"
+        onClick={() => {
+          const latest = shownTask(state, conflict.taskId);
+          setConflict(null);
+          if (latest !== undefined) void edit(latest, conflict.mine);
+        }}
+      >
+        Use mine
+      </button>
+    </p>
+  );
+
   return (
     <section class="board" aria-labelledby="board-title">
       <div class="board-head">
@@ -422,6 +453,7 @@ export function Board(props: {
           </button>
         )}
       </div>
+      {conflict !== null && conflict.taskId !== opened?.id && conflictPrompt}
       {notice !== null && (
         <p role="alert" class="notice">
           {notice}{' '}
@@ -592,7 +624,9 @@ export function Board(props: {
           nameOf={nameOf}
           onSave={edit}
           onClose={() => setOpenTask(null)}
-        />
+        >
+          {conflict?.taskId === opened.id && conflictPrompt}
+        </TaskPanel>
       )}
       {canEdit && (
         <p id="move-hint" class="muted">

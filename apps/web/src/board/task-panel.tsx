@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   type ApiClient,
@@ -59,8 +60,10 @@ export function TaskPanel(props: {
   nameOf: (userId: string | null) => string;
   onSave: (task: Task, fields: TaskEdit) => Promise<void>;
   onClose: () => void;
+  /** What the board must ask about this task (an edit both people made), shown at the top. */
+  children?: ComponentChildren;
 }) {
-  const { api, task, members, canEdit, nameOf, onSave, onClose } = props;
+  const { api, task, members, canEdit, nameOf, onSave, onClose, children } = props;
   const [comments, setComments] = useState<Comment[]>([]);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -119,6 +122,7 @@ export function TaskPanel(props: {
           Close
         </button>
       </div>
+      {children}
       {frozen !== null && task.version > frozen.version && (
         <p role="status" class="notice">
           Someone changed this task while you were editing: saving keeps their changes to the fields
