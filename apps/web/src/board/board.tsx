@@ -1,5 +1,5 @@
 import { Component } from 'preact';
-import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { ApiClient, ApiError, type Project, StaleTask, type User } from '../api/client';
 import {
   type BoardFilters,
@@ -390,7 +390,7 @@ export function Board(props: {
   /** The index among `status`'s shown cards a drag over `event` points at. */
   const dropIndex = (status: TaskStatus, event: DragEvent): number => {
     const visible = (shown.get(status) ?? []).slice(0, shownPerColumn[status] ?? PAGE);
-    const over = (event.target as Element | null)?.closest?.('li.card');
+    const over = (event.target as Element | null)?.closest('li.card');
     const id = over?.getAttribute('data-task-id');
     const index = visible.findIndex((card) => card.id === id);
     if (over === null || over === undefined || index === -1) return visible.length;
