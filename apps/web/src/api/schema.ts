@@ -199,7 +199,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Tasks across the caller’s projects, newest first. */
+        /** Tasks across the caller’s projects, newest first or in board order. */
         get: operations["listTasks"];
         put?: never;
         /** Create a task in a project the caller may edit. */
@@ -367,6 +367,7 @@ export type components = {
             createdBy: string;
             dueDate: string | null;
             labels: string[];
+            rank: string;
             version: number;
             /** Format: date-time */
             createdAt: string;
@@ -2772,6 +2773,8 @@ export interface operations {
                 dueBefore?: string;
                 /** @description Normalised to UTC; must be an ISO 8601 date-time with offset (e.g. 2030-06-01T12:00:00Z) whose UTC instant lies in the years 0001–9999. */
                 dueAfter?: string;
+                /** @description `newest` first, or `rank`: a board column’s order (rank, then id, lowest first). A cursor continues only the order that issued it. */
+                order?: "newest" | "rank";
                 /** @description Page size, 1–100. */
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
@@ -2810,6 +2813,7 @@ export interface operations {
                      *           "labels": [
                      *             "planning"
                      *           ],
+                     *           "rank": "N8227557099999",
                      *           "version": 1,
                      *           "createdAt": "2026-03-02T09:15:00.000Z",
                      *           "updatedAt": "2026-03-02T09:15:00.000Z",
@@ -2964,6 +2968,8 @@ export interface operations {
                     assigneeId?: string | null;
                     dueDate?: string | null;
                     labels?: string[];
+                    /** @description Its place in its board column, lowest first; a new task without one goes on top. must be an order key of at most 100 letters and digits, as the fractional-indexing library makes them (e.g. a0, a1V, N8203362399999). */
+                    rank?: string;
                 };
             };
         };
@@ -2996,6 +3002,7 @@ export interface operations {
                      *       "labels": [
                      *         "planning"
                      *       ],
+                     *       "rank": "N8227557099999",
                      *       "version": 1,
                      *       "createdAt": "2026-03-02T09:15:00.000Z",
                      *       "updatedAt": "2026-03-02T09:15:00.000Z",
@@ -3204,6 +3211,7 @@ export interface operations {
                      *       "labels": [
                      *         "planning"
                      *       ],
+                     *       "rank": "N8227557099999",
                      *       "version": 1,
                      *       "createdAt": "2026-03-02T09:15:00.000Z",
                      *       "updatedAt": "2026-03-02T09:15:00.000Z",
@@ -3558,6 +3566,8 @@ export interface operations {
                     assigneeId?: string | null;
                     dueDate?: string | null;
                     labels?: string[];
+                    /** @description Its place in its board column, lowest first; a new task without one goes on top. must be an order key of at most 100 letters and digits, as the fractional-indexing library makes them (e.g. a0, a1V, N8203362399999). */
+                    rank?: string;
                 };
             };
         };
@@ -3588,6 +3598,7 @@ export interface operations {
                      *       "labels": [
                      *         "planning"
                      *       ],
+                     *       "rank": "N8227557099999",
                      *       "version": 2,
                      *       "createdAt": "2026-03-02T09:15:00.000Z",
                      *       "updatedAt": "2026-03-02T10:40:12.345Z",
