@@ -1,22 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { WEB_DIR, describeWithBoard, launchChromium, signIn } from './testing/board-browser';
 import { createProject, createTask } from './testing/fixtures';
 import { asRecord } from './testing/responses';
-import { systemChromium } from './testing/system-browser';
 import { type TestHost, startTestHost } from './testing/test-host';
 
-/** The board as `npx nx build web` builds it (the host's test target builds it first). */
-const WEB_DIR = resolve(__dirname, '../../../dist/apps/web');
-
-const browserPath = systemChromium();
-const built = existsSync(join(WEB_DIR, 'index.html'));
-if (browserPath === null || !built) {
-  process.stderr.write(
-    `members browser test skipped: ${browserPath === null ? 'no Chromium found (install Debian’s `chromium`, or set CHROMIUM_PATH)' : `no built board in ${WEB_DIR} (npx nx build web)`}\n`,
-  );
-}
-const withBrowser = browserPath === null || !built ? describe.skip : describe;
+const withBrowser = describeWithBoard('members browser test');
 
 const card = (page: Page, title: string) => page.locator('.card', { hasText: title });
 const column = (page: Page, name: string) => page.getByRole('region', { name });
@@ -50,10 +38,7 @@ withBrowser('project members in a real browser', () => {
 
   beforeAll(async () => {
     t = await startTestHost('members', { webDir: WEB_DIR });
-    browser = await chromium.launch({
-      executablePath: browserPath ?? '',
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     // Alice owns the project; Bob has signed in once, so his address is known, but is no member.
     const alice = await t.login('alice@example.com', 'Alice');
     ({ userId: bobId } = await t.login('bob@example.com', 'Bob'));
@@ -70,10 +55,7 @@ withBrowser('project members in a real browser', () => {
   async function openBoard(name: string, email: string, width = 1280): Promise<Page> {
     const context = await browser.newContext({ viewport: { width, height: 800 }, bypassCSP: true });
     const page = await context.newPage();
-    await page.goto(`${t.url}/`);
-    await page.getByLabel('Name').fill(name);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, t.url, name, email);
     await page.getByRole('link', { name: 'Crew' }).click();
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     return page;
