@@ -39,7 +39,10 @@ export interface RegionStacks {
 export interface TaskflowStacks {
   readonly foundations: readonly FoundationStack[];
   readonly regions: readonly RegionStacks[];
-  /** The web board, in the primary region after its api stack (null without `config.web.enabled`). */
+  /**
+   * The web board, in the primary region after its api and realtime stacks (null without
+   * `config.web.enabled`).
+   */
   readonly web: WebStack | null;
 }
 
@@ -55,8 +58,9 @@ export function foundationStackName(config: TaskflowConfig, region: string): str
  * cluster must exist first) and, for DSQL, peer the primary cluster back.
  *
  * The board's distribution is in the primary foundation, so that every api stack can name its
- * origin (callback URLs, CORS) and the web stack, after the primary api stack, can write the
- * API's URL and the user pool client into its `config.json`: no stack refers back.
+ * origin (callback URLs, CORS) and the web stack, after the primary api and realtime stacks,
+ * can write the API's URL, the WebSocket stage's URL and the user pool client into its
+ * `config.json`: no stack refers back.
  */
 export function buildTaskflowApp(
   app: App,
@@ -126,14 +130,15 @@ export function buildTaskflowApp(
       }),
     );
   });
-  const primaryApi = regionStacks[0]?.api;
+  const primaryStacks = regionStacks[0];
   const web =
-    primary.webHosting === null || primaryApi === undefined
+    primary.webHosting === null || primaryStacks === undefined
       ? null
       : new WebStack(app, appStackName(config, 'web', primaryRegion), {
           config,
           foundation: primary,
-          api: primaryApi,
+          api: primaryStacks.api,
+          realtime: primaryStacks.realtime,
           bundleDir: options.bundleDir,
           env: env(primaryRegion),
           description: `Taskflow ${config.stage} web board (${primaryRegion})`,

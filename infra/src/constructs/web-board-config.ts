@@ -9,6 +9,11 @@ export const BOARD_SCOPES = ['openid', 'email', 'profile'] as const;
 export interface BoardConfig {
   /** The API's base URL without a trailing slash; `""` would mean the board's own origin. */
   readonly apiUrl: string;
+  /**
+   * The realtime stack's WebSocket stage (`wss://<id>.execute-api.<region>.<suffix>/<stage>`):
+   * the REST API's SSE route answers 501 on AWS, so the board follows projects here.
+   */
+  readonly liveUrl: string;
   readonly auth: {
     readonly kind: 'oidc';
     readonly authorizeUrl: string;
@@ -19,9 +24,13 @@ export interface BoardConfig {
   };
 }
 
-/** What {@link boardConfig} is made from: the API's base URL and the user pool's web client. */
+/**
+ * What {@link boardConfig} is made from: the API's base URL, the WebSocket stage's URL and the
+ * user pool's web client.
+ */
 export interface BoardConfigSource {
   readonly apiUrl: string;
+  readonly liveUrl: string;
   /** The hosted UI's base URL (`https://<prefix>.auth.<region>.amazoncognito.com`). */
   readonly hostedUiUrl: string;
   readonly clientId: string;
@@ -32,6 +41,7 @@ export function boardConfig(source: BoardConfigSource): BoardConfig {
   const { hostedUiUrl } = source;
   return {
     apiUrl: source.apiUrl,
+    liveUrl: source.liveUrl,
     auth: {
       kind: 'oidc',
       authorizeUrl: `${hostedUiUrl}/oauth2/authorize`,

@@ -48,16 +48,32 @@ export function boardApiOrigin(config: TaskflowConfig, urlSuffix: string): strin
 }
 
 /**
- * The board's Content-Security-Policy: its own files only (no inline script or style, no
- * `eval`), calls to itself, the API and the hosted UI's token endpoint, never framed.
+ * The origin the board follows projects live at (config.json's `liveUrl`), for its
+ * Content-Security-Policy: any WebSocket API of the primary region. Its id is made by the
+ * realtime stack, which comes after this distribution's foundation, and the custom domain
+ * (when there is one) maps the REST API only, never the WebSocket API: no exact origin is
+ * known here in either case, so the policy names the narrowest pattern that holds it.
  */
-export function boardContentSecurityPolicy(apiOrigin: string, signInOrigin: string): string {
+export function boardLiveOrigin(config: TaskflowConfig, urlSuffix: string): string {
+  return `wss://*.execute-api.${config.regions.primary}.${urlSuffix}`;
+}
+
+/**
+ * The board's Content-Security-Policy: its own files only (no inline script or style, no
+ * `eval`), calls to itself, the API, the WebSocket API of live updates and the hosted UI's
+ * token endpoint, never framed.
+ */
+export function boardContentSecurityPolicy(
+  apiOrigin: string,
+  signInOrigin: string,
+  liveOrigin: string,
+): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' ${apiOrigin} ${signInOrigin}`,
+    `connect-src 'self' ${apiOrigin} ${liveOrigin} ${signInOrigin}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
@@ -138,6 +154,7 @@ export class WebHosting extends Construct {
     const csp = boardContentSecurityPolicy(
       boardApiOrigin(config, stack.urlSuffix),
       hostedUiOrigin(config, config.regions.primary),
+      boardLiveOrigin(config, stack.urlSuffix),
     );
     this.pageHeaders = this.headersPolicy('PageHeaders', csp, REVALIDATE_CACHE_CONTROL);
     this.assetHeaders = this.headersPolicy('AssetHeaders', csp, IMMUTABLE_CACHE_CONTROL);

@@ -108,11 +108,11 @@ function deployedBoardConfig(app: App, template: Template): unknown {
   return split(JSON.parse(text));
 }
 
-/** An export of the primary api stack, as the web stack imports it. */
-function apiExport(logicalIdPrefix: string): unknown {
+/** An export of a primary-region stack (`api` unless told), as the web stack imports it. */
+function apiExport(logicalIdPrefix: string, stack = 'api'): unknown {
   return {
     'Fn::ImportValue': expect.stringMatching(
-      new RegExp(`^taskflow-dev-api-us-east-1:ExportsOutputRef${logicalIdPrefix}[0-9A-F]+$`),
+      new RegExp(`^taskflow-dev-${stack}-us-east-1:ExportsOutputRef${logicalIdPrefix}[0-9A-F]+$`),
     ),
   };
 }
@@ -312,9 +312,9 @@ describe('the web board, dev preset (dsql, one region)', () => {
             "script-src 'self'",
             "style-src 'self'",
             "img-src 'self' data:",
-            // The API's id is not known yet (the api stack comes after): any REST API of the
-            // primary region; the hosted UI's origin exactly.
-            "connect-src 'self' https://*.execute-api.us-east-1.{AWS::URLSuffix} https://taskflow-dev-{AWS::AccountId}.auth.us-east-1.amazoncognito.com",
+            // The APIs' ids are not known yet (the api and realtime stacks come after): any REST
+            // API and any WebSocket API of the primary region; the hosted UI's origin exactly.
+            "connect-src 'self' https://*.execute-api.us-east-1.{AWS::URLSuffix} wss://*.execute-api.us-east-1.{AWS::URLSuffix} https://taskflow-dev-{AWS::AccountId}.auth.us-east-1.amazoncognito.com",
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
@@ -342,12 +342,15 @@ describe('the web board, dev preset (dsql, one region)', () => {
   });
 
   describe('the web stack', () => {
-    it('comes after the foundation and the api stack of the primary region', () => {
+    it('comes after the foundation, the api and the realtime stack of the primary region', () => {
       const [primary] = stacks.regions;
       expect(web.stackName).toBe('taskflow-dev-web-us-east-1');
       expect(web.dependencies).toEqual(
-        expect.arrayContaining([stacks.foundations[0], primary?.api]),
+        expect.arrayContaining([stacks.foundations[0], primary?.api, primary?.realtime]),
       );
+      // No stack of the region refers back to the web stack: it is deployed last.
+      for (const stack of [stacks.foundations[0], primary?.api, primary?.realtime])
+        expect(stack?.dependencies).not.toContain(web);
     });
 
     it('uploads the hashed assets first and never prunes them, then the pages, pruning the rest and invalidating index.html and config.json', () => {
@@ -410,7 +413,7 @@ describe('the web board, dev preset (dsql, one region)', () => {
       expect(staged(pages)).toEqual(['index.html']);
     });
 
-    it('writes config.json with the API’s URL and the user pool’s web client, resolved at deploy time', () => {
+    it('writes config.json with the API’s URL, the WebSocket stage’s and the user pool’s web client, resolved at deploy time', () => {
       expect(deployedBoardConfig(app, template)).toEqual({
         apiUrl: [
           'https://',
@@ -419,6 +422,14 @@ describe('the web board, dev preset (dsql, one region)', () => {
           { Ref: 'AWS::URLSuffix' },
           '/',
           apiExport('GatewayRestApiDeploymentStagedev'),
+        ],
+        // The REST API's SSE route answers 501 on AWS: the board follows projects here.
+        liveUrl: [
+          'wss://',
+          apiExport('WebSocketApi', 'realtime'),
+          '.execute-api.us-east-1.',
+          { Ref: 'AWS::URLSuffix' },
+          '/dev',
         ],
         auth: {
           kind: 'oidc',
@@ -500,7 +511,8 @@ describe('the web board, options', () => {
 
     // Assess
     expect(cspOf(headersPolicyWith(hosting, REVALIDATE_CACHE_CONTROL).config)).toContain(
-      "connect-src 'self' https://api.taskflow.example https://taskflow-dev-",
+      // The custom domain maps the REST API only: the WebSocket API keeps its pattern.
+      "connect-src 'self' https://api.taskflow.example wss://*.execute-api.us-east-1.{AWS::URLSuffix} https://taskflow-dev-",
     );
     expect(deployedBoardConfig(app, template)).toMatchObject({
       apiUrl: 'https://api.taskflow.example',
@@ -540,7 +552,7 @@ describe('the web board, options', () => {
     // Assess
     hosting.resourcePropertiesCountIs('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT' }, 0);
     expect(cspOf(headersPolicyWith(hosting, REVALIDATE_CACHE_CONTROL).config)).toContain(
-      'https://*.execute-api.eu-west-1.{AWS::URLSuffix} https://taskflow-dev-{AWS::AccountId}.auth.eu-west-1.amazoncognito.com',
+      'https://*.execute-api.eu-west-1.{AWS::URLSuffix} wss://*.execute-api.eu-west-1.{AWS::URLSuffix} https://taskflow-dev-{AWS::AccountId}.auth.eu-west-1.amazoncognito.com',
     );
     expectNagClean(app);
   });
@@ -551,6 +563,10 @@ describe('the web board, options', () => {
 
     // Assess
     expect(stacks.web?.stackName).toBe('taskflow-dev-web-us-east-1');
+    // The primary region's WebSocket API, the one its config.json names.
+    const [primaryRegion, secondaryRegion] = stacks.regions;
+    expect(stacks.web?.dependencies).toContain(primaryRegion?.realtime);
+    expect(stacks.web?.dependencies).not.toContain(secondaryRegion?.realtime);
     const [, secondary] = stacks.foundations;
     expect(stacks.foundations.map((f) => f.webHosting !== null)).toEqual([true, false]);
     if (secondary === undefined) throw new Error('no second region');

@@ -7,6 +7,7 @@ import { WebBoardDeployment } from '../constructs/web-deployment.construct';
 import type { WebHosting } from '../constructs/web-hosting.construct';
 import type { ApiStack } from './api.stack';
 import type { FoundationStack } from './foundation.stack';
+import type { RealtimeStack } from './realtime.stack';
 
 /** Props of {@link WebStack}. */
 export interface WebStackProps extends StackProps {
@@ -15,6 +16,8 @@ export interface WebStackProps extends StackProps {
   readonly foundation: FoundationStack;
   /** The primary region's api stack: the API the board calls and the user pool it signs in to. */
   readonly api: ApiStack;
+  /** The primary region's realtime stack: the WebSocket API the board follows projects on. */
+  readonly realtime: RealtimeStack;
   /** The repository's `dist`, holding the board's build in `apps/web`. */
   readonly bundleDir: string;
 }
@@ -33,9 +36,20 @@ export function boardApiUrl(config: TaskflowConfig, api: ApiStack): string {
 }
 
 /**
- * The web board, deployed once (in the primary region) after the api stack: its build and a
- * `config.json` naming the API and the user pool's web client, uploaded to the foundation's
- * bucket. A change to the board redeploys this stack only.
+ * The WebSocket stage's URL as the board connects to it: the primary region's
+ * `wss://<api id>.execute-api.<region>.<suffix>/<stage>` (the custom domain maps the REST API
+ * only). With two regions it still gets every event: the other region's realtime stack
+ * forwards the events put on its bus to this region's, whose broadcaster posts them here.
+ */
+export function boardLiveUrl(realtime: RealtimeStack): string {
+  const { apiId } = realtime.webSocketApi;
+  return `wss://${apiId}.execute-api.${realtime.region}.${Aws.URL_SUFFIX}/${realtime.webSocketStage.stageName}`;
+}
+
+/**
+ * The web board, deployed once (in the primary region) after the api and realtime stacks: its
+ * build and a `config.json` naming the API, the WebSocket API of live updates and the user
+ * pool's web client, uploaded to the foundation's bucket. A change to the board redeploys this stack only.
  */
 export class WebStack extends Stack {
   readonly hosting: WebHosting;
@@ -43,12 +57,13 @@ export class WebStack extends Stack {
 
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
-    const { config, foundation, api } = props;
+    const { config, foundation, api, realtime } = props;
     const hosting = foundation.webHosting;
     if (hosting === null) throw new Error(`${foundation.stackName} has no web hosting`);
     this.hosting = hosting;
     this.addStackDependency(foundation, 'the bucket and the distribution come first');
     this.addStackDependency(api, 'config.json names the API and the user pool client');
+    this.addStackDependency(realtime, 'config.json names the WebSocket API of live updates');
 
     const { userPool } = api;
     this.deployment = new WebBoardDeployment(this, 'Board', {
@@ -57,6 +72,7 @@ export class WebStack extends Stack {
       webDir: join(props.bundleDir, 'apps', 'web'),
       boardConfig: boardConfig({
         apiUrl: boardApiUrl(config, api),
+        liveUrl: boardLiveUrl(realtime),
         hostedUiUrl: userPool.hostedUiUrl,
         clientId: userPool.webClient.userPoolClientId,
       }),
