@@ -35,7 +35,8 @@ function raisedByTheAggregates(): PendingEvent[] {
   const project = Project.create({ id: PROJECT_ID, name: 'Apollo', creatorId: OWNER, now: at(1) });
   project.addMember({ actorId: OWNER, userId: EDITOR, role: 'editor', now: at(2) });
   project.removeMember({ actorId: OWNER, userId: EDITOR, now: at(3) });
-  project.addMember({ actorId: OWNER, userId: EDITOR, role: 'editor', now: at(4) });
+  project.addMember({ actorId: OWNER, userId: EDITOR, role: 'viewer', now: at(4) });
+  project.changeMemberRole({ actorId: OWNER, userId: EDITOR, role: 'editor', now: at(4) });
   events.push(...project.pullEvents());
 
   const access = project.access();
