@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import {
   type ApiClient,
   ApiError,
@@ -73,14 +73,17 @@ export function TaskPanel(props: {
   const base = frozen ?? task;
   const dialog = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    // Focus goes into the panel, and back to what opened it (the card's title) when it closes.
+  // Focus goes into the panel before it is first painted, and back to what opened it (the card's
+  // title) when it closes.
+  useLayoutEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.current?.querySelector<HTMLElement>('input, textarea, button')?.focus();
-    api.comments(task.id).then(setComments, () => undefined);
     return () => {
       if (opener?.isConnected === true) opener.focus();
     };
+  }, [task.id]);
+  useEffect(() => {
+    api.comments(task.id).then(setComments, () => undefined);
   }, [task.id]);
   useEffect(() => {
     // Reread whenever the task changes (a save here, or someone else's, live).
