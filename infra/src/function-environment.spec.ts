@@ -39,6 +39,8 @@ const DEPLOY_TIME_VALUES: Record<string, string> = {
   JWKS_URL: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI/.well-known/jwks.json',
   JWKS_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI',
   JWKS_AUDIENCE: '1example23456789client0id',
+  // The configured origins and the board's distribution (known once it exists).
+  CORS_ALLOWED_ORIGINS: 'https://app.taskflow.example,https://d111111abcdef8.cloudfront.net',
 };
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;

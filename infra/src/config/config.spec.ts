@@ -37,10 +37,11 @@ describe('Taskflow configuration', () => {
     expect(prod.logRetentionDays).toBeGreaterThan(dev.logRetentionDays);
     expect(prod.lambda.provisionedConcurrency).toBeGreaterThan(0);
     expect(prod.deployment.strategy).not.toBe('all-at-once');
-    expect(prod.api.apiKeyRequired).toBe(true);
+    expect(prod.api.waf).toBe(true);
     expect(prod.database.engine === 'aurora-postgresql' && prod.database.proxy).toBe(true);
-    // The board needs an API without keys: served in dev, off in prod until keys are.
-    expect([dev.web.enabled, prod.web.enabled]).toEqual([true, false]);
+    // The board is served in both; it sends no API key, so neither requires one.
+    expect([dev.web.enabled, prod.web.enabled]).toEqual([true, true]);
+    expect([dev.api.apiKeyRequired, prod.api.apiKeyRequired]).toEqual([false, false]);
   });
 
   it.each([

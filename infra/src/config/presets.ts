@@ -79,7 +79,10 @@ export function preset(
     },
     api: {
       corsOrigins: prod ? ['https://app.taskflow.example'] : ['*'],
-      apiKeyRequired: prod,
+      // Keys are not who a caller is (the tokens are), and a key in the board's public page
+      // would protect nothing: the stage throttle, the WAF and the tokens bound every caller.
+      // An API-only deployment may require keys; the board is then off (config.schema).
+      apiKeyRequired: false,
       throttling: { rateLimit: 1_000, burstLimit: 2_000 },
       waf: prod,
       userPool: {
@@ -96,10 +99,8 @@ export function preset(
       throttling: prod ? { rateLimit: 500, burstLimit: 1_000 } : { rateLimit: 50, burstLimit: 100 },
       delivery: { retryAttempts: 2, maxEventAgeSeconds: 300 },
     },
-    // The board sends no API key, so it is off where the API requires one (prod): serving it
-    // there means turning api.apiKeyRequired off as well (docs/deploy.md).
     web: {
-      enabled: !prod,
+      enabled: true,
       priceClass: prod ? 'PriceClass_All' : 'PriceClass_100',
       allowedCountries: [],
     },

@@ -315,8 +315,12 @@ describe('ApiStack, dsql, one region (dev preset)', () => {
   });
 });
 
-describe('ApiStack, aurora-postgresql, one region (prod preset)', () => {
-  const config = resolveConfig('prod', 'aurora-postgresql', { account: ACCOUNT });
+describe('ApiStack, aurora-postgresql, one region (prod preset, API keys on: no board)', () => {
+  const config = resolveConfig('prod', 'aurora-postgresql', {
+    account: ACCOUNT,
+    api: { apiKeyRequired: true },
+    web: { enabled: false },
+  });
   const { app, template } = apiTemplate(config);
 
   it('signs in only by SRP or the hosted UI in prod (no password sent to Cognito)', () => {

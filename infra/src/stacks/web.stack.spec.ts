@@ -573,9 +573,15 @@ describe('the web board, options', () => {
     Template.fromStack(secondary).resourceCountIs('AWS::CloudFront::Distribution', 0);
   });
 
-  it('is not deployed without config.web.enabled (the prod preset, whose API wants keys)', () => {
+  it('is not deployed without config.web.enabled (an API-only deployment, with API keys)', () => {
     // Act
-    const { stacks } = synthFixture(resolveConfig('prod', 'dsql', { account: '111111111111' }));
+    const { stacks } = synthFixture(
+      resolveConfig('prod', 'dsql', {
+        account: '111111111111',
+        api: { apiKeyRequired: true },
+        web: { enabled: false },
+      }),
+    );
 
     // Assess
     expect(stacks.web).toBeNull();
@@ -584,11 +590,7 @@ describe('the web board, options', () => {
 
   it('serves prod from every edge location and is cdk-nag clean there', () => {
     // Prepare
-    const config = resolveConfig('prod', 'dsql', {
-      account: '111111111111',
-      web: { enabled: true },
-      api: { apiKeyRequired: false },
-    });
+    const config = resolveConfig('prod', 'dsql', { account: '111111111111' });
 
     // Act
     const { app, hosting, template } = boardFixture(config);
