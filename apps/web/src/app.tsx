@@ -6,23 +6,17 @@ import { SignIn, SignInCallback } from './auth/sign-in';
 import type { WebConfig } from './auth/web-config';
 import { Board } from './board/board';
 import { textField } from './forms';
+import { currentRoute } from './route';
 
 // The board's forms read their fields with it (it lived here first).
 export { textField };
-
-/** `#/projects/<id>?filters`: the hash keeps the board's place and filters in the URL. */
-function currentRoute(): { projectId: string | null; query: URLSearchParams } {
-  const [path = '', query = ''] = location.hash.replace(/^#/, '').split('?');
-  const match = /^\/projects\/([0-9a-f-]{36})$/.exec(path);
-  return { projectId: match?.[1] ?? null, query: new URLSearchParams(query) };
-}
 
 export function App({ config }: { config: WebConfig }) {
   const [session, setSession] = useState<Session | null>(() => storedSession());
   // Why the sign-in page shows again (an expired token); the callback is known at start only.
   const [notice, setNotice] = useState<string | null>(null);
   const [atCallback] = useState(() => location.pathname === CALLBACK_PATH);
-  const [route, setRoute] = useState(currentRoute);
+  const [route, setRoute] = useState(() => currentRoute());
   useEffect(() => {
     const changed = () => setRoute(currentRoute());
     addEventListener('hashchange', changed);

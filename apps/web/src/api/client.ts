@@ -1,4 +1,6 @@
 import type { Task, TaskEdit } from '../board/board-state';
+import { takeRead } from './early-reads';
+import { projectPath, tasksPath } from './paths';
 import type { components, operations } from './schema';
 
 type Schemas = components['schemas'];
@@ -63,11 +65,14 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (this.token !== null) headers['authorization'] = `Bearer ${this.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
+    const url = `${this.baseUrl}${path}`;
+    const early = method === 'GET' && this.token !== null ? takeRead(this.token, url) : undefined;
+    const response = await (early ??
+      fetch(url, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      }));
     const text = await response.text();
     const parsed: unknown = text === '' ? null : JSON.parse(text);
     if (!response.ok) {
@@ -101,7 +106,7 @@ export class ApiClient {
   }
 
   async project(id: string): Promise<Project> {
-    return (await this.send('GET', `/projects/${id}`)).body as Project;
+    return (await this.send('GET', projectPath(id))).body as Project;
   }
 
   async createProject(name: string): Promise<Project> {
@@ -124,11 +129,8 @@ export class ApiClient {
   }
 
   /** One page of a project's tasks, by keyset cursor. */
-  async tasks(projectId: string, cursor: string | null, limit = 100): Promise<Page<Task>> {
-    // Board order: the top of every column comes first.
-    const query = new URLSearchParams({ projectId, order: 'rank', limit: String(limit) });
-    if (cursor !== null) query.set('cursor', cursor);
-    return (await this.send('GET', `/tasks?${query.toString()}`)).body as Page<Task>;
+  async tasks(projectId: string, cursor: string | null): Promise<Page<Task>> {
+    return (await this.send('GET', tasksPath(projectId, cursor))).body as Page<Task>;
   }
 
   async task(id: string): Promise<Task> {

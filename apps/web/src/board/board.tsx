@@ -171,6 +171,10 @@ function setFilter(projectId: string, query: URLSearchParams, name: string, valu
 
 const today = (): string => new Date().toISOString().slice(0, 10);
 
+/** Resolves at the browser's next frame. */
+const nextFrame = (): Promise<void> =>
+  new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
 export function Board(props: {
   api: ApiClient;
   projectId: string;
@@ -233,6 +237,8 @@ export function Board(props: {
       let cursor: string | null = null;
       do {
         const page = await api.tasks(projectId, cursor);
+        // One page a frame: the pages of a long board never hold up the paint of the first.
+        await nextFrame();
         if (closed() || pass !== passes) return;
         dispatch({ kind: 'page', tasks: page.items });
         for (const task of page.items) read.add(task.id);
