@@ -1,13 +1,18 @@
 import type { Browser, Page } from 'playwright-core';
-import { WEB_DIR, describeWithBoard, launchChromium, signIn } from './testing/board-browser';
+import {
+  WEB_DIR,
+  describeWithBoard,
+  launchChromium,
+  signIn,
+  card,
+  column,
+} from './testing/board-browser';
 import { createProject, createTask } from './testing/fixtures';
 import { asRecord } from './testing/responses';
 import { type TestHost, startTestHost } from './testing/test-host';
 
 const withBrowser = describeWithBoard('members browser test');
 
-const card = (page: Page, title: string) => page.locator('.card', { hasText: title });
-const column = (page: Page, name: string) => page.getByRole('region', { name });
 const readOnly = (page: Page) => page.getByText(/^Read only/);
 
 /**

@@ -1,13 +1,17 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { WEB_DIR, describeWithBoard, launchChromium, signIn } from './testing/board-browser';
+import {
+  WEB_DIR,
+  describeWithBoard,
+  launchChromium,
+  signIn,
+  card,
+  column,
+} from './testing/board-browser';
 import { addMember, createProject } from './testing/fixtures';
 import { type TestHost, startTestHost } from './testing/test-host';
 import { TestWebSocketGateway } from './testing/websocket-gateway';
 
 const withBrowser = describeWithBoard('web board over WebSocket browser test');
-
-const card = (page: Page, title: string) => page.locator('.card', { hasText: title });
-const column = (page: Page, name: string) => page.getByRole('region', { name });
 
 /**
  * The board on AWS follows projects on the realtime stack's WebSocket API, which replays

@@ -2,7 +2,14 @@ import { type Server, type Socket, connect, createServer } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { WEB_DIR, describeWithBoard, launchChromium, signIn } from './testing/board-browser';
+import {
+  WEB_DIR,
+  describeWithBoard,
+  launchChromium,
+  signIn,
+  card,
+  column,
+} from './testing/board-browser';
 import { addMember, createProject } from './testing/fixtures';
 import { type TestHost, startTestHost } from './testing/test-host';
 
@@ -61,9 +68,6 @@ class CuttableNetwork {
     await new Promise((resolve) => this.server.close(resolve));
   }
 }
-
-const card = (page: Page, title: string) => page.locator('.card', { hasText: title });
-const column = (page: Page, name: string) => page.getByRole('region', { name });
 
 withBrowser('the web board in a real browser', () => {
   let t: TestHost;

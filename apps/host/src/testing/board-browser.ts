@@ -38,3 +38,9 @@ export function launchChromium(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-dev-shm-usage'],
   });
 }
+
+/** The card of the task titled `title` (any column). */
+export const card = (page: Page, title: string) => page.locator('.card', { hasText: title });
+
+/** The column named `name` ("To do", "In progress"…). */
+export const column = (page: Page, name: string) => page.getByRole('region', { name });
