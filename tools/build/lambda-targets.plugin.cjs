@@ -53,6 +53,8 @@ function lambdaTargets(app, apps) {
   const { root, name } = app;
   const dist = `dist/${root}`;
   const everyPackage = { projects: apps.map((other) => other.name), target: 'package' };
+  // The CDK app builds every stack, the web stack too, which uploads the built board.
+  const board = { projects: ['web'], target: 'build' };
   const targets = {
     build: {
       executor: '@nx/esbuild:esbuild',
@@ -118,7 +120,7 @@ function lambdaTargets(app, apps) {
   const stacks = `'*-*-${app.stack}-*'`;
   targets.synth = {
     executor: 'nx:run-commands',
-    dependsOn: [everyPackage],
+    dependsOn: [everyPackage, board],
     cache: false,
     options: { cwd: 'infra', command: `npx cdk synth --quiet --exclusively ${stacks}` },
     parallelism: false,
@@ -127,8 +129,8 @@ function lambdaTargets(app, apps) {
     executor: 'nx:run-commands',
     dependsOn:
       name === MIGRATOR
-        ? [everyPackage]
-        : [everyPackage, { projects: [MIGRATOR], target: 'deploy', params: 'forward' }],
+        ? [everyPackage, board]
+        : [everyPackage, board, { projects: [MIGRATOR], target: 'deploy', params: 'forward' }],
     cache: false,
     options: { cwd: 'infra', command: `npx cdk deploy --exclusively ${stacks}` },
     parallelism: false,
