@@ -68,6 +68,16 @@ withBrowser('the web board’s accessibility in a real browser', () => {
       { title: 'Check links', priority: 'low', status: 'blocked', dueDate: '2099-01-01T00:00:00Z' },
       { title: 'Ship it', status: 'completed' },
       { title: 'Old idea', status: 'cancelled' },
+      {
+        title: 'Book the venue',
+        priority: 'high',
+        status: 'in_progress',
+        assigneeId: bob.userId,
+        labels: ['ops', 'venue'],
+        dueDate: '2099-03-01T00:00:00Z',
+      },
+      { title: 'Draft the invite', status: 'blocked', labels: ['copy'] },
+      { title: 'Pick a date', status: 'completed', labels: ['plan'] },
     ];
     for (const body of cards) {
       const created = await t.request('POST', '/tasks', {
@@ -112,7 +122,10 @@ withBrowser('the web board’s accessibility in a real browser', () => {
       await page.locator('.card', { hasText: 'Old idea' }).waitFor();
       seen['board'] = await violations(page);
       sideways['board'] = await scrollsSideways(page);
-      if (width < 500) await page.screenshot({ path: join(SCREENSHOTS, 'board-phone.png') });
+      // The README's pictures: a board with a card of each look.
+      await page.screenshot({
+        path: join(SCREENSHOTS, width < 500 ? 'board-phone.png' : 'board.png'),
+      });
 
       await page.getByRole('button', { name: 'Open Plan the launch' }).click();
       await page.getByRole('dialog').waitFor();

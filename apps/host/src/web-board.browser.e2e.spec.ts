@@ -121,8 +121,6 @@ withBrowser('the web board in a real browser', () => {
     await column(a, 'Blocked')
       .locator('.card', { hasText: 'Write the launch post' })
       .waitFor({ timeout: 1_000 });
-
-    await a.screenshot({ path: join(SCREENSHOTS, 'board.png'), fullPage: true });
   }, 60_000);
 
   /** Signs `name` in and opens the project's board, live (on `url`: the host, or a proxy). */
