@@ -278,6 +278,15 @@ withBrowser('the web board in a real browser', () => {
     expect(await column(v, 'Blocked').locator('.card').count()).toBe(1);
   }, 60_000);
 
+  it('says so when its code cannot be loaded (the network fails mid-load), instead of a blank page', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.route('**/assets/app-*.js', (route) => route.abort('internetdisconnected'));
+
+    await page.goto(`${t.url}/`);
+
+    await page.getByText('Taskflow could not load').waitFor({ timeout: 5_000 });
+  }, 30_000);
+
   it('keeps the filters in the URL', async () => {
     const a = await (await browser.newContext()).newPage();
     await signIn(a, t.url, 'Alice', 'alice@example.com');
