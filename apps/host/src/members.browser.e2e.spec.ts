@@ -2,8 +2,9 @@ import type { Browser, Page } from 'playwright-core';
 import {
   WEB_DIR,
   describeWithBoard,
+  accessibilityViolations,
   launchChromium,
-  signIn,
+  openProjectBoard,
   card,
   column,
 } from './testing/board-browser';
@@ -14,26 +15,6 @@ import { type TestHost, startTestHost } from './testing/test-host';
 const withBrowser = describeWithBoard('members browser test');
 
 const readOnly = (page: Page) => page.getByText(/^Read only/);
-
-/**
- * What axe-core finds against WCAG 2.1 A and AA in the open dialog, one line per rule and the
- * elements at fault (an empty list when nothing). Injected as a script: the context bypasses the
- * host's CSP, which allows no inline script.
- */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  return page.evaluate<string[]>(`
-    axe
-      .run(document.querySelector('[role=dialog]'), {
-        runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'],
-      })
-      .then((result) =>
-        result.violations.map(
-          (v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '),
-        ),
-      )
-  `);
-}
 
 withBrowser('project members in a real browser', () => {
   let t: TestHost;
@@ -60,9 +41,7 @@ withBrowser('project members in a real browser', () => {
   async function openBoard(name: string, email: string, width = 1280): Promise<Page> {
     const context = await browser.newContext({ viewport: { width, height: 800 }, bypassCSP: true });
     const page = await context.newPage();
-    await signIn(page, t.url, name, email);
-    await page.getByRole('link', { name: 'Crew' }).click();
-    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await openProjectBoard(page, t.url, { name, email }, 'Crew');
     return page;
   }
 
@@ -92,7 +71,7 @@ withBrowser('project members in a real browser', () => {
     await b.getByRole('button', { name: /^Members/ }).click();
     await members(b).getByText('alice@example.com', { exact: true }).waitFor();
     expect(await members(b).getByRole('combobox').count()).toBe(0);
-    expect(await accessibilityViolations(b)).toEqual([]);
+    expect(await accessibilityViolations(b, '[role=dialog]')).toEqual([]);
     await b.keyboard.press('Escape');
     await members(b).waitFor({ state: 'detached' });
 
@@ -117,7 +96,7 @@ withBrowser('project members in a real browser', () => {
       .waitFor();
     expect(await members(a).getByLabel('Role of Alice').inputValue()).toBe('owner');
     expect(await readOnly(a).count()).toBe(0);
-    expect(await accessibilityViolations(a)).toEqual([]);
+    expect(await accessibilityViolations(a, '[role=dialog]')).toEqual([]);
 
     // Removing asks first; Escape closes the panel and gives focus back to its button.
     await members(a).getByRole('button', { name: 'Remove Bob' }).click();
@@ -170,6 +149,6 @@ withBrowser('project members in a real browser', () => {
       (box) => box === null || box.x < 0 || box.x + box.width > 375.5,
     );
     expect(overflowing).toEqual([]);
-    expect(await accessibilityViolations(a)).toEqual([]);
+    expect(await accessibilityViolations(a, '[role=dialog]')).toEqual([]);
   }, 60_000);
 });

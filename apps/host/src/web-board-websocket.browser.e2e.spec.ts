@@ -3,11 +3,11 @@ import {
   WEB_DIR,
   describeWithBoard,
   launchChromium,
-  signIn,
+  openProjectBoard,
   card,
   column,
 } from './testing/board-browser';
-import { addMember, createProject } from './testing/fixtures';
+import { addMember, createProject, createTask as createTaskAs } from './testing/fixtures';
 import { type TestHost, startTestHost } from './testing/test-host';
 import { TestWebSocketGateway } from './testing/websocket-gateway';
 
@@ -67,20 +67,13 @@ withBrowser('the web board over a WebSocket gateway, in a real browser', () => {
   }
 
   /** Signs in and opens the project's board until it says Live. */
-  async function openBoard(page: Page, name: string, email: string): Promise<void> {
-    await signIn(page, t.url, name, email);
-    await page.getByRole('link', { name: 'Launch' }).click();
-    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 10_000 });
-  }
+  const openBoard = (page: Page, name: string, email: string): Promise<void> =>
+    openProjectBoard(page, t.url, { name, email }, 'Launch', 10_000);
 
   /** A task made through the API (Alice), and its id and version. */
   async function createTask(title: string): Promise<{ id: string; version: number }> {
-    const response = await t.request('POST', '/tasks', {
-      token: aliceToken,
-      body: { projectId, title },
-    });
-    expect(response.status).toBe(201);
-    return response.body as { id: string; version: number };
+    const task = await createTaskAs(t, aliceToken, { projectId, title });
+    return { id: String(task['id']), version: Number(task['version']) };
   }
 
   it('B, over WebSocket, sees A’s create and move within 1 s', async () => {

@@ -1,41 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { WEB_DIR, describeWithBoard, launchChromium, signIn } from './testing/board-browser';
-import { addMember, createProject } from './testing/fixtures';
+import {
+  WEB_DIR,
+  accessibilityViolations,
+  describeWithBoard,
+  launchChromium,
+  openProjectBoard,
+  signIn,
+} from './testing/board-browser';
+import { addMember, createProject, createTask } from './testing/fixtures';
 import { type TestHost, startTestHost } from './testing/test-host';
 
 const withBrowser = describeWithBoard('web board accessibility test');
 
 /** Screenshots of the board, shown in the README. */
 const SCREENSHOTS = resolve(__dirname, '../../../docs/screenshots');
-
-/** The rules checked on every page: WCAG 2.1 levels A and AA (names, roles, contrast…). */
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-/** One rule a page breaks, with the elements that break it. */
-interface Violation {
-  readonly id: string;
-  readonly help: string;
-  readonly targets: readonly string[];
-}
-
-/**
- * Runs axe-core in the page. Page code is sent as text: this spec compiles without the DOM's
- * types, and the page needs nothing from its scope.
- */
-async function violations(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  return page.evaluate(`axe
-    .run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} } })
-    .then((result) =>
-      result.violations.map((v) => ({
-        id: v.id,
-        help: v.help,
-        targets: v.nodes.map((node) => node.target.join(' ')),
-      })),
-    )`);
-}
 
 /** Whether the page is wider than the screen (so a person would have to scroll sideways). */
 const scrollsSideways = (page: Page): Promise<boolean> =>
@@ -79,13 +59,7 @@ withBrowser('the web board’s accessibility in a real browser', () => {
       { title: 'Draft the invite', status: 'blocked', labels: ['copy'] },
       { title: 'Pick a date', status: 'completed', labels: ['plan'] },
     ];
-    for (const body of cards) {
-      const created = await t.request('POST', '/tasks', {
-        token: alice.token,
-        body: { projectId, ...body },
-      });
-      expect(created.status).toBe(201);
-    }
+    for (const body of cards) await createTask(t, alice.token, { projectId, ...body });
   }, 120_000);
 
   afterAll(async () => {
@@ -110,17 +84,17 @@ withBrowser('the web board’s accessibility in a real browser', () => {
       const page = await newPage(width, height);
       await page.goto(`${t.url}/`);
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
-      const seen: Record<string, Violation[]> = { 'sign-in': await violations(page) };
+      const seen: Record<string, string[]> = { 'sign-in': await accessibilityViolations(page) };
       const sideways: Record<string, boolean> = { 'sign-in': await scrollsSideways(page) };
 
       await signIn(page, t.url, 'Alice', 'alice@example.com');
-      seen['projects'] = await violations(page);
+      seen['projects'] = await accessibilityViolations(page);
       sideways['projects'] = await scrollsSideways(page);
 
       await page.getByRole('link', { name: 'Launch' }).click();
       await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
       await page.locator('.card', { hasText: 'Old idea' }).waitFor();
-      seen['board'] = await violations(page);
+      seen['board'] = await accessibilityViolations(page);
       sideways['board'] = await scrollsSideways(page);
       // The README's pictures: a board with a card of each look.
       await page.screenshot({
@@ -130,7 +104,7 @@ withBrowser('the web board’s accessibility in a real browser', () => {
       await page.getByRole('button', { name: 'Open Plan the launch' }).click();
       await page.getByRole('dialog').waitFor();
       await page.getByText('created the task').waitFor();
-      seen['task panel'] = await violations(page);
+      seen['task panel'] = await accessibilityViolations(page);
       sideways['task panel'] = await scrollsSideways(page);
 
       expect(seen).toEqual({ 'sign-in': [], projects: [], board: [], 'task panel': [] });
@@ -146,8 +120,7 @@ withBrowser('the web board’s accessibility in a real browser', () => {
 
   it('the keyboard reaches the filters, then the new-task field, then the cards; the task panel takes the focus and gives it back', async () => {
     const page = await newPage(1280, 800);
-    await signIn(page, t.url, 'Alice', 'alice@example.com');
-    await page.getByRole('link', { name: 'Launch' }).click();
+    await openProjectBoard(page, t.url, { name: 'Alice', email: 'alice@example.com' }, 'Launch');
     await page.locator('.card', { hasText: 'Old idea' }).waitFor();
 
     const order: string[] = [];

@@ -6,11 +6,12 @@ import {
   WEB_DIR,
   describeWithBoard,
   launchChromium,
+  openProjectBoard,
   signIn,
   card,
   column,
 } from './testing/board-browser';
-import { addMember, createProject } from './testing/fixtures';
+import { addMember, createProject, createTask } from './testing/fixtures';
 import { type TestHost, startTestHost } from './testing/test-host';
 
 /** Screenshots of the board, shown in the README. */
@@ -126,9 +127,7 @@ withBrowser('the web board in a real browser', () => {
   /** Signs `name` in and opens the project's board, live (on `url`: the host, or a proxy). */
   async function openBoard(name: string, email: string, url = t.url): Promise<Page> {
     const page = await (await browser.newContext()).newPage();
-    await signIn(page, url, name, email);
-    await page.getByRole('link', { name: 'Launch' }).click();
-    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await openProjectBoard(page, url, { name, email }, 'Launch');
     return page;
   }
 
@@ -153,14 +152,7 @@ withBrowser('the web board in a real browser', () => {
   it('A drags a card within its column and B sees the new order within 1 s; the same by keyboard', async () => {
     // Created one after another: newest on top.
     for (const title of ['Order one', 'Order two', 'Order three'])
-      expect(
-        (
-          await t.request('POST', '/tasks', {
-            token: aliceToken,
-            body: { projectId, title, status: 'cancelled' },
-          })
-        ).status,
-      ).toBe(201);
+      await createTask(t, aliceToken, { projectId, title, status: 'cancelled' });
     const a = await openBoard('Alice', 'alice@example.com');
     const b = await openBoard('Bob', 'bob@example.com');
     await columnReads(a, 'cancelled', ['Order three', 'Order two', 'Order one']);

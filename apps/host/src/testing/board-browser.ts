@@ -44,3 +44,39 @@ export const card = (page: Page, title: string) => page.locator('.card', { hasTe
 
 /** The column named `name` ("To do", "In progress"…). */
 export const column = (page: Page, name: string) => page.getByRole('region', { name });
+
+/**
+ * Signs in (on `url`: the host, or a proxy in front of it) and opens the board of the project
+ * named `project` from the project list, waiting until it is live.
+ */
+export async function openProjectBoard(
+  page: Page,
+  url: string,
+  who: { readonly name: string; readonly email: string },
+  project: string,
+  liveWithinMs = 30_000,
+): Promise<void> {
+  await signIn(page, url, who.name, who.email);
+  await page.getByRole('link', { name: project }).click();
+  await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: liveWithinMs });
+}
+
+/** The WCAG levels every page and dialog of the board must meet. */
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * What axe-core finds against WCAG 2.1 A and AA in the page, or in the element `within`
+ * selects: one line per rule broken, `rule: the elements at fault` (none: an empty list). Axe is
+ * injected as a script, so the page's context must bypass the host's CSP (`bypassCSP`), which
+ * allows no inline script; page code is sent as text (these specs compile without DOM types).
+ */
+export async function accessibilityViolations(page: Page, within?: string): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const scope =
+    within === undefined ? 'document' : `document.querySelector(${JSON.stringify(within)})`;
+  return page.evaluate<string[]>(`axe
+    .run(${scope}, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} } })
+    .then((result) =>
+      result.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')),
+    )`);
+}
