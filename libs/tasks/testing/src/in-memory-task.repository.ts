@@ -1,10 +1,5 @@
 import { PROJECT_WRITER_ROLES, type ProjectRole } from '@taskflow/projects-domain';
-import {
-  decodeKeyedCursor,
-  encodeKeyedCursor,
-  type Page,
-  type WriteContext,
-} from '@taskflow/platform-kernel';
+import type { Page, WriteContext } from '@taskflow/platform-kernel';
 import {
   assigneeNotMember,
   auditRowsOf,
@@ -20,6 +15,7 @@ import {
 import {
   type InMemoryStoreOptions,
   InMemoryVersionedTable,
+  keyedPageAfter,
   later,
   requireUuid,
 } from '@taskflow/platform-testing';
@@ -37,23 +33,6 @@ const loaded = (row: TaskSnapshot): Task => Task.rehydrate(structuredClone(row))
 // Order keys compare by character code, as the adapter's COLLATE "C" does; ids break ties.
 const byRank = (a: TaskSnapshot, b: TaskSnapshot): number =>
   a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-
-/** One page of a board column's order (rank, then id), with the adapter's keyed cursors. */
-function rankPage(rows: readonly TaskSnapshot[], limit: number, cursor: string | null): Page<Task> {
-  const after = decodeKeyedCursor(cursor);
-  const sorted = [...rows]
-    .sort(byRank)
-    .filter(
-      (t) => after === null || t.rank > after.key || (t.rank === after.key && t.id > after.id),
-    );
-  const kept = sorted.slice(0, limit);
-  const last = kept[kept.length - 1];
-  return {
-    items: kept.map(loaded),
-    nextCursor:
-      sorted.length > limit && last ? encodeKeyedCursor({ key: last.rank, id: last.id }) : null,
-  };
-}
 
 function instantOf(value: string, what: string): number {
   const millis = Date.parse(value);
@@ -166,7 +145,13 @@ export class InMemoryTaskRepository
           (after === null || (due(t) ?? Number.NEGATIVE_INFINITY) > after),
       );
       return query.order === 'rank'
-        ? rankPage(matching, query.limit, query.cursor)
+        ? keyedPageAfter(
+            [...matching].sort(byRank),
+            (t) => t.rank,
+            query.limit,
+            query.cursor,
+            loaded,
+          )
         : this.pageOf(matching, 'desc', query.limit, query.cursor, loaded);
     });
   }

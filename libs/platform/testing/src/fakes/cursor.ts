@@ -1,4 +1,10 @@
-import { decodeCursor, encodeCursor, isUuid } from '@taskflow/platform-kernel';
+import {
+  decodeCursor,
+  decodeKeyedCursor,
+  encodeCursor,
+  encodeKeyedCursor,
+  isUuid,
+} from '@taskflow/platform-kernel';
 
 export { decodeCursor, encodeCursor };
 
@@ -13,19 +19,61 @@ export function pageAfter<R extends { readonly id: string }, T>(
   cursor: string | null,
   map: (row: R) => T,
 ): { items: T[]; nextCursor: string | null } {
-  if (!Number.isInteger(limit) || limit < 0) {
-    // Postgres rejects a negative or fractional LIMIT the same way: a programmer error.
-    throw new RangeError(`page limit must be a non-negative integer, got ${limit}`);
-  }
+  requireLimit(limit);
   const after = decodeCursor(cursor);
-  const rows = (after === null ? sorted : sorted.filter((row) => isAfter(row.id, after))).slice(
-    0,
-    limit + 1,
+  return pageOfRows(
+    after === null ? sorted : sorted.filter((row) => isAfter(row.id, after)),
+    limit,
+    map,
+    (last) => encodeCursor(last.id),
   );
-  const hasMore = rows.length > limit;
-  const kept = hasMore ? rows.slice(0, limit) : rows;
+}
+
+/**
+ * One keyset page of `sorted`, ordered by a text key (compared by character code, as
+ * `COLLATE "C"`), then id: the rows after the cursor, with the adapters' keyed cursors
+ * (`encodeKeyedCursor`), which an id cursor is not.
+ */
+export function keyedPageAfter<R extends { readonly id: string }, T>(
+  sorted: readonly R[],
+  keyOf: (row: R) => string,
+  limit: number,
+  cursor: string | null,
+  map: (row: R) => T,
+): { items: T[]; nextCursor: string | null } {
+  requireLimit(limit);
+  const after = decodeKeyedCursor(cursor);
+  const rows =
+    after === null
+      ? sorted
+      : sorted.filter((row) => {
+          const key = keyOf(row);
+          return key > after.key || (key === after.key && row.id > after.id);
+        });
+  return pageOfRows(rows, limit, map, (last) =>
+    encodeKeyedCursor({ key: keyOf(last), id: last.id }),
+  );
+}
+
+// Postgres rejects a negative or fractional LIMIT the same way: a programmer error.
+function requireLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new RangeError(`page limit must be a non-negative integer, got ${limit}`);
+}
+
+// The first `limit` of the rows after the cursor, and a cursor after the last when more remain.
+function pageOfRows<R, T>(
+  after: readonly R[],
+  limit: number,
+  map: (row: R) => T,
+  cursorOf: (last: R) => string,
+): { items: T[]; nextCursor: string | null } {
+  const kept = after.slice(0, limit);
   const last = kept[kept.length - 1];
-  return { items: kept.map(map), nextCursor: hasMore && last ? encodeCursor(last.id) : null };
+  return {
+    items: kept.map(map),
+    nextCursor: after.length > limit && last !== undefined ? cursorOf(last) : null,
+  };
 }
 
 /** Throws, as Postgres does for a `uuid` parameter, when a value is not a UUID. */
